@@ -1,0 +1,35 @@
+/**
+ * Stable error codes. Peer errors become protocol replies and carry one of these
+ * codes in their `error` event; our own bugs throw `EngineMisuse`.
+ * Every code is listed here once, so front ends and docs can explain it.
+ */
+export const ERROR_CODES = {
+  LINE_TOO_LONG: 'the peer sent a line longer than the protocol allows',
+  NUL_BYTE: 'the peer sent a NUL byte in a command line',
+  EIGHT_BIT: 'the peer sent an 8-bit byte in a command line, which must be US-ASCII',
+  UNKNOWN_COMMAND: 'the peer sent a command this server does not know',
+  WRONG_STATE: 'the peer sent a command that is not valid in the current state',
+  BAD_ARGUMENT: 'a command argument is missing, malformed or out of range',
+  AUTH_FAILED: 'the credentials were rejected',
+  AUTH_CANCELLED: 'the client cancelled a SASL exchange with "*"',
+  PLAINTEXT_REFUSED: 'plaintext authentication was refused on an unencrypted connection',
+  MAILDROP_IN_USE: 'the maildrop is locked by another session',
+  LOGIN_DELAY: 'the user logged in again sooner than the LOGIN-DELAY allows',
+  STORE_FAILED: 'the message store failed',
+  TOO_MANY_ERRORS: 'the session ended after too many bad commands',
+  IDLE_TIMEOUT: 'the session ended after the idle timeout',
+  CONNECTION_LIMIT: 'the connection was refused because a connection cap was reached',
+  TLS_FAILED: 'the TLS handshake failed',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Thrown when maillab's own code misuses an engine (a bug), never for peer misbehaviour. */
+export class EngineMisuse extends Error {
+  override name = 'EngineMisuse';
+}
+
+/** An error meant for the command line: printed as one line, no stack trace. */
+export class UserFacingError extends Error {
+  override name = 'UserFacingError';
+}

@@ -1,0 +1,107 @@
+/**
+ * AUTHORIZATION commands with a password (RFC 1939 §7): USER, PASS and APOP.
+ * AUTH (SASL) is in auth.ts.
+ */
+import { createHash } from 'node:crypto';
+import { secretsEqual } from '../../sasl/mechanisms.js';
+import type { Pop3Command, Pop3Context } from '../context.js';
+import { maildropTotals, plural } from './message-number.js';
+import { err, ok } from '../reply.js';
+
+const INVALID_CREDENTIALS = 'invalid user name or password';
+
+/** Annotates that a password just crossed the wire unencrypted. */
+export function warnIfCleartext(context: Pop3Context, how: string): void {
+  if (context.secure) return;
+  context.event({
+    kind: 'annotation',
+    about: 'warning',
+    key: 'pop3.warning.cleartext-password',
+    rfc: 'RFC 8314 §1',
+    detail: `${how} sent a password without TLS: anyone on the path can read it`,
+  });
+}
+
+/** Refuses a plaintext mechanism outside TLS unless the peer is allowed to use one. */
+export function refusePlaintext(context: Pop3Context, what: string): boolean {
+  if (context.plaintextAllowed) return false;
+  context.event({ kind: 'error', code: 'PLAINTEXT_REFUSED', message: `${what} refused outside TLS` });
+  context.reply(err(`plaintext authentication (${what}) is disabled on unencrypted connections; use STLS first`, 'AUTH'));
+  return true;
+}
+
+/** The reply that opens TRANSACTION (RFC 1939 §7 examples). */
+export function maildropGreeting(context: Pop3Context, user: string): string {
+  const { count, octets } = maildropTotals(context);
+  return `${user}'s maildrop has ${plural(count, 'message')} (${octets} octets)`;
+}
+
+export const USER: Pop3Command = {
+  name: 'USER',
+  states: ['AUTHORIZATION'],
+  syntax: 'USER name',
+  summary: 'names the mailbox to log in to; PASS must follow',
+  rfc: 'RFC 1939 §7',
+  handle(context, args) {
+    if (refusePlaintext(context, 'USER/PASS')) return;
+    if (args.trim() === '') {
+      context.fail('BAD_ARGUMENT', err('USER needs a mailbox name'));
+      return;
+    }
+    // RFC 1939 §13: answer the same way whether or not the mailbox exists.
+    context.pendingUser = args.trim();
+    context.reply(ok(`${context.pendingUser}, send PASS`));
+  },
+};
+
+export const PASS: Pop3Command = {
+  name: 'PASS',
+  states: ['AUTHORIZATION'],
+  syntax: 'PASS string',
+  summary: 'gives the password for the name sent with USER; on success the maildrop is locked',
+  rfc: 'RFC 1939 §7',
+  async handle(context, args) {
+    const user = context.pendingUser;
+    if (user === undefined) {
+      context.fail('BAD_ARGUMENT', err('PASS must follow a successful USER command'));
+      return;
+    }
+    context.pendingUser = undefined;
+    warnIfCleartext(context, 'PASS');
+    const secret = await context.backend.secretOf(user);
+    // RFC 1939 §7: the argument may contain spaces; it is taken whole.
+    if (secret === undefined || !secretsEqual(args, secret)) {
+      context.authFailed(err(INVALID_CREDENTIALS, 'AUTH'));
+      return;
+    }
+    if (await context.login(user, 'PASS')) context.reply(ok(maildropGreeting(context, user)));
+  },
+};
+
+export const APOP: Pop3Command = {
+  name: 'APOP',
+  states: ['AUTHORIZATION'],
+  syntax: 'APOP name digest',
+  summary: 'logs in with MD5(greeting timestamp + shared secret), so the secret never crosses the wire',
+  rfc: 'RFC 1939 §7',
+  async handle(context, args) {
+    const match = /^(\S+) ([0-9a-fA-F]{32})$/.exec(args);
+    if (!match) {
+      context.fail('BAD_ARGUMENT', err('APOP needs a name and a 32-digit hex MD5 digest: APOP name digest'));
+      return;
+    }
+    const [, user, digest] = match as unknown as [string, string, string];
+    context.pendingUser = undefined;
+    const secret = await context.backend.secretOf(user);
+    if (secret === undefined || !secretsEqual(digest.toLowerCase(), apopDigest(context.options.timestamp, secret))) {
+      context.authFailed(err(INVALID_CREDENTIALS, 'AUTH'));
+      return;
+    }
+    if (await context.login(user, 'APOP')) context.reply(ok(maildropGreeting(context, user)));
+  },
+};
+
+/** RFC 1939 §7: digest = MD5(timestamp + secret), in lowercase hex. */
+export function apopDigest(timestamp: string, secret: string): string {
+  return createHash('md5').update(timestamp + secret, 'latin1').digest('hex');
+}

@@ -1,0 +1,58 @@
+/**
+ * The shared message-number argument helper (after Dovecot's get_msgnum): one
+ * specific -ERR for each way an argument can be wrong.
+ */
+import type { Pop3Context } from '../context.js';
+import { err } from '../reply.js';
+
+/**
+ * Parses a message number (RFC 1939 §5: "msg") and checks it against the
+ * maildrop. Returns the zero-based index, or undefined after replying -ERR.
+ */
+export function messageIndex(context: Pop3Context, verb: string, arg: string | undefined): number | undefined {
+  const transaction = context.transaction!;
+  if (arg === undefined || arg === '') {
+    context.fail('BAD_ARGUMENT', err(`${verb} needs a message number`));
+    return undefined;
+  }
+  if (!/^\d+$/.test(arg)) {
+    context.fail('BAD_ARGUMENT', err(`"${arg.slice(0, 20)}" is not a message number`));
+    return undefined;
+  }
+  const count = transaction.maildrop.messages.length;
+  const number = Number(arg);
+  if (number < 1 || number > count) {
+    context.reply(err(`no such message, only ${count} message${count === 1 ? '' : 's'} in maildrop`));
+    return undefined;
+  }
+  if (transaction.deleted.has(number - 1)) {
+    context.reply(err(`message ${number} already deleted`));
+    return undefined;
+  }
+  return number - 1;
+}
+
+/** Splits arguments on single spaces; reports extra ones ("noise after message number"). */
+export function splitArgs(context: Pop3Context, verb: string, args: string, max: number): string[] | undefined {
+  const parts = args === '' ? [] : args.split(' ');
+  if (parts.length > max) {
+    context.fail('BAD_ARGUMENT', err(`noise after ${verb} arguments: "${parts.slice(max).join(' ').slice(0, 20)}"`));
+    return undefined;
+  }
+  return parts;
+}
+
+/** Sum of sizes of the messages not marked deleted. */
+export function maildropTotals(context: Pop3Context): { count: number; octets: number } {
+  const transaction = context.transaction!;
+  let count = 0;
+  let octets = 0;
+  transaction.maildrop.messages.forEach((message, index) => {
+    if (transaction.deleted.has(index)) return;
+    count++;
+    octets += message.size;
+  });
+  return { count, octets };
+}
+
+export const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;

@@ -1,0 +1,106 @@
+/**
+ * Commands valid across states: CAPA (RFC 2449), STLS (RFC 2595) and QUIT
+ * (RFC 1939 §4 and §6).
+ */
+import type { Pop3Command, Pop3Context } from '../context.js';
+import { err, ok } from '../reply.js';
+import { plural } from './message-number.js';
+import { offeredMechanisms } from './auth.js';
+
+/** The capabilities this session really has, in its current state and security (RFC 2449 §5). */
+export function capabilities(context: Pop3Context): string[] {
+  const { options } = context;
+  const tags = ['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING'];
+  if (context.state === 'AUTHORIZATION') {
+    if (context.plaintextAllowed) tags.push('USER');
+    tags.push(`SASL ${offeredMechanisms(context).join(' ')}`);
+    if (!context.secure && options.tlsAvailable) tags.push('STLS');
+  }
+  tags.push(`LOGIN-DELAY ${options.loginDelaySeconds}`);
+  tags.push(`EXPIRE ${options.expire}`);
+  tags.push(`IMPLEMENTATION ${options.serverName}`);
+  return tags;
+}
+
+export const CAPA: Pop3Command = {
+  name: 'CAPA',
+  states: ['AUTHORIZATION', 'TRANSACTION'],
+  syntax: 'CAPA',
+  summary: 'lists the extensions the server supports now; the list changes after STLS and after login',
+  rfc: 'RFC 2449 §5',
+  handle(context, args) {
+    if (args !== '') {
+      context.fail('BAD_ARGUMENT', err('CAPA takes no arguments'));
+      return;
+    }
+    context.reply(ok('Capability list follows', capabilities(context)));
+  },
+};
+
+export const STLS: Pop3Command = {
+  name: 'STLS',
+  states: ['AUTHORIZATION'],
+  syntax: 'STLS',
+  summary: 'starts TLS on this connection; commands before it are forgotten, CAPA must be asked again',
+  rfc: 'RFC 2595 §4',
+  handle(context, args) {
+    if (args !== '') {
+      context.fail('BAD_ARGUMENT', err('STLS takes no arguments'));
+      return;
+    }
+    if (context.secure) {
+      context.reply(err('Command not permitted when TLS active'));
+      return;
+    }
+    if (!context.options.tlsAvailable) {
+      context.reply(err('STLS is not available: this server has no TLS certificate'));
+      return;
+    }
+    context.pendingUser = undefined;
+    context.reply(ok('Begin TLS negotiation'));
+    context.startTls();
+  },
+};
+
+export const QUIT: Pop3Command = {
+  name: 'QUIT',
+  states: ['AUTHORIZATION', 'TRANSACTION'],
+  syntax: 'QUIT',
+  summary: 'ends the session; from TRANSACTION it enters UPDATE, the only way messages are really deleted',
+  rfc: 'RFC 1939 §6',
+  async handle(context, args) {
+    if (args !== '') {
+      context.fail('BAD_ARGUMENT', err('QUIT takes no arguments'));
+      return;
+    }
+    const signOff = `${context.options.serverName} POP3 server signing off`;
+    const transaction = context.transaction;
+    if (!transaction) {
+      context.transition('quit-authorization');
+      context.reply(ok(signOff));
+      context.close();
+      return;
+    }
+    context.transition('quit-transaction');
+    const messages = transaction.maildrop.messages;
+    const deleted = [...transaction.deleted].map((index) => messages[index]!.uid);
+    const seen = [...transaction.retrieved].filter((index) => !transaction.deleted.has(index)).map((index) => messages[index]!.uid);
+    let failed: readonly string[] = [];
+    try {
+      failed = (await transaction.maildrop.update({ deleted, seen })).failed;
+    } catch (error) {
+      context.event({ kind: 'error', code: 'STORE_FAILED', message: (error as Error).message });
+      failed = deleted;
+    }
+    await transaction.maildrop.release();
+    context.transaction = undefined;
+    const left = messages.length - deleted.length + failed.length;
+    if (failed.length > 0) {
+      context.reply(err(`some deleted messages not removed (${failed.length} of ${deleted.length})`, 'SYS/TEMP'));
+    } else {
+      context.reply(ok(`${signOff} (${left === 0 ? 'maildrop empty' : `${plural(left, 'message')} left`})`));
+    }
+    context.transition('update-done');
+    context.close();
+  },
+};

@@ -1,0 +1,192 @@
+/**
+ * TRANSACTION commands (RFC 1939 §5 and §7): STAT, LIST, RETR, DELE, NOOP,
+ * RSET, TOP, UIDL, and the historic LAST (RFC 1460).
+ */
+import type { Pop3Command, Pop3Context } from '../context.js';
+import { err, ok } from '../reply.js';
+import { maildropTotals, messageIndex, plural, splitArgs } from './message-number.js';
+
+const CRLF_CRLF = Buffer.from('\r\n\r\n');
+
+/** Reads a message, or replies -ERR [SYS/TEMP] when the store fails. */
+async function readMessage(context: Pop3Context, index: number): Promise<Uint8Array | undefined> {
+  try {
+    return await context.transaction!.maildrop.read(index);
+  } catch (error) {
+    context.event({ kind: 'error', code: 'STORE_FAILED', message: (error as Error).message });
+    context.reply(err(`cannot read message ${index + 1}: it may have been removed by other software`, 'SYS/TEMP'));
+    return undefined;
+  }
+}
+
+function noteAccess(context: Pop3Context, index: number): void {
+  const transaction = context.transaction!;
+  transaction.highestAccessed = Math.max(transaction.highestAccessed, index + 1);
+}
+
+/** LIST and UIDL share their shape: no argument lists all live messages, one argument one message. */
+function listing(verb: string, field: (context: Pop3Context, index: number) => string, heading: (context: Pop3Context) => string): Pop3Command['handle'] {
+  return (context, args) => {
+    const parts = splitArgs(context, verb, args, 1);
+    if (!parts) return;
+    const transaction = context.transaction!;
+    if (parts.length === 1) {
+      const index = messageIndex(context, verb, parts[0]);
+      if (index !== undefined) context.reply(ok(`${index + 1} ${field(context, index)}`));
+      return;
+    }
+    const lines: string[] = [];
+    transaction.maildrop.messages.forEach((_, index) => {
+      if (!transaction.deleted.has(index)) lines.push(`${index + 1} ${field(context, index)}`);
+    });
+    context.reply(ok(heading(context), lines));
+  };
+}
+
+function noArguments(verb: string, handle: (context: Pop3Context) => void): Pop3Command['handle'] {
+  return (context, args) => {
+    if (splitArgs(context, verb, args, 0)) handle(context);
+  };
+}
+
+export const STAT: Pop3Command = {
+  name: 'STAT',
+  states: ['TRANSACTION'],
+  syntax: 'STAT',
+  summary: 'the number of messages and their total size in octets (deleted ones not counted)',
+  rfc: 'RFC 1939 §5',
+  handle: noArguments('STAT', (context) => {
+    const { count, octets } = maildropTotals(context);
+    context.reply(ok(`${count} ${octets}`));
+  }),
+};
+
+export const LIST: Pop3Command = {
+  name: 'LIST',
+  states: ['TRANSACTION'],
+  syntax: 'LIST [msg]',
+  summary: 'the size of one message, or a "scan listing" of every message not marked deleted',
+  rfc: 'RFC 1939 §5',
+  handle: listing(
+    'LIST',
+    (context, index) => String(context.transaction!.maildrop.messages[index]!.size),
+    (context) => {
+      const { count, octets } = maildropTotals(context);
+      return `${plural(count, 'message')} (${octets} octets)`;
+    },
+  ),
+};
+
+export const UIDL: Pop3Command = {
+  name: 'UIDL',
+  states: ['TRANSACTION'],
+  syntax: 'UIDL [msg]',
+  summary: 'the unique id of one message, or of every message not marked deleted; ids survive across sessions',
+  rfc: 'RFC 1939 §7',
+  handle: listing('UIDL', (context, index) => context.transaction!.maildrop.messages[index]!.uid, () => ''),
+};
+
+export const RETR: Pop3Command = {
+  name: 'RETR',
+  states: ['TRANSACTION'],
+  syntax: 'RETR msg',
+  summary: 'sends a whole message as a multi-line reply, byte-stuffed, ended by "."',
+  rfc: 'RFC 1939 §5',
+  async handle(context, args) {
+    const parts = splitArgs(context, 'RETR', args, 1);
+    if (!parts) return;
+    const index = messageIndex(context, 'RETR', parts[0]);
+    if (index === undefined) return;
+    const message = await readMessage(context, index);
+    if (!message) return;
+    context.transaction!.retrieved.add(index);
+    noteAccess(context, index);
+    context.reply(ok(`${context.transaction!.maildrop.messages[index]!.size} octets`, message));
+  },
+};
+
+export const TOP: Pop3Command = {
+  name: 'TOP',
+  states: ['TRANSACTION'],
+  syntax: 'TOP msg n',
+  summary: 'the headers of a message, the blank line, and the first n lines of its body',
+  rfc: 'RFC 1939 §7',
+  async handle(context, args) {
+    const parts = splitArgs(context, 'TOP', args, 2);
+    if (!parts) return;
+    const index = messageIndex(context, 'TOP', parts[0]);
+    if (index === undefined) return;
+    const lines = parts[1];
+    if (lines === undefined || !/^\d+$/.test(lines)) {
+      context.fail('BAD_ARGUMENT', err(lines === undefined ? 'TOP needs a line count: TOP msg n' : `"${lines.slice(0, 20)}" is not a non-negative line count`));
+      return;
+    }
+    const message = await readMessage(context, index);
+    if (!message) return;
+    context.reply(ok('', topOf(Buffer.from(message), Number(lines))));
+  },
+};
+
+/** Headers, the separating blank line, then at most `lines` body lines (RFC 1939 §7). */
+export function topOf(message: Buffer, lines: number): Buffer {
+  const blank = message.indexOf(CRLF_CRLF);
+  if (blank === -1) return message;
+  let end = blank + CRLF_CRLF.length;
+  for (let taken = 0; taken < lines && end < message.length; taken++) {
+    const lf = message.indexOf(0x0a, end);
+    end = lf === -1 ? message.length : lf + 1;
+  }
+  return message.subarray(0, end);
+}
+
+export const DELE: Pop3Command = {
+  name: 'DELE',
+  states: ['TRANSACTION'],
+  syntax: 'DELE msg',
+  summary: 'marks a message deleted; it is removed only when QUIT enters the UPDATE state',
+  rfc: 'RFC 1939 §5',
+  handle(context, args) {
+    const parts = splitArgs(context, 'DELE', args, 1);
+    if (!parts) return;
+    const index = messageIndex(context, 'DELE', parts[0]);
+    if (index === undefined) return;
+    context.transaction!.deleted.add(index);
+    noteAccess(context, index);
+    context.reply(ok(`message ${index + 1} deleted`));
+  },
+};
+
+export const NOOP: Pop3Command = {
+  name: 'NOOP',
+  states: ['TRANSACTION'],
+  syntax: 'NOOP',
+  summary: 'does nothing; the server answers +OK (keeps the connection alive)',
+  rfc: 'RFC 1939 §5',
+  handle: noArguments('NOOP', (context) => context.reply(ok(''))),
+};
+
+export const RSET: Pop3Command = {
+  name: 'RSET',
+  states: ['TRANSACTION'],
+  syntax: 'RSET',
+  summary: 'unmarks every message marked deleted in this session',
+  rfc: 'RFC 1939 §5',
+  handle: noArguments('RSET', (context) => {
+    const transaction = context.transaction!;
+    transaction.deleted.clear();
+    // RFC 1460 §5: RSET also resets the "highest number accessed" to zero.
+    transaction.highestAccessed = 0;
+    const { count, octets } = maildropTotals(context);
+    context.reply(ok(`maildrop has ${plural(count, 'message')} (${octets} octets)`));
+  }),
+};
+
+export const LAST: Pop3Command = {
+  name: 'LAST',
+  states: ['TRANSACTION'],
+  syntax: 'LAST',
+  summary: 'the highest message number accessed (RETR or DELE), or seen in an earlier session',
+  rfc: 'RFC 1460 §5',
+  historic: 'LAST was removed by RFC 1725 (1994) and is not in RFC 1939; clients should use UIDL',
+  handle: noArguments('LAST', (context) => context.reply(ok(String(context.transaction!.highestAccessed)))),
+};

@@ -1,0 +1,345 @@
+/**
+ * The POP3 server engine (RFC 1939, 2449, 2595, 5034), sans-I/O: command lines
+ * in, replies and events out. It owns no socket, file or clock; the maildrop and
+ * the user directory come through an injected `Pop3Backend`.
+ *
+ * One dispatcher checks what every command shares (syntax of the line, the
+ * state it needs, the bad-command counter); each command's handler lives in
+ * `commands/` with its annotation data beside it.
+ */
+import type { WireEvent } from '../events.js';
+import { countLines } from '../framing/dot-stuffing.js';
+import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
+import type { SaslExchange } from '../sasl/mechanisms.js';
+import type { Maildrop, Pop3Backend } from './backend.js';
+import { continueSasl } from './commands/auth.js';
+import { findCommand } from './commands/index.js';
+import type { Pop3Context, TransactionState } from './context.js';
+import { err, serializeReply, statusLine, type Pop3Reply } from './reply.js';
+import { POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause } from './states.js';
+
+export interface Pop3SessionOptions {
+  /** Name used in the greeting's sign-off and CAPA IMPLEMENTATION (RFC 1939 §6 example: "dewey"). */
+  serverName: string;
+  /** Greeting text before the APOP timestamp (RFC 1939 §4 example: "POP3 server ready"). */
+  greetingText: string;
+  /** The APOP timestamp `<pid.clock@host>` (RFC 1939 §7); chosen by the adapter, which owns the clock. */
+  timestamp: string;
+  /** True when the connection is already TLS (implicit TLS, RFC 8314). */
+  secure: boolean;
+  /** True when STLS can be offered (the adapter has a certificate). */
+  tlsAvailable: boolean;
+  /** Plaintext passwords accepted outside TLS: loopback peers, or the operator's --allow-plaintext-auth. */
+  plaintextAuthAllowed: boolean;
+  /** A fresh CRAM-MD5 challenge `<random.clock@host>` (RFC 2195 §2). */
+  challenge: () => string;
+  /** Delay before answering the Nth consecutive authentication failure, in ms. */
+  authFailureDelay: (failures: number) => number;
+  /** Bad commands tolerated before the session is ended. */
+  maxBadCommands: number;
+  /** RFC 2449 §6.5 LOGIN-DELAY, in seconds, enforced by the backend; 0 = none. */
+  loginDelaySeconds: number;
+  /** RFC 2449 §6.7 EXPIRE: days a message may stay after retrieval; 'NEVER' = kept until deleted. */
+  expire: number | 'NEVER';
+}
+
+export const DEFAULT_POP3_OPTIONS: Omit<Pop3SessionOptions, 'timestamp' | 'challenge' | 'secure' | 'tlsAvailable' | 'plaintextAuthAllowed'> = {
+  serverName: 'maillab',
+  greetingText: 'POP3 server ready',
+  authFailureDelay: (failures) => Math.min(500 * 2 ** (failures - 1), 8000),
+  maxBadCommands: 10,
+  loginDelaySeconds: 0,
+  expire: 'NEVER',
+};
+
+/** Everything one input produced. */
+export interface Pop3Output {
+  readonly replies: readonly Pop3Reply[];
+  /** The replies as wire bytes, ready to write. */
+  readonly bytes: Buffer;
+  readonly events: readonly WireEvent[];
+  /** Wait this long before writing (failed authentication). */
+  readonly delayMs: number;
+  /** Upgrade to TLS after writing, then call `tlsEstablished` (RFC 2595 §4). */
+  readonly startTls: boolean;
+  /** Close the connection after writing. */
+  readonly close: boolean;
+}
+
+/** The longest command line, CRLF included (RFC 2449 §4). */
+export const POP3_LINE_LIMIT = 255;
+/** SASL continuation lines may be longer (RFC 5034 §4 only limits the initial response). */
+export const POP3_SASL_LINE_LIMIT = 8192;
+
+export class Pop3Session implements Pop3Context {
+  state: Pop3State = 'AUTHORIZATION';
+  secure: boolean;
+  pendingUser: string | undefined;
+  sasl: SaslExchange | undefined;
+  transaction: TransactionState | undefined;
+  readonly options: Pop3SessionOptions;
+  private badCommands = 0;
+  private authFailures = 0;
+  private greeted = false;
+  private out = new OutputCollector();
+  private releases: Promise<void>[] = [];
+
+  constructor(
+    readonly backend: Pop3Backend,
+    options: Pop3SessionOptions,
+  ) {
+    this.options = options;
+    this.secure = options.secure;
+  }
+
+  /** The greeting (RFC 1939 §4), with the APOP timestamp. */
+  greet(): Pop3Output {
+    if (this.greeted) throw new EngineMisuse('greet() called twice');
+    this.greeted = true;
+    this.reply({ kind: 'status', ok: true, text: `${this.options.greetingText} ${this.options.timestamp}` });
+    return this.out.take();
+  }
+
+  /** The longest line the framer should accept next. */
+  get lineLimit(): number {
+    return this.sasl ? POP3_SASL_LINE_LIMIT : POP3_LINE_LIMIT;
+  }
+
+  get plaintextAllowed(): boolean {
+    return this.secure || this.options.plaintextAuthAllowed;
+  }
+
+  /** One command line, without its CRLF. */
+  async receive(line: Uint8Array): Promise<Pop3Output> {
+    if (!this.greeted) throw new EngineMisuse('receive() before greet()');
+    if (this.state === 'CLOSED') throw new EngineMisuse('receive() after the session closed');
+    const bytes = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
+    const badByte = findBadByte(bytes);
+    if (this.sasl) {
+      this.out.event({ kind: 'line', from: 'client', text: '*'.repeat(Math.min(bytes.length, 8)) || '(empty)', masked: true });
+      await continueSasl(this, badByte ? undefined : bytes.toString('latin1'));
+      return this.settle();
+    }
+    const text = bytes.toString('latin1');
+    this.out.event(clientLineEvent(text));
+    if (badByte) {
+      this.fail(badByte.code, err(badByte.message));
+      return this.settle();
+    }
+    await this.dispatch(text);
+    return this.settle();
+  }
+
+  /** The framer dropped a line longer than the limit. */
+  async overlong(limit: number): Promise<Pop3Output> {
+    this.out.event({ kind: 'line', from: 'client', text: `(a line over ${limit} octets, dropped)` });
+    if (this.sasl) {
+      this.sasl = undefined;
+      this.reply(err(`SASL response longer than ${limit} octets; authentication aborted`));
+      return this.out.take();
+    }
+    this.fail('LINE_TOO_LONG', err(`command line too long: the limit is ${limit} octets including CRLF (RFC 2449 §4)`));
+    return this.settle();
+  }
+
+  /** The adapter finished the TLS handshake asked for by STLS. */
+  tlsEstablished(info: { version: string; cipher: string }): Pop3Output {
+    this.secure = true;
+    this.out.event({ kind: 'tls', version: info.version, cipher: info.cipher });
+    this.out.event({ kind: 'annotation', about: 'state', key: 'pop3.tls.established', rfc: 'RFC 2595 §4' });
+    return this.out.take();
+  }
+
+  /**
+   * The connection is gone without a completed QUIT (dropped, timed out, killed,
+   * server shutdown). Nothing is deleted: only UPDATE deletes (RFC 1939 §6).
+   */
+  async end(reason: string): Promise<Pop3Output> {
+    if (this.state === 'CLOSED') return this.out.take();
+    const maildrop = this.transaction?.maildrop;
+    this.transition('dropped', reason);
+    this.transaction = undefined;
+    if (maildrop) await maildrop.release();
+    return this.out.take();
+  }
+
+  private async dispatch(text: string): Promise<void> {
+    const space = text.indexOf(' ');
+    const verb = (space === -1 ? text : text.slice(0, space)).toUpperCase();
+    const args = space === -1 ? '' : text.slice(space + 1);
+    if (verb === '') {
+      this.fail('BAD_ARGUMENT', err('empty command line'));
+      return;
+    }
+    const command = findCommand(verb);
+    if (!command) {
+      this.fail('UNKNOWN_COMMAND', err(`unknown command "${printable(verb)}" in ${this.state} state`));
+      return;
+    }
+    if (!command.states.includes(this.state)) {
+      const needed = command.states.join(' or ');
+      this.fail('WRONG_STATE', err(`${verb} is only valid in ${needed} state; this session is in ${this.state}`));
+      return;
+    }
+    this.out.event({ kind: 'annotation', about: 'command', key: `pop3.command.${verb}`, rfc: command.rfc });
+    await command.handle(this, args);
+  }
+
+  // ---- Pop3Context: what handlers may do ----
+
+  reply(reply: Pop3Reply): void {
+    this.out.reply(reply);
+  }
+
+  event(event: WireEvent): void {
+    this.out.event(event);
+  }
+
+  /** A bad command: reply, count it, and end the session once there are too many. */
+  fail(code: ErrorCode, reply: Pop3Reply): void {
+    this.out.event({ kind: 'error', code, message: ERROR_CODES[code] });
+    this.badCommands++;
+    if (this.badCommands >= this.options.maxBadCommands) {
+      this.reply(err(`too many bad commands (${this.badCommands}), closing connection`));
+      this.out.event({ kind: 'error', code: 'TOO_MANY_ERRORS', message: ERROR_CODES.TOO_MANY_ERRORS });
+      this.closeWithoutUpdate('too-many-errors');
+      return;
+    }
+    this.reply(reply);
+  }
+
+  /** A rejected credential: delayed, growing with each consecutive failure. */
+  authFailed(reply: Pop3Reply): void {
+    this.authFailures++;
+    this.out.event({ kind: 'error', code: 'AUTH_FAILED', message: ERROR_CODES.AUTH_FAILED });
+    this.out.delay(this.options.authFailureDelay(this.authFailures));
+    this.reply(reply);
+  }
+
+  async login(user: string, method: string): Promise<boolean> {
+    const opened = await this.backend.openMaildrop(user);
+    if (!opened.ok) {
+      const code = { 'in-use': 'IN-USE', 'login-delay': 'LOGIN-DELAY', temporary: 'SYS/TEMP', permanent: 'SYS/PERM' } as const;
+      const errorCode = { 'in-use': 'MAILDROP_IN_USE', 'login-delay': 'LOGIN_DELAY', temporary: 'STORE_FAILED', permanent: 'STORE_FAILED' } as const;
+      this.out.event({ kind: 'error', code: errorCode[opened.reason], message: opened.detail });
+      this.reply(err(opened.detail, code[opened.reason]));
+      return false;
+    }
+    this.authFailures = 0;
+    this.pendingUser = undefined;
+    this.transaction = newTransaction(user, opened.maildrop);
+    this.transition('authenticated', `${method} accepted for ${user}; the maildrop is now locked`);
+    return true;
+  }
+
+  transition(cause: Pop3TransitionCause, detail?: string): void {
+    const entry = POP3_TRANSITIONS[cause];
+    const from = this.state;
+    this.state = entry.to;
+    this.out.event({ kind: 'transition', protocol: 'pop3', from, to: entry.to, cause: detail ?? entry.cause, rfc: entry.rfc });
+  }
+
+  startTls(): void {
+    this.out.startTls();
+  }
+
+  close(): void {
+    this.out.close();
+  }
+
+  private closeWithoutUpdate(cause: Pop3TransitionCause): void {
+    const maildrop = this.transaction?.maildrop;
+    this.transaction = undefined;
+    this.sasl = undefined;
+    this.transition(cause);
+    this.out.close();
+    if (maildrop) this.releases.push(maildrop.release());
+  }
+
+  /** Waits for lock releases started by this input, then hands over its output. */
+  private async settle(): Promise<Pop3Output> {
+    const releases = this.releases.splice(0);
+    await Promise.all(releases);
+    return this.out.take();
+  }
+}
+
+function newTransaction(user: string, maildrop: Maildrop): TransactionState {
+  let initialHighest = 0;
+  maildrop.messages.forEach((message, index) => {
+    if (message.seen) initialHighest = index + 1;
+  });
+  return { user, maildrop, deleted: new Set(), retrieved: new Set(), highestAccessed: initialHighest, initialHighest };
+}
+
+function clientLineEvent(text: string): WireEvent {
+  // RFC 1939 §7: the PASS argument is the password itself; never show it.
+  const match = /^(PASS)(\s.*)?$/i.exec(text);
+  if (match) return { kind: 'line', from: 'client', text: `${match[1]} ********`, masked: true };
+  const auth = /^(AUTH\s+\S+)\s+\S+$/i.exec(text);
+  if (auth) return { kind: 'line', from: 'client', text: `${auth[1]} ********`, masked: true };
+  return { kind: 'line', from: 'client', text };
+}
+
+/** POP3 command lines are US-ASCII text (RFC 1939 §3). */
+function findBadByte(bytes: Buffer): { code: ErrorCode; message: string } | undefined {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte === 0) return { code: 'NUL_BYTE', message: `NUL byte at position ${i + 1} of the command line` };
+    if (byte >= 0x80) {
+      return { code: 'EIGHT_BIT', message: `8-bit byte 0x${byte.toString(16)} at position ${i + 1}: commands must be US-ASCII (RFC 1939 §3)` };
+    }
+  }
+  return undefined;
+}
+
+function printable(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text.replace(/[\x00-\x1f\x7f]/g, '?');
+}
+
+/** Gathers the replies and events of one input. */
+class OutputCollector {
+  private replies: Pop3Reply[] = [];
+  private events: WireEvent[] = [];
+  private delayMs = 0;
+  private tls = false;
+  private closing = false;
+
+  reply(reply: Pop3Reply): void {
+    this.replies.push(reply);
+    this.events.push({ kind: 'line', from: 'server', text: statusLine(reply) });
+    if (reply.kind === 'status' && reply.body !== undefined) {
+      const lines = Array.isArray(reply.body) ? reply.body.length : countLines(reply.body as Uint8Array);
+      const octets = Array.isArray(reply.body) ? reply.body.reduce((n: number, l: string) => n + l.length + 2, 0) : (reply.body as Uint8Array).length;
+      this.events.push({ kind: 'body', from: 'server', lines, octets });
+    }
+  }
+  event(event: WireEvent): void {
+    this.events.push(event);
+  }
+  delay(ms: number): void {
+    this.delayMs = Math.max(this.delayMs, ms);
+  }
+  startTls(): void {
+    this.tls = true;
+  }
+  close(): void {
+    this.closing = true;
+  }
+  take(): Pop3Output {
+    const output: Pop3Output = {
+      replies: this.replies,
+      bytes: Buffer.concat(this.replies.map(serializeReply)),
+      events: this.events,
+      delayMs: this.delayMs,
+      startTls: this.tls,
+      close: this.closing,
+    };
+    this.replies = [];
+    this.events = [];
+    this.delayMs = 0;
+    this.tls = false;
+    this.closing = false;
+    return output;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The users file: one `name:password` a line, `#` starts a comment. Secrets are
+ * kept in the clear because APOP and CRAM-MD5 need the shared secret itself
+ * (RFC 1939 §7, RFC 2195 §2) — this is a teaching lab, not a production server.
+ */
+import { promises as fs } from 'node:fs';
+import { isValidMailboxName } from './mail-store.js';
+
+export interface UserDirectory {
+  secretOf(user: string): Promise<string | undefined>;
+}
+
+export interface ParsedUsers {
+  users: Map<string, string>;
+  problems: string[];
+}
+
+/** Parses the users file; a malformed line is reported with its number, not fatal. */
+export function parseUsers(text: string): ParsedUsers {
+  const users = new Map<string, string>();
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const colon = line.indexOf(':');
+    const name = colon === -1 ? line : line.slice(0, colon);
+    if (colon === -1) problems.push(`line ${index + 1}: expected name:password`);
+    else if (!isValidMailboxName(name)) problems.push(`line ${index + 1}: "${name}" is not a valid mailbox name (letters, digits, . _ + -)`);
+    else if (users.has(name)) problems.push(`line ${index + 1}: user "${name}" listed twice`);
+    else users.set(name, line.slice(colon + 1));
+  });
+  return { users, problems };
+}
+
+/** Reads the file on each look-up (it is small), so edits apply without a restart. */
+export class UsersFile implements UserDirectory {
+  constructor(private readonly path: string) {}
+
+  async load(): Promise<ParsedUsers> {
+    return parseUsers(await fs.readFile(this.path, 'utf8'));
+  }
+
+  async secretOf(user: string): Promise<string | undefined> {
+    return (await this.load()).users.get(user);
+  }
+}
+
+export class StaticUsers implements UserDirectory {
+  private readonly users: Map<string, string>;
+  constructor(users: Record<string, string>) {
+    this.users = new Map(Object.entries(users));
+  }
+  async secretOf(user: string): Promise<string | undefined> {
+    return this.users.get(user);
+  }
+}
