@@ -1,0 +1,54 @@
+/** `maillab serve`: runs the lab until SIGINT or SIGTERM. */
+import { resolve } from 'node:path';
+import { DEMO_USERS } from '../core/lab/data-folder.js';
+import { DEFAULT_LAB_CONFIG, startLab } from '../core/lab/lab-server.js';
+import { renderEvent } from '../core/render/transcript.js';
+import type { ServeOptions } from './cli.js';
+import { fail } from './cli.js';
+
+export async function runServe(options: ServeOptions): Promise<void> {
+  let lab;
+  try {
+    lab = await startLab({
+      ...DEFAULT_LAB_CONFIG,
+      host: options.host,
+      dataDir: resolve(options.data),
+      pop3Port: options.pop3Port,
+      pop3sPort: options.pop3sPort,
+      hostname: options.hostname,
+      allowPlaintextAuth: options.allowPlaintextAuth,
+      idleTimeoutMs: options.idleTimeout * 1000,
+      loginDelaySeconds: options.loginDelay,
+      maxConnections: options.maxConnections,
+      maxConnectionsPerAddress: options.maxConnectionsPerIp,
+      onEvent: options.verbose
+        ? (listener, connection, event) => {
+            const text = renderEvent(event);
+            if (text !== undefined) process.stdout.write(`[${listener}#${connection}] ${text}\n`);
+          }
+        : undefined,
+      onConnection: options.verbose
+        ? (listener, connection, remote, open) => process.stdout.write(`[${listener}#${connection}] ${open ? 'connected from' : 'closed'} ${open ? remote : ''}\n`)
+        : undefined,
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') fail(`cannot listen: address already in use (${(error as Error).message.replace(/^listen EADDRINUSE: address already in use /, '')}); pick another port with --pop3-port/--pop3s-port`);
+    if (code === 'EACCES') fail(`cannot listen: permission denied (${(error as Error).message}); ports below 1024 need privileges`);
+    fail(error);
+  }
+  if (lab.data.created) process.stdout.write(`created data folder ${lab.data.root} with demo users and messages\n`);
+  if (lab.certificateCreated) process.stdout.write(`generated a self-signed TLS certificate in ${lab.data.tlsFolder}\n`);
+  for (const listener of lab.listeners) process.stdout.write(`ready: ${listener.url} — ${listener.description}\n`);
+  if (lab.data.created || options.verbose) {
+    const logins = Object.entries(DEMO_USERS).map(([user, secret]) => `${user}/${secret}`).join(', ');
+    process.stdout.write(`demo logins: ${logins}\n`);
+  }
+  const stop = async (signal: string) => {
+    process.stdout.write(`${signal}: stopping; open sessions end without UPDATE\n`);
+    await lab.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
