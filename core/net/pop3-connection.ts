@@ -59,6 +59,9 @@ export class Pop3Connection {
     this.splitter = new LineSplitter(this.session.lineLimit);
     this.attach(socket);
     socket.setTimeout(deps.idleTimeoutMs);
+    if (socket instanceof TLSSocket) {
+      this.emit({ kind: 'tls', version: socket.getProtocol() ?? 'unknown', cipher: socket.getCipher().name });
+    }
     void this.write(this.session.greet());
   }
 

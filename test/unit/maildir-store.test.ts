@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { toWireFormat } from '../../core/framing/dot-stuffing.js';
+import { LOCK_FILE } from '../../core/store/maildrop-lock.js';
+import { MaildirStore } from '../../core/store/maildir-store.js';
+import { isValidMailboxName, uidFromUniqueName } from '../../core/store/mail-store.js';
+import { parseUsers } from '../../core/store/user-directory.js';
+
+let root: string;
+let store: MaildirStore;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'maillab-maildir-'));
+  store = new MaildirStore(root);
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+async function open(user: string) {
+  const result = await store.openMaildrop(user);
+  if (!result.ok) throw new Error(`open failed: ${result.detail}`);
+  return result.maildrop;
+}
+
+describe('Maildir layout and delivery', () => {
+  it('writes into <root>/<user>/new with tmp/ left empty, in the layout Dovecot reads', async () => {
+    const uid = await store.deliver('alice', Buffer.from('Subject: hi\n\nbody\n'));
+    expect(readdirSync(join(root, 'alice')).sort()).toEqual(['cur', 'new', 'tmp']);
+    expect(readdirSync(join(root, 'alice', 'tmp'))).toEqual([]);
+    const [name] = readdirSync(join(root, 'alice', 'new'));
+    expect(name!.startsWith(uid)).toBe(true);
+    // Stored with CRLF, S= and W= (Dovecot's sizes) matching the bytes on disk.
+    const bytes = readFileSync(join(root, 'alice', 'new', name!));
+    expect(bytes.toString()).toBe('Subject: hi\r\n\r\nbody\r\n');
+    expect(name).toContain(`,S=${bytes.length},W=${bytes.length}`);
+  });
+
+  it('lists messages from new/ and cur/ in delivery order with CRLF wire sizes', async () => {
+    mkdirs('bob');
+    // A foreign message with LF line ends and no size in its name, already seen (Dovecot renames to cur/…:2,S).
+    writeFileSync(join(root, 'bob', 'cur', '1000000000.M1P1.other:2,S'), 'Subject: old\n\nline\n');
+    writeFileSync(join(root, 'bob', 'new', '1000000001.M1P1.other'), 'Subject: newer\n\n.dot\n');
+    const maildrop = await open('bob');
+    expect(maildrop.messages.map((m) => m.uid)).toEqual(['1000000000.M1P1.other', '1000000001.M1P1.other']);
+    expect(maildrop.messages.map((m) => m.size)).toEqual([toWireFormat(Buffer.from('Subject: old\n\nline\n')).length, 24]);
+    expect(maildrop.messages.map((m) => m.seen)).toEqual([true, false]);
+    expect(Buffer.from(await maildrop.read(1)).toString()).toBe('Subject: newer\r\n\r\n.dot\r\n');
+    await maildrop.release();
+  });
+
+  it('keeps UIDs stable across sessions and store instances', async () => {
+    await store.deliver('alice', Buffer.from('Subject: one\r\n\r\nx\r\n'));
+    await store.deliver('alice', Buffer.from('Subject: two\r\n\r\ny\r\n'));
+    const first = await open('alice');
+    const uids = first.messages.map((m) => m.uid);
+    await first.update({ deleted: [], seen: [uids[0]!] }); // renames into cur/ with :2,S
+    await first.release();
+    const again = await open('alice');
+    expect(again.messages.map((m) => m.uid)).toEqual(uids);
+    await again.release();
+    const other = new MaildirStore(root);
+    const result = await other.openMaildrop('alice');
+    expect(result.ok && result.maildrop.messages.map((m) => m.uid)).toEqual(uids);
+    if (result.ok) await result.maildrop.release();
+    for (const uid of uids) expect(uid).toMatch(/^[\x21-\x7e]{1,70}$/);
+  });
+
+  it('update removes only the deleted messages and flags retrieved ones as seen in cur/', async () => {
+    await store.deliver('alice', Buffer.from('a\r\n'));
+    await store.deliver('alice', Buffer.from('b\r\n'));
+    await store.deliver('alice', Buffer.from('c\r\n'));
+    const maildrop = await open('alice');
+    const [a, b, c] = maildrop.messages.map((m) => m.uid) as [string, string, string];
+    const result = await maildrop.update({ deleted: [b], seen: [c] });
+    await maildrop.release();
+    expect(result).toEqual({ deleted: 1, failed: [] });
+    expect(readdirSync(join(root, 'alice', 'new')).map((n) => n.split(',')[0])).toEqual([a]);
+    expect(readdirSync(join(root, 'alice', 'cur'))).toEqual([expect.stringMatching(new RegExp(`^${c.replace(/\./g, '\\.')},.*:2,S$`))]);
+  });
+
+  it('reads a message another program moved from new/ to cur/ meanwhile', async () => {
+    await store.deliver('alice', Buffer.from('Subject: moved\r\n\r\nz\r\n'));
+    const maildrop = await open('alice');
+    const [name] = readdirSync(join(root, 'alice', 'new'));
+    const { renameSync } = await import('node:fs');
+    renameSync(join(root, 'alice', 'new', name!), join(root, 'alice', 'cur', `${name}:2,S`));
+    expect(Buffer.from(await maildrop.read(0)).toString()).toContain('Subject: moved');
+    const result = await maildrop.update({ deleted: [maildrop.messages[0]!.uid], seen: [] });
+    expect(result.failed).toEqual([]);
+    expect(readdirSync(join(root, 'alice', 'cur'))).toEqual([]);
+    await maildrop.release();
+  });
+
+  it('refuses mailbox names that could escape the mail folder', async () => {
+    for (const bad of ['../etc', 'a/b', '.hidden', '', 'a..b']) expect(isValidMailboxName(bad)).toBe(false);
+    await expect(store.deliver('../evil', Buffer.from('x'))).rejects.toThrow(/invalid mailbox name/);
+    const result = await store.openMaildrop('../evil');
+    expect(result.ok).toBe(false);
+  });
+
+  it('hashes unique names that do not fit the UIDL rules', () => {
+    const hash = (text: string) => `h${text.length}`;
+    expect(uidFromUniqueName('1700000000.M1P2Q3.host,S=10,W=12:2,S', hash)).toBe('1700000000.M1P2Q3.host');
+    expect(uidFromUniqueName(`${'x'.repeat(71)}`, hash)).toBe('h71');
+    expect(uidFromUniqueName('has space', hash)).toBe('h9');
+  });
+});
+
+describe('maildrop lock', () => {
+  it('is exclusive while held and free again after release', async () => {
+    const first = await open('alice');
+    const second = await store.openMaildrop('alice');
+    expect(second).toMatchObject({ ok: false, reason: 'in-use' });
+    // Another store instance in the same process sees the lock too.
+    expect(await new MaildirStore(root).openMaildrop('alice')).toMatchObject({ ok: false, reason: 'in-use' });
+    expect(existsSync(join(root, 'alice', LOCK_FILE))).toBe(true);
+    await first.release();
+    expect(existsSync(join(root, 'alice', LOCK_FILE))).toBe(false);
+    const third = await open('alice');
+    await third.release();
+  });
+
+  it('respects a lock held by another live process, and takes over once that process is killed', async () => {
+    await store.ensureMaildir('alice');
+    const lockPath = join(root, 'alice', LOCK_FILE);
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    await new Promise((resolve) => child.once('spawn', resolve));
+    const { hostname } = await import('node:os');
+    writeFileSync(lockPath, `${child.pid}@${hostname()}\n`);
+    expect(await store.openMaildrop('alice')).toMatchObject({ ok: false, reason: 'in-use' });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const maildrop = await open('alice');
+    expect(readFileSync(lockPath, 'utf8')).toBe(`${process.pid}@${hostname()}\n`);
+    await maildrop.release();
+  });
+
+  it('treats a lock file with garbage in it as stale', async () => {
+    await store.ensureMaildir('alice');
+    writeFileSync(join(root, 'alice', LOCK_FILE), 'not a lock\n');
+    const maildrop = await open('alice');
+    await maildrop.release();
+  });
+});
+
+describe('users file', () => {
+  it('parses name:password lines, skips comments and reports bad lines with their number', () => {
+    const { users, problems } = parseUsers('# comment\nalice:wonder:land\n\nbob:builder\nnocolon\n../x:y\nbob:again\n');
+    expect([...users]).toEqual([['alice', 'wonder:land'], ['bob', 'builder']]);
+    expect(problems).toEqual([
+      'line 5: expected name:password',
+      'line 6: "../x" is not a valid mailbox name (letters, digits, . _ + -)',
+      'line 7: user "bob" listed twice',
+    ]);
+  });
+});
+
+function mkdirs(user: string) {
+  for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(root, user, sub), { recursive: true });
+}
