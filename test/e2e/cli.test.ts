@@ -1,0 +1,155 @@
+/**
+ * The command line as a user meets it: the compiled bin/maillab in a child
+ * process, real ports, real signals.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rawConnect } from '../helpers/raw-client.js';
+
+const BIN = resolve(__dirname, '../../bin/maillab');
+const run = promisify(execFile);
+
+async function maillab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(BIN, args, { timeout: 15_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+const folders: string[] = [];
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function tempFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'maillab-cli-'));
+  folders.push(folder);
+  return folder;
+}
+
+/** Starts `maillab serve` on free ports; resolves with its ready lines. */
+async function serve(args: string[]): Promise<{ child: ChildProcess; output: () => string; ports: Record<string, number> }> {
+  const child = spawn(BIN, ['serve', '--pop3-port', '0', '--pop3s-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  await new Promise<void>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not get ready:\n${output}`)), 15_000);
+    const check = () => {
+      if ((output.match(/^ready: /gm) ?? []).length >= 2) {
+        clearTimeout(timer);
+        resolvePromise();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', () => reject(new Error(`serve exited early:\n${output}`)));
+  });
+  const ports: Record<string, number> = {};
+  for (const match of output.matchAll(/^ready: (\w+):\/\/127\.0\.0\.1:(\d+)/gm)) ports[match[1]!] = Number(match[2]);
+  return { child, output: () => output, ports };
+}
+
+describe('maillab --help', () => {
+  it('lists the subcommands, and every subcommand has its own help', async () => {
+    const top = await maillab(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/serve \[options\]/);
+    const serveHelp = await maillab(['serve', '--help']);
+    expect(serveHelp.code).toBe(0);
+    for (const flag of ['--host', '--data', '--pop3-port', '--pop3s-port', '--allow-plaintext-auth', '--idle-timeout']) {
+      expect(serveHelp.stdout).toContain(flag);
+    }
+  });
+});
+
+describe('CLI errors', () => {
+  it('answers an unknown subcommand with one line and a non-zero exit', async () => {
+    const result = await maillab(['frobnicate']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/^maillab: unknown command 'frobnicate'/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects a bad port', async () => {
+    const result = await maillab(['serve', '--pop3-port', 'abc']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/argument 'abc' is invalid\. expected a port number/);
+  });
+
+  it('reports a port already in use in one line, without a stack trace', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const result = await maillab(['serve', '--data', join(tempFolder(), 'data'), '--pop3-port', String(port), '--pop3s-port', '0']);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(`address already in use (127.0.0.1:${port})`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses an existing data folder without a users file', async () => {
+    const data = join(tempFolder(), 'data');
+    mkdirSync(data);
+    const result = await maillab(['serve', '--data', data, '--pop3-port', '0', '--pop3s-port', '0']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^maillab: .*users is missing/);
+  });
+});
+
+describe('maillab serve', () => {
+  it('creates the data folder with demo users, mail and a certificate, and prints one ready line per listener', async () => {
+    const data = join(tempFolder(), 'data');
+    const lab = await serve(['--data', data]);
+    expect(lab.output()).toContain(`created data folder ${data}`);
+    expect(lab.output()).toMatch(/^ready: pop3:\/\/127\.0\.0\.1:\d+ /m);
+    expect(lab.output()).toMatch(/^ready: pop3s:\/\/127\.0\.0\.1:\d+ /m);
+    expect(lab.output()).toContain('demo logins: alice/wonderland, bob/builder, mrose/tanstaaf');
+    expect(readFileSync(join(data, 'users'), 'utf8')).toMatch(/^alice:wonderland$/m);
+    expect(readdirSync(join(data, 'mail', 'alice', 'new'))).toHaveLength(4);
+    for (const user of ['bob', 'mrose']) expect(readdirSync(join(data, 'mail', user)).sort()).toEqual(['cur', 'new', 'tmp']);
+    expect(readFileSync(join(data, 'tls', 'cert.pem'), 'utf8')).toContain('BEGIN CERTIFICATE');
+    expect(existsSync(join(data, 'tls', 'key.pem'))).toBe(true);
+  });
+
+  it('stops on SIGTERM with exit 0, ending an open session without UPDATE', async () => {
+    const data = join(tempFolder(), 'data');
+    const lab = await serve(['--data', data]);
+    const client = await rawConnect(lab.ports.pop3!);
+    await client.waitFor('+OK POP3 server ready');
+    client.send('USER alice\r\nPASS wonderland\r\nDELE 1\r\nDELE 2\r\n');
+    await client.waitFor('+OK message 2 deleted');
+    const exited = new Promise<number | null>((r) => lab.child.once('exit', (code) => r(code)));
+    lab.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await client.closed;
+    expect(lab.output()).toContain('SIGTERM: stopping');
+    expect(readdirSync(join(data, 'mail', 'alice', 'new'))).toHaveLength(4);
+    expect(existsSync(join(data, 'mail', 'alice', 'maillab-pop3.lock'))).toBe(false);
+  });
+
+  it('reuses an existing data folder and its certificate on the next start', async () => {
+    const data = join(tempFolder(), 'data');
+    const first = await serve(['--data', data]);
+    const cert = readFileSync(join(data, 'tls', 'cert.pem'), 'utf8');
+    first.child.kill('SIGINT');
+    await new Promise((r) => first.child.once('exit', r));
+    const second = await serve(['--data', data]);
+    expect(second.output()).not.toContain('created data folder');
+    expect(second.output()).not.toContain('generated a self-signed TLS certificate');
+    expect(readFileSync(join(data, 'tls', 'cert.pem'), 'utf8')).toBe(cert);
+  });
+});
