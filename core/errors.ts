@@ -20,6 +20,18 @@ export const ERROR_CODES = {
   IDLE_TIMEOUT: 'the session ended after the idle timeout',
   CONNECTION_LIMIT: 'the connection was refused because a connection cap was reached',
   TLS_FAILED: 'the TLS handshake failed',
+  BARE_CR: 'the peer sent a CR not followed by LF',
+  EARLY_TALKER: 'the client sent data before the server greeting',
+  AUTH_REQUIRED: 'the command needs authentication first',
+  ENCRYPTION_REQUIRED: 'the command needs TLS first',
+  BAD_SEQUENCE: 'the command is out of sequence',
+  RELAY_DENIED: 'relaying to a non-local domain was refused',
+  UNKNOWN_USER: 'the recipient is a local domain without such a user',
+  TOO_MANY_RECIPIENTS: 'the recipient limit was reached',
+  MESSAGE_TOO_BIG: 'the message exceeds the size limit',
+  SMUGGLING: 'the message contained a bare CR or LF (SMTP smuggling protection)',
+  MESSAGE_REJECTED: 'the message was refused',
+  DELIVERY_FAILED: 'the message could not be stored',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

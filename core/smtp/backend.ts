@@ -1,0 +1,54 @@
+/**
+ * What the SMTP engine asks of the world: recipient policy, durable delivery
+ * and the user directory for AUTH. The lab implements it over Maildir and the
+ * outbound queue; tests use an in-memory one.
+ */
+import type { Mailbox } from './address.js';
+
+export type BodyType = '7BIT' | '8BITMIME' | 'BINARYMIME';
+
+/** The envelope of one mail transaction (RFC 5321 §2.3.1). */
+export interface Envelope {
+  readonly from: Mailbox | null;
+  readonly recipients: readonly AcceptedRecipient[];
+  readonly body: BodyType;
+  readonly smtputf8: boolean;
+  /** The user who authenticated with AUTH, if any (RFC 4954 §5). */
+  readonly authenticatedAs?: string;
+}
+
+export interface AcceptedRecipient {
+  readonly mailbox: Mailbox;
+  /** Where the backend said it goes: a local maildrop, or the outbound queue. */
+  readonly route: { kind: 'local'; user: string } | { kind: 'relay' };
+  /** DSN parameters, when DSN is advertised (RFC 3461 §4). */
+  readonly notify?: string;
+  readonly orcpt?: string;
+}
+
+export type RecipientVerdict =
+  | { kind: 'local'; user: string }
+  | { kind: 'relay' }
+  /** Local domain, no such user: 550 5.1.1 (RFC 3463 §3.2). */
+  | { kind: 'unknown-user' }
+  /** Not a local domain and the session may not relay: 554 5.7.1. */
+  | { kind: 'relay-denied' };
+
+export interface DeliveryResult {
+  /** An id for the 250 reply and the Received line. */
+  readonly id: string;
+}
+
+export interface SmtpBackend {
+  secretOf(user: string): Promise<string | undefined>;
+  /** Decides where a recipient goes; `authenticated` sessions may relay. */
+  checkRecipient(mailbox: Mailbox, authenticated: boolean): Promise<RecipientVerdict>;
+  /** Local users matching a VRFY string (RFC 5321 §3.5.1): full addresses. */
+  verify(query: string): Promise<string[]>;
+  /**
+   * Stores the message durably for every recipient (Maildir for local ones, the
+   * queue for relayed ones) and resolves only once it is on disk: the 250 that
+   * follows is a promise to deliver (RFC 5321 §4.1.1.4, §6.1).
+   */
+  deliver(envelope: Envelope, message: Buffer): Promise<DeliveryResult>;
+}

@@ -1,0 +1,102 @@
+/** AUTH (RFC 4954): SASL PLAIN, LOGIN, CRAM-MD5 with 334 challenges, "*" to cancel. */
+import { createExchange, decodeSaslResponse, isMechanism, PLAINTEXT_MECHANISMS, type SaslStep } from '../../sasl/mechanisms.js';
+import type { SmtpCommand, SmtpContext } from '../context.js';
+import { reply } from '../reply.js';
+import { offeredMechanisms } from './ehlo.js';
+
+export const AUTH: SmtpCommand = {
+  name: 'AUTH',
+  syntax: 'AUTH mechanism [initial-response]',
+  summary: 'authenticates with a SASL mechanism; 334 lines carry base64 challenges',
+  rfc: 'RFC 4954 §4',
+  states: ['READY'],
+  async handle(context, args) {
+    const [mechanismArg, initial, ...extra] = args.split(' ').filter((part) => part !== '');
+    if (!context.extended) {
+      context.fail('BAD_SEQUENCE', reply(503, '5.5.1', 'AUTH needs EHLO first (RFC 4954 §4)'));
+      return;
+    }
+    if (context.authenticatedAs) {
+      context.fail('BAD_SEQUENCE', reply(503, '5.5.1', 'Already authenticated (RFC 4954 §4)'));
+      return;
+    }
+    if (context.options.listener !== 'submission') {
+      context.fail('BAD_SEQUENCE', reply(503, '5.5.1', 'AUTH is not offered on this port: use the submission port to send as a user'));
+      return;
+    }
+    if (mechanismArg === undefined || extra.length > 0) {
+      context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'Syntax: AUTH mechanism [initial-response]'));
+      return;
+    }
+    const mechanism = mechanismArg.toUpperCase();
+    if (!isMechanism(mechanism)) {
+      context.fail('BAD_ARGUMENT', reply(504, '5.5.4', `Unrecognized authentication type ${mechanism.slice(0, 20)}; offered: ${offeredMechanisms(context).join(' ')}`));
+      return;
+    }
+    if (PLAINTEXT_MECHANISMS.has(mechanism) && !context.plaintextAllowed) {
+      context.event({ kind: 'error', code: 'ENCRYPTION_REQUIRED', message: `AUTH ${mechanism} outside TLS` });
+      context.send(reply(538, '5.7.11', 'Encryption required for requested authentication mechanism: use STARTTLS first'));
+      return;
+    }
+    let initialResponse: Buffer | undefined;
+    if (initial !== undefined) {
+      initialResponse = decodeSaslResponse(initial);
+      if (initialResponse === undefined) {
+        context.fail('BAD_ARGUMENT', reply(501, '5.5.2', 'Cannot decode the initial response: not base64 (use "=" for an empty one)'));
+        return;
+      }
+    }
+    const exchange = createExchange(mechanism, context.options.challenge());
+    context.sasl = exchange;
+    await applyStep(context, exchange.start(initialResponse));
+  },
+};
+
+/** One client line during AUTH; undefined for a line with bytes that cannot be base64. */
+export async function continueAuth(context: SmtpContext, text: string | undefined): Promise<void> {
+  const exchange = context.sasl!;
+  if (text === '*') {
+    context.sasl = undefined;
+    context.event({ kind: 'error', code: 'AUTH_CANCELLED', message: 'AUTH cancelled by the client' });
+    context.send(reply(501, '5.0.0', 'Authentication cancelled'));
+    return;
+  }
+  const response = text === '' ? Buffer.alloc(0) : text === undefined ? undefined : decodeSaslResponse(text);
+  if (response === undefined) {
+    context.sasl = undefined;
+    context.fail('BAD_ARGUMENT', reply(501, '5.5.2', 'Cannot decode response: not base64; authentication aborted'));
+    return;
+  }
+  await applyStep(context, exchange.respond(response));
+}
+
+async function applyStep(context: SmtpContext, step: SaslStep): Promise<void> {
+  const exchange = context.sasl!;
+  if (step.kind === 'challenge') {
+    context.event({ kind: 'annotation', about: 'reply', key: 'smtp.sasl.challenge', rfc: 'RFC 4954 §4', detail: step.data.toString('utf8') });
+    context.send(reply(334, undefined, step.data.toString('base64')));
+    return;
+  }
+  context.sasl = undefined;
+  if (step.kind === 'failure') {
+    context.authFailed(reply(535, '5.7.8', `Authentication credentials invalid: ${step.reason}`));
+    return;
+  }
+  if (PLAINTEXT_MECHANISMS.has(exchange.mechanism) && !context.secure) {
+    context.event({
+      kind: 'annotation',
+      about: 'warning',
+      key: 'smtp.warning.cleartext-password',
+      rfc: 'RFC 8314 §1',
+      detail: `AUTH ${exchange.mechanism} sent a password without TLS: base64 is an encoding, not encryption`,
+    });
+  }
+  const secret = await context.backend.secretOf(step.user);
+  if (secret === undefined || !step.verify(secret)) {
+    context.authFailed(reply(535, '5.7.8', 'Authentication credentials invalid'));
+    return;
+  }
+  context.authenticatedAs = step.user;
+  context.event({ kind: 'annotation', about: 'state', key: 'smtp.auth.authenticated', rfc: 'RFC 4954 §4', detail: `authenticated as ${step.user}` });
+  context.send(reply(235, '2.7.0', 'Authentication successful'));
+}

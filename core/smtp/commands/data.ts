@@ -1,0 +1,61 @@
+/** DATA (RFC 5321 §4.1.1.4): 354, then the message up to <CRLF>.<CRLF>, then 250 once stored. */
+import type { SmtpCommand, SmtpContext } from '../context.js';
+import { reply, type SmtpReply } from '../reply.js';
+import type { DataProblem } from '../session.js';
+import { deliverTransaction } from './deliver.js';
+
+export const DATA: SmtpCommand = {
+  name: 'DATA',
+  syntax: 'DATA',
+  summary: 'the server answers 354; then send the message and end it with a line holding only "."',
+  rfc: 'RFC 5321 §4.1.1.4',
+  states: ['MAIL', 'RCPT'],
+  handle(context, args) {
+    if (args !== '') {
+      context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'DATA takes no parameters'));
+      return;
+    }
+    const transaction = context.transaction!;
+    if (transaction.recipients.length === 0) {
+      // RFC 5321 §3.3: 503 when no RCPT was given, 554 when all were refused.
+      if (transaction.rejectedRecipients > 0) context.fail('BAD_SEQUENCE', reply(554, '5.5.1', 'No valid recipients'));
+      else context.fail('BAD_SEQUENCE', reply(503, '5.5.1', 'Need RCPT before DATA'));
+      return;
+    }
+    context.transition('data');
+    context.send(reply(354, undefined, context.text('dataStart')));
+  },
+};
+
+/** Why a received message is refused, most serious first; undefined when it is fine. */
+export function refusal(problems: readonly DataProblem[], maxSize: number): { code: 'MESSAGE_TOO_BIG' | 'SMUGGLING' | 'MESSAGE_REJECTED'; reply: SmtpReply } | undefined {
+  if (problems.includes('too-big')) {
+    return { code: 'MESSAGE_TOO_BIG', reply: reply(552, '5.3.4', `Message exceeds fixed maximum message size of ${maxSize} octets (RFC 1870 §6); nothing was stored`) };
+  }
+  if (problems.includes('bare-lf') || problems.includes('bare-cr')) {
+    const which = problems.includes('bare-lf') && problems.includes('bare-cr') ? 'bare LF and bare CR' : problems.includes('bare-lf') ? 'a bare LF' : 'a bare CR';
+    return {
+      code: 'SMUGGLING',
+      reply: reply(550, '5.6.0', `Message refused: it contains ${which}; lines must end with CRLF (RFC 5321 §2.3.8, SMTP smuggling protection); nothing was stored`),
+    };
+  }
+  if (problems.includes('line-too-long')) {
+    return { code: 'MESSAGE_REJECTED', reply: reply(500, '5.5.2', 'Line too long: text lines are limited to 1000 octets including CRLF (RFC 5321 §4.5.3.1.6); nothing was stored') };
+  }
+  if (problems.includes('nul')) {
+    return { code: 'MESSAGE_REJECTED', reply: reply(554, '5.6.0', 'Message refused: it contains a NUL byte; nothing was stored') };
+  }
+  return undefined;
+}
+
+export async function finishData(context: SmtpContext, data: { message: Buffer | undefined; problems: readonly DataProblem[] }): Promise<void> {
+  const refused = refusal(data.problems, context.options.maxMessageSize);
+  if (refused || !data.message) {
+    const why = refused ?? { code: 'MESSAGE_REJECTED' as const, reply: reply(554, '5.6.0', 'Message refused') };
+    context.transaction = undefined;
+    context.transition('data-rejected');
+    context.fail(why.code, why.reply);
+    return;
+  }
+  await deliverTransaction(context, data.message, 'data-end');
+}

@@ -1,0 +1,73 @@
+/** MAIL FROM (RFC 5321 §4.1.1.2) with SIZE, BODY, SMTPUTF8, AUTH and DSN parameters. */
+import { formatMailbox, parsePath } from '../address.js';
+import type { BodyType } from '../backend.js';
+import type { SmtpCommand, SmtpContext } from '../context.js';
+import { reply } from '../reply.js';
+
+/** Reads the parameters of MAIL; replies and returns undefined on the first bad one. */
+function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string | true>): { size?: number; body: BodyType; smtputf8: boolean } | undefined {
+  const result: { size?: number; body: BodyType; smtputf8: boolean } = { body: '7BIT', smtputf8: false };
+  const dsn = context.extensions().some((line) => line.toUpperCase() === 'DSN');
+  if (params.size > 0 && !context.extended) {
+    context.fail('BAD_ARGUMENT', reply(555, '5.5.4', 'MAIL parameters need EHLO, not HELO (RFC 5321 §4.1.1.2)'));
+    return undefined;
+  }
+  for (const [keyword, value] of params) {
+    if (keyword === 'SIZE' && typeof value === 'string' && /^\d{1,20}$/.test(value)) {
+      result.size = Number(value);
+    } else if (keyword === 'BODY' && typeof value === 'string' && /^(7BIT|8BITMIME)$/i.test(value)) {
+      result.body = value.toUpperCase() as BodyType;
+    } else if (keyword === 'SMTPUTF8' && value === true) {
+      result.smtputf8 = true;
+    } else if (keyword === 'AUTH' && typeof value === 'string') {
+      // RFC 4954 §5: the submitter's identity; accepted and not relied upon.
+    } else if (dsn && ((keyword === 'RET' && typeof value === 'string' && /^(FULL|HDRS)$/i.test(value)) || (keyword === 'ENVID' && typeof value === 'string'))) {
+      // RFC 3461 §4.3, §4.4: recorded by DSN-aware queues; accepted here.
+    } else {
+      context.fail('BAD_ARGUMENT', reply(555, '5.5.4', `MAIL FROM parameter ${keyword}${value === true ? '' : `=${String(value).slice(0, 20)}`} not recognized or malformed`));
+      return undefined;
+    }
+  }
+  return result;
+}
+
+export const MAIL: SmtpCommand = {
+  name: 'MAIL',
+  syntax: 'MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8]',
+  summary: 'starts a mail transaction with the sender address bounces go back to',
+  rfc: 'RFC 5321 §4.1.1.2',
+  states: ['READY'],
+  handle(context, args) {
+    if (!/^FROM:/i.test(args)) {
+      context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'Syntax: MAIL FROM:<address> [parameters]'));
+      return;
+    }
+    const parsed = parsePath(args.slice(5), { allowNull: true, allowPostmaster: false });
+    if (!parsed.ok) {
+      context.fail('BAD_ARGUMENT', reply(501, '5.1.7', `Bad sender address syntax: ${parsed.reason}`));
+      return;
+    }
+    const params = mailParameters(context, parsed.path.params);
+    if (!params) return;
+    if (parsed.path.international && !params.smtputf8) {
+      context.fail('BAD_ARGUMENT', reply(553, '5.6.7', 'Address requires SMTPUTF8: add the SMTPUTF8 parameter (RFC 6531 §3.3)'));
+      return;
+    }
+    if (params.size !== undefined && params.size > context.options.maxMessageSize) {
+      context.send(reply(552, '5.3.4', `Message size ${params.size} exceeds fixed maximum message size ${context.options.maxMessageSize} (RFC 1870 §6)`));
+      return;
+    }
+    context.transaction = {
+      from: parsed.path.mailbox,
+      body: params.body,
+      smtputf8: params.smtputf8,
+      ...(params.size !== undefined ? { declaredSize: params.size } : {}),
+      recipients: [],
+      rejectedRecipients: 0,
+      chunkOctets: 0,
+      chunkFailed: false,
+    };
+    context.transition('mail');
+    context.send(reply(250, '2.1.0', context.text('mailOk', { address: formatMailbox(parsed.path.mailbox) })));
+  },
+};

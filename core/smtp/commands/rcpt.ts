@@ -1,0 +1,66 @@
+/** RCPT TO (RFC 5321 §4.1.1.3): local users, relay policy, the recipient cap. */
+import { formatMailbox, parsePath } from '../address.js';
+import type { SmtpCommand } from '../context.js';
+import { reply } from '../reply.js';
+
+export const RCPT: SmtpCommand = {
+  name: 'RCPT',
+  syntax: 'RCPT TO:<forward-path> [NOTIFY=…] [ORCPT=…]',
+  summary: 'adds one recipient to the open transaction; repeat for each',
+  rfc: 'RFC 5321 §4.1.1.3',
+  states: ['MAIL', 'RCPT'],
+  async handle(context, args) {
+    const transaction = context.transaction!;
+    if (!/^TO:/i.test(args)) {
+      context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'Syntax: RCPT TO:<address> [parameters]'));
+      return;
+    }
+    const parsed = parsePath(args.slice(3), { allowNull: false, allowPostmaster: true });
+    if (!parsed.ok) {
+      context.fail('BAD_ARGUMENT', reply(501, '5.1.3', `Bad recipient address syntax: ${parsed.reason}`));
+      return;
+    }
+    const dsn = context.extensions().some((line) => line.toUpperCase() === 'DSN');
+    let notify: string | undefined;
+    let orcpt: string | undefined;
+    for (const [keyword, value] of parsed.path.params) {
+      if (dsn && keyword === 'NOTIFY' && typeof value === 'string' && /^(NEVER|((SUCCESS|FAILURE|DELAY)(,(SUCCESS|FAILURE|DELAY))*))$/i.test(value)) notify = value;
+      else if (dsn && keyword === 'ORCPT' && typeof value === 'string' && value.includes(';')) orcpt = value;
+      else {
+        context.fail('BAD_ARGUMENT', reply(555, '5.5.4', `RCPT TO parameter ${keyword} not recognized or malformed`));
+        return;
+      }
+    }
+    if (parsed.path.international && !transaction.smtputf8) {
+      context.fail('BAD_ARGUMENT', reply(553, '5.6.7', 'Address requires SMTPUTF8: MAIL FROM must carry the SMTPUTF8 parameter (RFC 6531 §3.3)'));
+      return;
+    }
+    const mailbox = parsed.path.mailbox!;
+    const address = formatMailbox(mailbox);
+    if (transaction.recipients.length >= context.options.maxRecipients) {
+      context.event({ kind: 'error', code: 'TOO_MANY_RECIPIENTS', message: `limit ${context.options.maxRecipients}` });
+      context.send(reply(452, '4.5.3', `Too many recipients: at most ${context.options.maxRecipients} per message; send the rest in another transaction (RFC 5321 §4.5.3.1.10)`));
+      return;
+    }
+    const verdict = await context.backend.checkRecipient(mailbox, context.authenticatedAs !== undefined);
+    if (verdict.kind === 'unknown-user') {
+      transaction.rejectedRecipients++;
+      context.fail('UNKNOWN_USER', reply(550, '5.1.1', context.text('rcptUnknown', { address })));
+      return;
+    }
+    if (verdict.kind === 'relay-denied') {
+      transaction.rejectedRecipients++;
+      context.fail('RELAY_DENIED', reply(554, '5.7.1', `Relay access denied: ${mailbox.domain} is not a local domain and you have not authenticated`));
+      return;
+    }
+    const first = transaction.recipients.length === 0;
+    transaction.recipients.push({
+      mailbox,
+      route: verdict.kind === 'local' ? { kind: 'local', user: verdict.user } : { kind: 'relay' },
+      ...(notify ? { notify } : {}),
+      ...(orcpt ? { orcpt } : {}),
+    });
+    if (first) context.transition('rcpt');
+    context.send(reply(250, '2.1.5', context.text('rcptOk', { address })));
+  },
+};

@@ -1,0 +1,110 @@
+/** RSET, NOOP, QUIT, VRFY, EXPN and HELP (RFC 5321 §4.1.1.5–§4.1.1.10, §3.5). */
+import type { SmtpCommand, SmtpContext } from '../context.js';
+import { reply } from '../reply.js';
+import type { SmtpState } from '../states.js';
+
+const ANY_OPEN: readonly SmtpState[] = ['INIT', 'READY', 'MAIL', 'RCPT', 'BDAT'];
+
+export const RSET: SmtpCommand = {
+  name: 'RSET',
+  syntax: 'RSET',
+  summary: 'abandons the current mail transaction; the EHLO/HELO greeting is kept',
+  rfc: 'RFC 5321 §4.1.1.5',
+  states: ANY_OPEN,
+  handle(context, args) {
+    if (args.trim() !== '') {
+      context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'RSET takes no parameters'));
+      return;
+    }
+    context.transaction = undefined;
+    if (context.state !== 'INIT') context.transition('rset');
+    context.send(reply(250, '2.0.0', context.text('rsetOk')));
+  },
+};
+
+export const NOOP: SmtpCommand = {
+  name: 'NOOP',
+  syntax: 'NOOP [string]',
+  summary: 'does nothing but answer 250; any argument is ignored',
+  rfc: 'RFC 5321 §4.1.1.9',
+  states: ANY_OPEN,
+  handle(context) {
+    context.send(reply(250, '2.0.0', context.text('noopOk')));
+  },
+};
+
+export const QUIT: SmtpCommand = {
+  name: 'QUIT',
+  syntax: 'QUIT',
+  summary: 'ends the session: the server answers 221 and closes; an unfinished transaction is abandoned',
+  rfc: 'RFC 5321 §4.1.1.10',
+  states: ANY_OPEN,
+  handle(context, args) {
+    if (args.trim() !== '') {
+      context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'QUIT takes no parameters'));
+      return;
+    }
+    context.transaction = undefined;
+    context.send(reply(221, '2.0.0', context.text('quit')));
+    context.transition('quit');
+    context.close();
+  },
+};
+
+export const VRFY: SmtpCommand = {
+  name: 'VRFY',
+  syntax: 'VRFY string',
+  summary: 'asks whether a user name or mailbox is known here; most servers decline with 252',
+  rfc: 'RFC 5321 §3.5.1',
+  states: ANY_OPEN,
+  async handle(context, args) {
+    const query = args.trim();
+    if (query === '') {
+      context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'Syntax: VRFY name-or-address'));
+      return;
+    }
+    if (!context.options.persona.verify) {
+      context.send(reply(252, '2.1.5', 'Cannot VRFY user, but will accept message and attempt delivery'));
+      return;
+    }
+    const matches = await context.backend.verify(query.replace(/^<(.*)>$/, '$1'));
+    if (matches.length === 0) context.send(reply(550, '5.1.1', `String does not match anything: ${query.slice(0, 64)}`));
+    else if (matches.length === 1) context.send(reply(250, '2.1.5', matches[0]!));
+    else context.send(reply(553, '5.1.4', 'User ambiguous; possibilities are', ...matches));
+  },
+};
+
+export const EXPN: SmtpCommand = {
+  name: 'EXPN',
+  syntax: 'EXPN list-name',
+  summary: 'asks for the members of a mailing list; usually disabled for privacy',
+  rfc: 'RFC 5321 §3.5.2',
+  states: ANY_OPEN,
+  handle(context, args) {
+    const name = args.trim();
+    if (name === '') {
+      context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'Syntax: EXPN list-name'));
+      return;
+    }
+    const lists = context.options.persona.lists;
+    if (Object.keys(lists).length === 0) {
+      context.send(reply(502, '5.5.1', 'EXPN is disabled on this server (RFC 5321 §7.3)'));
+      return;
+    }
+    const key = Object.keys(lists).find((list) => list.toLowerCase() === name.toLowerCase());
+    if (!key) {
+      context.send(reply(550, '5.1.1', 'Access Denied to You.'));
+      return;
+    }
+    context.send(reply(250, '2.1.5', ...lists[key]!));
+  },
+};
+
+export function helpLines(context: SmtpContext, topic: string, commands: readonly SmtpCommand[]): string[] | undefined {
+  if (topic === '') {
+    return ['maillab SMTP server; commands:', commands.map((command) => command.name).join(' '), 'HELP <command> describes one; RFC 5321 is the reference'];
+  }
+  const command = commands.find((entry) => entry.name === topic.toUpperCase());
+  if (!command) return undefined;
+  return [`${command.syntax}`, `${command.summary} (${command.rfc})`];
+}

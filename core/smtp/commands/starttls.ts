@@ -1,0 +1,27 @@
+/** STARTTLS (RFC 3207): 220, then the TLS handshake; the session starts over after it. */
+import type { SmtpCommand } from '../context.js';
+import { reply } from '../reply.js';
+
+export const STARTTLS: SmtpCommand = {
+  name: 'STARTTLS',
+  syntax: 'STARTTLS',
+  summary: 'turns this connection into TLS; afterwards the client must send EHLO again',
+  rfc: 'RFC 3207 §4',
+  states: ['READY'],
+  handle(context, args) {
+    if (args.trim() !== '') {
+      context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'Syntax error (no parameters allowed)'));
+      return;
+    }
+    if (context.secure) {
+      context.fail('BAD_SEQUENCE', reply(503, '5.5.1', 'TLS already active'));
+      return;
+    }
+    if (!context.options.tlsAvailable) {
+      context.send(reply(454, '4.7.0', 'TLS not available: this server has no certificate'));
+      return;
+    }
+    context.send(reply(220, '2.0.0', 'Ready to start TLS'));
+    context.startTls();
+  },
+};

@@ -1,0 +1,79 @@
+/**
+ * How an SMTP server presents itself: host name, reply wording, whether
+ * enhanced status codes are shown, and (for replaying RFC examples) an exact
+ * EHLO keyword list. The defaults are maillab's own helpful wording; the lesson
+ * personas reproduce an RFC's lines byte for byte.
+ */
+
+/** Reply texts a persona may reword. `{host}`, `{client}`, `{address}`, `{id}` are filled in. */
+export interface SmtpTexts {
+  greeting: string;
+  ehlo: string;
+  helo: string;
+  mailOk: string;
+  rcptOk: string;
+  rcptUnknown: string;
+  dataStart: string;
+  dataOk: string;
+  rsetOk: string;
+  noopOk: string;
+  quit: string;
+}
+
+export const DEFAULT_SMTP_TEXTS: SmtpTexts = {
+  greeting: '{host} ESMTP maillab ready',
+  ehlo: '{host} greets {client}',
+  helo: '{host} greets {client}',
+  mailOk: 'sender <{address}> OK',
+  rcptOk: 'recipient <{address}> OK',
+  rcptUnknown: 'no such user here: <{address}>',
+  dataStart: 'Start mail input; end with <CRLF>.<CRLF>',
+  dataOk: 'OK, message {id} accepted',
+  rsetOk: 'OK, transaction reset',
+  noopOk: 'OK',
+  quit: '{host} Service closing transmission channel',
+};
+
+/** The wording of RFC 5321 Appendix D (foo.com, "250 OK"). */
+export const RFC5321_TEXTS: SmtpTexts = {
+  greeting: '{host} Simple Mail Transfer Service Ready',
+  ehlo: '{host} greets {client}',
+  helo: '{host} greets {client}',
+  mailOk: 'OK',
+  rcptOk: 'OK',
+  rcptUnknown: 'No such user here',
+  dataStart: 'Start mail input; end with <CRLF>.<CRLF>',
+  dataOk: 'OK',
+  rsetOk: 'OK',
+  noopOk: 'OK',
+  quit: '{host} Service closing transmission channel',
+};
+
+export interface SmtpPersona {
+  /** The server's name in the greeting, EHLO reply and Received lines. */
+  hostname: string;
+  texts: SmtpTexts;
+  /** Prefix replies with RFC 3463 codes and advertise ENHANCEDSTATUSCODES (RFC 2034). */
+  enhancedStatusCodes: boolean;
+  /**
+   * The exact EHLO keyword lines to advertise instead of the computed list
+   * (RFC examples). Only keywords the engine supports may be named.
+   */
+  ehloKeywords?: readonly string[];
+  /** Answer VRFY for local users (RFC 5321 §3.5.1) instead of 252 "cannot verify". */
+  verify: boolean;
+  /** Mailing lists EXPN may expand (RFC 5321 §3.5.2): name → member addresses. */
+  lists: Readonly<Record<string, readonly string[]>>;
+}
+
+export const DEFAULT_SMTP_PERSONA: SmtpPersona = {
+  hostname: 'maillab.test',
+  texts: DEFAULT_SMTP_TEXTS,
+  enhancedStatusCodes: true,
+  verify: false,
+  lists: {},
+};
+
+export function fillText(template: string, values: Partial<Record<'host' | 'client' | 'address' | 'id', string>>): string {
+  return template.replace(/\{(host|client|address|id)\}/g, (_, key: 'host' | 'client' | 'address' | 'id') => values[key] ?? '');
+}

@@ -1,0 +1,36 @@
+/**
+ * SMTP replies are values `{code, enhanced, lines}` (STYLE.md §4), serialised
+ * here and nowhere else: "250-" on every line but the last, "250 " on the last
+ * (RFC 5321 §4.2.1), each text prefixed with the RFC 3463 enhanced status code
+ * when ENHANCEDSTATUSCODES is in force (RFC 2034 §3).
+ */
+
+export interface SmtpReply {
+  /** Three-digit reply code (RFC 5321 §4.2). */
+  readonly code: number;
+  /** class.subject.detail (RFC 3463), e.g. "2.1.5"; left out of 3xx replies, the greeting and EHLO. */
+  readonly enhanced?: string;
+  readonly lines: readonly string[];
+}
+
+export function reply(code: number, enhanced: string | undefined, ...lines: string[]): SmtpReply {
+  return enhanced === undefined ? { code, lines } : { code, enhanced, lines };
+}
+
+/** The reply's lines as sent (without CRLF). */
+export function replyLines(value: SmtpReply, withEnhanced: boolean): string[] {
+  const lines = value.lines.length === 0 ? [''] : value.lines;
+  const prefix = withEnhanced && value.enhanced && value.code >= 200 && value.code < 600 && Math.floor(value.code / 100) !== 3 ? `${value.enhanced} ` : '';
+  return lines.map((text, index) => {
+    const separator = index === lines.length - 1 ? ' ' : '-';
+    const body = `${prefix}${text}`;
+    return body === '' && separator === ' ' ? `${value.code}` : `${value.code}${separator}${body}`;
+  });
+}
+
+export function serializeSmtpReply(value: SmtpReply, withEnhanced: boolean): Buffer {
+  return Buffer.from(replyLines(value, withEnhanced).map((line) => `${line}\r\n`).join(''), 'utf8');
+}
+
+/** True for 4yz and 5yz: the command failed. */
+export const isFailure = (value: SmtpReply): boolean => value.code >= 400;

@@ -1,0 +1,379 @@
+/**
+ * The SMTP server engine (RFC 5321 with SIZE, 8BITMIME, PIPELINING,
+ * ENHANCEDSTATUSCODES, STARTTLS, AUTH, SMTPUTF8, CHUNKING), sans-I/O: framed
+ * input in, replies and events out. The adapter frames bytes in the mode
+ * `inputMode` asks for (command line, DATA, or a BDAT chunk).
+ *
+ * Cross-cutting rules live in the dispatcher, once (after nodemailer's
+ * smtp-connection `_onCommand`): 8-bit and bare CR checks, command sequence
+ * (503), authentication required on submission (530), the bad-command limit (421).
+ */
+import type { WireEvent } from '../events.js';
+import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
+import type { SaslExchange } from '../sasl/mechanisms.js';
+import type { SmtpBackend } from './backend.js';
+import { continueAuth } from './commands/auth.js';
+import { finishChunk } from './commands/bdat.js';
+import { finishData } from './commands/data.js';
+import { computeExtensions } from './commands/ehlo.js';
+import { findSmtpCommand } from './commands/index.js';
+import type { MailTransaction, PendingChunk, SmtpContext } from './context.js';
+import { DEFAULT_SMTP_PERSONA, fillText, type SmtpPersona } from './persona.js';
+import { reply, replyLines, serializeSmtpReply, type SmtpReply } from './reply.js';
+import { SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from './states.js';
+
+export type SmtpListenerKind = 'mta' | 'submission';
+
+export interface SmtpSessionOptions {
+  persona: SmtpPersona;
+  /** MTA: local delivery, no AUTH; submission: AUTH required before MAIL (RFC 6409 §4.3). */
+  listener: SmtpListenerKind;
+  secure: boolean;
+  tlsAvailable: boolean;
+  plaintextAuthAllowed: boolean;
+  /** The client's IP address, for the Received line. */
+  remoteAddress: string;
+  /** SIZE limit in octets (RFC 1870). */
+  maxMessageSize: number;
+  /** RFC 5321 §4.5.3.1.8: at least 100. */
+  maxRecipients: number;
+  maxBadCommands: number;
+  /** A fresh CRAM-MD5 challenge (RFC 2195 §2). */
+  challenge: () => string;
+  /** The clock, for Received lines; injected so the engine reads no clock itself. */
+  now: () => Date;
+  /** A fresh queue id for an accepted message (Received line and 250 reply). */
+  nextId: () => string;
+  authFailureDelay: (failures: number) => number;
+}
+
+export const DEFAULT_SMTP_OPTIONS: Omit<SmtpSessionOptions, 'listener' | 'secure' | 'tlsAvailable' | 'plaintextAuthAllowed' | 'remoteAddress' | 'challenge' | 'now' | 'nextId'> = {
+  persona: DEFAULT_SMTP_PERSONA,
+  maxMessageSize: 10 * 1024 * 1024,
+  maxRecipients: 100,
+  maxBadCommands: 10,
+  authFailureDelay: (failures) => Math.min(500 * 2 ** (failures - 1), 8000),
+};
+
+/** RFC 5321 §4.5.3.1.4: a command line is at most 512 octets with its CRLF. */
+export const SMTP_COMMAND_LIMIT = 512;
+/** RFC 4954 §4: AUTH continuation lines may be longer (12288 recommended minimum). */
+export const SMTP_SASL_LIMIT = 12288;
+/** RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets with its CRLF. */
+export const SMTP_TEXT_LINE_LIMIT = 1000;
+
+export type SmtpEngineInputMode =
+  | { kind: 'command'; limit: number }
+  | { kind: 'data'; lineLimit: number; sizeLimit: number }
+  | { kind: 'chunk'; size: number; sizeLimit: number };
+
+export type DataProblem = 'bare-lf' | 'bare-cr' | 'line-too-long' | 'too-big' | 'nul';
+
+export interface SmtpOutput {
+  readonly replies: readonly SmtpReply[];
+  readonly bytes: Buffer;
+  readonly events: readonly WireEvent[];
+  readonly delayMs: number;
+  readonly startTls: boolean;
+  readonly close: boolean;
+}
+
+export class SmtpSession implements SmtpContext {
+  state: SmtpState = 'INIT';
+  secure: boolean;
+  extended: boolean | undefined;
+  clientName: string | undefined;
+  authenticatedAs: string | undefined;
+  sasl: SaslExchange | undefined;
+  transaction: MailTransaction | undefined;
+  pendingChunk: PendingChunk | undefined;
+  readonly options: SmtpSessionOptions;
+  private badCommands = 0;
+  private authFailures = 0;
+  private greetedOnce = false;
+  private replies: SmtpReply[] = [];
+  private events: WireEvent[] = [];
+  private delayMs = 0;
+  private tls = false;
+  private closing = false;
+
+  constructor(readonly backend: SmtpBackend, options: SmtpSessionOptions) {
+    this.options = options;
+    this.secure = options.secure;
+  }
+
+  get plaintextAllowed(): boolean {
+    return this.secure || this.options.plaintextAuthAllowed;
+  }
+
+  /** What the framer should read next. */
+  get inputMode(): SmtpEngineInputMode {
+    if (this.state === 'DATA') return { kind: 'data', lineLimit: SMTP_TEXT_LINE_LIMIT, sizeLimit: this.options.maxMessageSize };
+    if (this.pendingChunk) return { kind: 'chunk', size: this.pendingChunk.size, sizeLimit: this.options.maxMessageSize };
+    return { kind: 'command', limit: this.sasl ? SMTP_SASL_LIMIT : SMTP_COMMAND_LIMIT };
+  }
+
+  /** The 220 greeting (RFC 5321 §4.3.1). */
+  greet(): SmtpOutput {
+    if (this.greetedOnce) throw new EngineMisuse('greet() called twice');
+    this.greetedOnce = true;
+    this.send(reply(220, undefined, this.text('greeting')));
+    return this.take();
+  }
+
+  /** The client talked before the greeting: refuse it (RFC 5321 §4.3.1, the "pregreet" test). */
+  earlyTalker(): SmtpOutput {
+    this.greetedOnce = true;
+    this.event({ kind: 'error', code: 'EARLY_TALKER', message: ERROR_CODES.EARLY_TALKER });
+    this.send(reply(554, '5.5.0', 'SMTP protocol violation: you sent data before the greeting'));
+    this.transition('too-many-errors', 'the client talked before the greeting; the connection is refused');
+    this.closing = true;
+    return this.take();
+  }
+
+  /** One command line without its terminator. */
+  async receiveLine(line: { bytes: Buffer; bareLf: boolean; bareCr: boolean }): Promise<SmtpOutput> {
+    this.assertOpen();
+    if (this.sasl) {
+      this.event({ kind: 'line', from: 'client', text: line.bytes.length === 0 ? '(empty)' : '********', masked: true });
+      await continueAuth(this, line.bareCr || /[^\x20-\x7e]/.test(line.bytes.toString('latin1')) ? undefined : line.bytes.toString('latin1'));
+      return this.take();
+    }
+    const text = line.bytes.toString('utf8');
+    this.event(clientLine(text));
+    if (line.bareLf) {
+      this.event({ kind: 'annotation', about: 'warning', key: 'smtp.warning.bare-lf-command', rfc: 'RFC 5321 §2.3.8', detail: 'this command ended with LF alone; SMTP lines end with CRLF' });
+    }
+    const problem = checkCommandBytes(line.bytes, line.bareCr);
+    if (problem) {
+      this.fail(problem.code, reply(500, '5.5.2', problem.message));
+      return this.take();
+    }
+    await this.dispatch(text);
+    return this.take();
+  }
+
+  /** The framer dropped a command line over the limit. */
+  overlong(limit: number): SmtpOutput {
+    this.assertOpen();
+    this.event({ kind: 'line', from: 'client', text: `(a line over ${limit} octets, dropped)` });
+    if (this.sasl) {
+      this.sasl = undefined;
+      this.fail('LINE_TOO_LONG', reply(500, '5.5.6', 'Authentication Exchange line is too long'));
+    } else {
+      this.fail('LINE_TOO_LONG', reply(500, '5.5.2', `Line too long: the limit is ${limit} octets including CRLF (RFC 5321 §4.5.3.1.4)`));
+    }
+    return this.take();
+  }
+
+  /** The message after DATA, up to and without <CRLF>.<CRLF>, already dot-unstuffed. */
+  async receiveData(data: { message: Buffer | undefined; octets: number; problems: readonly DataProblem[] }): Promise<SmtpOutput> {
+    if (this.state !== 'DATA') throw new EngineMisuse('receiveData() outside the DATA state');
+    this.event({ kind: 'body', from: 'client', lines: data.message ? countCrlf(data.message) : 0, octets: data.octets });
+    this.event({ kind: 'line', from: 'client', text: '.' });
+    await finishData(this, data);
+    return this.take();
+  }
+
+  /** One BDAT chunk of the announced size. */
+  async receiveChunk(chunk: { bytes: Buffer | undefined; octets: number }): Promise<SmtpOutput> {
+    if (!this.pendingChunk) throw new EngineMisuse('receiveChunk() without a BDAT command');
+    this.event({ kind: 'body', from: 'client', lines: chunk.bytes ? countCrlf(chunk.bytes) : 0, octets: chunk.octets });
+    await finishChunk(this, chunk);
+    return this.take();
+  }
+
+  /** TLS is up after STARTTLS: forget everything (RFC 3207 §4.2). */
+  tlsEstablished(info: { version: string; cipher: string }): SmtpOutput {
+    this.secure = true;
+    this.event({ kind: 'tls', version: info.version, cipher: info.cipher });
+    this.extended = undefined;
+    this.clientName = undefined;
+    this.authenticatedAs = undefined;
+    this.transaction = undefined;
+    this.transition('starttls');
+    return this.take();
+  }
+
+  /** The client was silent too long (RFC 5321 §4.5.3.2). */
+  timeout(): SmtpOutput {
+    this.assertOpen();
+    this.event({ kind: 'error', code: 'IDLE_TIMEOUT', message: ERROR_CODES.IDLE_TIMEOUT });
+    this.send(reply(421, '4.4.2', `${this.options.persona.hostname} timeout exceeded, closing connection`));
+    this.transaction = undefined;
+    this.transition('timeout');
+    this.closing = true;
+    return this.take();
+  }
+
+  /** The connection is gone; anything half-received is discarded. */
+  end(reason: string): SmtpOutput {
+    if (this.state !== 'CLOSED') {
+      this.transaction = undefined;
+      this.transition('dropped', reason);
+    }
+    return this.take();
+  }
+
+  private async dispatch(text: string): Promise<void> {
+    const space = text.indexOf(' ');
+    const verb = (space === -1 ? text : text.slice(0, space)).toUpperCase();
+    const args = space === -1 ? '' : text.slice(space + 1);
+    if (verb === '') {
+      this.fail('UNKNOWN_COMMAND', reply(500, '5.5.2', 'Empty command line'));
+      return;
+    }
+    const command = findSmtpCommand(verb);
+    if (!command) {
+      this.fail('UNKNOWN_COMMAND', reply(500, '5.5.1', `Command "${printable(verb)}" unrecognized`));
+      return;
+    }
+    this.event({ kind: 'annotation', about: 'command', key: `smtp.command.${verb}`, rfc: command.rfc });
+    if (!command.states.includes(this.state)) {
+      this.fail('WRONG_STATE', reply(503, '5.5.1', sequenceError(verb, this.state)));
+      return;
+    }
+    if (verb === 'MAIL' && this.options.listener === 'submission' && !this.authenticatedAs) {
+      this.fail('AUTH_REQUIRED', reply(530, '5.7.0', 'Authentication required: this is a submission port (RFC 6409 §4.3); use AUTH first'));
+      return;
+    }
+    await command.handle(this, args);
+  }
+
+  // ---- SmtpContext ----
+
+  send(value: SmtpReply): void {
+    this.replies.push(value);
+    for (const line of replyLines(value, this.enhancedInUse)) this.events.push({ kind: 'line', from: 'server', text: line });
+    this.events.push({ kind: 'annotation', about: 'reply', key: `smtp.reply.${value.code}`, rfc: 'RFC 5321 §4.2' });
+  }
+
+  event(event: WireEvent): void {
+    this.events.push(event);
+  }
+
+  fail(code: ErrorCode, value: SmtpReply): void {
+    this.event({ kind: 'error', code, message: ERROR_CODES[code] });
+    this.badCommands++;
+    if (this.badCommands >= this.options.maxBadCommands) {
+      this.send(reply(421, '4.7.0', `${this.options.persona.hostname} Too many errors (${this.badCommands}), closing connection`));
+      this.transaction = undefined;
+      this.sasl = undefined;
+      this.transition('too-many-errors');
+      this.closing = true;
+      return;
+    }
+    this.send(value);
+  }
+
+  authFailed(value: SmtpReply): void {
+    this.authFailures++;
+    this.event({ kind: 'error', code: 'AUTH_FAILED', message: ERROR_CODES.AUTH_FAILED });
+    this.delayMs = Math.max(this.delayMs, this.options.authFailureDelay(this.authFailures));
+    this.send(value);
+  }
+
+  transition(cause: SmtpTransitionCause, detail?: string): void {
+    const entry = SMTP_TRANSITIONS[cause];
+    const from = this.state;
+    const to = entry.to === 'same' ? from : entry.to;
+    this.state = to;
+    this.events.push({ kind: 'transition', protocol: 'smtp', from, to, cause: detail ?? entry.cause, rfc: entry.rfc });
+  }
+
+  greeted(clientName: string, extended: boolean): void {
+    this.clientName = clientName;
+    this.extended = extended;
+    this.transaction = undefined;
+    this.transition(extended ? 'ehlo' : 'helo');
+  }
+
+  extensions(): string[] {
+    return this.options.persona.ehloKeywords ? [...this.options.persona.ehloKeywords] : computeExtensions(this);
+  }
+
+  startTls(): void {
+    this.tls = true;
+  }
+
+  close(): void {
+    this.closing = true;
+  }
+
+  /** Fills a persona text template. */
+  text(key: keyof SmtpPersona['texts'], values: { client?: string; address?: string; id?: string } = {}): string {
+    return fillText(this.options.persona.texts[key], { host: this.options.persona.hostname, ...values });
+  }
+
+  private get enhancedInUse(): boolean {
+    return this.options.persona.enhancedStatusCodes;
+  }
+
+  private assertOpen(): void {
+    if (!this.greetedOnce) throw new EngineMisuse('input before greet()');
+    if (this.state === 'CLOSED') throw new EngineMisuse('input after the session closed');
+  }
+
+  private take(): SmtpOutput {
+    const output: SmtpOutput = {
+      replies: this.replies,
+      bytes: Buffer.concat(this.replies.map((value) => serializeSmtpReply(value, this.enhancedInUse))),
+      events: this.events,
+      delayMs: this.delayMs,
+      startTls: this.tls,
+      close: this.closing,
+    };
+    this.replies = [];
+    this.events = [];
+    this.delayMs = 0;
+    this.tls = false;
+    return output;
+  }
+}
+
+function sequenceError(verb: string, state: SmtpState): string {
+  if (state === 'INIT') return `Send EHLO or HELO first (${verb} needs a greeting, RFC 5321 §4.1.4)`;
+  if (state === 'BDAT') return `${verb} not allowed while BDAT chunks are being sent; finish with BDAT n LAST or RSET (RFC 3030 §2)`;
+  switch (verb) {
+    case 'MAIL':
+      return 'Nested MAIL command: a transaction is already open; finish it or RSET';
+    case 'RCPT':
+      return 'Need MAIL before RCPT';
+    case 'DATA':
+    case 'BDAT':
+      return state === 'READY' ? `Need MAIL and RCPT before ${verb}` : `Need RCPT before ${verb}`;
+    default:
+      return `${verb} is not allowed in state ${state}`;
+  }
+}
+
+function clientLine(text: string): WireEvent {
+  const auth = /^(AUTH\s+\S+)\s+\S+$/i.exec(text);
+  if (auth) return { kind: 'line', from: 'client', text: `${auth[1]} ********`, masked: true };
+  return { kind: 'line', from: 'client', text };
+}
+
+/** Command lines are US-ASCII, except UTF-8 in MAIL/RCPT addresses under SMTPUTF8 (RFC 6531 §3.3). */
+function checkCommandBytes(bytes: Buffer, bareCr: boolean): { code: ErrorCode; message: string } | undefined {
+  if (bareCr) return { code: 'BARE_CR', message: 'Bare CR in a command line: SMTP lines end with CRLF (RFC 5321 §2.3.8)' };
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) return { code: 'NUL_BYTE', message: `NUL byte at position ${nul + 1} of the command line` };
+  const eightBit = bytes.findIndex((byte) => byte >= 0x80);
+  if (eightBit !== -1) {
+    const verb = bytes.subarray(0, 4).toString('latin1').toUpperCase();
+    const valid = Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
+    if (!(verb === 'MAIL' || verb === 'RCPT')) return { code: 'EIGHT_BIT', message: `8-bit byte at position ${eightBit + 1}: commands are US-ASCII except SMTPUTF8 addresses` };
+    if (!valid) return { code: 'EIGHT_BIT', message: 'the command line is not valid UTF-8 (RFC 6531 §3.3)' };
+  }
+  return undefined;
+}
+
+function printable(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text.replace(/[\x00-\x1f\x7f]/g, '?');
+}
+
+function countCrlf(bytes: Buffer): number {
+  let lines = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) lines++;
+  return lines;
+}
