@@ -1,16 +1,25 @@
 /**
  * Starts a whole lab from one configuration: the data folder, the certificate
- * and every listener. `maillab serve` and the end-to-end tests both use this.
+ * and every listener (POP3, POP3S, SMTP MTA, submission, SMTPS). `maillab serve`
+ * and the end-to-end tests both use this.
  */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { WireEvent } from '../events.js';
 import { ConnectionLimiter, isLoopback } from '../net/connection-limiter.js';
-import { startPop3Listener, type RunningListener } from '../net/pop3-listener.js';
+import { startListener, type RunningListener } from '../net/listener.js';
+import { Pop3Connection } from '../net/pop3-connection.js';
+import { SmtpConnection } from '../net/smtp-connection.js';
 import { ensureCertificate, secureContextOf } from '../net/tls-certificate.js';
 import { DEFAULT_POP3_OPTIONS } from '../pop3/session.js';
+import { DEFAULT_SMTP_PERSONA } from '../smtp/persona.js';
+import { DEFAULT_SMTP_OPTIONS, type SmtpListenerKind } from '../smtp/session.js';
 import { MaildirStore } from '../store/maildir-store.js';
+import { OutboundQueue } from '../store/outbound-queue.js';
 import { UsersFile } from '../store/user-directory.js';
 import { ensureDataFolder, type DataFolder } from './data-folder.js';
 import { createPop3Backend } from './pop3-backend.js';
+import { createSmtpBackend } from './smtp-backend.js';
 
 export interface LabConfig {
   host: string;
@@ -18,11 +27,26 @@ export interface LabConfig {
   /** 0 picks a free port (tests); null turns the listener off. */
   pop3Port: number | null;
   pop3sPort: number | null;
+  /** SMTP for incoming mail: local delivery only, no AUTH, never relays. */
+  smtpPort: number | null;
+  /** Submission (RFC 6409): AUTH required before MAIL. */
+  submissionPort: number | null;
+  /** Submission over implicit TLS (RFC 8314 §3.3). */
+  smtpsPort: number | null;
+  /** Mail domains delivered locally. */
+  domains: readonly string[];
   /** Accept plaintext passwords outside TLS from non-loopback peers too. */
   allowPlaintextAuth: boolean;
-  /** Host name in greetings, timestamps and the certificate. */
+  /** Host name in greetings, timestamps, Received lines and the certificate. */
   hostname: string;
+  /** POP3 autologout timer (RFC 1939 §3: at least 10 minutes). */
   idleTimeoutMs: number;
+  /** SMTP server timeout (RFC 5321 §4.5.3.2.7: at least 5 minutes). */
+  smtpTimeoutMs: number;
+  /** SMTP: wait this long before the 220 and refuse clients that talk first; 0 turns it off. */
+  greetingDelayMs: number;
+  maxMessageSize: number;
+  maxRecipients: number;
   maxConnections: number;
   maxConnectionsPerAddress: number;
   maxBadCommands: number;
@@ -38,9 +62,17 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
   dataDir: './maillab-data',
   pop3Port: 1110,
   pop3sPort: 1995,
+  smtpPort: 2525,
+  submissionPort: 2587,
+  smtpsPort: 2465,
+  domains: ['maillab.test', 'localhost'],
   allowPlaintextAuth: false,
   hostname: 'maillab.test',
   idleTimeoutMs: 10 * 60 * 1000,
+  smtpTimeoutMs: 5 * 60 * 1000,
+  greetingDelayMs: 200,
+  maxMessageSize: DEFAULT_SMTP_OPTIONS.maxMessageSize,
+  maxRecipients: DEFAULT_SMTP_OPTIONS.maxRecipients,
   maxConnections: 200,
   maxConnectionsPerAddress: 20,
   maxBadCommands: DEFAULT_POP3_OPTIONS.maxBadCommands,
@@ -48,8 +80,10 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
   authFailureDelay: DEFAULT_POP3_OPTIONS.authFailureDelay,
 };
 
+export type ListenerName = 'pop3' | 'pop3s' | 'smtp' | 'submission' | 'smtps';
+
 export interface ListenerInfo {
-  name: 'pop3' | 'pop3s';
+  name: ListenerName;
   url: string;
   host: string;
   port: number;
@@ -63,19 +97,28 @@ export interface RunningLab {
   close(): Promise<void>;
 }
 
+let queueIds = 0;
+
+/** A queue id for Received lines and 250 replies: time, a counter and randomness. */
+function nextQueueId(): string {
+  return `${Date.now().toString(36).toUpperCase()}${(++queueIds).toString(36).toUpperCase()}${randomBytes(3).toString('hex').toUpperCase()}`;
+}
+
 export async function startLab(config: LabConfig): Promise<RunningLab> {
   const data = await ensureDataFolder(config.dataDir);
   const certificate = await ensureCertificate(data.tlsFolder, config.hostname);
   const secureContext = secureContextOf(certificate);
+  const users = new UsersFile(data.usersPath);
   const store = new MaildirStore(data.mailRoot);
-  const backend = createPop3Backend(new UsersFile(data.usersPath), store, { loginDelaySeconds: config.loginDelaySeconds });
   const limiter = new ConnectionLimiter({ maxConnections: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress });
-  const deps = {
-    backend,
+  const plaintextAuthAllowed = (remote: string | undefined) => config.allowPlaintextAuth || isLoopback(remote);
+
+  const pop3Deps = {
+    backend: createPop3Backend(users, store, { loginDelaySeconds: config.loginDelaySeconds }),
     hostname: config.hostname,
     secureContext,
     idleTimeoutMs: config.idleTimeoutMs,
-    plaintextAuthAllowed: (remote: string | undefined) => config.allowPlaintextAuth || isLoopback(remote),
+    plaintextAuthAllowed,
     options: {
       ...DEFAULT_POP3_OPTIONS,
       serverName: config.hostname,
@@ -85,24 +128,55 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
       authFailureDelay: config.authFailureDelay,
     },
   };
+  const smtpBackend = createSmtpBackend({ users, store, queue: new OutboundQueue(join(data.root, 'queue')), domains: config.domains });
+  const smtpDeps = (listener: SmtpListenerKind) => ({
+    backend: smtpBackend,
+    secureContext,
+    idleTimeoutMs: config.smtpTimeoutMs,
+    greetingDelayMs: config.greetingDelayMs,
+    plaintextAuthAllowed,
+    nextId: nextQueueId,
+    options: {
+      ...DEFAULT_SMTP_OPTIONS,
+      persona: { ...DEFAULT_SMTP_PERSONA, hostname: config.hostname },
+      listener,
+      tlsAvailable: true,
+      maxMessageSize: config.maxMessageSize,
+      maxRecipients: config.maxRecipients,
+      maxBadCommands: config.maxBadCommands,
+      authFailureDelay: config.authFailureDelay,
+    },
+  });
+
   const running: { info: ListenerInfo; listener: RunningListener }[] = [];
-  const start = async (name: 'pop3' | 'pop3s', port: number, implicitTls: boolean, description: string) => {
-    const listener = await startPop3Listener({
+  const start = async (name: ListenerName, port: number | null, implicitTls: boolean, description: string) => {
+    if (port === null) return;
+    const pop3 = name === 'pop3' || name === 'pop3s';
+    const smtpKind: SmtpListenerKind = name === 'smtp' ? 'mta' : 'submission';
+    const listener = await startListener({
       host: config.host,
       port,
       implicitTls,
-      deps,
-      limiter,
       credentials: certificate,
-      onEvent: (connection, event) => config.onEvent?.(name, connection, event),
-      onConnection: (connection, remote, open) => config.onConnection?.(name, connection, remote, open),
+      limiter,
+      refusal: (reason) => (pop3 ? `-ERR [SYS/TEMP] ${reason}; try again later` : `421 4.7.0 ${config.hostname} ${reason}; try again later`),
+      onConnection: (id, remote, open) => config.onConnection?.(name, id, remote, open),
+      serve: (socket, id, done) => {
+        const onEvent = (event: WireEvent) => config.onEvent?.(name, id, event);
+        if (pop3) new Pop3Connection(socket, { ...pop3Deps, onEvent, onClose: done }, implicitTls);
+        else new SmtpConnection(socket, { ...smtpDeps(smtpKind), onEvent, onClose: done }, implicitTls);
+      },
     });
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    running.push({ info: { name, url: `${name}://${host}:${listener.port}`, host: config.host, port: listener.port, description }, listener });
+    const scheme = name === 'pop3s' ? 'pop3s' : name === 'smtps' ? 'smtps' : pop3 ? 'pop3' : 'smtp';
+    running.push({ info: { name, url: `${scheme}://${host}:${listener.port}`, host: config.host, port: listener.port, description }, listener });
   };
   try {
-    if (config.pop3Port !== null) await start('pop3', config.pop3Port, false, 'POP3, plaintext with STLS (RFC 1939, RFC 2595)');
-    if (config.pop3sPort !== null) await start('pop3s', config.pop3sPort, true, 'POP3 over implicit TLS (RFC 8314)');
+    await start('pop3', config.pop3Port, false, 'POP3, plaintext with STLS (RFC 1939, RFC 2595)');
+    await start('pop3s', config.pop3sPort, true, 'POP3 over implicit TLS (RFC 8314)');
+    await start('smtp', config.smtpPort, false, `SMTP for ${config.domains.join(', ')}: local delivery, no relay (RFC 5321)`);
+    await start('submission', config.submissionPort, false, 'mail submission, AUTH required, STARTTLS (RFC 6409)');
+    await start('smtps', config.smtpsPort, true, 'mail submission over implicit TLS, AUTH required (RFC 8314)');
   } catch (error) {
     await Promise.all(running.map(({ listener }) => listener.close()));
     throw error;

@@ -9,7 +9,7 @@ export function renderEvent(event: WireEvent): string | undefined {
     case 'line':
       return `${event.from === 'client' ? 'C:' : 'S:'} ${event.text}`;
     case 'body':
-      return `S: (${event.lines} line${event.lines === 1 ? '' : 's'}, ${event.octets} octets, then ".")`;
+      return `${event.from === 'client' ? 'C:' : 'S:'} (${event.lines} line${event.lines === 1 ? '' : 's'}, ${event.octets} octets, then ".")`;
     case 'transition':
       return `   state ${event.from} -> ${event.to}: ${event.cause} (${event.rfc})`;
     case 'tls':

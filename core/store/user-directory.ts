@@ -8,6 +8,8 @@ import { isValidMailboxName } from './mail-store.js';
 
 export interface UserDirectory {
   secretOf(user: string): Promise<string | undefined>;
+  /** Every user and secret, for recipient checks and VRFY. */
+  all(): Promise<ReadonlyMap<string, string>>;
 }
 
 export interface ParsedUsers {
@@ -43,6 +45,10 @@ export class UsersFile implements UserDirectory {
   async secretOf(user: string): Promise<string | undefined> {
     return (await this.load()).users.get(user);
   }
+
+  async all(): Promise<ReadonlyMap<string, string>> {
+    return (await this.load()).users;
+  }
 }
 
 export class StaticUsers implements UserDirectory {
@@ -52,5 +58,8 @@ export class StaticUsers implements UserDirectory {
   }
   async secretOf(user: string): Promise<string | undefined> {
     return this.users.get(user);
+  }
+  async all(): Promise<ReadonlyMap<string, string>> {
+    return this.users;
   }
 }

@@ -9,6 +9,9 @@ export interface TestLab extends RunningLab {
   dir: string;
   pop3Port: number;
   pop3sPort: number;
+  smtpPort: number;
+  submissionPort: number;
+  smtpsPort: number;
   events: { listener: string; connection: number; event: WireEvent }[];
   /** Stops the lab and removes its folder. */
   stop(): Promise<void>;
@@ -21,6 +24,10 @@ export async function startTestLab(overrides: Partial<LabConfig> = {}, dir = mkd
     dataDir: join(dir, 'data'),
     pop3Port: 0,
     pop3sPort: 0,
+    smtpPort: 0,
+    submissionPort: 0,
+    smtpsPort: 0,
+    greetingDelayMs: 0,
     authFailureDelay: () => 0,
     onEvent: (listener, connection, event) => events.push({ listener, connection, event }),
     ...overrides,
@@ -31,6 +38,9 @@ export async function startTestLab(overrides: Partial<LabConfig> = {}, dir = mkd
     dir,
     pop3Port: port('pop3'),
     pop3sPort: port('pop3s'),
+    smtpPort: port('smtp'),
+    submissionPort: port('submission'),
+    smtpsPort: port('smtps'),
     events,
     async stop() {
       await lab.close();
