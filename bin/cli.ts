@@ -23,11 +23,16 @@ export function buildProgram(): Command {
 
   program
     .command('serve')
-    .description('run the lab: POP3 (with STLS) and POP3S listeners on a Maildir data folder')
+    .description('run the lab: POP3, POP3S, SMTP, submission and SMTPS listeners on a Maildir data folder')
     .addOption(new Option('--host <address>', 'address to listen on (0.0.0.0 for every interface)').default('127.0.0.1'))
     .addOption(new Option('--data <dir>', 'data folder: users file, Maildirs, TLS certificate (created with demo content if missing)').default('./maillab-data'))
     .addOption(new Option('--pop3-port <port>', 'POP3 port, plaintext with STLS ("off" to disable)').default(1110).argParser(parsePort))
     .addOption(new Option('--pop3s-port <port>', 'POP3S port, implicit TLS ("off" to disable)').default(1995).argParser(parsePort))
+    .addOption(new Option('--smtp-port <port>', 'SMTP port for incoming mail: local delivery only, never relays ("off" to disable)').default(2525).argParser(parsePort))
+    .addOption(new Option('--submission-port <port>', 'submission port: AUTH required, STARTTLS (RFC 6409) ("off" to disable)').default(2587).argParser(parsePort))
+    .addOption(new Option('--smtps-port <port>', 'submission over implicit TLS (RFC 8314) ("off" to disable)').default(2465).argParser(parsePort))
+    .addOption(new Option('--domain <domain>', 'a local mail domain (repeat for several; default maillab.test and localhost)').argParser(collectDomain))
+    .addOption(new Option('--max-message-size <octets>', 'largest message accepted (SMTP SIZE, RFC 1870)').default(10 * 1024 * 1024).argParser(parseCount))
     .addOption(new Option('--hostname <name>', 'server name in greetings, APOP timestamps and the certificate').default('maillab.test'))
     .option('--allow-plaintext-auth', 'accept passwords outside TLS from non-loopback clients too (always allowed from loopback)', false)
     .addOption(new Option('--idle-timeout <seconds>', 'close sessions idle this long (RFC 1939 asks for at least 600)').default(600).argParser(parseSeconds))
@@ -48,6 +53,11 @@ export interface ServeOptions {
   data: string;
   pop3Port: number | null;
   pop3sPort: number | null;
+  smtpPort: number | null;
+  submissionPort: number | null;
+  smtpsPort: number | null;
+  domain?: string[];
+  maxMessageSize: number;
   hostname: string;
   allowPlaintextAuth: boolean;
   idleTimeout: number;
@@ -61,6 +71,13 @@ function parsePort(value: string): number | null {
   if (value === 'off') return null;
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number 0-65535 or "off".');
   return Number(value);
+}
+
+function collectDomain(value: string, previous: string[] | undefined): string[] {
+  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(value)) {
+    throw new InvalidArgumentError('expected a domain name like example.test.');
+  }
+  return [...(previous ?? []), value.toLowerCase()];
 }
 
 function parseSeconds(value: string): number {

@@ -15,6 +15,11 @@ export async function runServe(options: ServeOptions): Promise<void> {
       dataDir: resolve(options.data),
       pop3Port: options.pop3Port,
       pop3sPort: options.pop3sPort,
+      smtpPort: options.smtpPort,
+      submissionPort: options.submissionPort,
+      smtpsPort: options.smtpsPort,
+      domains: options.domain ?? DEFAULT_LAB_CONFIG.domains,
+      maxMessageSize: options.maxMessageSize,
       hostname: options.hostname,
       allowPlaintextAuth: options.allowPlaintextAuth,
       idleTimeoutMs: options.idleTimeout * 1000,
@@ -33,7 +38,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') fail(`cannot listen: address already in use (${(error as Error).message.replace(/^listen EADDRINUSE: address already in use /, '')}); pick another port with --pop3-port/--pop3s-port`);
+    if (code === 'EADDRINUSE') fail(`cannot listen: address already in use (${(error as Error).message.replace(/^listen EADDRINUSE: address already in use /, '')}); pick other ports with --pop3-port, --pop3s-port, --smtp-port, --submission-port, --smtps-port`);
     if (code === 'EACCES') fail(`cannot listen: permission denied (${(error as Error).message}); ports below 1024 need privileges`);
     fail(error);
   }
@@ -43,6 +48,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   if (lab.data.created || options.verbose) {
     const logins = Object.entries(DEMO_USERS).map(([user, secret]) => `${user}/${secret}`).join(', ');
     process.stdout.write(`demo logins: ${logins}\n`);
+    process.stdout.write(`local mail domains: ${(options.domain ?? DEFAULT_LAB_CONFIG.domains).join(', ')}\n`);
   }
   const stop = async (signal: string) => {
     process.stdout.write(`${signal}: stopping; open sessions end without UPDATE\n`);

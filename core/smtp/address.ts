@@ -30,7 +30,9 @@ const ATOM_UTF8 = "(?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|[^\\x00-\\x7f])";
 const DOT_STRING = new RegExp(`^${ATOM}+(?:\\.${ATOM}+)*$`);
 const DOT_STRING_UTF8 = new RegExp(`^${ATOM_UTF8}+(?:\\.${ATOM_UTF8}+)*$`);
 const QUOTED_STRING = /^"(?:[\x20-\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e]|[^\x00-\x7f])*"$/;
-const DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?|[^\x00-\x7f]+)(?:\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?|[^\x00-\x7f]+))*$/;
+/** A domain of LDH labels; a label may hold UTF-8 (a U-label) when SMTPUTF8 is in use (RFC 6531 §3.3). */
+const LABEL = '[A-Za-z0-9\\u0080-\\uffff](?:[A-Za-z0-9\\u0080-\\uffff-]*[A-Za-z0-9\\u0080-\\uffff])?';
+const DOMAIN = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
 const ADDRESS_LITERAL = /^\[(?:\d{1,3}(?:\.\d{1,3}){3}|IPv6:[0-9A-Fa-f:.]+)\]$/;
 
 /**

@@ -23,9 +23,14 @@ export function replyLines(value: SmtpReply, withEnhanced: boolean): string[] {
   const prefix = withEnhanced && value.enhanced && value.code >= 200 && value.code < 600 && Math.floor(value.code / 100) !== 3 ? `${value.enhanced} ` : '';
   return lines.map((text, index) => {
     const separator = index === lines.length - 1 ? ' ' : '-';
-    const body = `${prefix}${text}`;
+    const body = `${prefix}${wireText(text)}`;
     return body === '' && separator === ' ' ? `${value.code}` : `${value.code}${separator}${body}`;
   });
+}
+
+/** Reply text is US-ASCII (RFC 5321 §4.2): the "§" our texts cite sections with is spelled out. */
+export function wireText(text: string): string {
+  return text.replace(/§\s?/g, 'section ');
 }
 
 export function serializeSmtpReply(value: SmtpReply, withEnhanced: boolean): Buffer {

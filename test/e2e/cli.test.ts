@@ -13,6 +13,7 @@ import { rawConnect } from '../helpers/raw-client.js';
 
 const BIN = resolve(__dirname, '../../bin/maillab');
 const run = promisify(execFile);
+const ALL_PORTS_FREE = ['--pop3-port', '0', '--pop3s-port', '0', '--smtp-port', '0', '--submission-port', '0', '--smtps-port', '0'];
 
 async function maillab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -39,7 +40,7 @@ function tempFolder(): string {
 
 /** Starts `maillab serve` on free ports; resolves with its ready lines. */
 async function serve(args: string[]): Promise<{ child: ChildProcess; output: () => string; ports: Record<string, number> }> {
-  const child = spawn(BIN, ['serve', '--pop3-port', '0', '--pop3s-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(BIN, ['serve', ...ALL_PORTS_FREE, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -47,7 +48,7 @@ async function serve(args: string[]): Promise<{ child: ChildProcess; output: () 
   await new Promise<void>((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not get ready:\n${output}`)), 15_000);
     const check = () => {
-      if ((output.match(/^ready: /gm) ?? []).length >= 2) {
+      if ((output.match(/^ready: /gm) ?? []).length >= 5) {
         clearTimeout(timer);
         resolvePromise();
       }
@@ -67,7 +68,7 @@ describe('maillab --help', () => {
     expect(top.stdout).toMatch(/serve \[options\]/);
     const serveHelp = await maillab(['serve', '--help']);
     expect(serveHelp.code).toBe(0);
-    for (const flag of ['--host', '--data', '--pop3-port', '--pop3s-port', '--allow-plaintext-auth', '--idle-timeout']) {
+    for (const flag of ['--host', '--data', '--pop3-port', '--pop3s-port', '--smtp-port', '--submission-port', '--smtps-port', '--domain', '--allow-plaintext-auth', '--idle-timeout']) {
       expect(serveHelp.stdout).toContain(flag);
     }
   });
@@ -92,7 +93,7 @@ describe('CLI errors', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const result = await maillab(['serve', '--data', join(tempFolder(), 'data'), '--pop3-port', String(port), '--pop3s-port', '0']);
+      const result = await maillab(['serve', '--data', join(tempFolder(), 'data'), ...ALL_PORTS_FREE, '--pop3-port', String(port)]);
       expect(result.code).toBe(1);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toContain(`address already in use (127.0.0.1:${port})`);
@@ -104,7 +105,7 @@ describe('CLI errors', () => {
   it('refuses an existing data folder without a users file', async () => {
     const data = join(tempFolder(), 'data');
     mkdirSync(data);
-    const result = await maillab(['serve', '--data', data, '--pop3-port', '0', '--pop3s-port', '0']);
+    const result = await maillab(['serve', '--data', data, ...ALL_PORTS_FREE]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^maillab: .*users is missing/);
   });
@@ -117,6 +118,9 @@ describe('maillab serve', () => {
     expect(lab.output()).toContain(`created data folder ${data}`);
     expect(lab.output()).toMatch(/^ready: pop3:\/\/127\.0\.0\.1:\d+ /m);
     expect(lab.output()).toMatch(/^ready: pop3s:\/\/127\.0\.0\.1:\d+ /m);
+    expect(lab.output()).toMatch(/^ready: smtp:\/\/127\.0\.0\.1:\d+ — SMTP for maillab\.test, localhost/m);
+    expect(lab.output()).toMatch(/^ready: smtp:\/\/127\.0\.0\.1:\d+ — mail submission/m);
+    expect(lab.output()).toMatch(/^ready: smtps:\/\/127\.0\.0\.1:\d+ /m);
     expect(lab.output()).toContain('demo logins: alice/wonderland, bob/builder, mrose/tanstaaf');
     expect(readFileSync(join(data, 'users'), 'utf8')).toMatch(/^alice:wonderland$/m);
     expect(readdirSync(join(data, 'mail', 'alice', 'new'))).toHaveLength(4);
