@@ -9,6 +9,7 @@
  * (503), authentication required on submission (530), the bad-command limit (421).
  */
 import type { WireEvent } from '../events.js';
+import type { DataProblem, SmtpInputMode } from '../framing/smtp-input.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
 import type { SmtpBackend } from './backend.js';
@@ -21,6 +22,8 @@ import type { MailTransaction, PendingChunk, SmtpContext } from './context.js';
 import { DEFAULT_SMTP_PERSONA, fillText, type SmtpPersona } from './persona.js';
 import { reply, replyLines, serializeSmtpReply, type SmtpReply } from './reply.js';
 import { SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from './states.js';
+
+export type { DataProblem } from '../framing/smtp-input.js';
 
 export type SmtpListenerKind = 'mta' | 'submission';
 
@@ -62,13 +65,6 @@ export const SMTP_SASL_LIMIT = 12288;
 /** RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets with its CRLF. */
 export const SMTP_TEXT_LINE_LIMIT = 1000;
 
-export type SmtpEngineInputMode =
-  | { kind: 'command'; limit: number }
-  | { kind: 'data'; lineLimit: number; sizeLimit: number }
-  | { kind: 'chunk'; size: number; sizeLimit: number };
-
-export type DataProblem = 'bare-lf' | 'bare-cr' | 'line-too-long' | 'too-big' | 'nul';
-
 export interface SmtpOutput {
   readonly replies: readonly SmtpReply[];
   readonly bytes: Buffer;
@@ -107,7 +103,7 @@ export class SmtpSession implements SmtpContext {
   }
 
   /** What the framer should read next. */
-  get inputMode(): SmtpEngineInputMode {
+  get inputMode(): SmtpInputMode {
     if (this.state === 'DATA') return { kind: 'data', lineLimit: SMTP_TEXT_LINE_LIMIT, sizeLimit: this.options.maxMessageSize };
     if (this.pendingChunk) return { kind: 'chunk', size: this.pendingChunk.size, sizeLimit: this.options.maxMessageSize };
     return { kind: 'command', limit: this.sasl ? SMTP_SASL_LIMIT : SMTP_COMMAND_LIMIT };
