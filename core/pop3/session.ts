@@ -138,7 +138,7 @@ export class Pop3Session implements Pop3Context {
       this.reply(err(`SASL response longer than ${limit} octets; authentication aborted`));
       return this.out.take();
     }
-    this.fail('LINE_TOO_LONG', err(`command line too long: the limit is ${limit} octets including CRLF (RFC 2449 §4)`));
+    this.fail('LINE_TOO_LONG', err(`command line too long: the limit is ${limit} octets including CRLF (RFC 2449 section 4)`));
     return this.settle();
   }
 
@@ -274,9 +274,10 @@ function newTransaction(user: string, maildrop: Maildrop): TransactionState {
 
 function clientLineEvent(text: string): WireEvent {
   // RFC 1939 §7: the PASS argument is the password itself; never show it.
-  const match = /^(PASS)(\s.*)?$/i.exec(text);
+  // Match loosely (leading blanks, trailing junk): a malformed line may still carry a secret.
+  const match = /^(\s*PASS)(\s.*)?$/i.exec(text);
   if (match) return { kind: 'line', from: 'client', text: `${match[1]} ********`, masked: true };
-  const auth = /^(AUTH\s+\S+)\s+\S+$/i.exec(text);
+  const auth = /^(\s*AUTH\s+\S+)\s+\S.*$/i.exec(text);
   if (auth) return { kind: 'line', from: 'client', text: `${auth[1]} ********`, masked: true };
   return { kind: 'line', from: 'client', text };
 }
@@ -287,14 +288,16 @@ function findBadByte(bytes: Buffer): { code: ErrorCode; message: string } | unde
     const byte = bytes[i]!;
     if (byte === 0) return { code: 'NUL_BYTE', message: `NUL byte at position ${i + 1} of the command line` };
     if (byte >= 0x80) {
-      return { code: 'EIGHT_BIT', message: `8-bit byte 0x${byte.toString(16)} at position ${i + 1}: commands must be US-ASCII (RFC 1939 §3)` };
+      return { code: 'EIGHT_BIT', message: `8-bit byte 0x${byte.toString(16)} at position ${i + 1}: commands must be US-ASCII (RFC 1939 section 3)` };
     }
   }
   return undefined;
 }
 
+/** Shortens and cleans peer text echoed in a reply; replies go out as latin1, so ASCII only. */
 function printable(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text.replace(/[\x00-\x1f\x7f]/g, '?');
+  const shown = text.length > 40 ? `${text.slice(0, 40)}...` : text;
+  return shown.replace(/[\x00-\x1f\x7f]/g, '?');
 }
 
 /** Gathers the replies and events of one input. */

@@ -57,7 +57,7 @@ class PlainExchange implements SaslExchange {
   /** RFC 4616 §2: message = [authzid] NUL authcid NUL passwd */
   respond(response: Buffer): SaslStep {
     const parts = response.toString('utf8').split('\0');
-    if (parts.length !== 3) return { kind: 'failure', reason: 'PLAIN response must be authzid NUL authcid NUL password (RFC 4616 §2)' };
+    if (parts.length !== 3) return { kind: 'failure', reason: 'PLAIN response must be authzid NUL authcid NUL password (RFC 4616 section 2)' };
     const [authzid, authcid, password] = parts as [string, string, string];
     if (authcid === '') return { kind: 'failure', reason: 'PLAIN response has an empty authentication identity' };
     if (authzid !== '' && authzid !== authcid) {
@@ -89,7 +89,7 @@ class CramMd5Exchange implements SaslExchange {
   private started = false;
   constructor(private readonly challenge: string) {}
   start(initial: Buffer | undefined): SaslStep {
-    if (initial !== undefined) return { kind: 'failure', reason: 'CRAM-MD5 takes no initial response (RFC 2195 §2)' };
+    if (initial !== undefined) return { kind: 'failure', reason: 'CRAM-MD5 takes no initial response (RFC 2195 section 2)' };
     this.started = true;
     return { kind: 'challenge', data: Buffer.from(this.challenge) };
   }
@@ -98,7 +98,7 @@ class CramMd5Exchange implements SaslExchange {
     if (!this.started) return { kind: 'failure', reason: 'CRAM-MD5 exchange not started' };
     const text = response.toString('utf8');
     const match = /^(.+) ([0-9a-f]{32})$/.exec(text);
-    if (!match) return { kind: 'failure', reason: 'CRAM-MD5 response must be "user <32 lowercase hex digits>" (RFC 2195 §2)' };
+    if (!match) return { kind: 'failure', reason: 'CRAM-MD5 response must be "user <32 lowercase hex digits>" (RFC 2195 section 2)' };
     const [, user, digest] = match as unknown as [string, string, string];
     return { kind: 'claim', user, verify: (secret) => secretsEqual(digest, cramMd5Digest(secret, this.challenge)) };
   }

@@ -6,6 +6,7 @@ import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { maildropTotals, messageIndex, plural, splitArgs } from './message-number.js';
 
+const CRLF = Buffer.from('\r\n');
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 
 /** Reads a message, or replies -ERR [SYS/TEMP] when the store fails. */
@@ -129,14 +130,21 @@ export const TOP: Pop3Command = {
 
 /** Headers, the separating blank line, then at most `lines` body lines (RFC 1939 §7). */
 export function topOf(message: Buffer, lines: number): Buffer {
-  const blank = message.indexOf(CRLF_CRLF);
-  if (blank === -1) return message;
-  let end = blank + CRLF_CRLF.length;
+  const start = bodyStart(message);
+  if (start === undefined) return message;
+  let end = start;
   for (let taken = 0; taken < lines && end < message.length; taken++) {
     const lf = message.indexOf(0x0a, end);
     end = lf === -1 ? message.length : lf + 1;
   }
   return message.subarray(0, end);
+}
+
+/** Where the body starts: after the first empty line, which is line one when there are no headers. */
+function bodyStart(message: Buffer): number | undefined {
+  if (message.subarray(0, CRLF.length).equals(CRLF)) return CRLF.length;
+  const blank = message.indexOf(CRLF_CRLF);
+  return blank === -1 ? undefined : blank + CRLF_CRLF.length;
 }
 
 export const DELE: Pop3Command = {
