@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   LINE_TOO_LONG: 'the peer sent a line longer than the protocol allows',
   NUL_BYTE: 'the peer sent a NUL byte in a command line',
   EIGHT_BIT: 'the peer sent an 8-bit byte in a command line, which must be US-ASCII',
+  CONTROL_CHARACTER: 'the peer sent a control character in a command line',
   UNKNOWN_COMMAND: 'the peer sent a command this server does not know',
   WRONG_STATE: 'the peer sent a command that is not valid in the current state',
   BAD_ARGUMENT: 'a command argument is missing, malformed or out of range',

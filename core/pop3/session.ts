@@ -168,7 +168,7 @@ export class Pop3Session implements Pop3Context {
     const verb = (space === -1 ? text : text.slice(0, space)).toUpperCase();
     const args = space === -1 ? '' : text.slice(space + 1);
     if (verb === '') {
-      this.fail('BAD_ARGUMENT', err('empty command line'));
+      this.fail('BAD_ARGUMENT', err(text === '' ? 'empty command line' : 'a command line must start with the command keyword, not a space (RFC 1939 section 3)'));
       return;
     }
     const command = findCommand(verb);
@@ -209,11 +209,11 @@ export class Pop3Session implements Pop3Context {
   }
 
   /** A rejected credential: delayed, growing with each consecutive failure. */
+  /** A rejected credential: delayed, growing with each failure, and counted as a bad command so guessing ends. */
   authFailed(reply: Pop3Reply): void {
     this.authFailures++;
-    this.out.event({ kind: 'error', code: 'AUTH_FAILED', message: ERROR_CODES.AUTH_FAILED });
     this.out.delay(this.options.authFailureDelay(this.authFailures));
-    this.reply(reply);
+    this.fail('AUTH_FAILED', reply);
   }
 
   async login(user: string, method: string): Promise<boolean> {
@@ -289,6 +289,9 @@ function findBadByte(bytes: Buffer): { code: ErrorCode; message: string } | unde
     if (byte === 0) return { code: 'NUL_BYTE', message: `NUL byte at position ${i + 1} of the command line` };
     if (byte >= 0x80) {
       return { code: 'EIGHT_BIT', message: `8-bit byte 0x${byte.toString(16)} at position ${i + 1}: commands must be US-ASCII (RFC 1939 section 3)` };
+    }
+    if (byte < 0x20 || byte === 0x7f) {
+      return { code: 'CONTROL_CHARACTER', message: `control character 0x${byte.toString(16).padStart(2, '0')} at position ${i + 1}: keywords and arguments are printable ASCII separated by single spaces (RFC 1939 section 3)` };
     }
   }
   return undefined;

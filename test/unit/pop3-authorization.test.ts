@@ -457,3 +457,18 @@ describe('the authentication failure delay', () => {
     expect(calls).toEqual([1, 2]);
   });
 });
+
+describe('password guessing ends the session', () => {
+  it('counts each failed login as a bad command, so the third one closes with maxBadCommands 3', async () => {
+    const h = makeHarness({ maxBadCommands: 3 });
+    for (const guess of ['one', 'two']) {
+      await h.send('USER alice');
+      expect(await h.send(`PASS ${guess}`)).toBe('-ERR [AUTH] invalid user name or password\r\n');
+    }
+    await h.send('USER alice');
+    const third = await h.output('PASS three');
+    expect(third.bytes.toString()).toBe('-ERR too many bad commands (3), closing connection\r\n');
+    expect(third.close).toBe(true);
+    expect(third.events).toContainEqual(expect.objectContaining({ kind: 'transition', to: 'CLOSED' }));
+  });
+});

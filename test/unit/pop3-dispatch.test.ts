@@ -82,11 +82,20 @@ describe('unknown commands', () => {
     expect(isAscii(output.bytes)).toBe(true);
   });
 
-  it('replaces control characters in the echoed name, short or long', async () => {
+  it('refuses control characters before anything is echoed (RFC 1939 §3: printable ASCII)', async () => {
     const h = makeHarness();
-    expect(await h.send('FOO\x1b[31m')).toBe('-ERR unknown command "FOO?[31M" in AUTHORIZATION state\r\n');
-    const long = await h.output(`${'Y'.repeat(38)}\x1b\r${'Y'.repeat(10)}`);
-    expect(long.bytes.toString('latin1')).toBe(`-ERR unknown command "${'Y'.repeat(38)}??..." in AUTHORIZATION state\r\n`);
+    expect(await h.send('FOO\x1b[31m')).toBe('-ERR control character 0x1b at position 4: keywords and arguments are printable ASCII separated by single spaces (RFC 1939 section 3)\r\n');
+    // A tab after PASS must not turn the password into an "unknown command" echoed back.
+    const tab = await h.output('PASS\tsecret');
+    expect(tab.bytes.toString('latin1')).toMatch(/^-ERR control character 0x09 at position 5/);
+    expect(tab.bytes.toString('latin1')).not.toMatch(/secret/i);
+    expect(tab.events.filter((e) => e.kind === 'line').map((e) => (e as { text: string }).text)).toEqual(['PASS ********', expect.stringMatching(/^-ERR control character/)]);
+  });
+
+  it('shortens a long unknown verb in the reply', async () => {
+    const h = makeHarness();
+    const long = await h.output('Y'.repeat(60));
+    expect(long.bytes.toString('latin1')).toBe(`-ERR unknown command "${'Y'.repeat(40)}..." in AUTHORIZATION state\r\n`);
   });
 });
 

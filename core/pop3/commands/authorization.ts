@@ -26,7 +26,8 @@ export function warnIfCleartext(context: Pop3Context, how: string): void {
 export function refusePlaintext(context: Pop3Context, what: string): boolean {
   if (context.plaintextAllowed) return false;
   context.event({ kind: 'error', code: 'PLAINTEXT_REFUSED', message: `${what} refused outside TLS` });
-  context.reply(err(`plaintext authentication (${what}) is disabled on unencrypted connections; use STLS first`, 'AUTH'));
+  const remedy = context.options.tlsAvailable ? 'use STLS first' : 'use APOP or AUTH CRAM-MD5';
+  context.reply(err(`plaintext authentication (${what}) is disabled on unencrypted connections; ${remedy}`, 'AUTH'));
   return true;
 }
 

@@ -34,7 +34,8 @@ export function messageIndex(context: Pop3Context, verb: string, arg: string | u
 
 /** Splits arguments on single spaces; reports extra ones ("noise after message number"). */
 export function splitArgs(context: Pop3Context, verb: string, args: string, max: number): string[] | undefined {
-  const parts = args === '' ? [] : args.split(' ');
+  // RFC 1939 §3 asks for single spaces; extra ones are forgiven rather than misread as noise.
+  const parts = args.trim() === '' ? [] : args.trim().split(/ +/);
   if (parts.length > max) {
     context.fail('BAD_ARGUMENT', err(`noise after ${verb} arguments: "${parts.slice(max).join(' ').slice(0, 20)}"`));
     return undefined;
