@@ -27,3 +27,11 @@ export type WireEvent =
 
 export type AnnotationEvent = Extract<WireEvent, { kind: 'annotation' }>;
 export type TransitionEvent = Extract<WireEvent, { kind: 'transition' }>;
+
+/**
+ * Orders one input's events the way a learner reads them: what was said on the
+ * wire first, then the state changes it caused (stable otherwise).
+ */
+export function transitionsLast(events: readonly WireEvent[]): WireEvent[] {
+  return [...events.filter((event) => event.kind !== 'transition'), ...events.filter((event) => event.kind === 'transition')];
+}

@@ -7,7 +7,7 @@
  * state it needs, the bad-command counter); each command's handler lives in
  * `commands/` with its annotation data beside it.
  */
-import type { WireEvent } from '../events.js';
+import { transitionsLast, type WireEvent } from '../events.js';
 import { countLines } from '../framing/dot-stuffing.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
@@ -336,7 +336,7 @@ class OutputCollector {
     const output: Pop3Output = {
       replies: this.replies,
       bytes: Buffer.concat(this.replies.map(serializeReply)),
-      events: this.events,
+      events: transitionsLast(this.events),
       delayMs: this.delayMs,
       startTls: this.tls,
       close: this.closing,

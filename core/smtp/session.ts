@@ -8,7 +8,7 @@
  * smtp-connection `_onCommand`): 8-bit and bare CR checks, command sequence
  * (503), authentication required on submission (530), the bad-command limit (421).
  */
-import type { WireEvent } from '../events.js';
+import { transitionsLast, type WireEvent } from '../events.js';
 import type { DataProblem, SmtpInputMode } from '../framing/smtp-input.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
@@ -253,6 +253,7 @@ export class SmtpSession implements SmtpContext {
     this.badCommands++;
     if (this.badCommands >= this.options.maxBadCommands) {
       this.send(reply(421, '4.7.0', `${this.options.persona.hostname} Too many errors (${this.badCommands}), closing connection`));
+      this.event({ kind: 'error', code: 'TOO_MANY_ERRORS', message: ERROR_CODES.TOO_MANY_ERRORS });
       this.transaction = undefined;
       this.sasl = undefined;
       this.transition('too-many-errors');
@@ -314,7 +315,7 @@ export class SmtpSession implements SmtpContext {
     const output: SmtpOutput = {
       replies: this.replies,
       bytes: Buffer.concat(this.replies.map((value) => serializeSmtpReply(value, this.enhancedInUse))),
-      events: this.events,
+      events: transitionsLast(this.events),
       delayMs: this.delayMs,
       startTls: this.tls,
       close: this.closing,
@@ -344,7 +345,8 @@ function sequenceError(verb: string, state: SmtpState): string {
 }
 
 function clientLine(text: string): WireEvent {
-  const auth = /^(AUTH\s+\S+)\s+\S+$/i.exec(text);
+  // Everything after the mechanism is masked, even a malformed tail that will get 501.
+  const auth = /^(AUTH\s+\S+)\s+\S.*$/i.exec(text);
   if (auth) return { kind: 'line', from: 'client', text: `${auth[1]} ********`, masked: true };
   return { kind: 'line', from: 'client', text };
 }
@@ -364,8 +366,10 @@ function checkCommandBytes(bytes: Buffer, bareCr: boolean): { code: ErrorCode; m
   return undefined;
 }
 
+/** Shortens and cleans peer text echoed in a reply: reply text is printable US-ASCII (RFC 5321 §4.2). */
 function printable(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text.replace(/[\x00-\x1f\x7f]/g, '?');
+  const shown = text.length > 40 ? `${text.slice(0, 40)}...` : text;
+  return shown.replace(/[^\x20-\x7e]/g, '?');
 }
 
 function countCrlf(bytes: Buffer): number {
