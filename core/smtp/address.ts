@@ -20,9 +20,10 @@ export interface ParsedPath {
 
 export type PathResult = { ok: true; path: ParsedPath } | { ok: false; reason: string };
 
-/** The text of an address as written in a path. */
+/** The text of an address as written in a path ("postmaster" alone has no domain, RFC 5321 §4.1.1.3). */
 export function formatMailbox(mailbox: Mailbox | null): string {
-  return mailbox === null ? '' : `${mailbox.localPart}@${mailbox.domain}`;
+  if (mailbox === null) return '';
+  return mailbox.domain === '' ? mailbox.localPart : `${mailbox.localPart}@${mailbox.domain}`;
 }
 
 const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";

@@ -24,13 +24,17 @@ export function replyLines(value: SmtpReply, withEnhanced: boolean): string[] {
   return lines.map((text, index) => {
     const separator = index === lines.length - 1 ? ' ' : '-';
     const body = `${prefix}${wireText(text)}`;
-    return body === '' && separator === ' ' ? `${value.code}` : `${value.code}${separator}${body}`;
+    // RFC 4954 §4: an empty SASL challenge is "334 ", space kept; other empty last lines are the bare code.
+    return body === '' && separator === ' ' && value.code !== 334 ? `${value.code}` : `${value.code}${separator}${body}`;
   });
 }
 
-/** Reply text is US-ASCII (RFC 5321 §4.2): the "§" our texts cite sections with is spelled out. */
+/**
+ * Reply text is US-ASCII (RFC 5321 §4.2): the "§" our texts cite sections with is spelled out,
+ * and control characters a client got echoed back (a HELP topic, a parameter value) become "?".
+ */
 export function wireText(text: string): string {
-  return text.replace(/§\s?/g, 'section ');
+  return text.replace(/§\s?/g, 'section ').replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '?');
 }
 
 export function serializeSmtpReply(value: SmtpReply, withEnhanced: boolean): Buffer {

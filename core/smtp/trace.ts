@@ -35,5 +35,11 @@ export interface ReceivedFields {
 /** The Received header line, folded, with CRLF (RFC 5321 §4.4, Time-stamp-line). */
 export function receivedHeader(fields: ReceivedFields): string {
   const forClause = fields.recipients.length === 1 ? `\r\n\tfor <${formatMailbox(fields.recipients[0]!)}>` : '';
-  return `Received: from ${fields.heloName} ([${fields.remoteAddress.replace(/^::ffff:/, '')}])\r\n\tby ${fields.byHost} with ${fields.protocol} id ${fields.id}${forClause};\r\n\t${formatMessageDate(fields.date)}\r\n`;
+  return `Received: from ${fields.heloName} (${addressLiteral(fields.remoteAddress)})\r\n\tby ${fields.byHost} with ${fields.protocol} id ${fields.id}${forClause};\r\n\t${formatMessageDate(fields.date)}\r\n`;
+}
+
+/** An IP address as an RFC 5321 §4.1.3 address literal: "[192.0.2.1]", "[IPv6:2001:db8::1]". */
+function addressLiteral(address: string): string {
+  const bare = address.replace(/^::ffff:(?=\d{1,3}(?:\.\d{1,3}){3}$)/i, '');
+  return bare.includes(':') ? `[IPv6:${bare}]` : `[${bare}]`;
 }

@@ -29,7 +29,8 @@ export async function deliverTransaction(context: SmtpContext, message: Buffer, 
         smtputf8: transaction.smtputf8,
         ...(context.authenticatedAs ? { authenticatedAs: context.authenticatedAs } : {}),
       },
-      Buffer.concat([Buffer.from(trace, 'latin1'), message]),
+      // UTF-8: under SMTPUTF8 the "for" address may be non-ASCII (RFC 6531 §3.7.3); otherwise it is ASCII anyway.
+      Buffer.concat([Buffer.from(trace, 'utf8'), message]),
     );
   } catch (error) {
     context.event({ kind: 'error', code: 'DELIVERY_FAILED', message: (error as Error).message });
