@@ -25,8 +25,6 @@ export interface MailTransaction {
   /** BDAT chunks so far (RFC 3030); undefined until the first. */
   chunks?: Buffer[];
   chunkOctets: number;
-  /** A BDAT chunk was refused: the rest of the chunks are discarded. */
-  chunkFailed: boolean;
 }
 
 /** A BDAT chunk being read; `refuse` is the reply owed once its octets are skipped. */

@@ -130,6 +130,7 @@ export class SmtpSession implements SmtpContext {
   /** One command line without its terminator. */
   async receiveLine(line: { bytes: Buffer; bareLf: boolean; bareCr: boolean }): Promise<SmtpOutput> {
     this.assertOpen();
+    if (this.inputMode.kind !== 'command') throw new EngineMisuse(`receiveLine() while the engine expects ${this.inputMode.kind}`);
     if (this.sasl) {
       this.event({ kind: 'line', from: 'client', text: line.bytes.length === 0 ? '(empty)' : '********', masked: true });
       await continueAuth(this, line.bareCr || /[^\x20-\x7e]/.test(line.bytes.toString('latin1')) ? undefined : line.bytes.toString('latin1'));

@@ -67,11 +67,11 @@ describe('the EHLO keyword list', () => {
     expect(keywords(await h.send('EHLO client.example'))).toEqual(['PIPELINING', 'SIZE 10485760', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'AUTH PLAIN LOGIN CRAM-MD5', 'HELP']);
   });
 
-  it('without TLS and with plaintext refused, AUTH offers only CRAM-MD5', async () => {
+  it('without TLS and with plaintext refused, AUTH is not offered until STARTTLS', async () => {
     const h = makeSmtpHarness({ listener: 'submission', plaintextAuthAllowed: false });
     const list = keywords(await h.send('EHLO client.example'));
-    expect(list).toContain('AUTH CRAM-MD5');
-    expect(list.filter((line) => line.startsWith('AUTH'))).toEqual(['AUTH CRAM-MD5']);
+    expect(list.filter((line) => line.startsWith('AUTH'))).toEqual([]);
+    expect(list).toContain('STARTTLS');
   });
 
   it('once secure: no STARTTLS, and every mechanism even with plaintext refused outside TLS', async () => {
@@ -242,7 +242,7 @@ describe('AUTH exchanges', () => {
   });
 
   it('CRAM-MD5 with the RFC 2195 example: challenge <1896.697170952@postoffice.reston.mci.net>, tim/tanstaaftanstaaf', async () => {
-    const h = await submission({ plaintextAuthAllowed: false }, { tim: 'tanstaaftanstaaf' });
+    const h = await submission({}, { tim: 'tanstaaftanstaaf' });
     const challenge = await h.output('AUTH CRAM-MD5');
     expect(challenge.bytes.toString()).toBe(`334 ${b64('<1896.697170952@postoffice.reston.mci.net>')}\r\n`);
     expect(challenge.bytes.toString()).toBe('334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n');
@@ -314,12 +314,12 @@ describe('AUTH exchanges', () => {
   });
 
   it('an unknown mechanism is 504 listing the offered ones', async () => {
-    const h = await submission({ plaintextAuthAllowed: false });
-    expect(await h.send('AUTH XOAUTH2 abc=')).toBe('504 5.5.4 Unrecognized authentication type XOAUTH2; offered: CRAM-MD5\r\n');
+    const h = await submission();
+    expect(await h.send('AUTH XOAUTH2 abc=')).toBe('504 5.5.4 Unrecognized authentication type XOAUTH2; offered: PLAIN LOGIN CRAM-MD5\r\n');
     expect(await h.send('AUTH')).toBe('501 5.5.4 Syntax: AUTH mechanism [initial-response]\r\n');
   });
 
-  it.each(['PLAIN', 'LOGIN'])('%s outside TLS when plaintext is not allowed is 538 5.7.11, and no exchange starts', async (mechanism) => {
+  it.each(['PLAIN', 'LOGIN', 'CRAM-MD5'])('%s outside TLS when plaintext is not allowed is 538 5.7.11, and no exchange starts', async (mechanism) => {
     const h = await submission({ plaintextAuthAllowed: false });
     const out = await h.output(`AUTH ${mechanism}`);
     expect(out.bytes.toString()).toBe('538 5.7.11 Encryption required for requested authentication mechanism: use STARTTLS first\r\n');

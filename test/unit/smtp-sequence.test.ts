@@ -511,3 +511,33 @@ describe('QUIT (RFC 5321 §4.1.1.10)', () => {
     expect(h.session.state).toBe('INIT');
   });
 });
+
+describe('EHLO-only features and argument checks', () => {
+  it('refuses an EHLO name that is neither a domain nor an address literal (it would go into the Received line)', async () => {
+    const h = makeSmtpHarness();
+    expect(await h.send('EHLO a;b(c)')).toBe('501 5.5.2 Invalid EHLO argument: expected a domain name or an address literal like [192.0.2.1]\r\n');
+    expect(await h.send('EHLO [192.0.2.1]')).toMatch(/^250-maillab\.test greets \[192\.0\.2\.1\]\r\n/);
+    expect(await h.send('HELO [IPv6:2001:db8::1]')).toBe('250 maillab.test greets [IPv6:2001:db8::1]\r\n');
+  });
+
+  it('refuses STARTTLS and BDAT after HELO, still consuming the BDAT chunk', async () => {
+    const h = makeSmtpHarness();
+    await h.send('HELO client.example');
+    expect(await h.send('STARTTLS')).toMatch(/^503 5\.5\.1 STARTTLS is an ESMTP extension/);
+    await h.send('MAIL FROM:<a@example.org>');
+    await h.send('RCPT TO:<bob@maillab.test>');
+    expect(await h.send('BDAT 5 LAST')).toBe('');
+    expect(h.session.inputMode).toEqual({ kind: 'chunk', size: 5, sizeLimit: 10 * 1024 * 1024 });
+    expect(await h.chunk('x\r\ny\r')).toMatch(/^503 5\.5\.1 BDAT is the CHUNKING extension/);
+    expect(h.delivered).toHaveLength(0);
+  });
+
+  it('treats a command line during DATA as a bug of the caller, not of the peer', async () => {
+    const h = makeSmtpHarness();
+    await h.send('EHLO x');
+    await h.send('MAIL FROM:<a@example.org>');
+    await h.send('RCPT TO:<bob@maillab.test>');
+    await h.send('DATA');
+    await expect(h.send('QUIT')).rejects.toThrow(/receiveLine\(\) while the engine expects data/);
+  });
+});

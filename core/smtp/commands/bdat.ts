@@ -26,6 +26,7 @@ export const BDAT: SmtpCommand = {
 
 function sequenceProblem(context: SmtpContext) {
   if (context.state === 'INIT') return reply(503, '5.5.1', 'Send EHLO first; the chunk was discarded');
+  if (!context.extended) return reply(503, '5.5.1', 'BDAT is the CHUNKING extension: say EHLO, not HELO; the chunk was discarded');
   const transaction = context.transaction;
   if (!transaction) return reply(503, '5.5.1', 'Need MAIL and RCPT before BDAT; the chunk was discarded');
   if (transaction.recipients.length === 0) return reply(503, '5.5.1', 'Need RCPT before BDAT; the chunk was discarded');

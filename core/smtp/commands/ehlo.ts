@@ -1,12 +1,16 @@
 /** EHLO and HELO (RFC 5321 §4.1.1.1), and the extension list EHLO advertises. */
-import { MECHANISMS, PLAINTEXT_MECHANISMS } from '../../sasl/mechanisms.js';
+import { MECHANISMS } from '../../sasl/mechanisms.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
 
-/** The mechanisms AUTH offers now, or none (MTA port; plaintext-only before TLS is still CRAM-MD5). */
+/**
+ * The mechanisms AUTH offers now: none on the MTA port, and none before
+ * STARTTLS for a client that may not send passwords in the clear (a
+ * non-loopback peer without --allow-plaintext-auth): it gets AUTH after TLS.
+ */
 export function offeredMechanisms(context: SmtpContext): string[] {
-  if (context.options.listener !== 'submission') return [];
-  return MECHANISMS.filter((name) => context.plaintextAllowed || !PLAINTEXT_MECHANISMS.has(name));
+  if (context.options.listener !== 'submission' || !context.plaintextAllowed) return [];
+  return [...MECHANISMS];
 }
 
 /** The EHLO keywords this session really supports, in its current security state. */
@@ -25,6 +29,11 @@ function clientDomain(context: SmtpContext, verb: string, args: string): string 
   const name = args.trim();
   if (name === '' || /\s/.test(name)) {
     context.fail('BAD_ARGUMENT', reply(501, '5.5.4', `Syntax: ${verb} your-domain-or-[address]`));
+    return undefined;
+  }
+  // The name goes into the Received line: a domain or an address literal, nothing else (RFC 5321 §4.1.1.1).
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/.test(name) && !/^\[(IPv6:)?[0-9A-Fa-f:.]+\]$/.test(name)) {
+    context.fail('BAD_ARGUMENT', reply(501, '5.5.2', `Invalid ${verb} argument: expected a domain name or an address literal like [192.0.2.1]`));
     return undefined;
   }
   return name;

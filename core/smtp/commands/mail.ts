@@ -65,7 +65,6 @@ export const MAIL: SmtpCommand = {
       recipients: [],
       rejectedRecipients: 0,
       chunkOctets: 0,
-      chunkFailed: false,
     };
     context.transition('mail');
     context.send(reply(250, '2.1.0', context.text('mailOk', { address: formatMailbox(parsed.path.mailbox) })));

@@ -13,6 +13,10 @@ export const STARTTLS: SmtpCommand = {
       context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'Syntax error (no parameters allowed)'));
       return;
     }
+    if (!context.extended) {
+      context.fail('BAD_SEQUENCE', reply(503, '5.5.1', 'STARTTLS is an ESMTP extension: say EHLO, not HELO (RFC 3207 section 4)'));
+      return;
+    }
     if (context.secure) {
       context.fail('BAD_SEQUENCE', reply(503, '5.5.1', 'TLS already active'));
       return;
