@@ -50,6 +50,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     process.stdout.write(`demo logins: ${logins}\n`);
     process.stdout.write(`local mail domains: ${(options.domain ?? DEFAULT_LAB_CONFIG.domains).join(', ')}\n`);
   }
+  process.stdout.write('maillab is running; press Ctrl-C to stop\n');
   const stop = async (signal: string) => {
     process.stdout.write(`${signal}: stopping; open sessions end without UPDATE\n`);
     await lab.close();

@@ -2,9 +2,13 @@
  * A TCP or implicit-TLS listener with connection caps, for any protocol: it
  * admits a socket, hands it to `serve`, and on close ends every open session.
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer, type Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { ConnectionLimiter } from './connection-limiter.js';
+import { secureContextOf } from './tls-certificate.js';
+
+/** How long an implicit-TLS client may take to finish its handshake; it holds a connection slot meanwhile. */
+const HANDSHAKE_TIMEOUT_MS = 15_000;
 
 export interface ListenerOptions {
   host: string;
@@ -31,33 +35,55 @@ let nextConnection = 0;
 
 export async function startListener(options: ListenerOptions): Promise<RunningListener> {
   const open = new Map<Socket, Promise<void>>();
+  if (options.implicitTls && !options.credentials) throw new Error('an implicit-TLS listener needs a certificate');
+  const secureContext = options.credentials ? secureContextOf(options.credentials) : undefined;
   const accept = (socket: Socket) => {
     const remote = socket.remoteAddress ?? 'unknown';
     socket.on('error', () => {}); // reported by the session adapter; never crash the server
+    // The slot is taken at TCP accept, before any TLS handshake, so handshakes count against the caps too.
     const slot = options.limiter.admit(remote);
     if (!slot.ok) {
-      socket.end(`${options.refusal(slot.reason)}\r\n`);
+      const refusal = `${options.refusal(slot.reason)}\r\n`;
+      if (!options.implicitTls) {
+        socket.end(refusal);
+        return;
+      }
+      // Over implicit TLS the refusal can only be read after a handshake: do it, say why, close.
+      const secure = new TLSSocket(socket, { isServer: true, secureContext: secureContext! });
+      secure.on('error', () => {});
+      secure.setTimeout(HANDSHAKE_TIMEOUT_MS, () => secure.destroy());
+      secure.once('secure', () => secure.end(refusal));
       return;
     }
     const id = ++nextConnection;
-    options.onConnection?.(id, remote, true);
     let closed!: () => void;
     open.set(socket, new Promise<void>((resolve) => (closed = resolve)));
-    options.serve(socket, id, () => {
+    const done = () => {
       slot.release();
       open.delete(socket);
       options.onConnection?.(id, remote, false);
       closed();
+    };
+    options.onConnection?.(id, remote, true);
+    if (!options.implicitTls) {
+      options.serve(socket, id, done);
+      return;
+    }
+    const secure = new TLSSocket(socket, { isServer: true, secureContext: secureContext! });
+    secure.on('error', () => {});
+    const tooSlow = () => secure.destroy();
+    secure.setTimeout(HANDSHAKE_TIMEOUT_MS);
+    secure.on('timeout', tooSlow);
+    const failed = () => done();
+    secure.once('close', failed);
+    secure.once('secure', () => {
+      secure.off('close', failed);
+      secure.off('timeout', tooSlow);
+      secure.setTimeout(0);
+      options.serve(secure, id, done);
     });
   };
-  let server: Server;
-  if (options.implicitTls) {
-    if (!options.credentials) throw new Error('an implicit-TLS listener needs a certificate');
-    server = createTlsServer({ key: options.credentials.key, cert: options.credentials.cert, minVersion: 'TLSv1.2' }, accept);
-    server.on('tlsClientError', () => {}); // a failed handshake never reaches a session
-  } else {
-    server = createServer(accept);
-  }
+  const server = createServer(accept);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
