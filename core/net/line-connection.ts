@@ -7,17 +7,12 @@
  */
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
+import type { EngineOutput } from '../engine-output.js';
 import type { WireEvent } from '../events.js';
 import { tlsInfo, upgradeToTls, writeAll } from './socket-io.js';
 
 /** The part of an engine's output the adapter acts on. */
-export interface EngineOutput {
-  readonly bytes: Buffer;
-  readonly events: readonly WireEvent[];
-  readonly delayMs: number;
-  readonly startTls: boolean;
-  readonly close: boolean;
-}
+type AdapterOutput = Pick<EngineOutput<unknown>, 'bytes' | 'events' | 'delayMs' | 'startTls' | 'close'>;
 
 export interface ConnectionBase {
   secureContext?: SecureContext;
@@ -30,7 +25,7 @@ export interface ConnectionBase {
 /** Unprocessed input above this pauses the socket, so a fast peer cannot fill memory. */
 const MAX_BACKLOG = 256 * 1024;
 
-export abstract class LineConnection<Output extends EngineOutput> {
+export abstract class LineConnection<Output extends AdapterOutput> {
   protected socket: Socket;
   protected finished = false;
   private running = false;

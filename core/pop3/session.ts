@@ -7,7 +7,8 @@
  * state it needs, the bad-command counter); each command's handler lives in
  * `commands/` with its annotation data beside it.
  */
-import { transitionsLast, type WireEvent } from '../events.js';
+import { OutputCollector, type EngineOutput } from '../engine-output.js';
+import type { WireEvent } from '../events.js';
 import { countLines } from '../framing/dot-stuffing.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
@@ -53,18 +54,7 @@ export const DEFAULT_POP3_OPTIONS: Omit<Pop3SessionOptions, 'timestamp' | 'chall
 };
 
 /** Everything one input produced. */
-export interface Pop3Output {
-  readonly replies: readonly Pop3Reply[];
-  /** The replies as wire bytes, ready to write. */
-  readonly bytes: Buffer;
-  readonly events: readonly WireEvent[];
-  /** Wait this long before writing (failed authentication). */
-  readonly delayMs: number;
-  /** Upgrade to TLS after writing, then call `tlsEstablished` (RFC 2595 §4). */
-  readonly startTls: boolean;
-  /** Close the connection after writing. */
-  readonly close: boolean;
-}
+export type Pop3Output = EngineOutput<Pop3Reply>;
 
 /** The longest command line, CRLF included (RFC 2449 §4). */
 export const POP3_LINE_LIMIT = 255;
@@ -81,7 +71,7 @@ export class Pop3Session implements Pop3Context {
   private badCommands = 0;
   private authFailures = 0;
   private greeted = false;
-  private out = new OutputCollector();
+  private out = new OutputCollector<Pop3Reply>(serializeReply, describeReply);
   private releases: Promise<void>[] = [];
 
   constructor(
@@ -303,49 +293,18 @@ function printable(text: string): string {
   return shown.replace(/[\x00-\x1f\x7f]/g, '?');
 }
 
-/** Gathers the replies and events of one input. */
-class OutputCollector {
-  private replies: Pop3Reply[] = [];
-  private events: WireEvent[] = [];
-  private delayMs = 0;
-  private tls = false;
-  private closing = false;
+/** The events that show a POP3 reply: its status line, and a summary of its body. */
+function describeReply(reply: Pop3Reply): WireEvent[] {
+  const events: WireEvent[] = [{ kind: 'line', from: 'server', text: statusLine(reply) }];
+  if (reply.kind === 'status' && reply.body !== undefined) {
+    const body = reply.body;
+    const lines = isLineList(body) ? body.length : countLines(body);
+    const octets = isLineList(body) ? body.reduce((total, line) => total + line.length + 2, 0) : body.length;
+    events.push({ kind: 'body', from: 'server', lines, octets });
+  }
+  return events;
+}
 
-  reply(reply: Pop3Reply): void {
-    this.replies.push(reply);
-    this.events.push({ kind: 'line', from: 'server', text: statusLine(reply) });
-    if (reply.kind === 'status' && reply.body !== undefined) {
-      const lines = Array.isArray(reply.body) ? reply.body.length : countLines(reply.body as Uint8Array);
-      const octets = Array.isArray(reply.body) ? reply.body.reduce((n: number, l: string) => n + l.length + 2, 0) : (reply.body as Uint8Array).length;
-      this.events.push({ kind: 'body', from: 'server', lines, octets });
-    }
-  }
-  event(event: WireEvent): void {
-    this.events.push(event);
-  }
-  delay(ms: number): void {
-    this.delayMs = Math.max(this.delayMs, ms);
-  }
-  startTls(): void {
-    this.tls = true;
-  }
-  close(): void {
-    this.closing = true;
-  }
-  take(): Pop3Output {
-    const output: Pop3Output = {
-      replies: this.replies,
-      bytes: Buffer.concat(this.replies.map(serializeReply)),
-      events: transitionsLast(this.events),
-      delayMs: this.delayMs,
-      startTls: this.tls,
-      close: this.closing,
-    };
-    this.replies = [];
-    this.events = [];
-    this.delayMs = 0;
-    this.tls = false;
-    this.closing = false;
-    return output;
-  }
+function isLineList(body: Uint8Array | readonly string[]): body is readonly string[] {
+  return Array.isArray(body);
 }

@@ -8,7 +8,8 @@
  * smtp-connection `_onCommand`): 8-bit and bare CR checks, command sequence
  * (503), authentication required on submission (530), the bad-command limit (421).
  */
-import { transitionsLast, type WireEvent } from '../events.js';
+import { OutputCollector, type EngineOutput } from '../engine-output.js';
+import type { WireEvent } from '../events.js';
 import type { DataProblem, SmtpInputMode } from '../framing/smtp-input.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
@@ -65,14 +66,7 @@ export const SMTP_SASL_LIMIT = 12288;
 /** RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets with its CRLF. */
 export const SMTP_TEXT_LINE_LIMIT = 1000;
 
-export interface SmtpOutput {
-  readonly replies: readonly SmtpReply[];
-  readonly bytes: Buffer;
-  readonly events: readonly WireEvent[];
-  readonly delayMs: number;
-  readonly startTls: boolean;
-  readonly close: boolean;
-}
+export type SmtpOutput = EngineOutput<SmtpReply>;
 
 export class SmtpSession implements SmtpContext {
   state: SmtpState = 'INIT';
@@ -87,15 +81,19 @@ export class SmtpSession implements SmtpContext {
   private badCommands = 0;
   private authFailures = 0;
   private greetedOnce = false;
-  private replies: SmtpReply[] = [];
-  private events: WireEvent[] = [];
-  private delayMs = 0;
-  private tls = false;
-  private closing = false;
+  private readonly out: OutputCollector<SmtpReply>;
 
   constructor(readonly backend: SmtpBackend, options: SmtpSessionOptions) {
     this.options = options;
     this.secure = options.secure;
+    const enhanced = options.persona.enhancedStatusCodes;
+    this.out = new OutputCollector<SmtpReply>(
+      (value) => serializeSmtpReply(value, enhanced),
+      (value) => [
+        ...replyLines(value, enhanced).map((line): WireEvent => ({ kind: 'line', from: 'server', text: line })),
+        { kind: 'annotation', about: 'reply', key: `smtp.reply.${value.code}`, rfc: 'RFC 5321 §4.2' },
+      ],
+    );
   }
 
   get plaintextAllowed(): boolean {
@@ -123,7 +121,7 @@ export class SmtpSession implements SmtpContext {
     this.event({ kind: 'error', code: 'EARLY_TALKER', message: ERROR_CODES.EARLY_TALKER });
     this.send(reply(554, '5.5.0', 'SMTP protocol violation: you sent data before the greeting'));
     this.transition('too-many-errors', 'the client talked before the greeting; the connection is refused');
-    this.closing = true;
+    this.out.close();
     return this.take();
   }
 
@@ -199,7 +197,7 @@ export class SmtpSession implements SmtpContext {
     this.send(reply(421, '4.4.2', `${this.options.persona.hostname} timeout exceeded, closing connection`));
     this.transaction = undefined;
     this.transition('timeout');
-    this.closing = true;
+    this.out.close();
     return this.take();
   }
 
@@ -240,13 +238,11 @@ export class SmtpSession implements SmtpContext {
   // ---- SmtpContext ----
 
   send(value: SmtpReply): void {
-    this.replies.push(value);
-    for (const line of replyLines(value, this.enhancedInUse)) this.events.push({ kind: 'line', from: 'server', text: line });
-    this.events.push({ kind: 'annotation', about: 'reply', key: `smtp.reply.${value.code}`, rfc: 'RFC 5321 §4.2' });
+    this.out.reply(value);
   }
 
   event(event: WireEvent): void {
-    this.events.push(event);
+    this.out.event(event);
   }
 
   fail(code: ErrorCode, value: SmtpReply): void {
@@ -258,7 +254,7 @@ export class SmtpSession implements SmtpContext {
       this.transaction = undefined;
       this.sasl = undefined;
       this.transition('too-many-errors');
-      this.closing = true;
+      this.out.close();
       return;
     }
     this.send(value);
@@ -267,7 +263,7 @@ export class SmtpSession implements SmtpContext {
   authFailed(value: SmtpReply): void {
     this.authFailures++;
     this.event({ kind: 'error', code: 'AUTH_FAILED', message: ERROR_CODES.AUTH_FAILED });
-    this.delayMs = Math.max(this.delayMs, this.options.authFailureDelay(this.authFailures));
+    this.out.delay(this.options.authFailureDelay(this.authFailures));
     this.send(value);
   }
 
@@ -276,7 +272,7 @@ export class SmtpSession implements SmtpContext {
     const from = this.state;
     const to = entry.to === 'same' ? from : entry.to;
     this.state = to;
-    this.events.push({ kind: 'transition', protocol: 'smtp', from, to, cause: detail ?? entry.cause, rfc: entry.rfc });
+    this.out.event({ kind: 'transition', protocol: 'smtp', from, to, cause: detail ?? entry.cause, rfc: entry.rfc });
   }
 
   greeted(clientName: string, extended: boolean): void {
@@ -291,20 +287,16 @@ export class SmtpSession implements SmtpContext {
   }
 
   startTls(): void {
-    this.tls = true;
+    this.out.startTls();
   }
 
   close(): void {
-    this.closing = true;
+    this.out.close();
   }
 
   /** Fills a persona text template. */
   text(key: keyof SmtpPersona['texts'], values: { client?: string; address?: string; id?: string } = {}): string {
     return fillText(this.options.persona.texts[key], { host: this.options.persona.hostname, ...values });
-  }
-
-  private get enhancedInUse(): boolean {
-    return this.options.persona.enhancedStatusCodes;
   }
 
   private assertOpen(): void {
@@ -313,19 +305,7 @@ export class SmtpSession implements SmtpContext {
   }
 
   private take(): SmtpOutput {
-    const output: SmtpOutput = {
-      replies: this.replies,
-      bytes: Buffer.concat(this.replies.map((value) => serializeSmtpReply(value, this.enhancedInUse))),
-      events: transitionsLast(this.events),
-      delayMs: this.delayMs,
-      startTls: this.tls,
-      close: this.closing,
-    };
-    this.replies = [];
-    this.events = [];
-    this.delayMs = 0;
-    this.tls = false;
-    return output;
+    return this.out.take();
   }
 }
 

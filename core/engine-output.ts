@@ -1,0 +1,75 @@
+/**
+ * What one input to a protocol engine produced, and the collector both engines
+ * (POP3, SMTP) gather it in: reply values, their wire bytes, the events a
+ * learner sees, and what the adapter must do next.
+ */
+import { transitionsLast, type WireEvent } from './events.js';
+
+export interface EngineOutput<Reply> {
+  readonly replies: readonly Reply[];
+  /** The replies as wire bytes, ready to write. */
+  readonly bytes: Buffer;
+  readonly events: readonly WireEvent[];
+  /** Wait this long before writing (failed authentication). */
+  readonly delayMs: number;
+  /** Upgrade to TLS after writing, then tell the engine (RFC 2595 §4, RFC 3207 §4). */
+  readonly startTls: boolean;
+  /** Close the connection after writing. */
+  readonly close: boolean;
+}
+
+export class OutputCollector<Reply> {
+  private replies: Reply[] = [];
+  private events: WireEvent[] = [];
+  private delayMs = 0;
+  private tls = false;
+  private closing = false;
+
+  /**
+   * @param serialize turns a reply into its wire bytes (the one place per protocol that does)
+   * @param describe the events that show a reply to a learner (its lines, a body summary)
+   */
+  constructor(
+    private readonly serialize: (reply: Reply) => Buffer,
+    private readonly describe: (reply: Reply) => WireEvent[],
+  ) {}
+
+  reply(reply: Reply): void {
+    this.replies.push(reply);
+    this.events.push(...this.describe(reply));
+  }
+
+  event(event: WireEvent): void {
+    this.events.push(event);
+  }
+
+  delay(ms: number): void {
+    this.delayMs = Math.max(this.delayMs, ms);
+  }
+
+  startTls(): void {
+    this.tls = true;
+  }
+
+  close(): void {
+    this.closing = true;
+  }
+
+  /** Hands over everything gathered since the last call and starts afresh. */
+  take(): EngineOutput<Reply> {
+    const output: EngineOutput<Reply> = {
+      replies: this.replies,
+      bytes: Buffer.concat(this.replies.map(this.serialize)),
+      events: transitionsLast(this.events),
+      delayMs: this.delayMs,
+      startTls: this.tls,
+      close: this.closing,
+    };
+    this.replies = [];
+    this.events = [];
+    this.delayMs = 0;
+    this.tls = false;
+    this.closing = false;
+    return output;
+  }
+}
