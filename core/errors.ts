@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   SMUGGLING: 'the message contained a bare CR or LF (SMTP smuggling protection)',
   MESSAGE_REJECTED: 'the message was refused',
   DELIVERY_FAILED: 'the message could not be stored',
+  BAD_REPLY: 'the server sent a line that is not a valid reply (a client tracker noted it and went on)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

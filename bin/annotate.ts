@@ -1,0 +1,37 @@
+/** `maillab annotate FILE`: explains an existing session log (RFC-style, swaks or curl -v). */
+import { promises as fs } from 'node:fs';
+import { annotateLog } from '../core/client/annotate-log.js';
+import { parseLog, type LogFormat } from '../core/client/log-parser.js';
+import { renderEvent } from '../core/render/transcript.js';
+import { fail } from './cli.js';
+
+export interface AnnotateOptions {
+  format?: LogFormat;
+  protocol?: 'pop3' | 'smtp';
+  json: boolean;
+}
+
+export async function runAnnotate(file: string, options: AnnotateOptions): Promise<void> {
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin() : await fs.readFile(file, 'latin1');
+  } catch (error) {
+    fail(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  const parsed = parseLog(text, options);
+  if ('error' in parsed) fail(`${file}: ${parsed.error}`);
+  if (!options.json) process.stdout.write(`   ${parsed.lines.length} lines of a ${parsed.protocol.toUpperCase()} session, read as ${parsed.format} output\n`);
+  for (const event of annotateLog(parsed)) {
+    if (options.json) process.stdout.write(`${JSON.stringify(event)}\n`);
+    else {
+      const line = renderEvent(event);
+      if (line !== undefined) process.stdout.write(`${line}\n`);
+    }
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('latin1');
+}

@@ -1,0 +1,90 @@
+/**
+ * Local helpers a raw-client user types instead of computing base64 and
+ * digests by hand. A meta-command starts with "/" and never goes on the wire
+ * itself: it prints something, or produces the protocol line to send.
+ */
+import { apopDigest } from '../pop3/commands/authorization.js';
+import { cramMd5Digest } from '../sasl/mechanisms.js';
+import type { ClientTracker } from './tracker.js';
+
+export type MetaResult =
+  /** Send this line (it will be masked in transcripts where it carries a secret). */
+  | { kind: 'send'; line: string; note: string }
+  /** Print this locally. */
+  | { kind: 'print'; text: string }
+  /** Change a display setting. */
+  | { kind: 'set'; setting: 'show-bytes'; value: boolean }
+  | { kind: 'save'; path: string }
+  | { kind: 'quit' }
+  | { kind: 'error'; message: string };
+
+export interface MetaContext {
+  tracker: ClientTracker;
+  /** The APOP timestamp from the POP3 greeting, if there was one. */
+  apopTimestamp?: string;
+  /** The last SASL challenge, decoded (for CRAM-MD5). */
+  lastChallenge?: string;
+}
+
+export const META_HELP = [
+  'meta-commands (typed locally, never sent as such):',
+  '  /plain USER PASS     send AUTH PLAIN with the base64 of NUL USER NUL PASS (RFC 4616)',
+  '  /login USER          send AUTH LOGIN with the user name as initial response; then /b64 PASS',
+  '  /b64 TEXT            send TEXT base64-encoded (an AUTH LOGIN or SASL response)',
+  '  /apop USER SECRET    send APOP USER with MD5(greeting timestamp + SECRET) (RFC 1939 section 7)',
+  '  /cram USER SECRET    answer the CRAM-MD5 challenge just received (RFC 2195)',
+  '  /decode BASE64       print what a base64 string says',
+  '  /bytes on|off        show CR and LF as symbols, flag bare LF',
+  '  /save FILE           save the transcript as FILE (C:/S: lines) and FILE.json (events)',
+  '  /quit                close the connection without sending QUIT',
+  '  /help                this list',
+].join('\n');
+
+/** True for lines that are meta-commands rather than protocol lines. */
+export function isMetaCommand(line: string): boolean {
+  return /^\/[a-z]/i.test(line);
+}
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+/** Interprets one meta-command line. */
+export function runMetaCommand(line: string, context: MetaContext): MetaResult {
+  const [name = '', ...args] = line.slice(1).split(/\s+/).filter((part) => part !== '');
+  const need = (count: number, usage: string): MetaResult | undefined => (args.length === count ? undefined : { kind: 'error', message: `usage: ${usage}` });
+  switch (name.toLowerCase()) {
+    case 'plain':
+      return need(2, '/plain USER PASS') ?? { kind: 'send', line: `AUTH PLAIN ${b64(`\0${args[0]}\0${args[1]}`)}`, note: `AUTH PLAIN for ${args[0]} (base64 of NUL user NUL password: an encoding, not encryption)` };
+    case 'login':
+      return need(1, '/login USER') ?? { kind: 'send', line: `AUTH LOGIN ${b64(args[0]!)}`, note: `AUTH LOGIN with ${args[0]} as initial response; answer "Password:" with /b64 PASS` };
+    case 'b64':
+      return args.length === 0 ? { kind: 'error', message: 'usage: /b64 TEXT' } : { kind: 'send', line: b64(args.join(' ')), note: 'base64 of the text you gave' };
+    case 'apop': {
+      const usage = need(2, '/apop USER SECRET');
+      if (usage) return usage;
+      if (!context.apopTimestamp) return { kind: 'error', message: 'no APOP timestamp: the greeting had no <…@…> (the server does not offer APOP)' };
+      return { kind: 'send', line: `APOP ${args[0]} ${apopDigest(context.apopTimestamp, args[1]!)}`, note: `MD5 of ${context.apopTimestamp} followed by the secret` };
+    }
+    case 'cram': {
+      const usage = need(2, '/cram USER SECRET');
+      if (usage) return usage;
+      if (!context.lastChallenge) return { kind: 'error', message: 'no CRAM-MD5 challenge yet: send AUTH CRAM-MD5 first' };
+      return { kind: 'send', line: b64(`${args[0]} ${cramMd5Digest(args[1]!, context.lastChallenge)}`), note: `base64 of "${args[0]} HMAC-MD5(secret, ${context.lastChallenge})"` };
+    }
+    case 'decode': {
+      if (args.length !== 1) return { kind: 'error', message: 'usage: /decode BASE64' };
+      const decoded = Buffer.from(args[0]!, 'base64');
+      return { kind: 'print', text: JSON.stringify(decoded.toString('utf8')) };
+    }
+    case 'bytes':
+      if (args[0] !== 'on' && args[0] !== 'off') return { kind: 'error', message: 'usage: /bytes on|off' };
+      return { kind: 'set', setting: 'show-bytes', value: args[0] === 'on' };
+    case 'save':
+      return need(1, '/save FILE') ?? { kind: 'save', path: args[0]! };
+    case 'quit':
+      return { kind: 'quit' };
+    case 'help':
+      return { kind: 'print', text: META_HELP };
+    default:
+      return { kind: 'error', message: `unknown meta-command /${name}; /help lists them` };
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * A raw-client session: what `maillab connect` drives, interactively or from a
+ * script. It sends the user's lines, waits for replies the way a careful client
+ * does (or pipelines them), performs STLS/STARTTLS when the server agrees, runs
+ * the local meta-commands, and keeps the transcript.
+ */
+import type { WireEvent } from '../events.js';
+import { ClientConnection, type ClientEndpoint, type RawLine } from '../net/client-connection.js';
+import { isMetaCommand, runMetaCommand, type MetaResult } from './meta-commands.js';
+import { Pop3Tracker } from './pop3-tracker.js';
+import { SmtpTracker } from './smtp-tracker.js';
+import type { ClientTracker } from './tracker.js';
+
+export interface RawSessionOptions {
+  endpoint: ClientEndpoint;
+  onEvent: (event: WireEvent) => void;
+  onRawLine?: (line: RawLine) => void;
+  /** Output of meta-commands (help, decoded text, notes). */
+  onNotice: (text: string) => void;
+  /** How long to wait for a reply before giving up. */
+  replyTimeoutMs: number;
+  /** The name to EHLO with before STARTTLS. */
+  clientName?: string;
+}
+
+export interface TranscriptLine {
+  from: 'client' | 'server';
+  text: string;
+}
+
+/** Commands after which a pipelining client must wait (RFC 2920 §3.1; RFC 2449 §6.6). */
+const WAIT_AFTER = /^(DATA|STARTTLS|STLS|AUTH|BDAT|QUIT|EHLO|HELO)\b/i;
+
+export class RawSession {
+  readonly transcript: TranscriptLine[] = [];
+  readonly events: WireEvent[] = [];
+  private connection!: ClientConnection;
+  private waiters: (() => boolean)[] = [];
+  private tlsRequested = false;
+  /** The TLS handshake after a positive STLS/STARTTLS reply, while it runs. */
+  private tlsUpgrade: Promise<void> | undefined;
+  /** Why the last TLS handshake failed, if it did. */
+  private tlsFailure: string | undefined;
+  private closedReason: string | undefined;
+  private lastChallenge: string | undefined;
+
+  constructor(private readonly options: RawSessionOptions) {}
+
+  get tracker(): ClientTracker {
+    return this.connection.tracker;
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  /** Connects and waits for the greeting. Rejects with a ConnectError when the server cannot be reached. */
+  async open(): Promise<void> {
+    const tracker: ClientTracker = this.options.endpoint.protocol === 'pop3' ? new Pop3Tracker() : new SmtpTracker();
+    this.connection = await ClientConnection.open({
+      endpoint: this.options.endpoint,
+      tracker,
+      onEvent: (event) => this.onEvent(event),
+      ...(this.options.onRawLine ? { onRawLine: this.options.onRawLine } : {}),
+      onTranscriptLine: (from, text) => this.transcript.push({ from, text }),
+      onClose: (reason) => {
+        this.closedReason = reason;
+        this.wake();
+      },
+    });
+    await this.settled();
+  }
+
+  /**
+   * --starttls: upgrade before handing over (RFC 3207 needs an EHLO first;
+   * RFC 2595 STLS does not). Rejects if the server refuses.
+   */
+  async upgrade(): Promise<void> {
+    if (this.options.endpoint.protocol === 'smtp') {
+      await this.send(`EHLO ${this.options.clientName ?? 'maillab.client'}`);
+      await this.settled();
+    }
+    await this.send(this.options.endpoint.protocol === 'smtp' ? 'STARTTLS' : 'STLS');
+    await this.settled();
+    if (this.tlsFailure) throw new Error(this.tlsFailure);
+    if (!this.connection.isTls) throw new Error(`the server refused ${this.options.endpoint.protocol === 'smtp' ? 'STARTTLS' : 'STLS'}: ${this.lastServerLine() ?? 'no reply'}`);
+  }
+
+  /** One line the user typed: a meta-command, or a protocol line sent as is. */
+  async submit(line: string): Promise<MetaResult | undefined> {
+    if (this.tracker.inputMode === 'command' && isMetaCommand(line)) {
+      const result = runMetaCommand(line, { tracker: this.tracker, ...this.metaContext() });
+      if (result.kind === 'send') {
+        this.options.onNotice(result.note);
+        await this.send(result.line);
+      } else if (result.kind === 'print') {
+        this.options.onNotice(result.text);
+      } else if (result.kind === 'error') {
+        this.options.onNotice(`meta-command: ${result.message}`);
+      } else if (result.kind === 'quit') {
+        this.connection.close();
+      }
+      return result;
+    }
+    await this.send(line);
+    return undefined;
+  }
+
+  /**
+   * Runs a script: each command after the previous reply is complete, message
+   * content straight through; with `pipeline`, commands are sent in batches
+   * that end at a command a client must wait after (RFC 2920 §3.1).
+   */
+  async runScript(lines: readonly string[], pipeline: boolean): Promise<void> {
+    let index = 0;
+    while (index < lines.length && !this.closed) {
+      if (this.tracker.inputMode === 'data' || !pipeline || isMetaCommand(lines[index]!)) {
+        await this.submit(lines[index++]!);
+        if (this.tracker.inputMode !== 'data') await this.settled();
+        continue;
+      }
+      const batch: string[] = [];
+      while (index < lines.length && !isMetaCommand(lines[index]!)) {
+        const line = lines[index++]!;
+        batch.push(line);
+        if (WAIT_AFTER.test(line)) break;
+      }
+      this.noteTlsRequest(batch[batch.length - 1]!);
+      this.connection.sendBatch(batch);
+      await this.settled();
+    }
+  }
+
+  /** Resolves when no reply is owed and no TLS handshake runs (or the connection closed); rejects after the reply timeout. */
+  async settled(): Promise<void> {
+    await this.replyComplete();
+    if (this.tlsUpgrade) await this.tlsUpgrade;
+  }
+
+  private replyComplete(): Promise<void> {
+    if (this.closed || !this.tracker.awaitingReply) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter !== check);
+        reject(new Error(`no complete reply within ${Math.round(this.options.replyTimeoutMs / 1000)} s (waiting for: ${this.tracker.pending.join(', ') || 'the greeting'})`));
+      }, this.options.replyTimeoutMs);
+      const check = () => {
+        if (!this.closed && this.tracker.awaitingReply) return false;
+        clearTimeout(timer);
+        resolve();
+        return true;
+      };
+      if (!check()) this.waiters.push(check);
+    });
+  }
+
+  /** Closes without QUIT and waits for the socket to go. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    const gone = new Promise<void>((resolve) => {
+      this.waiters.push(() => {
+        if (!this.closed) return false;
+        resolve();
+        return true;
+      });
+    });
+    this.connection.close();
+    const timer = setTimeout(() => this.connection.destroy(), 2000);
+    await gone;
+    clearTimeout(timer);
+  }
+
+  get closeReason(): string | undefined {
+    return this.closedReason;
+  }
+
+  private async send(line: string): Promise<void> {
+    this.noteTlsRequest(line);
+    this.connection.send(line);
+  }
+
+  private noteTlsRequest(line: string): void {
+    if (this.tracker.inputMode === 'command' && /^(STLS|STARTTLS)$/i.test(line.trim())) this.tlsRequested = true;
+  }
+
+  private onEvent(event: WireEvent): void {
+    this.events.push(event);
+    if (event.kind === 'annotation' && /\.sasl\.challenge$/.test(event.key) && event.detail !== undefined) this.lastChallenge = event.detail;
+    this.options.onEvent(event);
+    if (event.kind === 'line' && event.from === 'server') this.afterServerLine(event.text);
+    this.wake();
+  }
+
+  /** A positive answer to STLS/STARTTLS means the next bytes are the TLS handshake. */
+  private afterServerLine(text: string): void {
+    if (!this.tlsRequested || this.tracker.awaitingReply) return;
+    this.tlsRequested = false;
+    if (/^(\+OK|220)\b/.test(text)) {
+      this.tlsUpgrade = this.connection.startTls().then(
+        () => {
+          this.tlsUpgrade = undefined;
+          this.wake();
+        },
+        (error: Error) => {
+          this.tlsUpgrade = undefined;
+          this.tlsFailure = error.message;
+          this.options.onEvent({ kind: 'error', code: 'TLS_FAILED', message: error.message });
+          this.connection.destroy();
+        },
+      );
+    }
+  }
+
+  private lastServerLine(): string | undefined {
+    for (let i = this.transcript.length - 1; i >= 0; i--) if (this.transcript[i]!.from === 'server') return this.transcript[i]!.text;
+    return undefined;
+  }
+
+  private metaContext(): { apopTimestamp?: string; lastChallenge?: string } {
+    const timestamp = (this.tracker as Partial<Pop3Tracker>).apopTimestamp;
+    return { ...(timestamp ? { apopTimestamp: timestamp } : {}), ...(this.lastChallenge ? { lastChallenge: this.lastChallenge } : {}) };
+  }
+
+  private wake(): void {
+    this.waiters = this.waiters.filter((waiter) => !waiter());
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * The raw-client adapter: a TCP or TLS socket to any POP3 or SMTP server,
+ * whose lines go through a client tracker so they arrive annotated. It frames
+ * what the server sends with a hard line limit, upgrades to TLS on request,
+ * and keeps each line's exact bytes for the --show-bytes view.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { ClientTracker } from '../client/tracker.js';
+import type { CertSummary, WireEvent } from '../events.js';
+
+export interface ClientEndpoint {
+  protocol: 'pop3' | 'smtp';
+  host: string;
+  port: number;
+  /** Implicit TLS from the first byte (pop3s, smtps; RFC 8314). */
+  implicitTls: boolean;
+  /** Accept a certificate that does not verify (self-signed labs). */
+  insecure: boolean;
+}
+
+/** One line from the server, as received. */
+export interface RawLine {
+  /** The text without its terminator (latin1, so every byte survives). */
+  text: string;
+  /** 'crlf', 'lf' (a bare LF: a broken server), or 'none' (cut at the limit). */
+  ending: 'crlf' | 'lf' | 'none';
+}
+
+export interface ClientConnectionOptions {
+  endpoint: ClientEndpoint;
+  tracker: ClientTracker;
+  onEvent: (event: WireEvent) => void;
+  /** Every server line with its exact ending, for the --show-bytes view. */
+  onRawLine?: (line: RawLine) => void;
+  /** Every line on the wire for a saved transcript: server lines as received, client lines with secrets masked. */
+  onTranscriptLine?: (from: 'client' | 'server', text: string) => void;
+  /** Called once when the connection is closed, by either side. */
+  onClose: (reason: string) => void;
+  connectTimeoutMs?: number;
+}
+
+/** Longest server line kept; RFC 5321 allows 512 for replies, POP3 bodies 1000. Past this it is cut, never buffered. */
+export const SERVER_LINE_LIMIT = 64 * 1024;
+
+/** A one-line, user-facing reason why a connection could not be made. */
+export class ConnectError extends Error {
+  override name = 'ConnectError';
+}
+
+export class ClientConnection {
+  private socket!: Socket;
+  private pending: Buffer = Buffer.alloc(0);
+  private closed = false;
+
+  private constructor(private readonly options: ClientConnectionOptions) {}
+
+  /** Connects (and, for implicit TLS, finishes the handshake) or rejects with a ConnectError. */
+  static async open(options: ClientConnectionOptions): Promise<ClientConnection> {
+    const connection = new ClientConnection(options);
+    await connection.connect();
+    return connection;
+  }
+
+  get tracker(): ClientTracker {
+    return this.options.tracker;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  get isTls(): boolean {
+    return 'encrypted' in this.socket;
+  }
+
+  private async connect(): Promise<void> {
+    const { endpoint } = this.options;
+    const where = `${endpoint.host}:${endpoint.port}`;
+    const socket: Socket = endpoint.implicitTls
+      ? tlsConnect({ host: endpoint.host, port: endpoint.port, servername: serverName(endpoint.host), rejectUnauthorized: !endpoint.insecure })
+      : netConnect({ host: endpoint.host, port: endpoint.port });
+    this.socket = socket;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new ConnectError(`cannot connect to ${where}: no answer within ${Math.round((this.options.connectTimeoutMs ?? 15_000) / 1000)} s`));
+      }, this.options.connectTimeoutMs ?? 15_000);
+      socket.once(endpoint.implicitTls ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new ConnectError(describeSocketError(error, where)));
+      });
+    });
+    this.emitAll(this.tracker.connected());
+    if (endpoint.implicitTls) this.emitTlsEstablished(socket as TLSSocket);
+    this.listen(socket);
+  }
+
+  private listen(socket: Socket): void {
+    socket.on('data', this.onData);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+  }
+
+  private unlisten(socket: Socket): void {
+    socket.off('data', this.onData);
+    socket.off('error', this.onError);
+    socket.off('close', this.onClose);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    let lf: number;
+    while ((lf = this.pending.indexOf(0x0a)) !== -1) {
+      const crlf = lf > 0 && this.pending[lf - 1] === 0x0d;
+      const text = this.pending.subarray(0, crlf ? lf - 1 : lf).toString('latin1');
+      this.pending = this.pending.subarray(lf + 1);
+      this.deliver({ text, ending: crlf ? 'crlf' : 'lf' });
+    }
+    if (this.pending.length > SERVER_LINE_LIMIT) {
+      // A server that never ends its line costs at most the limit.
+      const text = this.pending.subarray(0, SERVER_LINE_LIMIT).toString('latin1');
+      this.pending = Buffer.alloc(0);
+      this.options.onEvent({ kind: 'error', code: 'LINE_TOO_LONG', message: `the server sent more than ${SERVER_LINE_LIMIT} octets without a line end; the line was cut` });
+      this.deliver({ text, ending: 'none' });
+    }
+  };
+
+  private deliver(line: RawLine): void {
+    this.options.onRawLine?.(line);
+    this.options.onTranscriptLine?.('server', line.text);
+    if (line.ending === 'lf') {
+      this.options.onEvent({ kind: 'annotation', about: 'warning', key: `${this.options.endpoint.protocol}.warning.bare-lf-reply`, rfc: 'RFC 5321 §2.3.8', detail: 'this server line ended with LF alone; lines must end with CRLF' });
+    }
+    this.emitAll(this.tracker.received(line.text));
+  }
+
+  private readonly onError = (error: Error): void => {
+    this.options.onEvent({ kind: 'error', code: 'CONNECTION', message: describeSocketError(error, `${this.options.endpoint.host}:${this.options.endpoint.port}`) });
+  };
+
+  private readonly onClose = (): void => {
+    if (this.closed) return;
+    this.closed = true;
+    this.options.onClose(this.tracker.closed ? 'the server closed the connection' : 'the connection was closed');
+  };
+
+  /** Sends one line (CRLF added). The tracker's events report it, secrets masked. */
+  send(line: string): void {
+    this.sendBatch([line]);
+  }
+
+  /** Sends several lines in one write (PIPELINING, RFC 2920 / RFC 2449 §6.6). */
+  sendBatch(lines: readonly string[]): void {
+    if (this.closed || lines.length === 0) return;
+    for (const line of lines) {
+      const events = this.tracker.sent(line);
+      this.emitAll(events);
+      // The tracker's own line event is the masked form; message content has none and is not secret.
+      const shown = events.find((event) => event.kind === 'line' && event.from === 'client');
+      this.options.onTranscriptLine?.('client', shown?.kind === 'line' ? shown.text : line);
+    }
+    this.socket.write(Buffer.from(lines.map((line) => `${line}\r\n`).join(''), 'utf8'));
+  }
+
+  /** Turns the plain connection into TLS after a positive STLS/STARTTLS reply (RFC 2595 §4, RFC 3207 §4). */
+  async startTls(): Promise<void> {
+    const plain = this.socket;
+    this.unlisten(plain);
+    const { endpoint } = this.options;
+    const secure = tlsConnect({ socket: plain, servername: serverName(endpoint.host), rejectUnauthorized: !endpoint.insecure });
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', () => resolve());
+      secure.once('error', (error) => reject(new ConnectError(describeSocketError(error, `${endpoint.host}:${endpoint.port}`))));
+    });
+    this.socket = secure;
+    this.pending = Buffer.alloc(0);
+    this.listen(secure);
+    this.emitTlsEstablished(secure);
+  }
+
+  close(): void {
+    if (!this.socket.destroyed) this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** Our own tls event carries the certificate; the tracker's plain one is left out. */
+  private emitTlsEstablished(socket: TLSSocket): void {
+    this.emitAll(this.tracker.tlsEstablished(this.tlsSummary(socket)).filter((event) => event.kind !== 'tls'));
+  }
+
+  private tlsSummary(socket: TLSSocket): { version: string; cipher: string } {
+    const version = socket.getProtocol() ?? 'unknown';
+    const cipher = socket.getCipher().name;
+    this.options.onEvent({ kind: 'tls', version, cipher, peer: certSummary(socket.getPeerCertificate(), socket.authorized) });
+    if (!socket.authorized) {
+      this.options.onEvent({
+        kind: 'annotation',
+        about: 'warning',
+        key: 'client.warning.unverified-certificate',
+        rfc: 'RFC 8314 §4.1',
+        detail: `the certificate did not verify (${String(socket.authorizationError ?? 'unknown reason')}); accepted only because of --insecure`,
+      });
+    }
+    return { version, cipher };
+  }
+
+  private emitAll(events: readonly WireEvent[]): void {
+    for (const event of events) this.options.onEvent(event);
+  }
+}
+
+function certSummary(certificate: PeerCertificate, verified: boolean): CertSummary {
+  const name = (fields: Record<string, unknown> | undefined) =>
+    fields ? Object.entries(fields).map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : String(value)}`).join(', ') : '(none)';
+  return {
+    subject: name(certificate.subject as unknown as Record<string, unknown>),
+    issuer: name(certificate.issuer as unknown as Record<string, unknown>),
+    validFrom: certificate.valid_from ?? '',
+    validTo: certificate.valid_to ?? '',
+    verified,
+  };
+}
+
+/** SNI must be a host name, never an IP address (RFC 6066 §3). */
+function serverName(host: string): string | undefined {
+  return /^[\d.]+$/.test(host) || host.includes(':') ? undefined : host;
+}
+
+function describeSocketError(error: Error, where: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `cannot connect to ${where}: connection refused (nothing listens on that port)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot connect to ${where}: the host name does not resolve`;
+    case 'ETIMEDOUT':
+      return `cannot connect to ${where}: timed out`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `cannot connect to ${where}: host unreachable`;
+    case 'ECONNRESET':
+      return `connection to ${where} reset by the server`;
+    default:
+      if (code?.startsWith('ERR_TLS') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN' || code === 'CERT_HAS_EXPIRED' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || /certificate|SSL|TLS/i.test(error.message)) {
+        return `TLS with ${where} failed: ${error.message}${/self.signed|verify/i.test(error.message) ? ' (use --insecure to accept a self-signed certificate)' : ''}`;
+      }
+      return `connection to ${where} failed: ${error.message}`;
+  }
+}
