@@ -5,10 +5,10 @@
  * events carry only the key and the RFC section.
  */
 import type { AnnotationEvent } from '../events.js';
-import { lookup } from './catalogue.js';
+import { lookupData } from './data-entries.js';
 
 function annotation(about: AnnotationEvent['about'], key: string, fallbackRfc: string, detail?: string): AnnotationEvent {
-  const rfc = lookup(key)?.rfc ?? fallbackRfc;
+  const rfc = lookupData(key)?.rfc ?? fallbackRfc;
   return detail === undefined ? { kind: 'annotation', about, key, rfc } : { kind: 'annotation', about, key, rfc, detail };
 }
 
@@ -19,8 +19,22 @@ export function pop3ReplyAnnotations(statusLine: string): AnnotationEvent[] {
   else if (statusLine.startsWith('-ERR')) events.push(annotation('reply', 'pop3.reply.err', 'RFC 1939 §3'));
   else if (statusLine.startsWith('+ ') || statusLine === '+') events.push(annotation('reply', 'pop3.reply.continue', 'RFC 5034 §4'));
   const code = /^(?:\+OK|-ERR) \[([^\]]+)\]/.exec(statusLine);
-  if (code) events.push(annotation('reply', `pop3.code.${code[1]!.toUpperCase()}`, 'RFC 2449 §8'));
+  if (code) events.push(annotation('reply', pop3CodeKey(code[1]!), 'RFC 2449 §8'));
   return events;
+}
+
+/**
+ * The key for a response code. Codes are hierarchical ("SYS/TEMP") and a client
+ * must ignore detail it does not know (RFC 2449 §8), so an unknown "SYS/TEMP/DISK"
+ * is keyed by the longest known prefix, "SYS/TEMP"; a wholly unknown code keeps its name.
+ */
+export function pop3CodeKey(code: string): string {
+  const levels = code.toUpperCase().split('/');
+  for (let depth = levels.length; depth > 0; depth--) {
+    const key = `pop3.code.${levels.slice(0, depth).join('/')}`;
+    if (lookupData(key)) return key;
+  }
+  return `pop3.code.${levels.join('/')}`;
 }
 
 /** An SMTP reply: its code, and its RFC 3463 enhanced code if any. */
@@ -38,10 +52,13 @@ export function pop3CapaAnnotations(lines: readonly string[]): AnnotationEvent[]
   });
 }
 
-/** One annotation per EHLO keyword line (RFC 5321 §4.1.1.1), keyed by the keyword. */
+/**
+ * One annotation per EHLO keyword line (RFC 5321 §4.1.1.1), keyed by the keyword.
+ * The pre-standard "AUTH=LOGIN PLAIN" form some servers still send is keyed as AUTH.
+ */
 export function smtpKeywordAnnotations(lines: readonly string[]): AnnotationEvent[] {
   return lines.map((line) => {
-    const keyword = line.split(' ')[0]!.toUpperCase();
+    const keyword = line.split(/[ =]/)[0]!.toUpperCase();
     return annotation('keyword', `smtp.keyword.${keyword}`, 'RFC 5321 §4.1.1.1', line);
   });
 }

@@ -4,6 +4,8 @@ export interface CatalogueEntry {
   readonly key: string;
   /** A short name for headings: "354 Start mail input", "RETR". */
   readonly title: string;
+  /** A few words for one-line displays, e.g. "command pipelining" for the PIPELINING keyword. */
+  readonly brief?: string;
   /** One or two sentences: what it means and what follows. */
   readonly summary: string;
   /** Where it is defined: "RFC 5321 §4.2.3". */

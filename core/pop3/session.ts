@@ -7,6 +7,7 @@
  * state it needs, the bad-command counter); each command's handler lives in
  * `commands/` with its annotation data beside it.
  */
+import { pop3ReplyAnnotations } from '../annotations/annotate.js';
 import { OutputCollector, type EngineOutput } from '../engine-output.js';
 import type { WireEvent } from '../events.js';
 import { countLines } from '../framing/dot-stuffing.js';
@@ -293,15 +294,17 @@ function printable(text: string): string {
   return shown.replace(/[\x00-\x1f\x7f]/g, '?');
 }
 
-/** The events that show a POP3 reply: its status line, and a summary of its body. */
+/** The events that show a POP3 reply: its status line, a summary of its body, and what its status means. */
 function describeReply(reply: Pop3Reply): WireEvent[] {
-  const events: WireEvent[] = [{ kind: 'line', from: 'server', text: statusLine(reply) }];
+  const line = statusLine(reply);
+  const events: WireEvent[] = [{ kind: 'line', from: 'server', text: line }];
   if (reply.kind === 'status' && reply.body !== undefined) {
     const body = reply.body;
     const lines = isLineList(body) ? body.length : countLines(body);
     const octets = isLineList(body) ? body.reduce((total, line) => total + line.length + 2, 0) : body.length;
     events.push({ kind: 'body', from: 'server', lines, octets });
   }
+  events.push(...pop3ReplyAnnotations(line));
   return events;
 }
 

@@ -15,7 +15,7 @@ export function showBytes(line: RawLine): string {
     if (code >= 0x80) return `\\x${code.toString(16)}`;
     return char;
   });
-  const ending = line.ending === 'crlf' ? '␍␊' : line.ending === 'lf' ? '␊   <- bare LF: this line should end with CRLF' : '   <- cut: no line end within the limit';
+  const ending = line.ending === 'crlf' ? '␍␊' : '␊   <- bare LF: this line should end with CRLF';
   const notes: string[] = [];
   if (/^\.\./.test(line.text)) notes.push('byte-stuffed: the first "." was added by the sender and is removed by the reader');
   if (/^\d{3}-/.test(line.text)) notes.push('"-" after the code: more lines of this reply follow');

@@ -17,10 +17,16 @@ export function reply(code: number, enhanced: string | undefined, ...lines: stri
   return enhanced === undefined ? { code, lines } : { code, enhanced, lines };
 }
 
+/** The enhanced code as it goes on the wire: only with ENHANCEDSTATUSCODES, and never on 3yz (RFC 2034 §4). */
+export function shownEnhancedCode(value: SmtpReply, withEnhanced: boolean): string | undefined {
+  return withEnhanced && value.enhanced && value.code >= 200 && value.code < 600 && Math.floor(value.code / 100) !== 3 ? value.enhanced : undefined;
+}
+
 /** The reply's lines as sent (without CRLF). */
 export function replyLines(value: SmtpReply, withEnhanced: boolean): string[] {
   const lines = value.lines.length === 0 ? [''] : value.lines;
-  const prefix = withEnhanced && value.enhanced && value.code >= 200 && value.code < 600 && Math.floor(value.code / 100) !== 3 ? `${value.enhanced} ` : '';
+  const shown = shownEnhancedCode(value, withEnhanced);
+  const prefix = shown ? `${shown} ` : '';
   return lines.map((text, index) => {
     const separator = index === lines.length - 1 ? ' ' : '-';
     const body = `${prefix}${wireText(text)}`;

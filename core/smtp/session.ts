@@ -8,6 +8,7 @@
  * smtp-connection `_onCommand`): 8-bit and bare CR checks, command sequence
  * (503), authentication required on submission (530), the bad-command limit (421).
  */
+import { smtpReplyAnnotations } from '../annotations/annotate.js';
 import { OutputCollector, type EngineOutput } from '../engine-output.js';
 import type { WireEvent } from '../events.js';
 import type { DataProblem, SmtpInputMode } from '../framing/smtp-input.js';
@@ -21,7 +22,7 @@ import { computeExtensions } from './commands/ehlo.js';
 import { findSmtpCommand } from './commands/index.js';
 import type { MailTransaction, PendingChunk, SmtpContext } from './context.js';
 import { DEFAULT_SMTP_PERSONA, fillText, type SmtpPersona } from './persona.js';
-import { reply, replyLines, serializeSmtpReply, type SmtpReply } from './reply.js';
+import { reply, replyLines, serializeSmtpReply, shownEnhancedCode, type SmtpReply } from './reply.js';
 import { SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from './states.js';
 
 export type { DataProblem } from '../framing/smtp-input.js';
@@ -91,7 +92,7 @@ export class SmtpSession implements SmtpContext {
       (value) => serializeSmtpReply(value, enhanced),
       (value) => [
         ...replyLines(value, enhanced).map((line): WireEvent => ({ kind: 'line', from: 'server', text: line })),
-        { kind: 'annotation', about: 'reply', key: `smtp.reply.${value.code}`, rfc: 'RFC 5321 §4.2' },
+        ...smtpReplyAnnotations(value.code, shownEnhancedCode(value, enhanced)),
       ],
     );
   }

@@ -2,6 +2,7 @@
  * Commands valid across states: CAPA (RFC 2449), STLS (RFC 2595) and QUIT
  * (RFC 1939 §4 and §6).
  */
+import { pop3CapaAnnotations } from '../../annotations/annotate.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { plural } from './message-number.js';
@@ -33,7 +34,9 @@ export const CAPA: Pop3Command = {
       context.fail('BAD_ARGUMENT', err('CAPA takes no arguments'));
       return;
     }
-    context.reply(ok('Capability list follows', capabilities(context)));
+    const tags = capabilities(context);
+    context.reply(ok('Capability list follows', tags));
+    for (const event of pop3CapaAnnotations(tags)) context.event(event);
   },
 };
 

@@ -1,4 +1,5 @@
 /** EHLO and HELO (RFC 5321 §4.1.1.1), and the extension list EHLO advertises. */
+import { smtpKeywordAnnotations } from '../../annotations/annotate.js';
 import { MECHANISMS } from '../../sasl/mechanisms.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
@@ -50,7 +51,9 @@ export const EHLO: SmtpCommand = {
     if (name === undefined) return;
     context.greeted(name, true);
     const first = context.text('ehlo', { client: name });
-    context.send(reply(250, undefined, first, ...context.extensions()));
+    const keywords = context.extensions();
+    context.send(reply(250, undefined, first, ...keywords));
+    for (const event of smtpKeywordAnnotations(keywords)) context.event(event);
   },
 };
 

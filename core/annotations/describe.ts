@@ -1,0 +1,57 @@
+/**
+ * The entry to show for a key: the catalogue's own, or, for an SMTP reply code
+ * or enhanced status code nobody listed, one composed from the meaning of its
+ * parts. Real servers send codes no catalogue can foresee; RFC 5321 §4.2.1 and
+ * RFC 3463 §2 are built so that a client can still tell what they mean.
+ */
+import { lookup } from './catalogue.js';
+import { ENHANCED_CLASSES, ENHANCED_DETAILS, ENHANCED_SUBJECTS } from './enhanced-codes.js';
+import type { CatalogueEntry } from './entry.js';
+
+/** The catalogue entry for a key, or one composed from its parts; undefined when neither exists. */
+export function describeKey(key: string): CatalogueEntry | undefined {
+  const entry = lookup(key);
+  if (entry) return entry;
+  const reply = /^smtp\.reply\.(\d{3})$/.exec(key);
+  if (reply) return composeSmtpReply(reply[1]!);
+  const enhanced = /^smtp\.enhanced\.(\d\.\d{1,3}\.\d{1,3})$/.exec(key);
+  if (enhanced) return composeEnhancedCode(enhanced[1]!);
+  return undefined;
+}
+
+/** "521": what its first and second digits say (RFC 5321 §4.2.1). */
+function composeSmtpReply(code: string): CatalogueEntry | undefined {
+  const first = lookup(`smtp.digit1.${code[0]}`);
+  if (!first) return undefined;
+  const second = lookup(`smtp.digit2.${code[1]}`);
+  const parts = second ? `${first.brief}, ${second.brief}` : first.brief;
+  return {
+    key: `smtp.reply.${code}`,
+    title: `${code} (read from its digits)`,
+    brief: parts,
+    summary: `No standard meaning is listed for ${code}; read it by its digits. ${first.title}: ${first.summary}${second ? ` ${second.title}: ${second.summary}` : ''}`,
+    rfc: 'RFC 5321 §4.2.1',
+  };
+}
+
+/** "4.7.8": the detail's words if another class defines them, else class and subject (RFC 3463 §2). */
+function composeEnhancedCode(code: string): CatalogueEntry | undefined {
+  const [cls, subject, detail] = code.split('.');
+  const classInfo = cls === '2' || cls === '4' || cls === '5' ? ENHANCED_CLASSES[cls] : undefined;
+  if (!classInfo) return undefined;
+  const known = ENHANCED_DETAILS.find((entry) => entry.code === `${subject}.${detail}`);
+  if (known) {
+    const usual = known.classes ? ` ${known.rfc.replace(/ §.*/, '')} uses this detail as ${known.classes.map((value) => `${value}.${known.code}`).join(' or ')} only.` : '';
+    return { key: `smtp.enhanced.${code}`, title: `${code} ${known.words}`, brief: known.words, summary: `${classInfo.words}: ${known.meaning}.${usual}`, rfc: known.rfc };
+  }
+  const subjectInfo = ENHANCED_SUBJECTS.find((entry) => String(entry.subject) === subject);
+  return {
+    key: `smtp.enhanced.${code}`,
+    title: `${code} (read from its class${subjectInfo ? ' and subject' : ''})`,
+    brief: subjectInfo ? `${classInfo.words}, ${subjectInfo.words}` : classInfo.words,
+    summary:
+      `No detail code X.${subject}.${detail} is listed, so read it by its parts. ${classInfo.words}: ${classInfo.meaning}.` +
+      (subjectInfo ? ` Subject ${subject}, ${subjectInfo.words}: ${subjectInfo.meaning}.` : ''),
+    rfc: 'RFC 3463 §2',
+  };
+}
