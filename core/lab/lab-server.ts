@@ -12,6 +12,9 @@ import { Pop3Connection } from '../net/pop3-connection.js';
 import { SmtpConnection } from '../net/smtp-connection.js';
 import { ensureCertificate, secureContextOf } from '../net/tls-certificate.js';
 import { DEFAULT_POP3_OPTIONS } from '../pop3/session.js';
+import { deliverDirect } from '../send/direct-delivery.js';
+import { nodeDns } from '../send/mx.js';
+import { DEFAULT_RETRY_DELAYS_MS, QueueRunner, type QueueClock } from '../send/queue-runner.js';
 import { DEFAULT_SMTP_PERSONA } from '../smtp/persona.js';
 import { DEFAULT_SMTP_OPTIONS, type SmtpListenerKind } from '../smtp/session.js';
 import { MaildirStore } from '../store/maildir-store.js';
@@ -53,8 +56,20 @@ export interface LabConfig {
   loginDelaySeconds: number;
   /** Delay before the reply to the Nth failed login, in ms. */
   authFailureDelay: (failures: number) => number;
+  /** Run the queue runner: deliver queued mail for other domains directly (MX), retry, bounce. */
+  runQueue: boolean;
+  /** Wait before retry N+1 after attempt N failed temporarily; after the last, the sender gets a bounce. */
+  queueRetryDelaysMs: readonly number[];
+  /** The DNS server for MX look-ups ("127.0.0.1:5353"); the system's when absent. */
+  dnsServer?: string;
+  /** The port the queue runner connects to on MX hosts (25 in the real world). */
+  mxPort: number;
+  /** Time for the queue runner (tests); real time when absent. */
+  queueClock?: QueueClock;
   onEvent?: (listener: string, connection: number, event: WireEvent) => void;
   onConnection?: (listener: string, connection: number, remote: string, open: boolean) => void;
+  /** One line per queue runner action (delivered, deferred, bounced). */
+  onQueueLog?: (text: string) => void;
 }
 
 export const DEFAULT_LAB_CONFIG: LabConfig = {
@@ -78,6 +93,9 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
   maxBadCommands: DEFAULT_POP3_OPTIONS.maxBadCommands,
   loginDelaySeconds: 0,
   authFailureDelay: DEFAULT_POP3_OPTIONS.authFailureDelay,
+  runQueue: true,
+  queueRetryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
+  mxPort: 25,
 };
 
 export type ListenerName = 'pop3' | 'pop3s' | 'smtp' | 'submission' | 'smtps';
@@ -128,7 +146,8 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
       authFailureDelay: config.authFailureDelay,
     },
   };
-  const smtpBackend = createSmtpBackend({ users, store, queue: new OutboundQueue(join(data.root, 'queue')), domains: config.domains });
+  const queue = new OutboundQueue(join(data.root, 'queue'));
+  const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains });
   const smtpDeps = (listener: SmtpListenerKind) => ({
     backend: smtpBackend,
     secureContext,
@@ -181,12 +200,31 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     await Promise.all(running.map(({ listener }) => listener.close()));
     throw error;
   }
+  const runner = config.runQueue ? startQueueRunner(config, queue, store, users) : undefined;
   return {
     data,
     certificateCreated: certificate.created,
     listeners: running.map(({ info }) => info),
     async close() {
+      await runner?.stop();
       await Promise.all(running.map(({ listener }) => listener.close()));
     },
   };
+}
+
+function startQueueRunner(config: LabConfig, queue: OutboundQueue, store: MaildirStore, users: UsersFile): QueueRunner {
+  const dns = nodeDns(config.dnsServer !== undefined ? { server: config.dnsServer } : {});
+  const runner = new QueueRunner({
+    queue,
+    store,
+    users,
+    localDomains: config.domains,
+    hostname: config.hostname,
+    retryDelaysMs: config.queueRetryDelaysMs,
+    deliver: (from, recipients, message, signal) => deliverDirect({ from, recipients, message, heloName: config.hostname, dns, port: config.mxPort, signal }),
+    ...(config.queueClock ? { clock: config.queueClock } : {}),
+    ...(config.onQueueLog ? { onLog: config.onQueueLog } : {}),
+  });
+  void runner.start();
+  return runner;
 }

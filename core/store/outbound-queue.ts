@@ -14,10 +14,31 @@ export interface QueuedEnvelope {
   /** When it was queued (ISO 8601). */
   queuedAt: string;
   attempts: number;
+  /** Not before this time (ISO 8601); absent means "now". Set by the queue runner after a temporary failure. */
+  nextAttemptAt?: string;
+  /** The last temporary failure of each recipient still queued, for the bounce if it never goes through. */
+  lastErrors?: Record<string, QueuedFailure>;
+}
+
+/** Why a delivery attempt to one recipient did not succeed. */
+export interface QueuedFailure {
+  /** The SMTP reply code; 0 when no server answered (connection, DNS). */
+  code: number;
+  enhanced?: string;
+  text: string;
+  host: string;
 }
 
 export class OutboundQueue {
+  private readonly listeners = new Set<() => void>();
+
   constructor(private readonly folder: string) {}
+
+  /** Calls `listener` after each enqueue (the queue runner wakes up); returns a function that stops it. */
+  onEnqueue(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Stores a message and its envelope durably; resolves once both are on disk. */
   async enqueue(envelope: QueuedEnvelope, message: Buffer): Promise<void> {
@@ -30,6 +51,19 @@ export class OutboundQueue {
     } finally {
       await handle.close();
     }
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Replaces an entry's envelope, atomically (a temporary file renamed over the old one). */
+  async update(envelope: QueuedEnvelope): Promise<void> {
+    await fs.mkdir(join(this.folder, 'tmp'), { recursive: true });
+    await writeDurably(join(this.folder, 'tmp', `${envelope.id}.json`), join(this.folder, `${envelope.id}.json`), Buffer.from(`${JSON.stringify(envelope, null, 2)}\n`));
+  }
+
+  /** Removes an entry: the envelope first, so a crash in between leaves no half entry that looks like mail. */
+  async remove(id: string): Promise<void> {
+    await fs.rm(join(this.folder, `${id}.json`), { force: true });
+    await fs.rm(join(this.folder, `${id}.eml`), { force: true });
   }
 
   /** The complete entries, oldest first. */
@@ -42,7 +76,11 @@ export class OutboundQueue {
     }
     const entries: QueuedEnvelope[] = [];
     for (const name of names.filter((n) => n.endsWith('.json'))) {
-      entries.push(JSON.parse(await fs.readFile(join(this.folder, name), 'utf8')) as QueuedEnvelope);
+      try {
+        entries.push(JSON.parse(await fs.readFile(join(this.folder, name), 'utf8')) as QueuedEnvelope);
+      } catch {
+        // Removed while we listed, or not ours: skip it.
+      }
     }
     return entries.sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
   }
