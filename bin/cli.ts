@@ -39,13 +39,166 @@ export function buildProgram(): Command {
     .addOption(new Option('--login-delay <seconds>', 'minimum time between logins of one user (RFC 2449 LOGIN-DELAY)').default(0).argParser(parseSeconds))
     .addOption(new Option('--max-connections <n>', 'cap on open connections').default(200).argParser(parseCount))
     .addOption(new Option('--max-connections-per-ip <n>', 'cap on open connections from one address').default(20).argParser(parseCount))
+    .option('--dns <host:port>', 'DNS server for the MX look-ups of queued mail to other domains (default: the system\'s)')
+    .addOption(new Option('--mx-port <port>', 'port to deliver queued mail to on MX hosts').default(25).argParser(parseServerPort))
     .option('-v, --verbose', 'print every session as an annotated transcript', false)
     .action(async (options: ServeOptions) => {
       const { runServe } = await import('./serve.js');
       await runServe(options);
     });
 
+  program
+    .command('explain')
+    .description('what a command, reply code, enhanced status code, CAPA tag, EHLO keyword or state means, with its RFC section')
+    .argument('<thing...>', 'what to explain: RETR, "smtp QUIT", 354, "550 5.1.1 no such user", 5.7.1, "-ERR [IN-USE]", PIPELINING, TRANSACTION')
+    .option('--json', 'print the catalogue entries as JSON', false)
+    .allowUnknownOption()
+    .addHelpText(
+      'after',
+      `
+Names both protocols share (QUIT, AUTH, PIPELINING) and names that are a command and a state (DATA)
+give every entry; put pop3 or smtp in front to choose one. Exits 1 when nothing matches.
+
+Examples:
+  maillab explain 354
+  maillab explain 5.7.1
+  maillab explain "550 5.1.1 no such user"
+  maillab explain "-ERR [IN-USE]"
+  maillab explain PIPELINING
+  maillab explain TRANSACTION
+  maillab explain pop3 QUIT`,
+    )
+    .action(async (thing: string[], options: ExplainCliOptions) => {
+      const { runExplain } = await import('./explain.js');
+      runExplain(thing, options);
+    });
+
+  program
+    .command('connect')
+    .description('a raw client: talk POP3 or SMTP to any server, every line annotated')
+    .argument('<url>', 'pop3://host[:port], pop3s://…, smtp://… or smtps://… (default ports 110, 995, 25, 465)')
+    .option('--starttls', 'upgrade to TLS first (SMTP: EHLO + STARTTLS, POP3: STLS)', false)
+    .option('--insecure', 'accept a certificate that does not verify (self-signed labs)', false)
+    .option('--pipeline', 'from a script: send commands in batches instead of one reply at a time', false)
+    .option('--json', 'print one JSON event per line instead of the annotated transcript', false)
+    .option('--show-bytes', 'show CR/LF as symbols, flag bare LF, dot-stuffing and continuation lines', false)
+    .option('--save <file>', 'save the transcript as <file> (C:/S: lines, secrets masked) and <file>.json (events)')
+    .addOption(new Option('--timeout <seconds>', 'give up when a reply takes longer than this').default(30).argParser(parseSeconds))
+    .addHelpText(
+      'after',
+      `
+On a terminal, type protocol lines; /help lists local meta-commands (/plain, /apop, /cram, /b64, /decode, /bytes, /save).
+Without a terminal, commands are read from stdin, each sent after the previous reply, and the session ends at end of input.
+
+Examples:
+  maillab connect pop3://127.0.0.1:1110
+  maillab connect smtp://127.0.0.1:2587 --starttls --insecure
+  printf 'USER alice\\nPASS wonderland\\nSTAT\\nQUIT\\n' | maillab connect pop3://127.0.0.1:1110`,
+    )
+    .action(async (url: string, options: ConnectCliOptions) => {
+      const { runConnect } = await import('./connect.js');
+      await runConnect(url, options);
+    });
+
+  program
+    .command('annotate')
+    .description('explain an existing session log line by line: RFC-style C:/S:, swaks output or curl -v output')
+    .argument('<file>', 'the log file ("-" for stdin)')
+    .addOption(new Option('--format <format>', 'the log format (detected when left out)').choices(['rfc', 'swaks', 'curl']))
+    .addOption(new Option('--protocol <protocol>', 'the protocol (detected from the first server line when left out)').choices(['pop3', 'smtp']))
+    .option('--json', 'print one JSON event per line', false)
+    .addHelpText('after', '\nExamples:\n  swaks --to bob@example.com --server mx.example.com 2>&1 | maillab annotate -\n  curl -v smtp://mx.example.com ... 2> log.txt; maillab annotate log.txt')
+    .action(async (file: string, options: { format?: 'rfc' | 'swaks' | 'curl'; protocol?: 'pop3' | 'smtp'; json: boolean }) => {
+      const { runAnnotate } = await import('./annotate.js');
+      await runAnnotate(file, options);
+    });
+
+  program
+    .command('send')
+    .description('compose a message (MIME) and send it with maillab\'s SMTP client: to one server, or directly to each domain\'s MX hosts')
+    .option('--from <address>', 'the sender (From: header and MAIL FROM)')
+    .option('--to <address>', 'a recipient (repeat for several)', collectValue)
+    .option('--cc <address>', 'a copy recipient (repeat for several)', collectValue)
+    .option('--subject <text>', 'the Subject (non-ASCII is encoded per RFC 2047)')
+    .option('--body <text>', 'the text body')
+    .option('--body-file <file>', 'read the text body from a UTF-8 file')
+    .addOption(new Option('--charset <name>', 'charset of the body on the wire, e.g. utf-8, iso-8859-1, gb2312, shift_jis').default('utf-8'))
+    .option('--attach <file>', 'attach a file (repeat for several)', collectValue)
+    .option('--html <file>', 'an HTML version of the body (UTF-8 file; multipart/alternative)')
+    .option('--server <url>', 'send through this server: smtp://host[:port] (default 25) or smtps://host[:port] (default 465)')
+    .option('--starttls', 'with --server: require STARTTLS (RFC 3207); with --direct: require it instead of using it when offered', false)
+    .option('--auth <user:password>', 'with --server: log in with AUTH PLAIN or LOGIN, whichever the server offers')
+    .option('--insecure', 'accept a TLS certificate that does not verify (self-signed labs)', false)
+    .option('--direct', 'deliver like an MTA: look up each recipient domain\'s MX records and try its hosts in order', false)
+    .option('--dns <host:port>', 'with --direct: ask this DNS server instead of the system\'s (e.g. 127.0.0.1:5353)')
+    .addOption(new Option('--mx-port <port>', 'with --direct: the port to connect to on every MX host (default 25)').argParser(parseServerPort))
+    .option('--helo <name>', 'the name to give in EHLO/HELO (default: this machine\'s name)')
+    .addOption(new Option('--timeout <seconds>', 'give up on a connection or a reply after this long').default(120).argParser(parseCount))
+    .option('--transcript', 'print the annotated SMTP exchange before the results', false)
+    .addHelpText(
+      'after',
+      `
+Prints one line per recipient (accepted, rejected or deferred, with the server's reply);
+exits 0 only when every recipient was accepted.
+
+Examples:
+  maillab send --from alice@maillab.test --to bob@maillab.test --subject Hi --body 'Hello Bob' \\
+      --server smtp://127.0.0.1:2587 --auth alice:wonderland --transcript
+  maillab send --from alice@maillab.test --to bob@maillab.test --body-file note.txt --charset gb2312 \\
+      --attach photo.png --html note.html --server smtps://127.0.0.1:2465 --auth alice:wonderland --insecure
+  maillab send --from me@example.org --to someone@example.net --body hi --direct --dns 127.0.0.1:5353 --mx-port 2525`,
+    )
+    .action(async (options: SendCliOptions) => {
+      const { runSend } = await import('./send.js');
+      await runSend(options);
+    });
+
   return program;
+}
+
+export interface ConnectCliOptions {
+  starttls: boolean;
+  insecure: boolean;
+  pipeline: boolean;
+  json: boolean;
+  showBytes: boolean;
+  save?: string;
+  timeout: number;
+}
+
+export interface SendCliOptions {
+  from?: string;
+  to?: string[];
+  cc?: string[];
+  subject?: string;
+  body?: string;
+  bodyFile?: string;
+  charset: string;
+  attach?: string[];
+  html?: string;
+  server?: string;
+  starttls: boolean;
+  auth?: string;
+  insecure: boolean;
+  direct: boolean;
+  dns?: string;
+  mxPort?: number;
+  helo?: string;
+  timeout: number;
+  transcript: boolean;
+}
+
+function collectValue(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function parseServerPort(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new InvalidArgumentError('expected a port number 1-65535.');
+  return Number(value);
+}
+
+export interface ExplainCliOptions {
+  json: boolean;
 }
 
 export interface ServeOptions {
@@ -64,6 +217,8 @@ export interface ServeOptions {
   loginDelay: number;
   maxConnections: number;
   maxConnectionsPerIp: number;
+  dns?: string;
+  mxPort: number;
   verbose: boolean;
 }
 

@@ -9,7 +9,7 @@ import { RawSession } from '../core/client/raw-session.js';
 import { parseServerUrl } from '../core/client/server-url.js';
 import type { WireEvent } from '../core/events.js';
 import { ConnectError, type RawLine } from '../core/net/client-connection.js';
-import { renderEvent } from '../core/render/transcript.js';
+import { createTranscriptRenderer } from '../core/render/transcript.js';
 import { showBytes } from '../core/render/show-bytes.js';
 import { fail } from './cli.js';
 
@@ -29,6 +29,9 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
   const interactive = process.stdin.isTTY === true && !options.json;
   let bytesShown = options.showBytes;
   const print = (text: string) => process.stdout.write(`${text}\n`);
+  const renderEvent = createTranscriptRenderer();
+  // Set once the interactive reader exists: the server may close while the user is typing.
+  let closed: (reason: string) => void = () => {};
   const session = new RawSession({
     endpoint: { ...parsed.endpoint, insecure: options.insecure },
     replyTimeoutMs: options.timeout * 1000,
@@ -42,6 +45,7 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
     onRawLine: (line: RawLine) => {
       if (bytesShown && !options.json) print(`S: ${showBytes(line)}`);
     },
+    onClose: (reason) => closed(reason),
     onNotice: (text) => (options.json ? print(JSON.stringify({ kind: 'notice', text })) : print(`   ${text.replace(/\n/g, '\n   ')}`)),
   });
 
@@ -78,6 +82,8 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
   reader.prompt();
   let busy = Promise.resolve();
   reader.on('line', (line) => {
+    // The terminal echoed what was typed, password included; the C: line printed next replaces it, masked.
+    process.stdout.write('\x1b[1A\x1b[2K');
     busy = busy.then(async () => {
       if (session.closed) return;
       const result = await session.submit(line);
@@ -88,15 +94,17 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
       } catch (error) {
         print(`   ${(error as Error).message}`);
       }
-      if (session.closed) {
-        print(`   ${session.closeReason ?? 'connection closed'}`);
-        reader.close();
-        return;
-      }
+      if (session.closed) return;
       reader.setPrompt(prompt());
       reader.prompt();
     });
   });
+  closed = (reason) => {
+    void busy.then(() => {
+      print(`\n   ${reason}`);
+      reader.close();
+    });
+  };
   reader.on('close', () => void busy.then(() => finish(0)));
 }
 

@@ -2,11 +2,15 @@
 import { resolve } from 'node:path';
 import { DEMO_USERS } from '../core/lab/data-folder.js';
 import { DEFAULT_LAB_CONFIG, startLab } from '../core/lab/lab-server.js';
-import { renderEvent } from '../core/render/transcript.js';
+import { createTranscriptRenderer } from '../core/render/transcript.js';
+import { isDnsServerSpec } from '../core/send/mx.js';
 import type { ServeOptions } from './cli.js';
 import { fail } from './cli.js';
+import type { WireEvent } from '../core/events.js';
 
 export async function runServe(options: ServeOptions): Promise<void> {
+  if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
+  const renderers = new Map<string, (event: WireEvent) => string | undefined>();
   let lab;
   try {
     lab = await startLab({
@@ -26,14 +30,22 @@ export async function runServe(options: ServeOptions): Promise<void> {
       loginDelaySeconds: options.loginDelay,
       maxConnections: options.maxConnections,
       maxConnectionsPerAddress: options.maxConnectionsPerIp,
+      mxPort: options.mxPort,
+      ...(options.dns !== undefined ? { dnsServer: options.dns } : {}),
+      onQueueLog: options.verbose ? (text) => process.stdout.write(`[queue] ${text}\n`) : undefined,
       onEvent: options.verbose
         ? (listener, connection, event) => {
-            const text = renderEvent(event);
-            if (text !== undefined) process.stdout.write(`[${listener}#${connection}] ${text}\n`);
+            const tag = `${listener}#${connection}`;
+            const render = renderers.get(tag) ?? renderers.set(tag, createTranscriptRenderer()).get(tag)!;
+            const text = render(event);
+            if (text !== undefined) process.stdout.write(`[${tag}] ${text}\n`);
           }
         : undefined,
       onConnection: options.verbose
-        ? (listener, connection, remote, open) => process.stdout.write(`[${listener}#${connection}] ${open ? 'connected from' : 'closed'} ${open ? remote : ''}\n`)
+        ? (listener, connection, remote, open) => {
+            if (!open) renderers.delete(`${listener}#${connection}`);
+            process.stdout.write(`[${listener}#${connection}] ${open ? `connected from ${remote}` : 'closed'}\n`);
+          }
         : undefined,
     });
   } catch (error) {

@@ -21,6 +21,8 @@ export interface RawSessionOptions {
   replyTimeoutMs: number;
   /** The name to EHLO with before STARTTLS. */
   clientName?: string;
+  /** The connection closed (either side). */
+  onClose?: (reason: string) => void;
 }
 
 export interface TranscriptLine {
@@ -66,6 +68,7 @@ export class RawSession {
       onClose: (reason) => {
         this.closedReason = reason;
         this.wake();
+        this.options.onClose?.(reason);
       },
     });
     await this.settled();
@@ -88,7 +91,8 @@ export class RawSession {
 
   /** One line the user typed: a meta-command, or a protocol line sent as is. */
   async submit(line: string): Promise<MetaResult | undefined> {
-    if (this.tracker.inputMode === 'command' && isMetaCommand(line)) {
+    // In SASL mode too: that is when /cram and /b64 are needed. Only message content is taken literally.
+    if (this.tracker.inputMode !== 'data' && isMetaCommand(line)) {
       const result = runMetaCommand(line, { tracker: this.tracker, ...this.metaContext() });
       if (result.kind === 'send') {
         this.options.onNotice(result.note);

@@ -8,6 +8,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { ClientTracker } from '../client/tracker.js';
 import type { CertSummary, WireEvent } from '../events.js';
+import { LineSplitter } from '../framing/line-splitter.js';
 
 export interface ClientEndpoint {
   protocol: 'pop3' | 'smtp';
@@ -23,8 +24,8 @@ export interface ClientEndpoint {
 export interface RawLine {
   /** The text without its terminator (latin1, so every byte survives). */
   text: string;
-  /** 'crlf', 'lf' (a bare LF: a broken server), or 'none' (cut at the limit). */
-  ending: 'crlf' | 'lf' | 'none';
+  /** 'crlf', or 'lf' (a bare LF: a broken server). */
+  ending: 'crlf' | 'lf';
 }
 
 export interface ClientConnectionOptions {
@@ -50,7 +51,7 @@ export class ConnectError extends Error {
 
 export class ClientConnection {
   private socket!: Socket;
-  private pending: Buffer = Buffer.alloc(0);
+  private splitter = new LineSplitter(SERVER_LINE_LIMIT);
   private closed = false;
 
   private constructor(private readonly options: ClientConnectionOptions) {}
@@ -113,20 +114,13 @@ export class ClientConnection {
   }
 
   private readonly onData = (chunk: Buffer): void => {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    let lf: number;
-    while ((lf = this.pending.indexOf(0x0a)) !== -1) {
-      const crlf = lf > 0 && this.pending[lf - 1] === 0x0d;
-      const text = this.pending.subarray(0, crlf ? lf - 1 : lf).toString('latin1');
-      this.pending = this.pending.subarray(lf + 1);
-      this.deliver({ text, ending: crlf ? 'crlf' : 'lf' });
-    }
-    if (this.pending.length > SERVER_LINE_LIMIT) {
-      // A server that never ends its line costs at most the limit.
-      const text = this.pending.subarray(0, SERVER_LINE_LIMIT).toString('latin1');
-      this.pending = Buffer.alloc(0);
-      this.options.onEvent({ kind: 'error', code: 'LINE_TOO_LONG', message: `the server sent more than ${SERVER_LINE_LIMIT} octets without a line end; the line was cut` });
-      this.deliver({ text, ending: 'none' });
+    for (const item of this.splitter.push(chunk)) {
+      if (item.kind === 'line') {
+        this.deliver({ text: item.bytes.toString('latin1'), ending: item.bareLf ? 'lf' : 'crlf' });
+      } else {
+        // A server that never ends its line costs at most the limit: the line is dropped and reported.
+        this.options.onEvent({ kind: 'error', code: 'LINE_TOO_LONG', message: `the server sent a line longer than ${SERVER_LINE_LIMIT} octets; it was dropped` });
+      }
     }
   };
 
@@ -178,7 +172,7 @@ export class ClientConnection {
       secure.once('error', (error) => reject(new ConnectError(describeSocketError(error, `${endpoint.host}:${endpoint.port}`))));
     });
     this.socket = secure;
-    this.pending = Buffer.alloc(0);
+    this.splitter = new LineSplitter(SERVER_LINE_LIMIT);
     this.listen(secure);
     this.emitTlsEstablished(secure);
   }

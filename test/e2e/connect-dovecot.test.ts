@@ -1,0 +1,87 @@
+/**
+ * `maillab connect` against a POP3 server maillab did not write: Dovecot from
+ * Debian's packages, started by the test on loopback with a passwd-file and a
+ * Maildir in a temp folder. Plain, STLS and implicit TLS.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WireEvent } from '../../core/events.js';
+import { startDovecot, type DovecotPeer } from '../helpers/dovecot.js';
+import { runMaillab } from '../helpers/maillab-cli.js';
+
+let dovecot: DovecotPeer;
+const MESSAGE_ONE = 'From: a@example.org\nSubject: first\n\nline one\n.starts with a dot\n';
+const MESSAGE_TWO = 'From: b@example.org\nSubject: second\n\nhello\n';
+
+beforeAll(async () => {
+  dovecot = await startDovecot({ carol: 'secret-carol' });
+  dovecot.addMessage('carol', '1700000001.M1P1.test', MESSAGE_ONE);
+  dovecot.addMessage('carol', '1700000002.M2P1.test', MESSAGE_TWO);
+});
+afterAll(() => dovecot.stop());
+
+function events(stdout: string): WireEvent[] {
+  return stdout.trim().split('\n').map((line) => JSON.parse(line) as WireEvent);
+}
+const transitions = (list: WireEvent[]) => list.filter((e) => e.kind === 'transition').map((e) => (e.kind === 'transition' ? `${e.from}->${e.to}` : ''));
+const keys = (list: WireEvent[], about: string) => list.filter((e) => e.kind === 'annotation' && e.about === about).map((e) => (e.kind === 'annotation' ? e.key : ''));
+
+describe('maillab connect against Dovecot', () => {
+  it('USER/PASS, CAPA, LIST, UIDL, TOP, RETR: states and replies tracked, CAPA tags annotated', async () => {
+    const result = await runMaillab(['connect', `pop3://127.0.0.1:${dovecot.pop3Port}`, '--json'], 'CAPA\nUSER carol\nPASS secret-carol\nLIST\nUIDL\nTOP 1 0\nRETR 1\nQUIT\n');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const list = events(result.stdout);
+    expect(transitions(list)).toEqual(['AUTHORIZATION->TRANSACTION', 'TRANSACTION->UPDATE', 'UPDATE->CLOSED']);
+    expect(keys(list, 'keyword')).toEqual(expect.arrayContaining(['pop3.capa.TOP', 'pop3.capa.UIDL', 'pop3.capa.SASL', 'pop3.capa.STLS', 'pop3.capa.PIPELINING']));
+    const bodies = list.filter((e) => e.kind === 'body');
+    // CAPA, LIST (2 lines), UIDL (2 lines), TOP, RETR: five multi-line replies, each closed by "." and paired with its command.
+    expect(bodies).toHaveLength(5);
+    expect(bodies[1]).toMatchObject({ lines: 2 });
+    expect(bodies[2]).toMatchObject({ lines: 2 });
+    expect(list.some((e) => e.kind === 'annotation' && e.key === 'pop3.retr.size-mismatch')).toBe(false);
+    expect(result.stdout).not.toContain('secret-carol');
+  });
+
+  it('a wrong password is annotated with its RFC 2449/3206 response code', async () => {
+    const result = await runMaillab(['connect', `pop3://127.0.0.1:${dovecot.pop3Port}`, '--json'], 'USER carol\nPASS wrong\nQUIT\n');
+    expect(result.code).toBe(0);
+    const list = events(result.stdout);
+    expect(keys(list, 'reply')).toContain('pop3.code.AUTH');
+    expect(transitions(list)).toEqual(['AUTHORIZATION->CLOSED']);
+  });
+
+  it('APOP with the digest computed from Dovecot\'s greeting timestamp', async () => {
+    const result = await runMaillab(['connect', `pop3://127.0.0.1:${dovecot.pop3Port}`], '/apop carol secret-carol\nSTAT\nQUIT\n');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^C: APOP carol [0-9a-f]{32}$/m);
+    expect(result.stdout).toMatch(/^S: \+OK 2 \d+$/m);
+    expect(result.stdout).toContain('state AUTHORIZATION -> TRANSACTION');
+  });
+
+  it('AUTH PLAIN via /plain and CRAM-MD5 via /cram', async () => {
+    const plain = await runMaillab(['connect', `pop3://127.0.0.1:${dovecot.pop3Port}`, '--json'], '/plain carol secret-carol\nQUIT\n');
+    expect(transitions(events(plain.stdout))).toEqual(['AUTHORIZATION->TRANSACTION', 'TRANSACTION->UPDATE', 'UPDATE->CLOSED']);
+    const cram = await runMaillab(['connect', `pop3://127.0.0.1:${dovecot.pop3Port}`, '--json'], 'AUTH CRAM-MD5\n/cram carol secret-carol\nQUIT\n');
+    const list = events(cram.stdout);
+    expect(list.find((e) => e.kind === 'annotation' && e.key === 'pop3.sasl.challenge')).toMatchObject({ detail: expect.stringMatching(/^<.+@.+>$/) });
+    expect(transitions(list)).toEqual(['AUTHORIZATION->TRANSACTION', 'TRANSACTION->UPDATE', 'UPDATE->CLOSED']);
+  });
+
+  it('STLS with --starttls, and pop3s: CAPA no longer lists STLS', async () => {
+    for (const args of [[`pop3://127.0.0.1:${dovecot.pop3Port}`, '--starttls'], [`pop3s://127.0.0.1:${dovecot.pop3sPort}`]]) {
+      const result = await runMaillab(['connect', ...args, '--insecure', '--json'], 'CAPA\nUSER carol\nPASS secret-carol\nSTAT\nQUIT\n');
+      expect(result.code).toBe(0);
+      const list = events(result.stdout);
+      expect(list.find((e) => e.kind === 'tls')).toMatchObject({ version: expect.stringMatching(/^TLSv1\.[23]$/), peer: { verified: false } });
+      expect(keys(list, 'keyword')).not.toContain('pop3.capa.STLS');
+      expect(transitions(list)).toEqual(['AUTHORIZATION->TRANSACTION', 'TRANSACTION->UPDATE', 'UPDATE->CLOSED']);
+    }
+  });
+
+  it('DELE then QUIT: the tracker follows UPDATE, and Dovecot really deleted', async () => {
+    const dele = await runMaillab(['connect', `pop3://127.0.0.1:${dovecot.pop3Port}`, '--json'], 'USER carol\nPASS secret-carol\nDELE 2\nQUIT\n');
+    expect(dele.code).toBe(0);
+    const after = await runMaillab(['connect', `pop3://127.0.0.1:${dovecot.pop3Port}`], 'USER carol\nPASS secret-carol\nSTAT\nQUIT\n');
+    expect(after.stdout).toMatch(/^S: \+OK 1 \d+$/m);
+  });
+});
