@@ -37,6 +37,7 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
     replyTimeoutMs: options.timeout * 1000,
     onEvent: (event: WireEvent) => {
       if (options.json) print(JSON.stringify(event));
+      else if (event.kind === 'annotation' && event.key === 'pop3.retr.size-check' && !bytesShown) return;
       else {
         const text = renderEvent(event);
         if (text !== undefined && !(bytesShown && event.kind === 'line' && event.from === 'server')) print(text);

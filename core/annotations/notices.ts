@@ -81,6 +81,13 @@ export const CLIENT_NOTICE_ENTRIES: readonly CatalogueEntry[] = [
     rfc: 'RFC 1939 §7',
   },
   {
+    key: 'pop3.retr.size-check',
+    title: 'Message size checked',
+    brief: 'the octet count matches',
+    summary: 'RETR announced the message size in its +OK line; the lines that followed, counted with CRLF line ends and with byte-stuffing removed, add up to exactly that size.',
+    rfc: 'RFC 1939 §5',
+  },
+  {
     key: 'pop3.retr.size-mismatch',
     title: 'Message size differs from the announced size',
     brief: 'the octet count does not match',

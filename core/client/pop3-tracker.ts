@@ -252,6 +252,15 @@ export class Pop3Tracker implements ClientTracker {
         rfc: 'RFC 1939 §5',
         detail: `the +OK line announced ${body.announced} octets, but the message had ${body.unstuffedOctets} (CRLF line ends, byte-stuffing removed)`,
       });
+    } else if (body.announced !== undefined) {
+      // The check that passed, for the --show-bytes view: normally invisible, shown on request.
+      this.emit({
+        kind: 'annotation',
+        about: 'reply',
+        key: 'pop3.retr.size-check',
+        rfc: 'RFC 1939 §5',
+        detail: `announced ${body.announced} octets, received ${body.unstuffedOctets} (CRLF line ends, byte-stuffing removed, ${body.octets} octets on the wire): they match`,
+      });
     }
   }
 

@@ -135,6 +135,19 @@ describe('maillab connect smtp://', () => {
   });
 });
 
+describe('maillab connect --show-bytes on POP3', () => {
+  it('shows byte-stuffed lines as sent and checks the RETR octet count against the announced one', async () => {
+    const result = await runMaillab(['connect', `pop3://127.0.0.1:${lab.pop3Port}`, '--show-bytes'], 'USER alice\nPASS wonderland\nRETR 2\nQUIT\n');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^S: \.\.this line starts with a dot␍␊ {3}\(byte-stuffed: /m);
+    expect(result.stdout).toMatch(/^S: \.\.␍␊ {3}\(byte-stuffed: /m);
+    expect(result.stdout).toMatch(/^S: \.␍␊$/m);
+    expect(result.stdout).toMatch(/Message size checked: announced 466 octets, received 466 \(CRLF line ends, byte-stuffing removed, 468 octets on the wire\): they match/);
+    const plain = await runMaillab(['connect', `pop3://127.0.0.1:${lab.pop3Port}`], 'USER alice\nPASS wonderland\nRETR 2\nQUIT\n');
+    expect(plain.stdout).not.toContain('Message size checked');
+  });
+});
+
 describe('maillab connect failures', () => {
   it('a refused port is one line and exit 1', async () => {
     const result = await runMaillab(['connect', 'pop3://127.0.0.1:1'], 'QUIT\n');

@@ -255,7 +255,10 @@ describe('multi-line replies', () => {
     expect(run.tracker.awaitingReply).toBe(true);
     expect(run.tracker.pending).toEqual(['RETR 1']);
     for (const line of lines.slice(1, -1)) expect(run.tracker.received(line)).toEqual([]);
-    expect(run.tracker.received('.').map((event) => event.kind)).toEqual(['body']);
+    const end = run.tracker.received('.');
+    expect(end.map((event) => event.kind)).toEqual(['body', 'annotation']);
+    // The size check that passed: the engine's count and the tracker's agree.
+    expect(end[1]).toMatchObject({ key: 'pop3.retr.size-check', detail: expect.stringMatching(/: they match$/) });
     expect(run.tracker.awaitingReply).toBe(false);
   });
 
