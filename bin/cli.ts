@@ -41,7 +41,22 @@ export function buildProgram(): Command {
     .addOption(new Option('--max-connections-per-ip <n>', 'cap on open connections from one address').default(20).argParser(parseCount))
     .option('--dns <host:port>', 'DNS server for the MX look-ups of queued mail to other domains (default: the system\'s)')
     .addOption(new Option('--mx-port <port>', 'port to deliver queued mail to on MX hosts').default(25).argParser(parseServerPort))
+    .option('--fault <rule>', 'misbehave on purpose: answer, drop or delay a command (repeat for several; syntax below)', collectValue)
     .option('-v, --verbose', 'print every session as an annotated transcript', false)
+    .addHelpText(
+      'after',
+      `
+Fault rules (--fault) make the lab misbehave on purpose, for lessons on error handling:
+  [pop3:|smtp:]COMMAND -> "REPLY" | drop | delay MS   [after N] [probability P]
+A reply is sent instead of handling the command (\\n between the lines of a multi-line SMTP reply,
+\\" for a quote; a 421 closes the connection); drop closes the connection without a reply; delay
+handles the command but answers MS milliseconds late. "after N" lets the first N matching commands
+of each session through; "probability P" (0 < P <= 1) applies the fault at random.
+
+Examples:
+  maillab serve --fault 'RCPT -> "450 4.2.1 Mailbox busy" after 1'
+  maillab serve --fault 'pop3:RETR -> drop' --fault 'MAIL -> delay 2000 probability 0.5'`,
+    )
     .action(async (options: ServeOptions) => {
       const { runServe } = await import('./serve.js');
       await runServe(options);
@@ -204,11 +219,11 @@ export interface ExplainCliOptions {
 export interface ServeOptions {
   host: string;
   data: string;
-  pop3Port: number | null;
-  pop3sPort: number | null;
-  smtpPort: number | null;
-  submissionPort: number | null;
-  smtpsPort: number | null;
+  pop3Port: ListenerPort;
+  pop3sPort: ListenerPort;
+  smtpPort: ListenerPort;
+  submissionPort: ListenerPort;
+  smtpsPort: ListenerPort;
   domain?: string[];
   maxMessageSize: number;
   hostname: string;
@@ -219,11 +234,16 @@ export interface ServeOptions {
   maxConnectionsPerIp: number;
   dns?: string;
   mxPort: number;
+  /** Fault rules as typed; serve parses them. */
+  fault?: string[];
   verbose: boolean;
 }
 
-function parsePort(value: string): number | null {
-  if (value === 'off') return null;
+/** A listener port, or "off" (commander cannot carry null through a parser). */
+export type ListenerPort = number | 'off';
+
+function parsePort(value: string): ListenerPort {
+  if (value === 'off') return 'off';
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number 0-65535 or "off".');
   return Number(value);
 }

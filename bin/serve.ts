@@ -1,15 +1,21 @@
 /** `maillab serve`: runs the lab until SIGINT or SIGTERM. */
 import { resolve } from 'node:path';
 import { DEMO_USERS } from '../core/lab/data-folder.js';
+import { formatFaultRule, parseFaultRule } from '../core/faults/parse-fault.js';
 import { DEFAULT_LAB_CONFIG, startLab } from '../core/lab/lab-server.js';
 import { createTranscriptRenderer } from '../core/render/transcript.js';
 import { isDnsServerSpec } from '../core/send/mx.js';
 import type { ServeOptions } from './cli.js';
-import { fail } from './cli.js';
+import { fail, type ListenerPort } from './cli.js';
 import type { WireEvent } from '../core/events.js';
 
 export async function runServe(options: ServeOptions): Promise<void> {
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
+  const faults = (options.fault ?? []).map((text) => {
+    const parsed = parseFaultRule(text);
+    if (!parsed.ok) fail(`--fault "${text}": ${parsed.reason}`);
+    return parsed.rule;
+  });
   const renderers = new Map<string, (event: WireEvent) => string | undefined>();
   let lab;
   try {
@@ -17,11 +23,11 @@ export async function runServe(options: ServeOptions): Promise<void> {
       ...DEFAULT_LAB_CONFIG,
       host: options.host,
       dataDir: resolve(options.data),
-      pop3Port: options.pop3Port,
-      pop3sPort: options.pop3sPort,
-      smtpPort: options.smtpPort,
-      submissionPort: options.submissionPort,
-      smtpsPort: options.smtpsPort,
+      pop3Port: portOrNull(options.pop3Port),
+      pop3sPort: portOrNull(options.pop3sPort),
+      smtpPort: portOrNull(options.smtpPort),
+      submissionPort: portOrNull(options.submissionPort),
+      smtpsPort: portOrNull(options.smtpsPort),
       domains: options.domain ?? DEFAULT_LAB_CONFIG.domains,
       maxMessageSize: options.maxMessageSize,
       hostname: options.hostname,
@@ -32,6 +38,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       maxConnectionsPerAddress: options.maxConnectionsPerIp,
       mxPort: options.mxPort,
       ...(options.dns !== undefined ? { dnsServer: options.dns } : {}),
+      ...(faults.length > 0 ? { faults } : {}),
       onQueueLog: options.verbose ? (text) => process.stdout.write(`[queue] ${text}\n`) : undefined,
       onEvent: options.verbose
         ? (listener, connection, event) => {
@@ -62,6 +69,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     process.stdout.write(`demo logins: ${logins}\n`);
     process.stdout.write(`local mail domains: ${(options.domain ?? DEFAULT_LAB_CONFIG.domains).join(', ')}\n`);
   }
+  for (const rule of faults) process.stdout.write(`fault rule, in every session: ${formatFaultRule(rule)}\n`);
   process.stdout.write('maillab is running; press Ctrl-C to stop\n');
   const stop = async (signal: string) => {
     process.stdout.write(`${signal}: stopping; open sessions end without UPDATE\n`);
@@ -70,4 +78,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** "off" turns a listener off. */
+function portOrNull(port: ListenerPort): number | null {
+  return port === 'off' ? null : port;
 }

@@ -29,6 +29,7 @@ export const KEY_KINDS: readonly KeyKind[] = [
   { prefix: 'smtp.warning.', label: 'SMTP warning' },
   { prefix: 'pop3.', label: 'POP3 note' },
   { prefix: 'smtp.', label: 'SMTP note' },
+  { prefix: 'lab.', label: 'lab note' },
 ];
 
 /** The kind of a key, if it belongs to a known family. */
@@ -39,7 +40,7 @@ export function keyKind(key: string): KeyKind | undefined {
 /** The name a user types for a key: "RETR", "354", "5.7.1", "[IN-USE]", "2yz"; the whole key for notes. */
 export function keyName(key: string): string {
   const kind = keyKind(key);
-  if (!kind || kind.prefix === 'pop3.' || kind.prefix === 'smtp.' || kind.prefix.endsWith('warning.')) return key;
+  if (!kind || kind.prefix === 'pop3.' || kind.prefix === 'smtp.' || kind.prefix === 'lab.' || kind.prefix.endsWith('warning.')) return key;
   const rest = key.slice(kind.prefix.length);
   switch (kind.prefix) {
     case 'pop3.code.':

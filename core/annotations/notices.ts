@@ -69,6 +69,17 @@ export const NOTICE_ENTRIES: readonly CatalogueEntry[] = [
     summary: 'The message contains 8-bit octets, but MAIL FROM did not say BODY=8BITMIME. Without it a message must be 7-bit ASCII; a server that checks may refuse it.',
     rfc: 'RFC 6152 §3',
   },
+  {
+    // No RFC defines this: the fault is the lab's own doing (core/faults), so the reference names the lab.
+    key: 'lab.fault.applied',
+    title: 'Fault injected by the lab',
+    brief: 'scripted misbehaviour, not a real problem',
+    summary:
+      'A fault rule (maillab serve --fault, or a lesson) matched this command: the server answered with the rule\'s reply instead of handling it, ' +
+      'closed the connection without a reply, or answered late. Real servers do all of this (a busy mailbox, a full disk, a crash, an overloaded host), ' +
+      'and a good client copes: it retries a 4yz reply later, gives up on a 5yz, and reconnects after a dropped connection.',
+    rfc: 'maillab lab',
+  },
 ];
 
 /** What the client trackers notice about a server maillab did not write, or about what the user typed. */

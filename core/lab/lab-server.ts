@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { WireEvent } from '../events.js';
+import { FaultPlan } from '../faults/fault-plan.js';
+import type { FaultRule } from '../faults/fault-rule.js';
 import { ConnectionLimiter, isLoopback } from '../net/connection-limiter.js';
 import { startListener, type RunningListener } from '../net/listener.js';
 import { Pop3Connection } from '../net/pop3-connection.js';
@@ -66,6 +68,8 @@ export interface LabConfig {
   mxPort: number;
   /** Time for the queue runner (tests); real time when absent. */
   queueClock?: QueueClock;
+  /** Scripted misbehaviour (`--fault`), counted per connection: "after 2" lets the first two matching commands of each session through. */
+  faults?: readonly FaultRule[];
   onEvent?: (listener: string, connection: number, event: WireEvent) => void;
   onConnection?: (listener: string, connection: number, remote: string, open: boolean) => void;
   /** One line per queue runner action (delivered, deferred, bounced). */
@@ -167,6 +171,8 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     },
   });
 
+  // The lab is an adapter, so it may hand the engines Math.random; each connection gets its own counters.
+  const faultPlan = config.faults && config.faults.length > 0 ? new FaultPlan(config.faults, Math.random) : undefined;
   const running: { info: ListenerInfo; listener: RunningListener }[] = [];
   const start = async (name: ListenerName, port: number | null, implicitTls: boolean, description: string) => {
     if (port === null) return;
@@ -182,8 +188,12 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
       onConnection: (id, remote, open) => config.onConnection?.(name, id, remote, open),
       serve: (socket, id, done) => {
         const onEvent = (event: WireEvent) => config.onEvent?.(name, id, event);
-        if (pop3) new Pop3Connection(socket, { ...pop3Deps, onEvent, onClose: done }, implicitTls);
-        else new SmtpConnection(socket, { ...smtpDeps(smtpKind), onEvent, onClose: done }, implicitTls);
+        const faults = faultPlan ? { faults: faultPlan.fresh() } : {};
+        if (pop3) new Pop3Connection(socket, { ...pop3Deps, options: { ...pop3Deps.options, ...faults }, onEvent, onClose: done }, implicitTls);
+        else {
+          const deps = smtpDeps(smtpKind);
+          new SmtpConnection(socket, { ...deps, options: { ...deps.options, ...faults }, onEvent, onClose: done }, implicitTls);
+        }
       },
     });
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

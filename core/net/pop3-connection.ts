@@ -18,6 +18,9 @@ export interface Pop3ConnectionDeps extends ConnectionBase {
   /** RFC 1939 §3: at least 10 minutes. */
   idleTimeoutMs: number;
   plaintextAuthAllowed: (remoteAddress: string | undefined) => boolean;
+  /** The APOP timestamp and CRAM-MD5 challenges; `<pid.clock@hostname>` when absent. A lesson fixes them to replay an RFC example. */
+  timestamp?: () => string;
+  challenge?: () => string;
 }
 
 let clock = 0;
@@ -41,8 +44,8 @@ export class Pop3Connection extends LineConnection<Pop3Output> {
     this.session = new Pop3Session(deps.backend, {
       ...deps.options,
       tlsAvailable: deps.options.tlsAvailable && deps.secureContext !== undefined,
-      timestamp: makeTimestamp(deps.hostname),
-      challenge: () => makeTimestamp(deps.hostname),
+      timestamp: deps.timestamp?.() ?? makeTimestamp(deps.hostname),
+      challenge: deps.challenge ?? (() => makeTimestamp(deps.hostname)),
       secure: implicitTls,
       plaintextAuthAllowed: deps.plaintextAuthAllowed(socket.remoteAddress),
     });

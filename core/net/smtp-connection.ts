@@ -19,6 +19,9 @@ export interface SmtpConnectionDeps extends ConnectionBase {
   greetingDelayMs: number;
   plaintextAuthAllowed: (remoteAddress: string | undefined) => boolean;
   nextId: () => string;
+  /** The clock for Received lines and the CRAM-MD5 challenges; real ones when absent. A lesson fixes them to replay an example. */
+  now?: () => Date;
+  challenge?: () => string;
 }
 
 let challenges = 0;
@@ -37,8 +40,8 @@ export class SmtpConnection extends LineConnection<SmtpOutput> {
       secure: implicitTls,
       plaintextAuthAllowed: deps.plaintextAuthAllowed(socket.remoteAddress),
       remoteAddress: socket.remoteAddress ?? '0.0.0.0',
-      challenge: () => `<${process.pid}.${Date.now()}.${++challenges}@${deps.options.persona.hostname}>`,
-      now: () => new Date(),
+      challenge: deps.challenge ?? (() => `<${process.pid}.${Date.now()}.${++challenges}@${deps.options.persona.hostname}>`),
+      now: deps.now ?? (() => new Date()),
       nextId: deps.nextId,
     });
     if (deps.greetingDelayMs > 0) this.greetingTimer = setTimeout(() => this.greet(), deps.greetingDelayMs);

@@ -17,7 +17,9 @@ export type Pop3Reply =
       body?: Uint8Array | readonly string[];
     }
   /** A SASL continuation (RFC 5034 §4): "+ " and a base64 challenge, possibly empty. */
-  | { kind: 'continue'; challenge: string };
+  | { kind: 'continue'; challenge: string }
+  /** A status line sent exactly as written: a lab fault rule's reply (core/faults). */
+  | { kind: 'raw'; line: string };
 
 export const ok = (text: string, body?: Uint8Array | readonly string[]): Pop3Reply =>
   body === undefined ? { kind: 'status', ok: true, text } : { kind: 'status', ok: true, text, body };
@@ -25,9 +27,13 @@ export const ok = (text: string, body?: Uint8Array | readonly string[]): Pop3Rep
 export const err = (text: string, code?: Pop3ResponseCode): Pop3Reply =>
   code === undefined ? { kind: 'status', ok: false, text } : { kind: 'status', ok: false, text, code };
 
+/** A fault rule's reply line, already checked by its parser to be one "+OK …" or "-ERR …" line. */
+export const rawReply = (line: string): Pop3Reply => ({ kind: 'raw', line });
+
 /** The first line of a reply, as sent (without CRLF). */
 export function statusLine(reply: Pop3Reply): string {
   if (reply.kind === 'continue') return `+ ${reply.challenge}`;
+  if (reply.kind === 'raw') return reply.line;
   const code = reply.code ? `[${reply.code}] ` : '';
   const text = `${code}${reply.text}`;
   return (reply.ok ? '+OK' : '-ERR') + (text ? ` ${text}` : '');
@@ -36,7 +42,7 @@ export function statusLine(reply: Pop3Reply): string {
 /** The whole reply as bytes: status line, then the byte-stuffed body and "." if any. */
 export function serializeReply(reply: Pop3Reply): Buffer {
   const head = Buffer.from(`${statusLine(reply)}\r\n`, 'latin1');
-  if (reply.kind === 'continue' || reply.body === undefined) return head;
+  if (reply.kind !== 'status' || reply.body === undefined) return head;
   const body = isLines(reply.body) ? Buffer.from(reply.body.map((line) => `${line}\r\n`).join(''), 'latin1') : reply.body;
   return Buffer.concat([head, stuffBody(body)]);
 }

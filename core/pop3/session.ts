@@ -12,12 +12,14 @@ import { OutputCollector, type EngineOutput } from '../engine-output.js';
 import type { WireEvent } from '../events.js';
 import { countLines } from '../framing/dot-stuffing.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
+import { faultAppliedEvent, type AppliedFault, type FaultPlan } from '../faults/fault-plan.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
 import type { Maildrop, Pop3Backend } from './backend.js';
 import { continueSasl } from './commands/auth.js';
 import { findCommand } from './commands/index.js';
 import type { Pop3Context, TransactionState } from './context.js';
-import { err, serializeReply, statusLine, type Pop3Reply } from './reply.js';
+import type { Pop3Texts } from './persona.js';
+import { err, rawReply, serializeReply, statusLine, type Pop3Reply } from './reply.js';
 import { POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause } from './states.js';
 
 export interface Pop3SessionOptions {
@@ -43,6 +45,19 @@ export interface Pop3SessionOptions {
   loginDelaySeconds: number;
   /** RFC 2449 §6.7 EXPIRE: days a message may stay after retrieval; 'NEVER' = kept until deleted. */
   expire: number | 'NEVER';
+  /** Scripted misbehaviour for this session (a lab's fault rules, core/faults); none when absent. */
+  faults?: FaultPlan;
+  /** Reply wording; keys left out keep maillab's defaults (core/pop3/persona.ts). Lessons reword replies to match an RFC. */
+  texts?: Partial<Pop3Texts>;
+  /**
+   * USER answers -ERR for a name without a maildrop (RFC 1939 §7 example). Off by
+   * default: answering alike for every name keeps mailbox names from being probed (RFC 1939 §13).
+   */
+  revealUnknownUsers?: boolean;
+  /** RFC 2449 response codes ("-ERR [IN-USE] …") and the RESP-CODES/AUTH-RESP-CODE tags; on unless false. RFC 1939's examples have none. */
+  responseCodes?: boolean;
+  /** The exact CAPA lines to send instead of the computed list (to replay an RFC example such as RFC 2449 §5). */
+  capabilities?: readonly string[];
 }
 
 export const DEFAULT_POP3_OPTIONS: Omit<Pop3SessionOptions, 'timestamp' | 'challenge' | 'secure' | 'tlsAvailable' | 'plaintextAuthAllowed'> = {
@@ -87,7 +102,9 @@ export class Pop3Session implements Pop3Context {
   greet(): Pop3Output {
     if (this.greeted) throw new EngineMisuse('greet() called twice');
     this.greeted = true;
-    this.reply({ kind: 'status', ok: true, text: `${this.options.greetingText} ${this.options.timestamp}` });
+    // No timestamp, no APOP (RFC 1939 §7): some servers greet without one (RFC 5034's examples).
+    const timestamp = this.options.timestamp === '' ? '' : ` ${this.options.timestamp}`;
+    this.reply({ kind: 'status', ok: true, text: `${this.options.greetingText}${timestamp}` });
     return this.out.take();
   }
 
@@ -173,13 +190,35 @@ export class Pop3Session implements Pop3Context {
       return;
     }
     this.out.event({ kind: 'annotation', about: 'command', key: `pop3.command.${verb}`, rfc: command.rfc });
+    const fault = this.options.faults?.check('pop3', verb);
+    if (fault && this.applyFault(fault)) return;
     await command.handle(this, args);
+  }
+
+  /**
+   * A fault rule matched a command about to be handled. A reply fault answers
+   * in its place (state unchanged); drop ends the session without UPDATE and
+   * without a word; delay lets the handler run. True when the handler must not run.
+   */
+  private applyFault(fault: AppliedFault): boolean {
+    this.out.event(faultAppliedEvent(fault.rule));
+    switch (fault.kind) {
+      case 'reply':
+        this.reply(rawReply(fault.text));
+        return true;
+      case 'drop':
+        this.closeWithoutUpdate('dropped');
+        return true;
+      case 'delay':
+        this.out.delay(fault.ms);
+        return false;
+    }
   }
 
   // ---- Pop3Context: what handlers may do ----
 
   reply(reply: Pop3Reply): void {
-    this.out.reply(reply);
+    this.out.reply(this.options.responseCodes === false ? withoutResponseCode(reply) : reply);
   }
 
   event(event: WireEvent): void {
@@ -213,7 +252,8 @@ export class Pop3Session implements Pop3Context {
       const code = { 'in-use': 'IN-USE', 'login-delay': 'LOGIN-DELAY', temporary: 'SYS/TEMP', permanent: 'SYS/PERM' } as const;
       const errorCode = { 'in-use': 'MAILDROP_IN_USE', 'login-delay': 'LOGIN_DELAY', temporary: 'STORE_FAILED', permanent: 'STORE_FAILED' } as const;
       this.out.event({ kind: 'error', code: errorCode[opened.reason], message: opened.detail });
-      this.reply(err(opened.detail, code[opened.reason]));
+      const lockedText = opened.reason === 'in-use' ? this.options.texts?.locked : undefined;
+      this.reply(err(lockedText || opened.detail, code[opened.reason]));
       return false;
     }
     this.authFailures = 0;
@@ -253,6 +293,13 @@ export class Pop3Session implements Pop3Context {
     await Promise.all(releases);
     return this.out.take();
   }
+}
+
+/** The reply as a server without RFC 2449 response codes sends it. */
+function withoutResponseCode(reply: Pop3Reply): Pop3Reply {
+  if (reply.kind !== 'status' || reply.code === undefined) return reply;
+  const { code: _code, ...rest } = reply;
+  return rest;
 }
 
 function newTransaction(user: string, maildrop: Maildrop): TransactionState {

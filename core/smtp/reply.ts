@@ -11,19 +11,39 @@ export interface SmtpReply {
   /** class.subject.detail (RFC 3463), e.g. "2.1.5"; left out of 3xx replies, the greeting and EHLO. */
   readonly enhanced?: string;
   readonly lines: readonly string[];
+  /** The lines exactly as they go on the wire, for a reply written by hand (a lab fault rule, core/faults). */
+  readonly raw?: readonly string[];
 }
 
 export function reply(code: number, enhanced: string | undefined, ...lines: string[]): SmtpReply {
   return enhanced === undefined ? { code, lines } : { code, enhanced, lines };
 }
 
-/** The enhanced code as it goes on the wire: only with ENHANCEDSTATUSCODES, and never on 3yz (RFC 2034 §4). */
+/**
+ * A reply sent exactly as written: "250-first\n250 last" (a lab fault rule, whose parser
+ * has checked the code and separators). Code, enhanced code and texts are read back from
+ * the lines, so the reply is annotated like any other.
+ */
+export function rawReply(text: string): SmtpReply {
+  const raw = text.split('\n');
+  const enhanced = /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})(?= |$)/.exec(raw[0]!)?.[1];
+  const lines = raw.map((line) => {
+    const rest = line.slice(4);
+    return enhanced !== undefined && (rest === enhanced || rest.startsWith(`${enhanced} `)) ? rest.slice(enhanced.length + 1) : rest;
+  });
+  const code = Number(raw[0]!.slice(0, 3));
+  return enhanced === undefined ? { code, lines, raw } : { code, enhanced, lines, raw };
+}
+
+/** The enhanced code as it goes on the wire: only with ENHANCEDSTATUSCODES, and never on 3yz (RFC 2034 §4); a raw reply's as written. */
 export function shownEnhancedCode(value: SmtpReply, withEnhanced: boolean): string | undefined {
+  if (value.raw) return value.enhanced;
   return withEnhanced && value.enhanced && value.code >= 200 && value.code < 600 && Math.floor(value.code / 100) !== 3 ? value.enhanced : undefined;
 }
 
 /** The reply's lines as sent (without CRLF). */
 export function replyLines(value: SmtpReply, withEnhanced: boolean): string[] {
+  if (value.raw) return [...value.raw];
   const lines = value.lines.length === 0 ? [''] : value.lines;
   const shown = shownEnhancedCode(value, withEnhanced);
   const prefix = shown ? `${shown} ` : '';

@@ -13,6 +13,7 @@ import { OutputCollector, type EngineOutput } from '../engine-output.js';
 import type { WireEvent } from '../events.js';
 import type { DataProblem, SmtpInputMode } from '../framing/smtp-input.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
+import { faultAppliedEvent, type AppliedFault, type FaultPlan } from '../faults/fault-plan.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
 import type { SmtpBackend } from './backend.js';
 import { continueAuth } from './commands/auth.js';
@@ -22,7 +23,7 @@ import { computeExtensions } from './commands/ehlo.js';
 import { findSmtpCommand } from './commands/index.js';
 import type { MailTransaction, PendingChunk, SmtpContext } from './context.js';
 import { DEFAULT_SMTP_PERSONA, fillText, type SmtpPersona } from './persona.js';
-import { reply, replyLines, serializeSmtpReply, shownEnhancedCode, type SmtpReply } from './reply.js';
+import { rawReply, reply, replyLines, serializeSmtpReply, shownEnhancedCode, type SmtpReply } from './reply.js';
 import { SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from './states.js';
 
 export type { DataProblem } from '../framing/smtp-input.js';
@@ -50,6 +51,8 @@ export interface SmtpSessionOptions {
   /** A fresh queue id for an accepted message (Received line and 250 reply). */
   nextId: () => string;
   authFailureDelay: (failures: number) => number;
+  /** Scripted misbehaviour for this session (a lab's fault rules, core/faults); none when absent. */
+  faults?: FaultPlan;
 }
 
 export const DEFAULT_SMTP_OPTIONS: Omit<SmtpSessionOptions, 'listener' | 'secure' | 'tlsAvailable' | 'plaintextAuthAllowed' | 'remoteAddress' | 'challenge' | 'now' | 'nextId'> = {
@@ -233,7 +236,31 @@ export class SmtpSession implements SmtpContext {
       this.fail('AUTH_REQUIRED', reply(530, '5.7.0', 'Authentication required: this is a submission port (RFC 6409 §4.3); use AUTH first'));
       return;
     }
+    const fault = this.options.faults?.check('smtp', verb);
+    if (fault && this.applyFault(fault)) return;
     await command.handle(this, args);
+  }
+
+  /**
+   * A fault rule matched a command about to be handled. A reply fault answers
+   * in its place (state unchanged, but a 421 closes as a real one does); drop
+   * closes without a word; delay lets the handler run. True when the handler must not run.
+   */
+  private applyFault(fault: AppliedFault): boolean {
+    this.event(faultAppliedEvent(fault.rule));
+    if (fault.kind === 'delay') {
+      this.out.delay(fault.ms);
+      return false;
+    }
+    if (fault.kind === 'reply') {
+      const value = rawReply(fault.text);
+      this.send(value);
+      if (value.code !== 421) return true;
+    }
+    this.transaction = undefined;
+    this.transition('dropped', fault.kind === 'reply' ? '421: the server closes the connection; a message in progress is discarded' : undefined);
+    this.out.close();
+    return true;
   }
 
   // ---- SmtpContext ----

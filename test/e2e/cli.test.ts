@@ -145,6 +145,12 @@ describe('maillab serve', () => {
     expect(existsSync(join(data, 'mail', 'alice', 'maillab-pop3.lock'))).toBe(false);
   });
 
+  it('"off" turns a listener off', async () => {
+    const lab = await serve(['--data', join(tempFolder(), 'data'), '--pop3s-port', 'off', '--smtps-port', 'off', '--submission-port', 'off']);
+    const ready = lab.output().split('\n').filter((line) => line.startsWith('ready: '));
+    expect(ready.map((line) => line.split(' ')[1]!.replace(/:\d+$/, ''))).toEqual(['pop3://127.0.0.1', 'smtp://127.0.0.1']);
+  });
+
   it('reuses an existing data folder and its certificate on the next start', async () => {
     const data = join(tempFolder(), 'data');
     const first = await serve(['--data', data]);

@@ -5,7 +5,8 @@
 import { createExchange, decodeSaslResponse, isMechanism, MECHANISMS, PLAINTEXT_MECHANISMS, type SaslStep } from '../../sasl/mechanisms.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
-import { maildropGreeting, refusePlaintext, warnIfCleartext } from './authorization.js';
+import { refusePlaintext, warnIfCleartext } from './authorization.js';
+import { maildropGreeting } from './texts.js';
 
 /** The mechanisms this session may offer now (plaintext ones only where allowed). */
 export function offeredMechanisms(context: Pop3Context): string[] {
@@ -86,5 +87,5 @@ async function applyStep(context: Pop3Context, step: SaslStep): Promise<void> {
     context.authFailed(err('authentication failed', 'AUTH'));
     return;
   }
-  if (await context.login(step.user, `AUTH ${exchange.mechanism}`)) context.reply(ok(maildropGreeting(context, step.user)));
+  if (await context.login(step.user, `AUTH ${exchange.mechanism}`)) context.reply(ok(maildropGreeting(context, 'authOk', step.user)));
 }

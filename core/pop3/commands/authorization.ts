@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { secretsEqual } from '../../sasl/mechanisms.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
-import { maildropTotals, plural } from './message-number.js';
 import { err, ok } from '../reply.js';
+import { maildropGreeting, replyText } from './texts.js';
 
 const INVALID_CREDENTIALS = 'invalid user name or password';
 
@@ -31,27 +31,27 @@ export function refusePlaintext(context: Pop3Context, what: string): boolean {
   return true;
 }
 
-/** The reply that opens TRANSACTION (RFC 1939 §7 examples). */
-export function maildropGreeting(context: Pop3Context, user: string): string {
-  const { count, octets } = maildropTotals(context);
-  return `${user}'s maildrop has ${plural(count, 'message')} (${octets} octets)`;
-}
-
 export const USER: Pop3Command = {
   name: 'USER',
   states: ['AUTHORIZATION'],
   syntax: 'USER name',
   summary: 'names the mailbox to log in to; PASS must follow',
   rfc: 'RFC 1939 §7',
-  handle(context, args) {
+  async handle(context, args) {
     if (refusePlaintext(context, 'USER/PASS')) return;
-    if (args.trim() === '') {
+    const user = args.trim();
+    if (user === '') {
       context.fail('BAD_ARGUMENT', err('USER needs a mailbox name'));
       return;
     }
-    // RFC 1939 §13: answer the same way whether or not the mailbox exists.
-    context.pendingUser = args.trim();
-    context.reply(ok(`${context.pendingUser}, send PASS`));
+    // RFC 1939 §13: answer the same way whether or not the mailbox exists, unless told to reveal it (lessons of §7).
+    if (context.options.revealUnknownUsers && (await context.backend.secretOf(user)) === undefined) {
+      context.pendingUser = undefined;
+      context.fail('AUTH_FAILED', err(replyText(context, 'userUnknown', { user })));
+      return;
+    }
+    context.pendingUser = user;
+    context.reply(ok(replyText(context, 'userOk', { user })));
   },
 };
 
@@ -75,7 +75,7 @@ export const PASS: Pop3Command = {
       context.authFailed(err(INVALID_CREDENTIALS, 'AUTH'));
       return;
     }
-    if (await context.login(user, 'PASS')) context.reply(ok(maildropGreeting(context, user)));
+    if (await context.login(user, 'PASS')) context.reply(ok(maildropGreeting(context, 'passOk', user)));
   },
 };
 
@@ -86,6 +86,10 @@ export const APOP: Pop3Command = {
   summary: 'logs in with MD5(greeting timestamp + shared secret), so the secret never crosses the wire',
   rfc: 'RFC 1939 §7',
   async handle(context, args) {
+    if (context.options.timestamp === '') {
+      context.fail('UNKNOWN_COMMAND', err('APOP is not offered: the greeting carried no timestamp (RFC 1939 section 7)'));
+      return;
+    }
     const match = /^(\S+) ([0-9a-fA-F]{32})$/.exec(args);
     if (!match) {
       context.fail('BAD_ARGUMENT', err('APOP needs a name and a 32-digit hex MD5 digest: APOP name digest'));
@@ -98,7 +102,7 @@ export const APOP: Pop3Command = {
       context.authFailed(err(INVALID_CREDENTIALS, 'AUTH'));
       return;
     }
-    if (await context.login(user, 'APOP')) context.reply(ok(maildropGreeting(context, user)));
+    if (await context.login(user, 'APOP')) context.reply(ok(maildropGreeting(context, 'apopOk', user)));
   },
 };
 

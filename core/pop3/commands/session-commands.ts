@@ -7,11 +7,13 @@ import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { plural } from './message-number.js';
 import { offeredMechanisms } from './auth.js';
+import { replyText } from './texts.js';
 
 /** The capabilities this session really has, in its current state and security (RFC 2449 §5). */
 export function capabilities(context: Pop3Context): string[] {
   const { options } = context;
-  const tags = ['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING'];
+  if (options.capabilities) return [...options.capabilities];
+  const tags = options.responseCodes === false ? ['TOP', 'UIDL', 'PIPELINING'] : ['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING'];
   if (context.state === 'AUTHORIZATION') {
     if (context.plaintextAllowed) tags.push('USER');
     tags.push(`SASL ${offeredMechanisms(context).join(' ')}`);
@@ -35,7 +37,7 @@ export const CAPA: Pop3Command = {
       return;
     }
     const tags = capabilities(context);
-    context.reply(ok('Capability list follows', tags));
+    context.reply(ok(replyText(context, 'capaHeading'), tags));
     for (const event of pop3CapaAnnotations(tags)) context.event(event);
   },
 };
@@ -60,7 +62,7 @@ export const STLS: Pop3Command = {
       return;
     }
     context.pendingUser = undefined;
-    context.reply(ok('Begin TLS negotiation'));
+    context.reply(ok(replyText(context, 'stls')));
     context.startTls();
   },
 };
@@ -76,11 +78,10 @@ export const QUIT: Pop3Command = {
       context.fail('BAD_ARGUMENT', err('QUIT takes no arguments'));
       return;
     }
-    const signOff = `${context.options.serverName} POP3 server signing off`;
     const transaction = context.transaction;
     if (!transaction) {
       context.transition('quit-authorization');
-      context.reply(ok(signOff));
+      context.reply(ok(replyText(context, 'signOff')));
       context.close();
       return;
     }
@@ -101,7 +102,7 @@ export const QUIT: Pop3Command = {
     if (failed.length > 0) {
       context.reply(err(`some deleted messages not removed (${failed.length} of ${deleted.length})`, 'SYS/TEMP'));
     } else {
-      context.reply(ok(`${signOff} (${left === 0 ? 'maildrop empty' : `${plural(left, 'message')} left`})`));
+      context.reply(ok(replyText(context, 'signOffUpdate', { left: left === 0 ? 'maildrop empty' : `${plural(left, 'message')} left` })));
     }
     context.transition('update-done');
     context.close();
