@@ -168,7 +168,52 @@ Examples:
       await runSend(options);
     });
 
+  addLessonCommands(program);
+
   return program;
+}
+
+/** `maillab lesson list | play | check` (bin/lesson.ts). */
+function addLessonCommands(program: Command): void {
+  const lesson = program
+    .command('lesson')
+    .description('RFC example sessions as lessons: list them, play them, check that they replay byte for byte');
+  const dirOption = () => new Option('--dir <folder>', 'read lessons from this folder instead of the lessons/ of the maillab package');
+  lesson
+    .command('list')
+    .description('one lesson a line: id, title, protocol, RFC, mode')
+    .addOption(dirOption())
+    .action(async (options: { dir?: string }) => {
+      const { runLessonList } = await import('./lesson.js');
+      await runLessonList(options);
+    });
+  lesson
+    .command('play')
+    .description('play a lesson: watch it (timed; without a terminal, printed at once), step through it, or practise typing it')
+    .argument('<id>', 'the lesson id (maillab lesson list)')
+    .addOption(new Option('--mode <mode>', 'watch, step (one line per key press) or practice (you type the client lines)').choices(['watch', 'step', 'practice']).default('watch'))
+    .addOption(new Option('--speed <lines-per-second>', 'watch mode: lines a second (space pauses, + and - change it)').default(2).argParser(parseSpeed))
+    .addOption(dirOption())
+    .action(async (id: string, options: { mode: 'watch' | 'step' | 'practice'; speed: number; dir?: string }) => {
+      const { runLessonPlay } = await import('./lesson.js');
+      await runLessonPlay(id, options);
+    });
+  lesson
+    .command('check')
+    .description('replay lessons in process and over TCP; exits 0 only if every server line matches byte for byte')
+    .argument('[id...]', 'the lessons to check (all when none is given)')
+    .addOption(new Option('--timeout <seconds>', 'over TCP: how long to wait for a line the lesson expects').default(3).argParser(parseCount))
+    .addOption(dirOption())
+    .action(async (ids: string[], options: { timeout: number; dir?: string }) => {
+      const { runLessonCheck } = await import('./lesson.js');
+      await runLessonCheck(ids, options);
+    });
+}
+
+function parseSpeed(value: string): number {
+  const speed = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(speed > 0)) throw new InvalidArgumentError('expected a speed in lines per second, like 2 or 0.5.');
+  return speed;
 }
 
 export interface ConnectCliOptions {

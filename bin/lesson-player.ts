@@ -1,0 +1,193 @@
+/**
+ * The terminal player of `maillab lesson play`: watch (timed, space pauses,
+ * +/- change the speed), step (one part of the transcript per key press) and
+ * practice (the learner types the client lines; hints, /reveal, /hint). The
+ * lesson engine in core/lessons does the work; this file only paces and prints.
+ * Without a terminal, watch prints the whole annotated transcript at once, and
+ * practice reads the learner's lines from stdin.
+ */
+import { createInterface } from 'node:readline';
+import type { Lesson } from '../core/lessons/lesson.js';
+import { LessonRun } from '../core/lessons/lesson-run.js';
+import { MESSAGES } from '../core/lessons/messages.js';
+import { LessonPractice, type StepIntro } from '../core/lessons/practice.js';
+import type { PlayedStep } from '../core/lessons/replay.js';
+import { createLessonStepRenderer, type RenderedChunk } from '../core/render/lesson-step.js';
+import { fail } from './cli.js';
+import type { LessonPlayOptions } from './lesson.js';
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+
+/** Plays a lesson in the chosen mode, on a terminal or not (see the file comment). */
+export async function playLesson(lesson: Lesson, options: LessonPlayOptions): Promise<void> {
+  // `maillab lesson play x | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  const terminal = process.stdout.isTTY === true && process.stdin.isTTY === true;
+  if (options.mode === 'step' && !terminal) fail(MESSAGES.noTty);
+  if (options.mode === 'practice' && lesson.mode !== 'replay') fail(MESSAGES.practiceWatchOnly);
+  print(MESSAGES.lessonHeading(lesson.id, lesson.title, lesson.rfc));
+  if (lesson.reason !== undefined) print(MESSAGES.watchOnly(lesson.reason));
+  print('');
+  if (options.mode === 'practice') await practise(lesson, terminal);
+  else if (options.mode === 'step') await stepThrough(lesson);
+  else if (process.stdout.isTTY === true) await watchTimed(lesson, options.speed);
+  else await watchAtOnce(lesson);
+}
+
+/** No terminal: every step, printed at once. A step that does not replay as written makes the exit status 1. */
+async function watchAtOnce(lesson: Lesson): Promise<void> {
+  const run = await LessonRun.open(lesson);
+  const renderer = createLessonStepRenderer();
+  for (let step = await run.next(); step; step = await run.next()) {
+    for (const line of renderer.lines(step)) print(line);
+    print('');
+    if (step.difference) process.exitCode = 1;
+  }
+  print(MESSAGES.lessonEnd);
+}
+
+/** Reads single key presses from a terminal; returns a function that stops reading. */
+function onKeys(handle: (key: string) => void): () => void {
+  if (process.stdin.isTTY !== true) return () => {};
+  process.stdin.setRawMode(true);
+  process.stdin.resume();
+  const listener = (data: Buffer) => handle(data.toString('utf8'));
+  process.stdin.on('data', listener);
+  return () => {
+    process.stdin.off('data', listener);
+    process.stdin.setRawMode(false);
+    process.stdin.pause();
+  };
+}
+
+/** Watch on a terminal: `speed` lines a second; space pauses, + and - double or halve the speed, q quits. */
+async function watchTimed(lesson: Lesson, speed: number): Promise<void> {
+  let paused = false;
+  let quit = false;
+  let wake = () => {};
+  const stop = onKeys((key) => {
+    if (key === ' ') {
+      paused = !paused;
+      if (paused) print(MESSAGES.paused);
+    } else if (key === '+' || key === '=') {
+      speed = Math.min(speed * 2, 64);
+      print(MESSAGES.speed(speed));
+    } else if (key === '-') {
+      speed = Math.max(speed / 2, 0.125);
+      print(MESSAGES.speed(speed));
+    } else if (key === 'q' || key === '\x03') {
+      quit = true;
+    }
+    wake();
+  });
+  // Waits one line's time, or while paused; any key wakes it (a paused wait has no timer, so quitting leaves none behind).
+  const tick = async () => {
+    do await new Promise<void>((resolve) => {
+      const timer = paused ? undefined : setTimeout(resolve, 1000 / speed);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    while (paused && !quit);
+  };
+  if (process.stdin.isTTY === true) print(MESSAGES.watchKeys);
+  const run = await LessonRun.open(lesson);
+  const renderer = createLessonStepRenderer();
+  try {
+    for (let step = await run.next(); step && !quit; step = await run.next()) {
+      for (const line of renderer.lines(step)) {
+        if (quit) break;
+        print(line);
+        if (line !== '') await tick();
+      }
+      print('');
+    }
+    if (!quit) print(MESSAGES.lessonEnd);
+  } finally {
+    stop();
+    await run.close();
+  }
+}
+
+/** Step: one part of a step per key press (the client side, then the server side). */
+async function stepThrough(lesson: Lesson): Promise<void> {
+  const pending: RenderedChunk[] = [];
+  const run = await LessonRun.open(lesson);
+  const renderer = createLessonStepRenderer();
+  let next: (key: string) => void = () => {};
+  const stop = onKeys((key) => next(key));
+  const key = () => new Promise<string>((resolve) => (next = resolve));
+  print(MESSAGES.stepKeys);
+  try {
+    for (;;) {
+      if (pending.length === 0) {
+        const step = await run.next();
+        if (!step) break;
+        pending.push(...renderer.chunks(step));
+      }
+      const pressed = await key();
+      if (pressed === 'q' || pressed === '\x03') return;
+      for (const line of pending.shift()!.lines) print(line);
+    }
+    print('');
+    print(MESSAGES.lessonEnd);
+  } finally {
+    stop();
+    await run.close();
+  }
+}
+
+/** Practice: the learner types; typed lines are checked, sent, answered; wrong ones get a hint. */
+async function practise(lesson: Lesson, terminal: boolean): Promise<void> {
+  const renderer = createLessonStepRenderer();
+  const show = (steps: readonly PlayedStep[]) => {
+    for (const step of steps) {
+      for (const line of renderer.lines(step, { typedClientLines: !terminal, differencesAsNotes: true })) print(line);
+      print('');
+    }
+  };
+  const introduce = (next: StepIntro | undefined) => {
+    const lines = next ? renderer.intro(next) : [];
+    for (const line of lines) print(line);
+    if (lines.length > 0) print('');
+  };
+  const { practice, played, next } = await LessonPractice.start(lesson);
+  print(MESSAGES.practiceIntro);
+  print('');
+  show(played);
+  introduce(next);
+  const reader = createInterface({ input: process.stdin, output: terminal ? process.stdout : undefined, terminal, crlfDelay: Infinity });
+  const prompt = () => {
+    reader.setPrompt(MESSAGES.practicePrompt(practice.state));
+    if (terminal) reader.prompt();
+  };
+  prompt();
+  try {
+    for await (const line of reader) {
+      if (line === '/quit') break;
+      if (line === '/reveal') print(MESSAGES.revealed(practice.reveal() ?? ''));
+      else if (line === '/hint') print(practice.explainNext() ?? MESSAGES.lessonEnd);
+      else if (/^\/[a-z]+$/.test(line)) print(MESSAGES.unknownMeta(line));
+      else {
+        const result = await practice.submit(line);
+        if (result.kind === 'hint') print(`${result.hint.text} ${MESSAGES.hintReveal}`);
+        else if (result.kind === 'accepted') {
+          show(result.played);
+          introduce(result.next);
+        }
+      }
+      if (practice.finished) {
+        print(MESSAGES.practiceDone);
+        break;
+      }
+      prompt();
+    }
+  } finally {
+    reader.close();
+    await practice.close();
+  }
+}

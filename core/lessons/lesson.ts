@@ -1,0 +1,135 @@
+/**
+ * A parsed lesson: what lessons/README.md describes, as data. The parser
+ * (parse-lesson.ts) builds it; the lab, the replay and the player read it.
+ * Every piece keeps the line of the lesson file it came from, so a difference
+ * found while replaying can point the teacher at the line to fix.
+ */
+import type { Protocol } from '../events.js';
+import type { FaultRule } from '../faults/fault-rule.js';
+
+export type LessonMode = 'replay' | 'watch-only';
+
+/** A message in a maildrop before the lesson starts. */
+export interface FixtureMessage {
+  /** 1-based, in the order of the header's `message:` lines; `{message N}` refers to it. */
+  readonly number: number;
+  readonly user: string;
+  /** Wire format: CRLF line ends, last line terminated, not byte-stuffed. */
+  readonly bytes: Buffer;
+  readonly uid?: string;
+  readonly seen: boolean;
+  readonly line: number;
+}
+
+export interface LessonUser {
+  readonly name: string;
+  readonly secret: string;
+  /** For VRFY replies ("Mark Crispin <Admin.MRC@foo.com>", RFC 5321 D.4). */
+  readonly fullName?: string;
+  readonly line: number;
+}
+
+/** A reply text override: `text.KEY: template`. */
+export interface TextOverride {
+  readonly key: string;
+  readonly template: string;
+  readonly line: number;
+}
+
+/**
+ * How one server of the lesson presents itself. Unset fields keep the engine's
+ * defaults. A lesson with one server has one persona named ''; `== server NAME ==`
+ * blocks add named ones that start from the header's fields.
+ */
+export interface ServerPersona {
+  readonly name: string;
+  readonly line: number;
+  readonly protocol: Protocol;
+  readonly host?: string;
+  readonly greeting?: string;
+  /** The APOP timestamp; '' when the greeting has none. */
+  readonly timestamp?: string;
+  /** The CRAM-MD5 challenge the server sends. */
+  readonly challenge?: string;
+  /** A named set of texts (maillab, rfc1939, rfc5034, rfc5321) applied before `texts`. */
+  readonly wording?: string;
+  readonly texts: readonly TextOverride[];
+  /** The exact CAPA lines (POP3) or EHLO keyword lines (SMTP); [] for none. */
+  readonly capabilities?: readonly string[];
+  readonly responseCodes?: boolean;
+  readonly revealUnknownUsers?: boolean;
+  readonly enhancedStatusCodes?: boolean;
+  readonly domains: readonly string[];
+  readonly relay?: boolean;
+  readonly verify?: boolean;
+  readonly lists: Readonly<Record<string, readonly string[]>>;
+  readonly listener?: 'mta' | 'submission';
+  readonly maxMessageSize?: number;
+  readonly faults: readonly FaultRule[];
+}
+
+/** One line on the wire as the lesson gives it. */
+export interface WireLine {
+  /** The exact line, without CRLF. */
+  readonly text: string;
+  /** The lesson file line it came from. */
+  readonly line: number;
+  /** Set when a placeholder (`{message 1}`) expanded to this line: how the lesson wrote it. */
+  readonly placeholder?: string;
+}
+
+/**
+ * One step: what the narrator says, the client lines sent together, and the
+ * server lines that follow. A step without client lines is the server speaking
+ * first (the greeting) or the rest of a reply the narration interrupted.
+ */
+export interface TranscriptStep {
+  readonly narration: readonly string[];
+  readonly client: readonly WireLine[];
+  readonly server: readonly WireLine[];
+  /** Replayed silently (setup the RFC's example takes for granted); never shown, never typed. */
+  readonly hidden: boolean;
+  readonly line: number;
+}
+
+/** One connection to one server, from greeting to close. */
+export interface LessonSession {
+  /** The persona's name ('' for the lesson's only server). */
+  readonly server: string;
+  readonly line: number;
+  readonly steps: readonly TranscriptStep[];
+}
+
+export interface Lesson {
+  readonly id: string;
+  readonly title: string;
+  /** The protocol of the default server. */
+  readonly protocol: Protocol;
+  readonly rfc: string;
+  readonly mode: LessonMode;
+  /** Why a watch-only lesson cannot be replayed against the lab. */
+  readonly reason?: string;
+  /** The file it was read from, for messages. */
+  readonly file?: string;
+  readonly users: readonly LessonUser[];
+  readonly messages: readonly FixtureMessage[];
+  /** Maildrops another session holds locked for the whole lesson (RFC 1939 §7 "maildrop already locked"). */
+  readonly locked: readonly string[];
+  readonly servers: readonly ServerPersona[];
+  readonly sessions: readonly LessonSession[];
+}
+
+/** A malformed construct, with the line it is on. */
+export interface LessonProblem {
+  readonly line: number;
+  readonly message: string;
+}
+
+export type ParsedLesson = { ok: true; lesson: Lesson } | { ok: false; problems: readonly LessonProblem[] };
+
+/** The persona a session talks to. */
+export function serverOf(lesson: Lesson, session: LessonSession): ServerPersona {
+  const persona = lesson.servers.find((server) => server.name === session.server);
+  if (!persona) throw new Error(`lesson ${lesson.id}: no server "${session.server}"`);
+  return persona;
+}

@@ -1,0 +1,91 @@
+/**
+ * Every string the lesson player, the practice hints and `lesson check` show.
+ * The words live in the message file messages/en/player.json (templates with
+ * `{name}` placeholders, `.one`/`.other` for counts), so they can be
+ * translated; this module only picks templates and fills them in. Lesson text
+ * (narration) lives in the lesson files; what commands and replies mean lives
+ * in the annotation catalogue.
+ */
+import text from './messages/en/player.json' with { type: 'json' };
+import type { Protocol } from '../events.js';
+
+type Key = keyof typeof text;
+type CountedKey = Extract<Key, `${string}.one`> extends `${infer Base}.one` ? Base : never;
+
+/** A template with its `{name}` placeholders filled in. */
+function fill(key: Key, values: Record<string, string | number> = {}): string {
+  return text[key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
+
+/** The `.one` or `.other` form of a counted message. */
+function counted(key: CountedKey, count: number, values: Record<string, string | number> = {}): string {
+  return fill(`${key}.${count === 1 ? 'one' : 'other'}` as Key, { count, ...values });
+}
+
+const protocolName = (protocol: Protocol) => fill(`protocol.${protocol}`);
+const labName = (lab: string) => fill(lab === 'tcp' ? 'lab.tcp' : 'lab.in-process');
+
+/** Quotes a wire line for a message, showing CR, LF, tabs and trailing blanks. */
+export function shown(line: string | undefined): string {
+  if (line === undefined) return fill('nothing');
+  const visible = line.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/ +$/, (blanks) => '·'.repeat(blanks.length));
+  return `"${visible}"`;
+}
+
+export const MESSAGES = {
+  // ---- player ----
+  lessonHeading: (id: string, title: string, rfc: string) => fill('lessonHeading', { id, title, rfc }),
+  watchOnly: (reason: string) => fill('watchOnly', { reason }),
+  connectionOpened: (host: string | undefined, protocol: Protocol) =>
+    host === undefined ? fill('connectionOpenedNoHost', { protocol: protocolName(protocol) }) : fill('connectionOpened', { host, protocol: protocolName(protocol) }),
+  connectionClosed: fill('connectionClosed'),
+  placeholderLine: (placeholder: string, lines: number) => counted('placeholderLine', lines, { placeholder }),
+  lessonEnd: fill('lessonEnd'),
+  watchKeys: fill('watchKeys'),
+  stepKeys: fill('stepKeys'),
+  paused: fill('paused'),
+  speed: (linesPerSecond: number) => counted('speed', linesPerSecond),
+  practiceIntro: fill('practiceIntro'),
+  practicePrompt: (state: string) => fill('practicePrompt', { state }),
+  practiceDone: fill('practiceDone'),
+  practiceWatchOnly: fill('practiceWatchOnly'),
+  revealed: (line: string) => fill('revealed', { line }),
+  sentForYou: (what: string) => fill('sentForYou', { what }),
+  unknownMeta: (command: string) => fill('unknownMeta', { command }),
+  noTty: fill('noTty'),
+  replyDiffers: (expected: string, actual: string) => fill('replyDiffers', { expected: shown(expected), actual: shown(actual) }),
+
+  // ---- practice hints ----
+  hintUnknownCommand: (verb: string, protocol: Protocol, suggestions: readonly string[]) =>
+    suggestions.length === 0
+      ? fill('hintUnknownCommand', { verb, protocol: protocolName(protocol) })
+      : fill('hintUnknownCommandSuggest', { verb, protocol: protocolName(protocol), suggestions: suggestions.join(fill('hintSuggestionSeparator')) }),
+  hintWrongState: (verb: string, states: readonly string[], rfc: string, state: string) =>
+    fill('hintWrongState', { verb, states: states.join(fill('hintStateSeparator')), rfc, state }),
+  hintOtherCommand: (typed: string, expected: string, summary: string, rfc: string) => fill('hintOtherCommand', { typed, expected, summary, rfc }),
+  hintWrongArguments: (verb: string, syntax: string, rfc: string) => fill('hintWrongArguments', { verb, syntax, rfc }),
+  hintDataLine: fill('hintDataLine'),
+  hintSaslLine: fill('hintSaslLine'),
+  hintEmpty: fill('hintEmpty'),
+  hintNext: (verb: string, summary: string, rfc: string) => fill('hintNext', { verb, summary, rfc }),
+  hintReveal: fill('hintReveal'),
+
+  // ---- lesson check and list ----
+  checkOk: (id: string, runs: readonly { lab: string; steps: number }[]) =>
+    fill('checkOk', { id, runs: runs.map((run) => fill('checkRun', { count: run.steps, lab: labName(run.lab) })).join(fill('checkRunSeparator')) }),
+  checkWatchOnly: (id: string) => fill('checkWatchOnly', { id }),
+  checkFailed: (id: string) => fill('checkFailed', { id }),
+  checkDifference: (file: string, line: number, lab: string, reason: string) => fill('checkDifference', { file, line, lab: labName(lab), reason }),
+  differenceMismatch: (expected: string | undefined, actual: string | undefined) => fill('differenceMismatch', { expected: shown(expected), actual: shown(actual) }),
+  differenceMissing: (expected: string | undefined) => fill('differenceMissing', { expected: shown(expected) }),
+  differenceExtra: (actual: string | undefined) => fill('differenceExtra', { actual: shown(actual) }),
+  differenceClosed: (expected: string | undefined) => fill('differenceClosed', { expected: shown(expected) }),
+  checkBroken: (file: string) => fill('checkBroken', { file }),
+  checkSummary: (passed: number, total: number) => counted('checkSummary', total, { passed, total }),
+  unknownLesson: (id: string, known: readonly string[], broken: number) =>
+    fill('unknownLesson', { id }) +
+    (known.length > 0 ? fill('unknownLessonKnown', { known: known.join(', ') }) : '') +
+    (broken > 0 ? counted('unknownLessonBroken', broken) : ''),
+  cannotReadLessons: (folder: string, reason: string | undefined) => fill('cannotReadLessons', { folder, reason: reason ?? fill('noSuchFolder') }),
+  noLessons: (folder: string) => fill('noLessons', { folder }),
+} as const;

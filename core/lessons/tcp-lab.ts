@@ -1,0 +1,178 @@
+/**
+ * The lesson's lab over real TCP, for `lesson check`: one listener on
+ * 127.0.0.1 (a free port) per server of the lesson, served by the lab's own
+ * socket adapters over the lesson's memory store, and a raw socket as the
+ * client. What the socket receives is compared byte for byte, so anything the
+ * adapters add or lose (framing, pipelining, closing) shows up.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import type { WireEvent } from '../events.js';
+import { ConnectionLimiter, DEFAULT_CONNECTION_LIMITS } from '../net/connection-limiter.js';
+import { startListener, type RunningListener } from '../net/listener.js';
+import { Pop3Connection } from '../net/pop3-connection.js';
+import { SmtpConnection } from '../net/smtp-connection.js';
+import { serverOf, type ServerPersona } from './lesson.js';
+import { ReceivedLines, type LessonConnection, type LessonLab } from './lab-connection.js';
+import { DEFAULT_LESSON_HOST, type LessonLabParts } from './lesson-lab.js';
+
+export interface TcpLabOptions {
+  /** How long to wait for lines the lesson expects before calling them missing. */
+  replyTimeoutMs?: number;
+  /** How long to wait, at the end of a session, for lines the lesson does not expect. */
+  settleMs?: number;
+}
+
+/** The server side of one connection, filled in when the listener accepts it. */
+interface ServerSide {
+  events: WireEvent[];
+  done: Promise<void>;
+  finished: () => void;
+  session: number;
+}
+
+const IDLE_TIMEOUT_MS = 60_000;
+
+/** Starts one listener per persona of the lesson. */
+export async function startTcpLab(parts: LessonLabParts, options: TcpLabOptions = {}): Promise<LessonLab> {
+  const limiter = new ConnectionLimiter(DEFAULT_CONNECTION_LIMITS);
+  const listeners = new Map<string, RunningListener>();
+  let expected: ServerSide | undefined;
+  try {
+    for (const persona of parts.lesson.servers) {
+      const listener = await startListener({
+        host: '127.0.0.1',
+        port: 0,
+        implicitTls: false,
+        limiter,
+        refusal: (reason) => (persona.protocol === 'pop3' ? `-ERR [SYS/TEMP] ${reason}` : `421 4.7.0 ${reason}`),
+        serve: (socket, _id, done) => {
+          const side = expected ?? newServerSide(-1);
+          expected = undefined;
+          serve(parts, persona, socket, side, () => {
+            done();
+            side.finished();
+          });
+        },
+      });
+      listeners.set(persona.name, listener);
+    }
+  } catch (error) {
+    await Promise.all([...listeners.values()].map((listener) => listener.close()));
+    throw error;
+  }
+  return {
+    kind: 'tcp',
+    async connect(session) {
+      const sessionInfo = parts.lesson.sessions[session];
+      if (!sessionInfo) throw new RangeError(`the lesson has no session ${session}`);
+      const listener = listeners.get(serverOf(parts.lesson, sessionInfo).name)!;
+      const side = newServerSide(session);
+      expected = side;
+      const socket = netConnect({ host: '127.0.0.1', port: listener.port });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('error', reject);
+      });
+      return new TcpConnection(socket, side, options.replyTimeoutMs ?? 3000, options.settleMs ?? 100);
+    },
+    async close() {
+      await Promise.all([...listeners.values()].map((listener) => listener.close()));
+    },
+  };
+}
+
+function newServerSide(session: number): ServerSide {
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  return { events: [], done, finished, session };
+}
+
+/** Runs the lab's own adapter for the persona's protocol on an accepted socket. */
+function serve(parts: LessonLabParts, persona: ServerPersona, socket: Socket, side: ServerSide, onClose: () => void): void {
+  const session = Math.max(side.session, 0);
+  const onEvent = (event: WireEvent) => side.events.push(event);
+  const base = { idleTimeoutMs: IDLE_TIMEOUT_MS, plaintextAuthAllowed: () => true, onEvent, onClose };
+  if (persona.protocol === 'pop3') {
+    const { timestamp, challenge, secure: _secure, plaintextAuthAllowed: _plaintext, ...rest } = parts.pop3Options(persona, session);
+    new Pop3Connection(socket, { ...base, backend: parts.pop3Backend, options: rest, hostname: persona.host ?? DEFAULT_LESSON_HOST, timestamp: () => timestamp, challenge }, false);
+    return;
+  }
+  const { challenge, now, nextId, secure: _secure, plaintextAuthAllowed: _plaintext, remoteAddress: _remote, ...rest } = parts.smtpOptions(persona, session);
+  new SmtpConnection(socket, { ...base, backend: parts.smtpBackend(persona), options: rest, greetingDelayMs: 0, nextId, now, challenge }, false);
+}
+
+/** The raw client side: bytes out, lines in, waiting as long as a patient client would. */
+class TcpConnection implements LessonConnection {
+  private readonly received = new ReceivedLines();
+  private isClosed = false;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly side: ServerSide,
+    private readonly replyTimeoutMs: number,
+    private readonly settleMs: number,
+  ) {
+    socket.on('data', (chunk: Buffer) => {
+      this.received.push(chunk);
+      this.wake();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.isClosed = true;
+      this.wake();
+    });
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  async send(bytes: Buffer): Promise<void> {
+    if (this.isClosed) return;
+    await new Promise<void>((resolve) => this.socket.write(bytes, () => resolve()));
+  }
+
+  async readLines(count: number): Promise<Buffer[]> {
+    await this.waitUntil(() => this.received.count >= count, this.replyTimeoutMs);
+    return this.received.take(count);
+  }
+
+  async leftover(): Promise<Buffer[]> {
+    await this.waitUntil(() => false, this.settleMs);
+    const lines = this.received.take(this.received.count);
+    return this.received.partial.length > 0 ? [...lines, this.received.partial] : lines;
+  }
+
+  takeEvents(): WireEvent[] {
+    return this.side.events.splice(0);
+  }
+
+  async close(): Promise<void> {
+    if (!this.socket.destroyed) this.socket.destroy();
+    // The next session may log in to the same maildrop: wait until the server has let go of its lock.
+    await Promise.race([this.side.done, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Resolves when `ready()` holds, the server closed, or `ms` passed. */
+  private waitUntil(ready: () => boolean, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!ready() && !this.isClosed) return;
+        finish();
+      };
+      const finish = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.waiters.add(check);
+      check();
+    });
+  }
+}

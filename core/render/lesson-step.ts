@@ -1,0 +1,104 @@
+/**
+ * Renders a played lesson step as transcript text: the narration, the client
+ * lines, what the command means, the server lines, what the reply means and
+ * the state changes. Lines a placeholder stands for (a whole message) are
+ * shown as the lesson wrote the placeholder. Annotation wording comes from the
+ * catalogue through the transcript renderer; the player's own from messages.ts.
+ */
+import type { WireEvent } from '../events.js';
+import type { WireLine } from '../lessons/lesson.js';
+import { MESSAGES } from '../lessons/messages.js';
+import type { StepIntro } from '../lessons/practice.js';
+import type { Difference, PlayedStep } from '../lessons/replay.js';
+import { createTranscriptRenderer } from './transcript.js';
+
+/** One part of a step a stepping front end shows per key press. */
+export interface RenderedChunk {
+  readonly lines: readonly string[];
+}
+
+export interface StepRenderOptions {
+  /** False leaves out client lines the learner typed (practice on a terminal, where they are on screen already). */
+  typedClientLines?: boolean;
+  /** A reply that differs from the lesson's is a note, not an error (practice: the learner's own wording may be echoed). */
+  differencesAsNotes?: boolean;
+}
+
+export interface LessonStepRenderer {
+  /** The step in chunks: narration and client side first, then the server side. */
+  chunks(step: PlayedStep, options?: StepRenderOptions): RenderedChunk[];
+  /** The whole step as lines. */
+  lines(step: PlayedStep, options?: StepRenderOptions): string[];
+  /** What practice shows before the learner types a step: the connection, the narration. */
+  intro(intro: StepIntro): string[];
+}
+
+/**
+ * A renderer for one lesson: annotations get their whole summary the first
+ * time and a short line after, as in every other transcript.
+ */
+export function createLessonStepRenderer(): LessonStepRenderer {
+  const renderEvent = createTranscriptRenderer();
+  const annotate = (events: readonly WireEvent[]) =>
+    events.filter((event) => event.kind !== 'line' && event.kind !== 'body').flatMap((event) => renderEvent(event) ?? []);
+  const chunks = (step: PlayedStep, options: StepRenderOptions = {}): RenderedChunk[] => {
+    const first: string[] = [];
+    if (step.opensSession) first.push(MESSAGES.connectionOpened(step.server.host ?? (step.server.name || undefined), step.server.protocol));
+    first.push(...step.step.narration);
+    if (step.step.narration.length > 0 && (step.sent.length > 0 || step.received.length > 0)) first.push('');
+    const clientLines = collapse(step.step.client, step.sent).filter((line) => options.typedClientLines !== false || line.placeholder);
+    first.push(...clientLines.map((line) => (line.placeholder && options.typedClientLines === false ? MESSAGES.sentForYou(line.text) : `C: ${line.text}`)));
+    // Events before the first server line explain the command; the rest the reply.
+    const split = step.events.findIndex((event) => event.kind === 'line' && event.from === 'server');
+    const before = split === -1 ? step.events : step.events.slice(0, split);
+    const after = split === -1 ? [] : step.events.slice(split);
+    first.push(...annotate(before));
+    const second = [...collapse(step.step.server, step.received).map((line) => `S: ${line.text}`), ...annotate(after)];
+    const difference = step.difference;
+    if (difference && options.differencesAsNotes && difference.reason === 'mismatch') second.push(MESSAGES.replyDiffers(difference.expected ?? '', difference.actual ?? ''));
+    else if (difference) second.push(`   !! line ${difference.line}: ${describeDifference(difference)}`);
+    if (step.closesSession && !step.step.hidden) second.push(MESSAGES.connectionClosed);
+    return [first, second].filter((lines) => lines.length > 0).map((lines) => ({ lines }));
+  };
+  return {
+    chunks,
+    lines: (step, options) => chunks(step, options).flatMap((chunk) => chunk.lines),
+    intro: (intro) => [
+      ...(intro.opensSession ? [MESSAGES.connectionOpened(intro.server.host ?? (intro.server.name || undefined), intro.server.protocol)] : []),
+      ...intro.narration,
+    ],
+  };
+}
+
+/** The lines as shown: actual text, except runs that came from one placeholder, shown once as the lesson wrote it. */
+function collapse(lesson: readonly WireLine[], actual: readonly string[]): { text: string; placeholder: boolean }[] {
+  const out: { text: string; placeholder: boolean }[] = [];
+  let index = 0;
+  while (index < actual.length) {
+    const source = lesson[index];
+    if (source?.placeholder !== undefined && actual[index] === source.text) {
+      let end = index;
+      while (end < actual.length && lesson[end]?.placeholder === source.placeholder && lesson[end]?.line === source.line && actual[end] === lesson[end]!.text) end++;
+      out.push({ text: MESSAGES.placeholderLine(source.placeholder, end - index), placeholder: true });
+      index = end;
+      continue;
+    }
+    out.push({ text: actual[index]!, placeholder: false });
+    index++;
+  }
+  return out;
+}
+
+/** What differs, in words: expected and actual, quoted so blanks and line ends show. */
+export function describeDifference(difference: Difference): string {
+  switch (difference.reason) {
+    case 'mismatch':
+      return MESSAGES.differenceMismatch(difference.expected, difference.actual);
+    case 'missing':
+      return MESSAGES.differenceMissing(difference.expected);
+    case 'extra':
+      return MESSAGES.differenceExtra(difference.actual);
+    case 'closed':
+      return MESSAGES.differenceClosed(difference.expected);
+  }
+}

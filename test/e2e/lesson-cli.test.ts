@@ -1,0 +1,128 @@
+/** `maillab lesson list | check | play` as a user runs them: the compiled CLI in a child process. */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runMaillab } from '../helpers/maillab-cli.js';
+
+const LESSONS = join(__dirname, '../../lessons');
+const temp = mkdtempSync(join(tmpdir(), 'maillab-lessons-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+/** A folder holding one lesson file with `edit` applied. */
+function folderWith(name: string, source: string, edit: (text: string) => string): string {
+  const folder = mkdtempSync(join(temp, `${name}-`));
+  writeFileSync(join(folder, `${name}.lesson`), edit(readFileSync(join(LESSONS, source), 'utf8')));
+  return folder;
+}
+
+describe('maillab lesson list', () => {
+  it('prints one lesson a line: id, title, protocol, RFC, mode', async () => {
+    const result = await runMaillab(['lesson', 'list']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.map((line) => line.split(/\s+/)[0])).toEqual(expect.arrayContaining(['rfc1939-s10', 'rfc1939-stat', 'rfc5321-d1', 'rfc5321-d2', 'rfc5034-digest-md5']));
+    expect(lines.find((line) => line.startsWith('rfc1939-s10 '))).toMatch(/^rfc1939-s10 +The example POP3 session, from greeting to QUIT +pop3 +RFC 1939 §10 +replay$/);
+    expect(lines.find((line) => line.startsWith('rfc5034-digest-md5 '))).toMatch(/ pop3 +RFC 5034 §6 +watch-only$/);
+  });
+
+  it('lists the lessons of another folder with --dir, and names the files that do not parse', async () => {
+    const folder = folderWith('broken', 'rfc1939/stat.lesson', (text) => text.replace('protocol: pop3', 'protocol: imap'));
+    cpSync(join(LESSONS, 'rfc5321/d2-aborted-transaction.lesson'), join(folder, 'd2.lesson'));
+    const result = await runMaillab(['lesson', 'list', '--dir', folder]);
+    expect(result.code).toBe(1);
+    expect(result.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^rfc5321-d2 /)]);
+    expect(result.stderr).toBe('broken.lesson:5: protocol "imap" is not pop3 or smtp\n');
+  });
+});
+
+describe('maillab lesson check', () => {
+  it('replays every lesson and exits 0 when all match', async () => {
+    const result = await runMaillab(['lesson', 'check'], '', 60_000);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ok {4}rfc1939-s10 \(9 steps in process, 9 steps over TCP\)$/m);
+    expect(result.stdout).toMatch(/^ok {4}rfc5034-digest-md5 \(watch-only: parsed, not replayed\)$/m);
+    expect(result.stdout).toMatch(/^(\d+) of \1 lessons replay as written$/m);
+  });
+
+  it('exits 1 on a broken copy, with the first difference, its file and line, expected and actual', async () => {
+    const folder = folderWith('d1', 'rfc5321/d1-typical-transaction.lesson', (text) => text.replace('S: 550 No such user here', 'S: 550 No such user'));
+    const line = readFileSync(join(folder, 'd1.lesson'), 'utf8').split('\n').indexOf('S: 550 No such user') + 1;
+    const result = await runMaillab(['lesson', 'check', '--dir', folder]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      `FAIL  rfc5321-d1\nd1.lesson:${line}: in process: expected "550 No such user", got "550 No such user here"\n0 of 1 lesson replay as written\n`,
+    );
+  });
+
+  it('checks over TCP too: a line the server never sends is reported after the reply timeout', async () => {
+    const folder = folderWith('stat', 'rfc1939/stat.lesson', (text) => text.replace('S: +OK 2 320', 'S: +OK 2 320\nS: +OK again'));
+    const result = await runMaillab(['lesson', 'check', 'rfc1939-stat', '--dir', folder, '--timeout', '1']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^stat\.lesson:\d+: in process: expected "\+OK again", but the server sent nothing more$/m);
+  });
+
+  it('shows trailing blanks in a difference', async () => {
+    const folder = folderWith('plain', 'rfc5034/auth-plain.lesson', (text) => text.replace('S: + \n', 'S: +\n'));
+    const result = await runMaillab(['lesson', 'check', '--dir', folder]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/: in process: expected "\+", got "\+·"$/m);
+  });
+
+  it('fails on a file that does not parse, with every problem and its line', async () => {
+    const folder = folderWith('bad', 'rfc1939/stat.lesson', (text) => text.replace('user: mrose tanstaaf', 'user: mrose').replace('C: STAT', 'C:STAT'));
+    const result = await runMaillab(['lesson', 'check', '--dir', folder]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^FAIL {2}bad\.lesson \(does not parse\)\nbad\.lesson:11: write "user: NAME SECRET"/m);
+    expect(result.stdout).toMatch(/^bad\.lesson:\d+: put one space after "C:"/m);
+  });
+
+  it('answers an unknown lesson id with one line and exit 1', async () => {
+    const result = await runMaillab(['lesson', 'check', 'no-such-lesson']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^maillab: no lesson "no-such-lesson"; known: rfc1939-s10, /);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('maillab lesson play', () => {
+  it('without a terminal, prints the whole annotated transcript and exits', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc5321-d1']);
+    expect(result.code).toBe(0);
+    const out = result.stdout;
+    expect(out).toMatch(/^Lesson rfc5321-d1: A typical SMTP transaction: three recipients, one refused \(RFC 5321 Appendix D\.1\)\n/);
+    expect(out).toContain('--- a new connection to foo.com (SMTP) ---');
+    expect(out).toContain('Smith at bar.com sends one message to Jones, Green and Brown');
+    expect(out).toMatch(/C: RCPT TO:<Green@foo\.com>\n {3}= RCPT[^\n]*\n {3}error UNKNOWN_USER[^\n]*\nS: 550 No such user here\n {3}= 550 Requested action not taken/);
+    expect(out).toMatch(/ {3}state DATA -> READY: end of data/);
+    expect(out.trim().endsWith('End of the lesson.')).toBe(true);
+  });
+
+  it('plays a watch-only lesson from its text, saying why', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc5034-digest-md5']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Watch-only lesson, shown as the RFC prints it and annotated, not replayed: the lab offers SASL PLAIN');
+    expect(result.stdout).toContain('= SASL challenge (POP3): rspauth=0b971462cef5e8f930db9a33b02fc9a0');
+  });
+
+  it('practice reads the learner\'s lines from stdin: hints for wrong ones, replies for right ones', async () => {
+    const input = ['STAT', 'apop mrose C4C9334BAC560ECC979E58001B3E22FB', '/reveal', 'stat', 'list', 'retr 1', 'dele 1', 'retr 2', 'dele 2', 'quit', ''].join('\n');
+    const result = await runMaillab(['lesson', 'play', 'rfc1939-s10', '--mode', 'practice'], input);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('STAT is only valid in the TRANSACTION state (RFC 1939 §5); the session is in AUTHORIZATION, so the server would refuse it. Type /reveal to see the expected line.');
+    expect(result.stdout).toMatch(/^C: apop mrose C4C9334BAC560ECC979E58001B3E22FB\n {3}= APOP[^\n]*\nS: \+OK mrose's maildrop has 2 messages \(320 octets\)$/m);
+    expect(result.stdout).toContain("The lesson's next line: STAT");
+    expect(result.stdout).toContain('S: +OK dewey POP3 server signing off (maildrop empty)');
+    expect(result.stdout.trim().endsWith('Well done: you typed every line of the lesson.')).toBe(true);
+  });
+
+  it('step mode needs a terminal; a bad speed is refused', async () => {
+    const step = await runMaillab(['lesson', 'play', 'rfc1939-s10', '--mode', 'step']);
+    expect(step.code).toBe(1);
+    expect(step.stderr).toBe('maillab: step mode needs a terminal; without one, use --mode watch (or --mode practice with the lines on stdin)\n');
+    const speed = await runMaillab(['lesson', 'play', 'rfc1939-s10', '--speed', 'fast']);
+    expect(speed.code).not.toBe(0);
+    expect(speed.stderr).toMatch(/^maillab: option '--speed <lines-per-second>' argument 'fast' is invalid/);
+  });
+});
