@@ -2,6 +2,7 @@
  * POP3 session states (RFC 1939 §3) and the transitions between them, as data.
  * The same table drives the engine, the state panels and the docs (STYLE.md §2).
  */
+import { stateSummary, transitionCause } from '../annotations/messages.js';
 
 export type Pop3State = 'AUTHORIZATION' | 'TRANSACTION' | 'UPDATE' | 'CLOSED';
 
@@ -27,45 +28,45 @@ export const POP3_TRANSITIONS: Readonly<Record<Pop3TransitionCause, Pop3Transiti
   authenticated: {
     from: 'AUTHORIZATION',
     to: 'TRANSACTION',
-    cause: 'credentials accepted and the maildrop locked; message numbers are now fixed for the session',
+    cause: transitionCause('pop3', 'authenticated'),
     rfc: 'RFC 1939 §4',
   },
   'quit-authorization': {
     from: 'AUTHORIZATION',
     to: 'CLOSED',
-    cause: 'QUIT before logging in: the connection closes and no UPDATE state is entered',
+    cause: transitionCause('pop3', 'quit-authorization'),
     rfc: 'RFC 1939 §4',
   },
   'quit-transaction': {
     from: 'TRANSACTION',
     to: 'UPDATE',
-    cause: 'QUIT in TRANSACTION: messages marked deleted are now removed',
+    cause: transitionCause('pop3', 'quit-transaction'),
     rfc: 'RFC 1939 §6',
   },
   'update-done': {
     from: 'UPDATE',
     to: 'CLOSED',
-    cause: 'UPDATE finished: the maildrop lock is released and the connection closes',
+    cause: transitionCause('pop3', 'update-done'),
     rfc: 'RFC 1939 §6',
   },
   dropped: {
     from: '*',
     to: 'CLOSED',
-    cause: 'the connection ended without QUIT: no UPDATE, so nothing marked deleted is removed',
+    cause: transitionCause('pop3', 'dropped'),
     rfc: 'RFC 1939 §6',
   },
   'too-many-errors': {
     from: '*',
     to: 'CLOSED',
-    cause: 'too many bad commands: the server ends the session without UPDATE',
+    cause: transitionCause('pop3', 'too-many-errors'),
     rfc: 'RFC 1939 §3',
   },
 };
 
 /** What each state means, for annotations and the state panel. */
 export const POP3_STATE_INFO: Readonly<Record<Pop3State, { summary: string; rfc: string }>> = {
-  AUTHORIZATION: { summary: 'the client must identify itself (USER/PASS, APOP or AUTH) before anything else', rfc: 'RFC 1939 §4' },
-  TRANSACTION: { summary: 'logged in with the maildrop locked: list, retrieve and mark messages for deletion', rfc: 'RFC 1939 §5' },
-  UPDATE: { summary: 'after QUIT: the server removes the messages marked deleted, then closes', rfc: 'RFC 1939 §6' },
-  CLOSED: { summary: 'the session is over', rfc: 'RFC 1939 §3' },
+  AUTHORIZATION: { summary: stateSummary('pop3', 'AUTHORIZATION'), rfc: 'RFC 1939 §4' },
+  TRANSACTION: { summary: stateSummary('pop3', 'TRANSACTION'), rfc: 'RFC 1939 §5' },
+  UPDATE: { summary: stateSummary('pop3', 'UPDATE'), rfc: 'RFC 1939 §6' },
+  CLOSED: { summary: stateSummary('pop3', 'CLOSED'), rfc: 'RFC 1939 §3' },
 };

@@ -7,6 +7,7 @@ import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { refusePlaintext, warnIfCleartext } from './authorization.js';
 import { maildropGreeting } from './texts.js';
+import { commandSummary } from '../../annotations/messages.js';
 
 /** The mechanisms this session may offer now (plaintext ones only where allowed). */
 export function offeredMechanisms(context: Pop3Context): string[] {
@@ -17,7 +18,7 @@ export const AUTH: Pop3Command = {
   name: 'AUTH',
   states: ['AUTHORIZATION'],
   syntax: 'AUTH mechanism [initial-response]',
-  summary: 'logs in with a SASL mechanism; "+ " lines carry base64 challenges, "*" cancels',
+  summary: commandSummary('pop3', 'AUTH'),
   rfc: 'RFC 5034 §4',
   async handle(context, args) {
     const [mechanismArg, initial, ...extra] = args === '' ? [] : args.split(' ');

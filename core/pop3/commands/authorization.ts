@@ -7,6 +7,7 @@ import { secretsEqual } from '../../sasl/mechanisms.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { maildropGreeting, replyText } from './texts.js';
+import { commandSummary } from '../../annotations/messages.js';
 
 const INVALID_CREDENTIALS = 'invalid user name or password';
 
@@ -35,7 +36,7 @@ export const USER: Pop3Command = {
   name: 'USER',
   states: ['AUTHORIZATION'],
   syntax: 'USER name',
-  summary: 'names the mailbox to log in to; PASS must follow',
+  summary: commandSummary('pop3', 'USER'),
   rfc: 'RFC 1939 §7',
   async handle(context, args) {
     if (refusePlaintext(context, 'USER/PASS')) return;
@@ -59,7 +60,7 @@ export const PASS: Pop3Command = {
   name: 'PASS',
   states: ['AUTHORIZATION'],
   syntax: 'PASS string',
-  summary: 'gives the password for the name sent with USER; on success the maildrop is locked',
+  summary: commandSummary('pop3', 'PASS'),
   rfc: 'RFC 1939 §7',
   async handle(context, args) {
     const user = context.pendingUser;
@@ -83,7 +84,7 @@ export const APOP: Pop3Command = {
   name: 'APOP',
   states: ['AUTHORIZATION'],
   syntax: 'APOP name digest',
-  summary: 'logs in with MD5(greeting timestamp + shared secret), so the secret never crosses the wire',
+  summary: commandSummary('pop3', 'APOP'),
   rfc: 'RFC 1939 §7',
   async handle(context, args) {
     if (context.options.timestamp === '') {

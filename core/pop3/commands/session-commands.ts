@@ -8,6 +8,7 @@ import { err, ok } from '../reply.js';
 import { plural } from './message-number.js';
 import { offeredMechanisms } from './auth.js';
 import { replyText } from './texts.js';
+import { commandSummary } from '../../annotations/messages.js';
 
 /** The capabilities this session really has, in its current state and security (RFC 2449 §5). */
 export function capabilities(context: Pop3Context): string[] {
@@ -29,7 +30,7 @@ export const CAPA: Pop3Command = {
   name: 'CAPA',
   states: ['AUTHORIZATION', 'TRANSACTION'],
   syntax: 'CAPA',
-  summary: 'lists the extensions the server supports now; the list changes after STLS and after login',
+  summary: commandSummary('pop3', 'CAPA'),
   rfc: 'RFC 2449 §5',
   handle(context, args) {
     if (args !== '') {
@@ -46,7 +47,7 @@ export const STLS: Pop3Command = {
   name: 'STLS',
   states: ['AUTHORIZATION'],
   syntax: 'STLS',
-  summary: 'starts TLS on this connection; commands before it are forgotten, CAPA must be asked again',
+  summary: commandSummary('pop3', 'STLS'),
   rfc: 'RFC 2595 §4',
   handle(context, args) {
     if (args !== '') {
@@ -71,7 +72,7 @@ export const QUIT: Pop3Command = {
   name: 'QUIT',
   states: ['AUTHORIZATION', 'TRANSACTION'],
   syntax: 'QUIT',
-  summary: 'ends the session; from TRANSACTION it enters UPDATE, the only way messages are really deleted',
+  summary: commandSummary('pop3', 'QUIT'),
   rfc: 'RFC 1939 §6',
   async handle(context, args) {
     if (args !== '') {

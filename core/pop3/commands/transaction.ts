@@ -5,6 +5,7 @@
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { maildropTotals, messageIndex, plural, splitArgs } from './message-number.js';
+import { commandSummary, commandHistoric } from '../../annotations/messages.js';
 
 const CRLF = Buffer.from('\r\n');
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
@@ -54,7 +55,7 @@ export const STAT: Pop3Command = {
   name: 'STAT',
   states: ['TRANSACTION'],
   syntax: 'STAT',
-  summary: 'the number of messages and their total size in octets (deleted ones not counted)',
+  summary: commandSummary('pop3', 'STAT'),
   rfc: 'RFC 1939 §5',
   handle: noArguments('STAT', (context) => {
     const { count, octets } = maildropTotals(context);
@@ -66,7 +67,7 @@ export const LIST: Pop3Command = {
   name: 'LIST',
   states: ['TRANSACTION'],
   syntax: 'LIST [msg]',
-  summary: 'the size of one message, or a "scan listing" of every message not marked deleted',
+  summary: commandSummary('pop3', 'LIST'),
   rfc: 'RFC 1939 §5',
   handle: listing(
     'LIST',
@@ -82,7 +83,7 @@ export const UIDL: Pop3Command = {
   name: 'UIDL',
   states: ['TRANSACTION'],
   syntax: 'UIDL [msg]',
-  summary: 'the unique id of one message, or of every message not marked deleted; ids survive across sessions',
+  summary: commandSummary('pop3', 'UIDL'),
   rfc: 'RFC 1939 §7',
   handle: listing('UIDL', (context, index) => context.transaction!.maildrop.messages[index]!.uid, () => ''),
 };
@@ -91,7 +92,7 @@ export const RETR: Pop3Command = {
   name: 'RETR',
   states: ['TRANSACTION'],
   syntax: 'RETR msg',
-  summary: 'sends a whole message as a multi-line reply, byte-stuffed, ended by "."',
+  summary: commandSummary('pop3', 'RETR'),
   rfc: 'RFC 1939 §5',
   async handle(context, args) {
     const parts = splitArgs(context, 'RETR', args, 1);
@@ -110,7 +111,7 @@ export const TOP: Pop3Command = {
   name: 'TOP',
   states: ['TRANSACTION'],
   syntax: 'TOP msg n',
-  summary: 'the headers of a message, the blank line, and the first n lines of its body',
+  summary: commandSummary('pop3', 'TOP'),
   rfc: 'RFC 1939 §7',
   async handle(context, args) {
     const parts = splitArgs(context, 'TOP', args, 2);
@@ -151,7 +152,7 @@ export const DELE: Pop3Command = {
   name: 'DELE',
   states: ['TRANSACTION'],
   syntax: 'DELE msg',
-  summary: 'marks a message deleted; it is removed only when QUIT enters the UPDATE state',
+  summary: commandSummary('pop3', 'DELE'),
   rfc: 'RFC 1939 §5',
   handle(context, args) {
     const parts = splitArgs(context, 'DELE', args, 1);
@@ -168,7 +169,7 @@ export const NOOP: Pop3Command = {
   name: 'NOOP',
   states: ['TRANSACTION'],
   syntax: 'NOOP',
-  summary: 'does nothing; the server answers +OK (keeps the connection alive)',
+  summary: commandSummary('pop3', 'NOOP'),
   rfc: 'RFC 1939 §5',
   handle: noArguments('NOOP', (context) => context.reply(ok(''))),
 };
@@ -177,7 +178,7 @@ export const RSET: Pop3Command = {
   name: 'RSET',
   states: ['TRANSACTION'],
   syntax: 'RSET',
-  summary: 'unmarks every message marked deleted in this session',
+  summary: commandSummary('pop3', 'RSET'),
   rfc: 'RFC 1939 §5',
   handle: noArguments('RSET', (context) => {
     const transaction = context.transaction!;
@@ -193,8 +194,8 @@ export const LAST: Pop3Command = {
   name: 'LAST',
   states: ['TRANSACTION'],
   syntax: 'LAST',
-  summary: 'the highest message number accessed (RETR or DELE), or seen in an earlier session',
+  summary: commandSummary('pop3', 'LAST'),
   rfc: 'RFC 1460 §5',
-  historic: 'LAST was removed by RFC 1725 (1994) and is not in RFC 1939; clients should use UIDL',
+  historic: commandHistoric('pop3', 'LAST'),
   handle: noArguments('LAST', (context) => context.reply(ok(String(context.transaction!.highestAccessed)))),
 };

@@ -3,11 +3,12 @@ import { createExchange, decodeSaslResponse, isMechanism, PLAINTEXT_MECHANISMS, 
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
 import { offeredMechanisms } from './ehlo.js';
+import { commandSummary } from '../../annotations/messages.js';
 
 export const AUTH: SmtpCommand = {
   name: 'AUTH',
   syntax: 'AUTH mechanism [initial-response]',
-  summary: 'authenticates with a SASL mechanism; 334 lines carry base64 challenges',
+  summary: commandSummary('smtp', 'AUTH'),
   rfc: 'RFC 4954 §4',
   states: ['READY'],
   async handle(context, args) {

@@ -3,11 +3,12 @@ import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
 import { refusal } from './data.js';
 import { deliverTransaction } from './deliver.js';
+import { commandSummary } from '../../annotations/messages.js';
 
 export const BDAT: SmtpCommand = {
   name: 'BDAT',
   syntax: 'BDAT chunk-size [LAST]',
-  summary: 'sends the next chunk of exactly chunk-size octets; LAST marks the final one',
+  summary: commandSummary('smtp', 'BDAT'),
   rfc: 'RFC 3030 §2',
   // Accepted in any open state: even a refused BDAT must have its octets read, or they would be taken as commands.
   states: ['INIT', 'READY', 'MAIL', 'RCPT', 'BDAT'],

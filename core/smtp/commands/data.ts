@@ -3,11 +3,12 @@ import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply, type SmtpReply } from '../reply.js';
 import type { DataProblem } from '../session.js';
 import { deliverTransaction } from './deliver.js';
+import { commandSummary } from '../../annotations/messages.js';
 
 export const DATA: SmtpCommand = {
   name: 'DATA',
   syntax: 'DATA',
-  summary: 'the server answers 354; then send the message and end it with a line holding only "."',
+  summary: commandSummary('smtp', 'DATA'),
   rfc: 'RFC 5321 §4.1.1.4',
   states: ['MAIL', 'RCPT'],
   handle(context, args) {

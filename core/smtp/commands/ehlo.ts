@@ -3,6 +3,7 @@ import { smtpKeywordAnnotations } from '../../annotations/annotate.js';
 import { MECHANISMS } from '../../sasl/mechanisms.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
+import { commandSummary } from '../../annotations/messages.js';
 
 /**
  * The mechanisms AUTH offers now: none on the MTA port, and none before
@@ -43,7 +44,7 @@ function clientDomain(context: SmtpContext, verb: string, args: string): string 
 export const EHLO: SmtpCommand = {
   name: 'EHLO',
   syntax: 'EHLO domain',
-  summary: 'identifies the client and asks for extended SMTP: the reply lists the extensions',
+  summary: commandSummary('smtp', 'EHLO'),
   rfc: 'RFC 5321 §4.1.1.1',
   states: ['INIT', 'READY', 'MAIL', 'RCPT'],
   handle(context, args) {
@@ -60,7 +61,7 @@ export const EHLO: SmtpCommand = {
 export const HELO: SmtpCommand = {
   name: 'HELO',
   syntax: 'HELO domain',
-  summary: 'identifies the client for plain SMTP, without extensions',
+  summary: commandSummary('smtp', 'HELO'),
   rfc: 'RFC 5321 §4.1.1.1',
   states: ['INIT', 'READY', 'MAIL', 'RCPT'],
   handle(context, args) {

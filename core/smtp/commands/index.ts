@@ -9,11 +9,12 @@ import { MAIL } from './mail.js';
 import { RCPT } from './rcpt.js';
 import { EXPN, helpLines, NOOP, QUIT, RSET, VRFY } from './simple.js';
 import { STARTTLS } from './starttls.js';
+import { commandSummary } from '../../annotations/messages.js';
 
 const HELP: SmtpCommand = {
   name: 'HELP',
   syntax: 'HELP [command]',
-  summary: 'lists the commands, or explains one',
+  summary: commandSummary('smtp', 'HELP'),
   rfc: 'RFC 5321 §4.1.1.8',
   states: ['INIT', 'READY', 'MAIL', 'RCPT', 'BDAT'],
   handle(context, args) {

@@ -3,6 +3,7 @@ import { formatMailbox, parsePath } from '../address.js';
 import type { BodyType } from '../backend.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
+import { commandSummary } from '../../annotations/messages.js';
 
 /** Reads the parameters of MAIL; replies and returns undefined on the first bad one. */
 function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string | true>): { size?: number; body: BodyType; smtputf8: boolean } | undefined {
@@ -34,7 +35,7 @@ function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string
 export const MAIL: SmtpCommand = {
   name: 'MAIL',
   syntax: 'MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8]',
-  summary: 'starts a mail transaction with the sender address bounces go back to',
+  summary: commandSummary('smtp', 'MAIL'),
   rfc: 'RFC 5321 §4.1.1.2',
   states: ['READY'],
   handle(context, args) {

@@ -2,11 +2,12 @@
 import { formatMailbox, parsePath } from '../address.js';
 import type { SmtpCommand } from '../context.js';
 import { reply } from '../reply.js';
+import { commandSummary } from '../../annotations/messages.js';
 
 export const RCPT: SmtpCommand = {
   name: 'RCPT',
   syntax: 'RCPT TO:<forward-path> [NOTIFY=…] [ORCPT=…]',
-  summary: 'adds one recipient to the open transaction; repeat for each',
+  summary: commandSummary('smtp', 'RCPT'),
   rfc: 'RFC 5321 §4.1.1.3',
   states: ['MAIL', 'RCPT'],
   async handle(context, args) {

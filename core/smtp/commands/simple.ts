@@ -2,13 +2,14 @@
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
 import type { SmtpState } from '../states.js';
+import { commandSummary } from '../../annotations/messages.js';
 
 const ANY_OPEN: readonly SmtpState[] = ['INIT', 'READY', 'MAIL', 'RCPT', 'BDAT'];
 
 export const RSET: SmtpCommand = {
   name: 'RSET',
   syntax: 'RSET',
-  summary: 'abandons the current mail transaction; the EHLO/HELO greeting is kept',
+  summary: commandSummary('smtp', 'RSET'),
   rfc: 'RFC 5321 §4.1.1.5',
   states: ANY_OPEN,
   handle(context, args) {
@@ -25,7 +26,7 @@ export const RSET: SmtpCommand = {
 export const NOOP: SmtpCommand = {
   name: 'NOOP',
   syntax: 'NOOP [string]',
-  summary: 'does nothing but answer 250; any argument is ignored',
+  summary: commandSummary('smtp', 'NOOP'),
   rfc: 'RFC 5321 §4.1.1.9',
   states: ANY_OPEN,
   handle(context) {
@@ -36,7 +37,7 @@ export const NOOP: SmtpCommand = {
 export const QUIT: SmtpCommand = {
   name: 'QUIT',
   syntax: 'QUIT',
-  summary: 'ends the session: the server answers 221 and closes; an unfinished transaction is abandoned',
+  summary: commandSummary('smtp', 'QUIT'),
   rfc: 'RFC 5321 §4.1.1.10',
   states: ANY_OPEN,
   handle(context, args) {
@@ -54,7 +55,7 @@ export const QUIT: SmtpCommand = {
 export const VRFY: SmtpCommand = {
   name: 'VRFY',
   syntax: 'VRFY string',
-  summary: 'asks whether a user name or mailbox is known here; most servers decline with 252',
+  summary: commandSummary('smtp', 'VRFY'),
   rfc: 'RFC 5321 §3.5.1',
   states: ANY_OPEN,
   async handle(context, args) {
@@ -77,7 +78,7 @@ export const VRFY: SmtpCommand = {
 export const EXPN: SmtpCommand = {
   name: 'EXPN',
   syntax: 'EXPN list-name',
-  summary: 'asks for the members of a mailing list; usually disabled for privacy',
+  summary: commandSummary('smtp', 'EXPN'),
   rfc: 'RFC 5321 §3.5.2',
   states: ANY_OPEN,
   handle(context, args) {

@@ -1,11 +1,12 @@
 /** STARTTLS (RFC 3207): 220, then the TLS handshake; the session starts over after it. */
 import type { SmtpCommand } from '../context.js';
 import { reply } from '../reply.js';
+import { commandSummary } from '../../annotations/messages.js';
 
 export const STARTTLS: SmtpCommand = {
   name: 'STARTTLS',
   syntax: 'STARTTLS',
-  summary: 'turns this connection into TLS; afterwards the client must send EHLO again',
+  summary: commandSummary('smtp', 'STARTTLS'),
   rfc: 'RFC 3207 §4',
   states: ['READY'],
   handle(context, args) {
