@@ -6,6 +6,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 export async function main(argv: string[]): Promise<void> {
+  // `maillab lesson list | head`: a reader that goes away is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    fail(error);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

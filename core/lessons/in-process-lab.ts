@@ -2,6 +2,9 @@
  * The lesson's lab in process: the real engines behind the real framers, fed
  * bytes the way the TCP adapters feed them, with no socket in between. Delays
  * (failed logins, `delay` faults) are not waited for: nothing here has a clock.
+ * When an engine asks for TLS (a positive STLS/STARTTLS reply), the handshake
+ * is simulated: input pipelined after the command is dropped, as a real
+ * adapter drops it, and the engine is told TLS is up.
  */
 import type { WireEvent } from '../events.js';
 import { LineSplitter } from '../framing/line-splitter.js';
@@ -13,6 +16,9 @@ import { ReceivedLines, type LessonConnection, type LessonLab, type ServerInputK
 import type { LessonLabParts } from './lesson-lab.js';
 
 type Output = Pop3Output | SmtpOutput;
+
+/** What the engines are told about the handshake that did not happen. */
+export const SIMULATED_TLS = { version: 'TLSv1.3', cipher: '(simulated in process)' } as const;
 
 /** A lab whose connections are engines in this process. */
 export function inProcessLab(parts: LessonLabParts): LessonLab {
@@ -54,6 +60,9 @@ abstract class InProcessConnection implements LessonConnection {
     return this.received.take(count);
   }
 
+  /** The server's side was simulated when the engine asked for it (accept()). */
+  async startTls(): Promise<void> {}
+
   async leftover(): Promise<Buffer[]> {
     const lines = this.received.take(this.received.count);
     return this.received.partial.length > 0 ? [...lines, this.received.partial] : lines;
@@ -73,15 +82,22 @@ abstract class InProcessConnection implements LessonConnection {
     this.events.push(...output.events);
     this.received.push(output.bytes);
     if (output.close) this.isClosed = true;
+    else if (output.startTls) {
+      // RFC 2595 §4, RFC 3207 §4.2: nothing sent before the handshake is read after it.
+      this.discardInput();
+      this.accept(this.tlsEstablished(SIMULATED_TLS));
+    }
   }
 
   protected abstract push(bytes: Buffer): void;
+  protected abstract discardInput(): void;
+  protected abstract tlsEstablished(info: { version: string; cipher: string }): Output;
   protected abstract next(): (() => Promise<Output>) | undefined;
   protected abstract end(): Promise<readonly WireEvent[]>;
 }
 
 class Pop3InProcess extends InProcessConnection {
-  private readonly splitter: LineSplitter;
+  private splitter: LineSplitter;
 
   constructor(private readonly session: Pop3Session) {
     super();
@@ -114,13 +130,22 @@ class Pop3InProcess extends InProcessConnection {
     };
   }
 
+  protected discardInput(): void {
+    this.queue = [];
+    this.splitter = new LineSplitter(this.session.lineLimit);
+  }
+
+  protected tlsEstablished(info: { version: string; cipher: string }): Output {
+    return this.session.tlsEstablished(info);
+  }
+
   protected async end(): Promise<readonly WireEvent[]> {
     return (await this.session.end('the lesson closed the connection')).events;
   }
 }
 
 class SmtpInProcess extends InProcessConnection {
-  private readonly framer = new SmtpInputFramer();
+  private framer = new SmtpInputFramer();
 
   constructor(private readonly session: SmtpSession) {
     super();
@@ -154,6 +179,14 @@ class SmtpInProcess extends InProcessConnection {
       case 'chunk':
         return () => this.session.receiveChunk(item);
     }
+  }
+
+  protected discardInput(): void {
+    this.framer = new SmtpInputFramer();
+  }
+
+  protected tlsEstablished(info: { version: string; cipher: string }): Output {
+    return this.session.tlsEstablished(info);
   }
 
   protected async end(): Promise<readonly WireEvent[]> {

@@ -19,6 +19,13 @@ export interface LessonConnection {
   readLines(count: number): Promise<Buffer[]>;
   /** Waits briefly for anything more the server sends; returns the complete lines not yet read. */
   leftover(): Promise<Buffer[]>;
+  /**
+   * The client's side of the TLS handshake, after the server's positive reply
+   * to STLS/STARTTLS (a lesson's `== tls ==`): over TCP a real one, with a
+   * certificate that is not verified; in process nothing is left to do, as the
+   * lab simulated the server's side when the engine asked for it.
+   */
+  startTls(): Promise<void>;
   /** The server's events since the last call (annotated lines, transitions, errors). */
   takeEvents(): WireEvent[];
   /** The server closed the connection. */

@@ -45,6 +45,7 @@ const PERSONA_FIELDS: Readonly<Record<string, Applies>> = {
   timestamp: 'pop3',
   'response-codes': 'pop3',
   'reveal-unknown-users': 'pop3',
+  'last-after-rset': 'pop3',
   'enhanced-status-codes': 'smtp',
   domain: 'smtp',
   relay: 'smtp',
@@ -52,6 +53,8 @@ const PERSONA_FIELDS: Readonly<Record<string, Applies>> = {
   list: 'smtp',
   listener: 'smtp',
   'max-message-size': 'smtp',
+  tls: 'both',
+  'tls.capabilities': 'both',
 };
 const LESSON_FIELDS = new Set(['id', 'title', 'rfc', 'mode', 'reason', 'user', 'full-name', 'message', 'locked']);
 const REPEATABLE = new Set(['user', 'full-name', 'message', 'locked', 'domain', 'list', 'fault']);
@@ -80,7 +83,7 @@ export function buildHeader(header: readonly RawField[], blocks: readonly Server
   const personaFields: RawField[] = [];
   const single = new Map<string, RawField>();
   for (const field of header) {
-    if (!LESSON_FIELDS.has(field.key) && !(field.key in PERSONA_FIELDS) && !field.key.startsWith('text.')) {
+    if (!LESSON_FIELDS.has(field.key) && !(field.key in PERSONA_FIELDS) && !isText(field.key)) {
       report(field.line, `unknown field "${field.key}:"; lessons/README.md lists the fields`);
       continue;
     }
@@ -115,7 +118,7 @@ export function buildHeader(header: readonly RawField[], blocks: readonly Server
     const blockFields: RawField[] = [];
     for (const field of block.fields) {
       if (LESSON_FIELDS.has(field.key)) report(field.line, `"${field.key}:" belongs in the lesson header: users and messages are shared by every server`);
-      else if (!(field.key in PERSONA_FIELDS) && !field.key.startsWith('text.')) report(field.line, `unknown field "${field.key}:"; lessons/README.md lists the fields`);
+      else if (!(field.key in PERSONA_FIELDS) && !isText(field.key)) report(field.line, `unknown field "${field.key}:"; lessons/README.md lists the fields`);
       else if (checkOnce(field, own, report)) blockFields.push(field);
     }
     const blockProtocol = readProtocol(own.get('protocol'), report) ?? protocol;
@@ -153,18 +156,25 @@ function checkOnce(field: RawField, seen: Map<string, RawField>, report: Report)
   return true;
 }
 
+/** `text.KEY:`, or `tls.text.KEY:` for the text under TLS. */
+function isText(key: string): boolean {
+  return key.startsWith('text.') || key.startsWith('tls.text.');
+}
+
 function applies(key: string, protocol: Protocol): boolean {
-  const scope = key.startsWith('text.') ? 'both' : PERSONA_FIELDS[key];
+  const scope = isText(key) ? 'both' : PERSONA_FIELDS[key];
   return scope === 'both' || scope === protocol;
 }
 
 /** With server blocks, the header's persona fields are checked once, against the lesson's protocol. */
 function checkPersonaFields(fields: readonly RawField[], protocol: Protocol, report: Report): boolean {
   const before = { count: 0 };
-  buildPersona('', 1, protocol, fields, (line, message) => {
+  const counted: Report = (line, message) => {
     before.count++;
     report(line, message);
-  });
+  };
+  // A block may turn TLS on for what the header says about TLS: that is checked per server.
+  buildPersona('', 1, protocol, fields, counted, false);
   return before.count === 0;
 }
 
@@ -249,9 +259,10 @@ function readMessages(header: readonly RawField[], users: readonly LessonUser[],
 }
 
 /** One server persona from its fields, each checked against the server's protocol. */
-function buildPersona(name: string, line: number, protocol: Protocol, fields: readonly RawField[], report: Report): ServerPersona {
-  const persona: { -readonly [K in keyof ServerPersona]: ServerPersona[K] } = { name, line, protocol, texts: [], domains: [], lists: {}, faults: [] };
+function buildPersona(name: string, line: number, protocol: Protocol, fields: readonly RawField[], report: Report, whole = true): ServerPersona {
+  const persona: { -readonly [K in keyof ServerPersona]: ServerPersona[K] } = { name, line, protocol, texts: [], tlsTexts: [], domains: [], lists: {}, faults: [] };
   const texts: TextOverride[] = [];
+  const tlsTexts: TextOverride[] = [];
   const domains: string[] = [];
   const lists: Record<string, string[]> = {};
   const faults: FaultRule[] = [];
@@ -263,10 +274,11 @@ function buildPersona(name: string, line: number, protocol: Protocol, fields: re
     }
     const fail = (message: string) => report(field.line, message);
     const flag = (): boolean | undefined => (value === 'on' ? true : value === 'off' ? false : (fail(`"${key}:" is on or off, not "${value}"`), undefined));
-    if (key.startsWith('text.')) {
-      const textKey = key.slice(5);
+    if (isText(key)) {
+      const underTls = key.startsWith('tls.');
+      const textKey = key.slice(underTls ? 9 : 5);
       if (!TEXT_KEYS[protocol].includes(textKey)) fail(`unknown ${protocol.toUpperCase()} text "${textKey}"; known: ${TEXT_KEYS[protocol].join(', ')}`);
-      else texts.push({ key: camel(textKey), template: value, line: field.line });
+      else (underTls ? tlsTexts : texts).push({ key: camel(textKey), template: value, line: field.line });
       continue;
     }
     switch (key) {
@@ -293,17 +305,26 @@ function buildPersona(name: string, line: number, protocol: Protocol, fields: re
         if (!WORDINGS[protocol].includes(value)) fail(`unknown ${protocol.toUpperCase()} wording "${value}"; known: ${WORDINGS[protocol].join(', ')}`);
         else persona.wording = value;
         break;
-      case 'capabilities': {
+      case 'capabilities':
+      case 'tls.capabilities': {
         const items = value === 'none' ? [] : value.split(',').map((item) => item.trim());
-        if (value === '' || items.some((item) => item === '')) fail('capabilities: lists the lines separated by commas ("TOP, USER, SASL PLAIN"), or says none');
-        else persona.capabilities = items;
+        if (value === '' || items.some((item) => item === '')) fail(`${key}: lists the lines separated by commas ("TOP, USER, SASL PLAIN"), or says none`);
+        else if (key === 'capabilities') persona.capabilities = items;
+        else persona.tlsCapabilities = items;
         break;
       }
+      case 'tls':
+        persona.tls = flag();
+        break;
       case 'response-codes':
         persona.responseCodes = flag();
         break;
       case 'reveal-unknown-users':
         persona.revealUnknownUsers = flag();
+        break;
+      case 'last-after-rset':
+        if (value !== 'zero' && value !== 'initial') fail(`last-after-rset is "zero" (RFC 1460) or "initial" (RFC 1081), not "${value}"`);
+        else persona.lastAfterRset = value;
         break;
       case 'enhanced-status-codes':
         persona.enhancedStatusCodes = flag();
@@ -343,7 +364,9 @@ function buildPersona(name: string, line: number, protocol: Protocol, fields: re
       }
     }
   }
-  return { ...persona, texts, domains, lists, faults };
+  const underTls = fields.find((field) => field.key === 'tls.capabilities' || field.key.startsWith('tls.text.'));
+  if (whole && underTls && persona.tls !== true) report(underTls.line, `"${underTls.key}:" says what the server sends under TLS, but it offers no TLS: add "tls: on"`);
+  return { ...persona, texts, tlsTexts, domains, lists, faults };
 }
 
 function kebab(name: string): string {

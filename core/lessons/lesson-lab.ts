@@ -60,12 +60,15 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
         timestamp: persona.timestamp ?? `<1896.697170952@${host}>`,
         challenge: () => persona.challenge ?? `<1896.697170952@${host}>`,
         secure: false,
-        tlsAvailable: false,
+        tlsAvailable: persona.tls === true,
         plaintextAuthAllowed: true,
         authFailureDelay: () => 0,
         texts: pop3Texts(persona),
+        ...(persona.tlsTexts.length > 0 ? { tlsTexts: overrides<Pop3Texts>(persona.tlsTexts, DEFAULT_POP3_TEXTS) } : {}),
+        ...(persona.tlsCapabilities !== undefined ? { tlsCapabilities: persona.tlsCapabilities } : {}),
         ...(persona.revealUnknownUsers !== undefined ? { revealUnknownUsers: persona.revealUnknownUsers } : {}),
         ...(persona.responseCodes !== undefined ? { responseCodes: persona.responseCodes } : {}),
+        ...(persona.lastAfterRset !== undefined ? { lastAfterRset: persona.lastAfterRset } : {}),
         ...(persona.capabilities !== undefined ? { capabilities: persona.capabilities } : {}),
         ...faultsOf(lesson, persona, session),
       };
@@ -80,12 +83,14 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
           texts: smtpTexts(persona),
           enhancedStatusCodes: persona.enhancedStatusCodes ?? DEFAULT_SMTP_PERSONA.enhancedStatusCodes,
           ...(persona.capabilities !== undefined ? { ehloKeywords: persona.capabilities } : {}),
+          ...(persona.tlsCapabilities !== undefined ? { tlsEhloKeywords: persona.tlsCapabilities } : {}),
+          ...(persona.tlsTexts.length > 0 ? { tlsTexts: overrides<SmtpTexts>(persona.tlsTexts, DEFAULT_SMTP_TEXTS) } : {}),
           verify: persona.verify ?? false,
           lists: persona.lists,
         },
         listener: persona.listener ?? 'mta',
         secure: false,
-        tlsAvailable: false,
+        tlsAvailable: persona.tls === true,
         plaintextAuthAllowed: true,
         remoteAddress: '127.0.0.1',
         challenge: () => persona.challenge ?? `<1896.697170952@${hostname}>`,
@@ -111,6 +116,11 @@ function pop3Texts(persona: ServerPersona): Partial<Pop3Texts> {
     if (override.key in DEFAULT_POP3_TEXTS) texts[override.key as keyof Pop3Texts] = override.template;
   }
   return texts;
+}
+
+/** `tls.text.KEY:` lines as the engine's texts under TLS. */
+function overrides<T extends object>(lines: ServerPersona['tlsTexts'], known: T): Partial<T> {
+  return Object.fromEntries(lines.filter((line) => line.key in known).map((line) => [line.key, line.template])) as Partial<T>;
 }
 
 function smtpTexts(persona: ServerPersona): SmtpTexts {

@@ -58,6 +58,8 @@ export interface ServerPersona {
   readonly capabilities?: readonly string[];
   readonly responseCodes?: boolean;
   readonly revealUnknownUsers?: boolean;
+  /** RSET's effect on LAST: RFC 1460 ('zero', the default) or RFC 1081 ('initial'). */
+  readonly lastAfterRset?: 'zero' | 'initial';
   readonly enhancedStatusCodes?: boolean;
   readonly domains: readonly string[];
   readonly relay?: boolean;
@@ -66,6 +68,12 @@ export interface ServerPersona {
   readonly listener?: 'mta' | 'submission';
   readonly maxMessageSize?: number;
   readonly faults: readonly FaultRule[];
+  /** `tls: on`: the server offers STLS (POP3, RFC 2595) or STARTTLS (SMTP, RFC 3207). */
+  readonly tls?: boolean;
+  /** `tls.capabilities:`, the CAPA or EHLO keyword lines under TLS; unset: `capabilities` less STLS/STARTTLS, or the computed list. */
+  readonly tlsCapabilities?: readonly string[];
+  /** `tls.text.KEY:`, reply texts under TLS, over `texts`. */
+  readonly tlsTexts: readonly TextOverride[];
 }
 
 /** One line on the wire as the lesson gives it. */
@@ -90,6 +98,11 @@ export interface TranscriptStep {
   /** Replayed silently (setup the RFC's example takes for granted); never shown, never typed. */
   readonly hidden: boolean;
   readonly line: number;
+  /**
+   * `== tls ==` followed the step: its server lines are the positive reply to
+   * STLS/STARTTLS, and the TLS handshake comes after them (RFC 2595 §4, RFC 3207 §4).
+   */
+  readonly tls?: boolean;
 }
 
 /** One connection to one server, from greeting to close. */

@@ -39,6 +39,7 @@ export const MESSAGES = {
   connectionOpened: (host: string | undefined, protocol: Protocol) =>
     host === undefined ? fill('connectionOpenedNoHost', { protocol: protocolName(protocol) }) : fill('connectionOpened', { host, protocol: protocolName(protocol) }),
   connectionClosed: fill('connectionClosed'),
+  tlsHandshake: fill('tlsHandshake'),
   placeholderLine: (placeholder: string, lines: number) => counted('placeholderLine', lines, { placeholder }),
   lessonEnd: fill('lessonEnd'),
   watchKeys: fill('watchKeys'),

@@ -8,9 +8,10 @@
  */
 import { buildHeader, type RawField, type ServerBlock } from './lesson-fields.js';
 import type { LessonProblem, LessonSession, ParsedLesson } from './lesson.js';
+import { checkTlsSteps } from './tls-steps.js';
 import { buildSession, type RawSession } from './transcript-steps.js';
 
-/** `== server foo.com ==`, `== session ==`, `== hidden ==`, `== shown ==`. */
+/** `== server foo.com ==`, `== session ==`, `== hidden ==`, `== shown ==`, `== tls ==`. */
 const SECTION = /^==\s*(.*?)\s*==\s*$/;
 /** `key: value`, keys in lower case with dots and dashes (`text.user-ok`). */
 const FIELD = /^([a-z][a-z0-9]*(?:[.-][a-z0-9]+)*):\s*(.*)$/i;
@@ -85,12 +86,13 @@ export function parseLesson(text: string, file?: string): ParsedLesson {
         return;
       case 'hidden':
       case 'shown':
+      case 'tls':
         if (!session) problem(line, `"== ${word} ==" belongs inside a session`);
         else if (name !== '') problem(line, `"== ${word} ==" takes nothing after "${word}"`);
-        else session.lines.push({ text: '', line, marker: word.toLowerCase() as 'hidden' | 'shown' });
+        else session.lines.push({ text: '', line, marker: word.toLowerCase() as 'hidden' | 'shown' | 'tls' });
         return;
       default:
-        problem(line, `unknown section "== ${title} ==": expected == server NAME ==, == session [NAME] ==, == hidden == or == shown ==`);
+        problem(line, `unknown section "== ${title} ==": expected == server NAME ==, == session [NAME] ==, == hidden ==, == shown == or == tls ==`);
     }
   }
 
@@ -102,7 +104,10 @@ export function parseLesson(text: string, file?: string): ParsedLesson {
       if (blocks.length === 0 && raw.server !== '') problem(raw.line, `this lesson has one server: write "== session ==" without a name, or add a "== server ${raw.server} ==" block`);
       else if (blocks.length > 0 && raw.server === '') problem(raw.line, `name the server this session talks to: ${[...names].map((name) => `"== session ${name} =="`).join(' or ')}`);
       else if (!names.has(raw.server)) problem(raw.line, `no server named "${raw.server}"`);
-      parsedSessions.push(buildSession(raw, built.messages, problem));
+      const session = buildSession(raw, built.messages, problem);
+      const persona = built.servers.find((server) => server.name === raw.server);
+      if (persona) checkTlsSteps(session, persona, problem);
+      parsedSessions.push(session);
     }
     if (sessions.length === 0) problem(lines.length === 0 ? 1 : lines.length, 'the lesson has no transcript: add a "== session ==" line and its S: and C: lines');
   }

@@ -50,6 +50,8 @@ export interface StepPosition {
 }
 
 const CRLF = '\r\n';
+/** What the trackers of a watch-only lesson are told at `== tls ==`: no handshake happened. */
+const NOT_REPLAYED_TLS = { version: 'TLS', cipher: '(not replayed)' } as const;
 
 /** The cursor over a lesson's sessions and steps, and the connection of the current session. */
 export class Replay {
@@ -117,10 +119,13 @@ export class Replay {
       const lines = await this.connection.readLines(step.server.length);
       received = lines.map((line) => line.toString('utf8'));
       difference = this.sentAfterClose ? closedDifference(step, position.session) : compare(step, lines, position.session);
+      // `== tls ==`: the server agreed, the handshake follows (a reply that differs was no agreement).
+      if (step.tls && !difference) await this.connection.startTls();
       events = this.connection.takeEvents();
     } else {
       received = step.server.map((line) => line.text);
       for (const line of received) this.trackerEvents.push(...this.tracker!.received(line));
+      if (step.tls) this.trackerEvents.push(...this.tracker!.tlsEstablished(NOT_REPLAYED_TLS));
       events = this.trackerEvents.splice(0);
     }
     const sessionSteps = this.lesson.sessions[position.session]!.steps;

@@ -3,9 +3,12 @@
  * 127.0.0.1 (a free port) per server of the lesson, served by the lab's own
  * socket adapters over the lesson's memory store, and a raw socket as the
  * client. What the socket receives is compared byte for byte, so anything the
- * adapters add or lose (framing, pipelining, closing) shows up.
+ * adapters add or lose (framing, pipelining, closing) shows up. A server with
+ * `tls: on` has the run's certificate (lesson-tls.ts): STLS and STARTTLS are
+ * real handshakes, the client's side done where the lesson says `== tls ==`.
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import type { WireEvent } from '../events.js';
 import { ConnectionLimiter, DEFAULT_CONNECTION_LIMITS } from '../net/connection-limiter.js';
 import { startListener, type RunningListener } from '../net/listener.js';
@@ -14,6 +17,7 @@ import { SmtpConnection } from '../net/smtp-connection.js';
 import { serverOf, type ServerPersona } from './lesson.js';
 import { ReceivedLines, type LessonConnection, type LessonLab } from './lab-connection.js';
 import { DEFAULT_LESSON_HOST, type LessonLabParts } from './lesson-lab.js';
+import { clientHandshake, lessonSecureContext } from './lesson-tls.js';
 
 export interface TcpLabOptions {
   /** How long to wait for lines the lesson expects before calling them missing. */
@@ -37,6 +41,7 @@ export async function startTcpLab(parts: LessonLabParts, options: TcpLabOptions 
   const limiter = new ConnectionLimiter(DEFAULT_CONNECTION_LIMITS);
   const listeners = new Map<string, RunningListener>();
   let expected: ServerSide | undefined;
+  const secureContext = parts.lesson.servers.some((persona) => persona.tls === true) ? await lessonSecureContext() : undefined;
   try {
     for (const persona of parts.lesson.servers) {
       const listener = await startListener({
@@ -48,7 +53,7 @@ export async function startTcpLab(parts: LessonLabParts, options: TcpLabOptions 
         serve: (socket, _id, done) => {
           const side = expected ?? newServerSide(-1);
           expected = undefined;
-          serve(parts, persona, socket, side, () => {
+          serve(parts, persona, persona.tls === true ? secureContext : undefined, socket, side, () => {
             done();
             side.finished();
           });
@@ -88,10 +93,10 @@ function newServerSide(session: number): ServerSide {
 }
 
 /** Runs the lab's own adapter for the persona's protocol on an accepted socket. */
-function serve(parts: LessonLabParts, persona: ServerPersona, socket: Socket, side: ServerSide, onClose: () => void): void {
+function serve(parts: LessonLabParts, persona: ServerPersona, secureContext: SecureContext | undefined, socket: Socket, side: ServerSide, onClose: () => void): void {
   const session = Math.max(side.session, 0);
   const onEvent = (event: WireEvent) => side.events.push(event);
-  const base = { idleTimeoutMs: IDLE_TIMEOUT_MS, plaintextAuthAllowed: () => true, onEvent, onClose };
+  const base = { idleTimeoutMs: IDLE_TIMEOUT_MS, plaintextAuthAllowed: () => true, onEvent, onClose, ...(secureContext ? { secureContext } : {}) };
   if (persona.protocol === 'pop3') {
     const { timestamp, challenge, secure: _secure, plaintextAuthAllowed: _plaintext, ...rest } = parts.pop3Options(persona, session);
     new Pop3Connection(socket, { ...base, backend: parts.pop3Backend, options: rest, hostname: persona.host ?? DEFAULT_LESSON_HOST, timestamp: () => timestamp, challenge }, false);
@@ -108,20 +113,44 @@ class TcpConnection implements LessonConnection {
   private readonly waiters = new Set<() => void>();
 
   constructor(
-    private readonly socket: Socket,
+    private socket: Socket,
     private readonly side: ServerSide,
     private readonly replyTimeoutMs: number,
     private readonly settleMs: number,
   ) {
-    socket.on('data', (chunk: Buffer) => {
-      this.received.push(chunk);
-      this.wake();
-    });
+    this.listen(socket);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.received.push(chunk);
+    this.wake();
+  };
+
+  private readonly onClose = (): void => {
+    this.isClosed = true;
+    this.wake();
+  };
+
+  private listen(socket: Socket): void {
+    socket.on('data', this.onData);
     socket.on('error', () => {});
-    socket.on('close', () => {
-      this.isClosed = true;
-      this.wake();
-    });
+    socket.on('close', this.onClose);
+  }
+
+  /** The handshake on this socket; a failed one closes the connection, so the next line the lesson expects shows as missing. */
+  async startTls(): Promise<void> {
+    if (this.isClosed) return;
+    const plain = this.socket;
+    plain.off('data', this.onData);
+    plain.off('close', this.onClose);
+    try {
+      this.socket = await clientHandshake(plain, this.replyTimeoutMs);
+      this.listen(this.socket);
+    } catch (error) {
+      this.side.events.push({ kind: 'error', code: 'CONNECTION', message: `TLS handshake failed: ${(error as Error).message}` });
+      plain.destroy();
+      this.onClose();
+    }
   }
 
   get closed(): boolean {

@@ -11,7 +11,7 @@ import { expandPlaceholder, literalText, readPlaceholder } from './placeholders.
 export interface RawTranscriptLine {
   readonly text: string;
   readonly line: number;
-  readonly marker?: 'hidden' | 'shown';
+  readonly marker?: 'hidden' | 'shown' | 'tls';
 }
 
 export interface RawSession {
@@ -23,7 +23,7 @@ export interface RawSession {
 type Report = (line: number, message: string) => void;
 
 /** `S:` or `C:`, possibly indented as pasted from an RFC, then one space and the line. */
-const WIRE = /^\s*([SC]):(.*)$/;
+const WIRE = /^\s*([SC]):([\s\S]*)$/;
 
 interface Building {
   narration: string[];
@@ -31,6 +31,7 @@ interface Building {
   server: WireLine[];
   hidden: boolean;
   line: number;
+  tls?: boolean;
 }
 
 /** Cuts one session into steps, expanding placeholders; problems are reported with their lines. */
@@ -63,6 +64,13 @@ export function buildSession(raw: RawSession, messages: readonly FixtureMessage[
       hidden = false;
       continue;
     }
+    if (entry.marker === 'tls') {
+      // The handshake follows the reply just read: the marker ends that step.
+      if (current && current.client.length > 0 && current.server.length > 0) current.tls = true;
+      else report(entry.line, '"== tls ==" goes right after the server\'s positive reply to STLS or STARTTLS (narration comes after the marker)');
+      flush();
+      continue;
+    }
     const trimmed = entry.text.trim();
     if (trimmed.startsWith('#')) continue;
     const wire = WIRE.exec(entry.text);
@@ -82,6 +90,11 @@ export function buildSession(raw: RawSession, messages: readonly FixtureMessage[
     }
     const side = wire[1] as 'S' | 'C';
     const rest = wire[2]!;
+    if (rest.includes('\r')) {
+      // Lines are read from a text file: a lone CR would be taken as a line end by some editors and silently lost by others.
+      report(entry.line, `this ${side}: line holds a bare CR, which a lesson file cannot carry; a lesson line is sent with CRLF, nothing else`);
+      continue;
+    }
     if (rest !== '' && !rest.startsWith(' ')) {
       report(entry.line, `put one space after "${side}:" (the rest of the line is sent byte for byte)`);
       continue;
@@ -119,7 +132,7 @@ function expandLine(text: string, line: number, messages: readonly FixtureMessag
 }
 
 function finish(step: Building): TranscriptStep {
-  return { narration: step.narration, client: step.client, server: step.server, hidden: step.hidden, line: step.line };
+  return { narration: step.narration, client: step.client, server: step.server, hidden: step.hidden, line: step.line, ...(step.tls ? { tls: true } : {}) };
 }
 
 /** Narration without leading or trailing paragraph breaks. */

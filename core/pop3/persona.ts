@@ -21,6 +21,14 @@ export interface Pop3Texts {
   apopOk: string;
   /** AUTH accepted (RFC 5034 §4 examples: "Maildrop locked and ready"). */
   authOk: string;
+  /**
+   * A message number past the end of the maildrop, for LIST, RETR, DELE, TOP and
+   * UIDL (RFC 1939 §5 LIST and §7 UIDL examples: "no such message, only 2 messages
+   * in maildrop"; §7 TOP example: "no such message").
+   */
+  noSuchMessage: string;
+  /** RSET accepted (RFC 1939 §5 example: "maildrop has 2 messages (320 octets)"; RFC 1460 §5 LAST example: a bare "+OK", an empty text). */
+  rsetOk: string;
   /** Another session holds the maildrop lock (RFC 1939 §7 example: "maildrop already locked"); empty keeps the store's own explanation. */
   locked: string;
   /** QUIT in AUTHORIZATION (RFC 1939 §4 example: "dewey POP3 server signing off"). */
@@ -41,6 +49,8 @@ export const DEFAULT_POP3_TEXTS: Pop3Texts = {
   passOk: "{user}'s maildrop has {messages} ({octets} octets)",
   apopOk: "{user}'s maildrop has {messages} ({octets} octets)",
   authOk: "{user}'s maildrop has {messages} ({octets} octets)",
+  noSuchMessage: 'no such message, only {messages} in maildrop',
+  rsetOk: 'maildrop has {messages} ({octets} octets)',
   locked: '',
   signOff: '{host} POP3 server signing off',
   signOffUpdate: '{host} POP3 server signing off ({left})',

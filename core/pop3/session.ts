@@ -56,8 +56,17 @@ export interface Pop3SessionOptions {
   revealUnknownUsers?: boolean;
   /** RFC 2449 response codes ("-ERR [IN-USE] …") and the RESP-CODES/AUTH-RESP-CODE tags; on unless false. RFC 1939's examples have none. */
   responseCodes?: boolean;
+  /**
+   * What RSET does to the historic LAST count: 'zero' as RFC 1460 §5 says, or
+   * 'initial' (the value at the start of the session) as RFC 1081 says.
+   */
+  lastAfterRset?: 'zero' | 'initial';
   /** The exact CAPA lines to send instead of the computed list (to replay an RFC example such as RFC 2449 §5). */
   capabilities?: readonly string[];
+  /** The exact CAPA lines once TLS is active (RFC 5034 §6 offers PLAIN only then); without them, `capabilities` less STLS, or the computed list. */
+  tlsCapabilities?: readonly string[];
+  /** Reply wording once TLS is active, over `texts` (a lesson replaying an RFC example whose server words its replies differently under TLS). */
+  tlsTexts?: Partial<Pop3Texts>;
 }
 
 export const DEFAULT_POP3_OPTIONS: Omit<Pop3SessionOptions, 'timestamp' | 'challenge' | 'secure' | 'tlsAvailable' | 'plaintextAuthAllowed'> = {

@@ -53,7 +53,11 @@ export function createLessonStepRenderer(): LessonStepRenderer {
     const before = split === -1 ? step.events : step.events.slice(0, split);
     const after = split === -1 ? [] : step.events.slice(split);
     first.push(...annotate(before));
-    const second = [...collapse(step.step.server, step.received).map((line) => `S: ${line.text}`), ...annotate(after)];
+    // `== tls ==`: the handshake is shown where it happens, before what the engine says about it.
+    const tlsAt = step.step.tls ? after.findIndex((event) => event.kind === 'tls') : -1;
+    const reply = tlsAt === -1 ? annotate(after) : [...annotate(after.slice(0, tlsAt)), MESSAGES.tlsHandshake, ...annotate(after.slice(tlsAt))];
+    if (step.step.tls && tlsAt === -1) reply.push(MESSAGES.tlsHandshake);
+    const second = [...collapse(step.step.server, step.received).map((line) => `S: ${line.text}`), ...reply];
     const difference = step.difference;
     if (difference && options.differencesAsNotes && difference.reason === 'mismatch') second.push(MESSAGES.replyDiffers(difference.expected ?? '', difference.actual ?? ''));
     else if (difference) second.push(`   !! line ${difference.line}: ${describeDifference(difference)}`);

@@ -18,6 +18,10 @@ export interface SmtpTexts {
   rsetOk: string;
   noopOk: string;
   quit: string;
+  /** DATA when every RCPT was refused: the 554 (RFC 5321 §3.3; RFC 2920 §4 example: "no valid recipients given"). */
+  noValidRecipients: string;
+  /** STARTTLS accepted, the 220 before the handshake (RFC 3207 §5 example: "Go ahead"). */
+  starttls: string;
 }
 
 export const DEFAULT_SMTP_TEXTS: SmtpTexts = {
@@ -32,6 +36,8 @@ export const DEFAULT_SMTP_TEXTS: SmtpTexts = {
   rsetOk: 'OK, transaction reset',
   noopOk: 'OK',
   quit: '{host} Service closing transmission channel',
+  noValidRecipients: 'No valid recipients',
+  starttls: 'Ready to start TLS',
 };
 
 /** The wording of RFC 5321 Appendix D (foo.com, "250 OK"). */
@@ -47,6 +53,8 @@ export const RFC5321_TEXTS: SmtpTexts = {
   rsetOk: 'OK',
   noopOk: 'OK',
   quit: '{host} Service closing transmission channel',
+  noValidRecipients: 'No valid recipients',
+  starttls: 'Ready to start TLS',
 };
 
 export interface SmtpPersona {
@@ -60,6 +68,10 @@ export interface SmtpPersona {
    * (RFC examples). Only keywords the engine supports may be named.
    */
   ehloKeywords?: readonly string[];
+  /** The exact EHLO keyword lines once TLS is active; without them, `ehloKeywords` less STARTTLS (RFC 3207 §4.2), or the computed list. */
+  tlsEhloKeywords?: readonly string[];
+  /** Reply wording once TLS is active, over `texts` (RFC 3207 §5: the EHLO greeting differs after STARTTLS). */
+  tlsTexts?: Partial<SmtpTexts>;
   /** Answer VRFY for local users (RFC 5321 §3.5.1) instead of 252 "cannot verify". */
   verify: boolean;
   /** Mailing lists EXPN may expand (RFC 5321 §3.5.2): name → member addresses. */

@@ -311,7 +311,11 @@ export class SmtpSession implements SmtpContext {
   }
 
   extensions(): string[] {
-    return this.options.persona.ehloKeywords ? [...this.options.persona.ehloKeywords] : computeExtensions(this);
+    const { ehloKeywords, tlsEhloKeywords } = this.options.persona;
+    if (this.secure && tlsEhloKeywords) return [...tlsEhloKeywords];
+    if (!ehloKeywords) return computeExtensions(this);
+    // A fixed list is what the server says in its current security: STARTTLS is no longer offered under TLS (RFC 3207 §4.2).
+    return ehloKeywords.filter((keyword) => !this.secure || keyword.split(' ')[0]!.toUpperCase() !== 'STARTTLS');
   }
 
   startTls(): void {
@@ -324,7 +328,9 @@ export class SmtpSession implements SmtpContext {
 
   /** Fills a persona text template. */
   text(key: keyof SmtpPersona['texts'], values: { client?: string; address?: string; id?: string } = {}): string {
-    return fillText(this.options.persona.texts[key], { host: this.options.persona.hostname, ...values });
+    const { texts, tlsTexts } = this.options.persona;
+    const template = (this.secure ? tlsTexts?.[key] : undefined) ?? texts[key];
+    return fillText(template, { host: this.options.persona.hostname, ...values });
   }
 
   private assertOpen(): void {

@@ -75,6 +75,13 @@ describe('maillab --help', () => {
 });
 
 describe('CLI errors', () => {
+  it('ends quietly when its reader goes away (maillab lesson check | head -1)', async () => {
+    // lesson check keeps writing after head has gone: each later write meets a closed pipe.
+    const { stdout, stderr } = await run('bash', ['-c', `${BIN} lesson check | head -1; echo "status \${PIPESTATUS[0]}"`], { timeout: 120_000 });
+    expect(stdout).toMatch(/^ok {4}\S+ .*\nstatus 0\n$/);
+    expect(stderr).toBe('');
+  });
+
   it('answers an unknown subcommand with one line and a non-zero exit', async () => {
     const result = await maillab(['frobnicate']);
     expect(result.code).not.toBe(0);

@@ -308,6 +308,15 @@ S: 250 OK
 
   it('wants a SASL response exactly, and explains why', async () => {
     const { practice } = await LessonPractice.start(fileLesson('rfc5034/auth-plain.lesson'));
+    // The first session: CAPA, STLS (the handshake played for the learner), CAPA, AUTH PLAIN with an initial response.
+    accepted(await practice.submit('capa'));
+    const stls = accepted(await practice.submit('stls'));
+    expect(stls[0]!).toMatchObject({ received: ['+OK Begin TLS negotiation now'], step: { tls: true } });
+    expect(stls[0]!.events).toContainEqual({ kind: 'tls', version: 'TLSv1.3', cipher: '(simulated in process)' });
+    expect(accepted(await practice.submit('CAPA'))[0]!.received[1]).toBe('SASL PLAIN DIGEST-MD5 GSSAPI ANONYMOUS');
+    expect(accepted(await practice.submit('AUTH PLAIN dGVzdAB0ZXN0AHRlc3Q='))[0]!.received).toEqual(['+OK Maildrop locked and ready']);
+    // The second: its STLS is hidden, as the RFC leaves it out.
+    expect(practice.state).toBe('AUTHORIZATION');
     accepted(await practice.submit('capa'));
     accepted(await practice.submit('auth plain'));
     expect(await practice.submit('dgvzdab0zxn0ahrlc3q=')).toMatchObject({ kind: 'hint', hint: { kind: 'sasl-line' } });

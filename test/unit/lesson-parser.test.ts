@@ -96,6 +96,13 @@ describe('lesson header: the server persona', () => {
     expect(server!.faults).toEqual([expect.objectContaining({ command: 'RETR', after: 1, action: { kind: 'reply', text: '-ERR [SYS/TEMP] disk on fire' } })]);
   });
 
+  it('reads last-after-rset (RFC 1081 or RFC 1460 LAST) and refuses other values with the line number', () => {
+    expect(parse([...HEAD, 'last-after-rset: initial', ...GREETING]).servers[0]).toMatchObject({ lastAfterRset: 'initial' });
+    const broken = parseLesson([...HEAD, 'last-after-rset: sometimes', ...GREETING].join('\n'), 'x.lesson');
+    expect(broken.ok).toBe(false);
+    if (!broken.ok) expect(formatProblems(broken.problems, 'x.lesson')).toMatch(/x\.lesson:\d+: last-after-rset is "zero" \(RFC 1460\) or "initial" \(RFC 1081\), not "sometimes"/);
+  });
+
   it('reads "timestamp: off" as no timestamp and "capabilities: none" as an empty list', () => {
     const [server] = parse([...HEAD, 'timestamp: off', 'capabilities: none', ...GREETING]).servers;
     expect(server).toMatchObject({ timestamp: '', capabilities: [] });
@@ -302,5 +309,13 @@ describe('malformed lessons: every problem, with its line number', () => {
     const result = parseLesson([...HEAD, 'colour: blue', ...GREETING].join('\n'));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(formatProblems(result.problems, 'x.lesson')).toBe('x.lesson:5: unknown field "colour:"; lessons/README.md lists the fields');
+  });
+});
+
+describe('lesson lines with a bare CR', () => {
+  it('are reported with their line number, not taken as narration', () => {
+    const result = parseLesson(['id: cr', 'title: t', 'protocol: smtp', 'rfc: RFC 5321', '', '== session ==', 'S: 220 x', 'C: DATA\rsmuggled'].join('\n'), 'cr.lesson');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(formatProblems(result.problems, 'cr.lesson')).toMatch(/^cr\.lesson:8: this C: line holds a bare CR/m);
   });
 });

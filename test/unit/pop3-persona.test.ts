@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPop3Backend } from '../../core/lab/pop3-backend.js';
-import { RFC1939_TEXTS, RFC5034_TEXTS } from '../../core/pop3/persona.js';
+import { RFC1939_TEXTS, RFC5034_TEXTS, type Pop3Texts } from '../../core/pop3/persona.js';
 import { MemoryStore } from '../../core/store/memory-store.js';
 import { StaticUsers } from '../../core/store/user-directory.js';
 import { makeHarness, messageOfSize, rfcMaildrop } from '../helpers/pop3-harness.js';
@@ -61,6 +61,35 @@ describe('POP3 reply texts: the RFC 1939 §7 examples, byte for byte', () => {
     await after.send('USER mrose');
     await after.send('PASS tanstaaf');
     expect(await after.send('QUIT')).toBe('+OK dewey: 2 messages left\r\n');
+  });
+});
+
+describe('POP3 reply texts: a missing message and RSET (RFC 1939 §5, §7; RFC 1460 §5)', () => {
+  async function loggedIn(texts?: Partial<Pop3Texts>) {
+    const h = makeHarness(texts ? { texts } : {}, rfcMaildrop);
+    await h.send('USER mrose');
+    await h.send('PASS tanstaaf');
+    return h;
+  }
+
+  it('keeps the defaults: "only 2 messages in maildrop" and the RSET totals', async () => {
+    const h = await loggedIn();
+    expect(await h.send('LIST 3')).toBe('-ERR no such message, only 2 messages in maildrop\r\n');
+    expect(await h.send('TOP 100 3')).toBe('-ERR no such message, only 2 messages in maildrop\r\n');
+    await h.send('DELE 1');
+    expect(await h.send('RSET')).toBe('+OK maildrop has 2 messages (320 octets)\r\n');
+  });
+
+  it('words TOP\'s refusal as RFC 1939 §7 does, and sends a bare +OK for RSET', async () => {
+    const h = await loggedIn({ noSuchMessage: 'no such message', rsetOk: '' });
+    expect(await h.send('TOP 100 3')).toBe('-ERR no such message\r\n');
+    expect(await h.send('RSET')).toBe('+OK\r\n');
+  });
+
+  it('fills {count}, {messages} and {octets}', async () => {
+    const h = await loggedIn({ noSuchMessage: '{count} only ({messages})', rsetOk: '{count} {octets}' });
+    expect(await h.send('UIDL 9')).toBe('-ERR 2 only (2 messages)\r\n');
+    expect(await h.send('RSET')).toBe('+OK 2 320\r\n');
   });
 });
 

@@ -117,6 +117,15 @@ describe('mail transaction order (RFC 5321 §3.3, §4.1.4)', () => {
     expect(h.delivered).toHaveLength(0);
   });
 
+  it('the 554 text is a persona text (RFC 2920 §4 example: "no valid recipients given")', async () => {
+    const texts = { ...DEFAULT_SMTP_PERSONA.texts, noValidRecipients: 'no valid recipients given' };
+    const h = makeSmtpHarness({ persona: { ...DEFAULT_SMTP_PERSONA, texts, enhancedStatusCodes: false } });
+    await h.send('EHLO client.example');
+    await h.send('MAIL FROM:<sender@client.example>');
+    expect(await h.send('RCPT TO:<nobody@maillab.test>')).toMatch(/^550 /);
+    expect(await h.send('DATA')).toBe('554 no valid recipients given\r\n');
+  });
+
   it('a nested MAIL is 503 and the first sender is kept', async () => {
     const h = makeSmtpHarness();
     await openTransaction(h);

@@ -4,6 +4,7 @@
  */
 import type { Pop3Context } from '../context.js';
 import { err } from '../reply.js';
+import { replyText } from './texts.js';
 
 /**
  * Parses a message number (RFC 1939 §5: "msg") and checks it against the
@@ -22,7 +23,7 @@ export function messageIndex(context: Pop3Context, verb: string, arg: string | u
   const count = transaction.maildrop.messages.length;
   const number = Number(arg);
   if (number < 1 || number > count) {
-    context.reply(err(`no such message, only ${count} message${count === 1 ? '' : 's'} in maildrop`));
+    context.reply(err(replyText(context, 'noSuchMessage', { count: String(count), messages: plural(count, 'message') })));
     return undefined;
   }
   if (transaction.deleted.has(number - 1)) {

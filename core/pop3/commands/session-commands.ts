@@ -13,7 +13,9 @@ import { commandSummary } from '../../annotations/messages.js';
 /** The capabilities this session really has, in its current state and security (RFC 2449 §5). */
 export function capabilities(context: Pop3Context): string[] {
   const { options } = context;
-  if (options.capabilities) return [...options.capabilities];
+  if (context.secure && options.tlsCapabilities) return [...options.tlsCapabilities];
+  // A fixed list is what the server says in its current security: STLS is no longer offered under TLS (RFC 2595 §4).
+  if (options.capabilities) return options.capabilities.filter((tag) => !context.secure || tag.toUpperCase() !== 'STLS');
   const tags = options.responseCodes === false ? ['TOP', 'UIDL', 'PIPELINING'] : ['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING'];
   if (context.state === 'AUTHORIZATION') {
     if (context.plaintextAllowed) tags.push('USER');

@@ -5,7 +5,8 @@ import { maildropTotals, plural } from './message-number.js';
 
 /** The session's text for `key` (its override or maillab's default), placeholders filled. */
 export function replyText(context: Pop3Context, key: Pop3TextKey, values: Pop3TextValues = {}): string {
-  return pop3Text(context.options.texts, key, { host: context.options.serverName, ...values });
+  const { texts, tlsTexts } = context.options;
+  return pop3Text(context.secure && tlsTexts ? { ...texts, ...tlsTexts } : texts, key, { host: context.options.serverName, ...values });
 }
 
 /** The reply that opens TRANSACTION, for PASS, APOP or AUTH (RFC 1939 §7 examples). */

@@ -5,6 +5,7 @@
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { maildropTotals, messageIndex, plural, splitArgs } from './message-number.js';
+import { replyText } from './texts.js';
 import { commandSummary, commandHistoric } from '../../annotations/messages.js';
 
 const CRLF = Buffer.from('\r\n');
@@ -184,9 +185,10 @@ export const RSET: Pop3Command = {
     const transaction = context.transaction!;
     transaction.deleted.clear();
     // RFC 1460 §5: RSET also resets the "highest number accessed" to zero.
-    transaction.highestAccessed = 0;
+    // RFC 1460 §5 resets the "highest number accessed" to zero; RFC 1081 to its value at the start of the session.
+    transaction.highestAccessed = context.options.lastAfterRset === 'initial' ? transaction.initialHighest : 0;
     const { count, octets } = maildropTotals(context);
-    context.reply(ok(`maildrop has ${plural(count, 'message')} (${octets} octets)`));
+    context.reply(ok(replyText(context, 'rsetOk', { count: String(count), messages: plural(count, 'message'), octets: String(octets) })));
   }),
 };
 

@@ -19,7 +19,7 @@ export const DATA: SmtpCommand = {
     const transaction = context.transaction!;
     if (transaction.recipients.length === 0) {
       // RFC 5321 §3.3: 503 when no RCPT was given, 554 when all were refused.
-      if (transaction.rejectedRecipients > 0) context.fail('BAD_SEQUENCE', reply(554, '5.5.1', 'No valid recipients'));
+      if (transaction.rejectedRecipients > 0) context.fail('BAD_SEQUENCE', reply(554, '5.5.1', context.text('noValidRecipients')));
       else context.fail('BAD_SEQUENCE', reply(503, '5.5.1', 'Need RCPT before DATA'));
       return;
     }

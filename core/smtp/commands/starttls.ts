@@ -26,7 +26,7 @@ export const STARTTLS: SmtpCommand = {
       context.send(reply(454, '4.7.0', 'TLS not available: this server has no certificate'));
       return;
     }
-    context.send(reply(220, '2.0.0', 'Ready to start TLS'));
+    context.send(reply(220, '2.0.0', context.text('starttls')));
     context.startTls();
   },
 };
