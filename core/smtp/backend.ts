@@ -31,7 +31,7 @@ export type RecipientVerdict =
   | { kind: 'relay' }
   /** Local domain, no such user: 550 5.1.1 (RFC 3463 §3.2). */
   | { kind: 'unknown-user' }
-  /** Not a local domain and the session may not relay: 554 5.7.1. */
+  /** Not a local domain and the session may not relay: 550 5.7.1 (RFC 5321 §3.6.2). */
   | { kind: 'relay-denied' };
 
 export interface DeliveryResult {

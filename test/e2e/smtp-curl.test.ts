@@ -60,6 +60,6 @@ describe('curl smtp:// then curl pop3://', () => {
     writeFileSync(file, 'Subject: relay\r\n\r\nx\r\n');
     const sent = await curl([`smtp://127.0.0.1:${lab.smtpPort}`, '--mail-from', 'a@example.org', '--mail-rcpt', 'victim@example.net', '-T', file]);
     expect(sent.code).toBe(55);
-    expect(sent.stderr).toMatch(/RCPT failed: 554/);
+    expect(sent.stderr).toMatch(/RCPT failed: 550/);
   });
 });

@@ -65,7 +65,7 @@ for key, rcpt in [('relay', 'someone@example.com'), ('unknown', 'nobody@maillab.
 print(json.dumps(out))`,
       ports(),
     );
-    expect(result.relay).toEqual([554, expect.stringMatching(/^5\.7\.1 Relay access denied/)]);
+    expect(result.relay).toEqual([550, expect.stringMatching(/^5\.7\.1 Relay access denied/)]);
     expect(result.unknown).toEqual([550, expect.stringMatching(/^5\.1\.1 no such user here/)]);
   });
 

@@ -109,7 +109,7 @@ describe('mail transaction order (RFC 5321 §3.3, §4.1.4)', () => {
     await h.send('EHLO client.example');
     await h.send('MAIL FROM:<sender@client.example>');
     expect(await h.send('RCPT TO:<nobody@maillab.test>')).toMatch(/^550 5\.1\.1 /);
-    expect(await h.send('RCPT TO:<someone@elsewhere.example>')).toMatch(/^554 5\.7\.1 /);
+    expect(await h.send('RCPT TO:<someone@elsewhere.example>')).toMatch(/^550 5\.7\.1 /);
     const data = await h.output('DATA');
     expect(data.bytes.toString()).toBe('554 5.5.1 No valid recipients\r\n');
     expect(h.session.state).toBe('MAIL');

@@ -172,12 +172,12 @@ describe('RCPT TO (RFC 5321 §4.1.1.3)', () => {
     expect(h.delivered[0]!.message.toString()).toContain('\r\n\tfor <Postmaster>;\r\n');
   });
 
-  it('relaying to a non-local domain without authentication is 554 5.7.1, every time', async () => {
+  it('relaying to a non-local domain without authentication is 550 5.7.1 (RFC 5321 §3.6.2), every time', async () => {
     const h = await ehlo({ maxBadCommands: 100 });
     await h.send('MAIL FROM:<sender@client.example>');
     for (const address of ['someone@elsewhere.example', 'someone@elsewhere.example', 'other@maillab.test.evil.example', 'x@[192.0.2.1]', '@maillab.test:victim@elsewhere.example']) {
       const out = await h.output(`RCPT TO:<${address}>`);
-      expect(out.bytes.toString(), address).toMatch(/^554 5\.7\.1 Relay access denied: \S+ is not a local domain and you have not authenticated\r\n$/);
+      expect(out.bytes.toString(), address).toMatch(/^550 5\.7\.1 Relay access denied: \S+ is not a local domain and you have not authenticated\r\n$/);
       expect(errorCodes(out.events)).toEqual(['RELAY_DENIED']);
     }
     expect(h.session.transaction?.recipients).toEqual([]);

@@ -51,7 +51,8 @@ export const RCPT: SmtpCommand = {
     }
     if (verdict.kind === 'relay-denied') {
       transaction.rejectedRecipients++;
-      context.fail('RELAY_DENIED', reply(554, '5.7.1', `Relay access denied: ${mailbox.domain} is not a local domain and you have not authenticated`));
+      // RFC 5321 §3.6.2: a refusal to relay for policy reasons SHOULD be 550.
+      context.fail('RELAY_DENIED', reply(550, '5.7.1', `Relay access denied: ${mailbox.domain} is not a local domain and you have not authenticated`));
       return;
     }
     const first = transaction.recipients.length === 0;
