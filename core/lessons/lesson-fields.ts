@@ -342,7 +342,9 @@ function buildPersona(name: string, line: number, protocol: Protocol, fields: re
       case 'list': {
         const match = /^(\S+)\s+(\S.*)$/.exec(value);
         const members = match ? match[2]!.split(',').map((member) => member.trim()) : [];
-        if (!match || members.some((member) => !/^[^\s@]+@[^\s@]+$/.test(member))) fail('write "list: NAME user@domain, user@domain"');
+        // A member is an address, or a full name and an address in angle brackets (RFC 5321 §3.5.1's EXPN example).
+        const member = /^(?:[^\s@<>]+@[^\s@<>]+|[^<>@,]+ <[^\s@<>]+@[^\s@<>]+>)$/;
+        if (!match || members.some((entry) => !member.test(entry))) fail('write "list: NAME user@domain, Full Name <user@domain>, …"');
         else lists[match[1]!] = members;
         break;
       }

@@ -268,7 +268,7 @@ describe('malformed lessons: every problem, with its line number', () => {
     ['an SMTP field on a POP3 server', [...HEAD, 'relay: on', ...GREETING], '5: "relay:" is for SMTP servers; this server speaks POP3'],
     ['a POP3 field on an SMTP server', ['id: x', 'title: t', 'protocol: smtp', 'rfc: r', 'timestamp: off', ...GREETING], '5: "timestamp:" is for POP3 servers; this server speaks SMTP'],
     ['a bad domain', ['id: x', 'title: t', 'protocol: smtp', 'rfc: r', 'domain: not a domain', ...GREETING], '5: "not a domain" is not a domain name'],
-    ['a bad list', ['id: x', 'title: t', 'protocol: smtp', 'rfc: r', 'list: staff nobody', ...GREETING], '5: write "list: NAME user@domain, user@domain"'],
+    ['a bad list', ['id: x', 'title: t', 'protocol: smtp', 'rfc: r', 'list: staff nobody', ...GREETING], '5: write "list: NAME user@domain, Full Name <user@domain>, …"'],
     ['a bad listener', ['id: x', 'title: t', 'protocol: smtp', 'rfc: r', 'listener: relay', ...GREETING], '5: listener "relay" is not mta or submission'],
     ['a bad size limit', ['id: x', 'title: t', 'protocol: smtp', 'rfc: r', 'max-message-size: 10k', ...GREETING], '5: max-message-size "10k" is not a positive number'],
     ['a fault that does not parse', [...HEAD, 'fault: RETR => drop', ...GREETING], '5: fault: expected "->" after RETR'],
