@@ -47,6 +47,7 @@ const PERSONA_FIELDS: Readonly<Record<string, Applies>> = {
   'reveal-unknown-users': 'pop3',
   'last-after-rset': 'pop3',
   'enhanced-status-codes': 'smtp',
+  'data-without-recipients': 'smtp',
   domain: 'smtp',
   relay: 'smtp',
   verify: 'smtp',
@@ -331,6 +332,10 @@ function buildPersona(name: string, line: number, protocol: Protocol, fields: re
         break;
       case 'relay':
         persona.relay = flag();
+        break;
+      case 'data-without-recipients':
+        if (value !== 'accept' && value !== 'refuse') fail(`data-without-recipients is "refuse" (RFC 2920 §3.2, the default) or "accept", not "${value}"`);
+        else persona.acceptDataWithoutRecipients = value === 'accept';
         break;
       case 'verify':
         persona.verify = flag();

@@ -86,6 +86,7 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
           ...(persona.tlsCapabilities !== undefined ? { tlsEhloKeywords: persona.tlsCapabilities } : {}),
           ...(persona.tlsTexts.length > 0 ? { tlsTexts: overrides<SmtpTexts>(persona.tlsTexts, DEFAULT_SMTP_TEXTS) } : {}),
           verify: persona.verify ?? false,
+          ...(persona.acceptDataWithoutRecipients ? { acceptDataWithoutRecipients: true } : {}),
           lists: persona.lists,
         },
         listener: persona.listener ?? 'mta',

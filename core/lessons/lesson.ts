@@ -64,6 +64,8 @@ export interface ServerPersona {
   readonly domains: readonly string[];
   readonly relay?: boolean;
   readonly verify?: boolean;
+  /** SMTP: 354 to DATA although every RCPT was refused, refusing the message at its end (RFC 2920 §4). */
+  readonly acceptDataWithoutRecipients?: boolean;
   readonly lists: Readonly<Record<string, readonly string[]>>;
   readonly listener?: 'mta' | 'submission';
   readonly maxMessageSize?: number;

@@ -60,7 +60,7 @@ export interface SmtpContext {
   /** Marks EHLO/HELO done (and resets any transaction, RFC 5321 §4.1.4). */
   greeted(clientName: string, extended: boolean): void;
   /** A persona reply text with its placeholders filled. */
-  text(key: keyof SmtpTexts, values?: { client?: string; address?: string; id?: string }): string;
+  text(key: keyof SmtpTexts, values?: { client?: string; address?: string; domain?: string; id?: string }): string;
   /** The extensions this session advertises now, as EHLO lines. */
   extensions(): string[];
   startTls(): void;

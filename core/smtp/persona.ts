@@ -5,7 +5,7 @@
  * personas reproduce an RFC's lines byte for byte.
  */
 
-/** Reply texts a persona may reword. `{host}`, `{client}`, `{address}`, `{id}` are filled in. */
+/** Reply texts a persona may reword. `{host}`, `{client}`, `{address}`, `{domain}`, `{id}` are filled in. */
 export interface SmtpTexts {
   greeting: string;
   ehlo: string;
@@ -22,6 +22,8 @@ export interface SmtpTexts {
   noValidRecipients: string;
   /** STARTTLS accepted, the 220 before the handshake (RFC 3207 §5 example: "Go ahead"). */
   starttls: string;
+  /** RCPT to another domain from a client that may not relay: the 550 (RFC 2920 §4 example: "remote mail to <…> not allowed"). */
+  relayDenied: string;
 }
 
 export const DEFAULT_SMTP_TEXTS: SmtpTexts = {
@@ -38,6 +40,7 @@ export const DEFAULT_SMTP_TEXTS: SmtpTexts = {
   quit: '{host} Service closing transmission channel',
   noValidRecipients: 'No valid recipients',
   starttls: 'Ready to start TLS',
+  relayDenied: 'Relay access denied: {domain} is not a local domain and you have not authenticated',
 };
 
 /** The wording of RFC 5321 Appendix D (foo.com, "250 OK"). */
@@ -55,6 +58,7 @@ export const RFC5321_TEXTS: SmtpTexts = {
   quit: '{host} Service closing transmission channel',
   noValidRecipients: 'No valid recipients',
   starttls: 'Ready to start TLS',
+  relayDenied: 'Relay access denied',
 };
 
 export interface SmtpPersona {
@@ -76,6 +80,12 @@ export interface SmtpPersona {
   verify: boolean;
   /** Mailing lists EXPN may expand (RFC 5321 §3.5.2): name → member addresses. */
   lists: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Answer DATA with 354 even when every RCPT was refused, and refuse the
+   * message at its end instead (the server of RFC 2920 §4's fourth example;
+   * RFC 2920 §3.2 says a server SHOULD refuse DATA then, which is the default).
+   */
+  acceptDataWithoutRecipients?: boolean;
 }
 
 export const DEFAULT_SMTP_PERSONA: SmtpPersona = {
@@ -86,6 +96,8 @@ export const DEFAULT_SMTP_PERSONA: SmtpPersona = {
   lists: {},
 };
 
-export function fillText(template: string, values: Partial<Record<'host' | 'client' | 'address' | 'id', string>>): string {
-  return template.replace(/\{(host|client|address|id)\}/g, (_, key: 'host' | 'client' | 'address' | 'id') => values[key] ?? '');
+type Placeholder = 'host' | 'client' | 'address' | 'domain' | 'id';
+
+export function fillText(template: string, values: Partial<Record<Placeholder, string>>): string {
+  return template.replace(/\{(host|client|address|domain|id)\}/g, (_, key: Placeholder) => values[key] ?? '');
 }

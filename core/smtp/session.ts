@@ -327,7 +327,7 @@ export class SmtpSession implements SmtpContext {
   }
 
   /** Fills a persona text template. */
-  text(key: keyof SmtpPersona['texts'], values: { client?: string; address?: string; id?: string } = {}): string {
+  text(key: keyof SmtpPersona['texts'], values: { client?: string; address?: string; domain?: string; id?: string } = {}): string {
     const { texts, tlsTexts } = this.options.persona;
     const template = (this.secure ? tlsTexts?.[key] : undefined) ?? texts[key];
     return fillText(template, { host: this.options.persona.hostname, ...values });

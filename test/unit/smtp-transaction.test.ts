@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../core/events.js';
 import type { DataProblem } from '../../core/smtp/session.js';
 import { makeSmtpHarness, type SmtpHarness } from '../helpers/smtp-harness.js';
+import { DEFAULT_SMTP_PERSONA, DEFAULT_SMTP_TEXTS } from '../../core/smtp/persona.js';
 
 const PLAIN_ALICE = Buffer.from('\0alice\0wonderland').toString('base64');
 
@@ -518,5 +519,33 @@ describe('a backend that cannot store the message', () => {
     expect(await h.chunk('hi\r\n')).toMatch(/^451 4\.3\.0 /);
     expect(h.session.state).toBe('READY');
     expect(h.delivered).toHaveLength(0);
+  });
+});
+
+describe('persona: relay refusal wording and DATA without valid recipients (RFC 2920 §4)', () => {
+  it('words the relay refusal with {address} and {domain}', async () => {
+    const texts = { ...DEFAULT_SMTP_TEXTS, relayDenied: 'remote mail to <{address}> not allowed ({domain})' };
+    const h = makeSmtpHarness({ persona: { ...DEFAULT_SMTP_PERSONA, texts } });
+    await h.send('EHLO x.example');
+    await h.send('MAIL FROM:<a@x.example>');
+    expect(await h.send('RCPT TO:<galvin@tis.com>')).toBe('550 5.7.1 remote mail to <galvin@tis.com> not allowed (tis.com)\r\n');
+  });
+
+  it('accept: 354 although every RCPT was refused, then 554 at the end and nothing delivered', async () => {
+    const h = makeSmtpHarness({ persona: { ...DEFAULT_SMTP_PERSONA, acceptDataWithoutRecipients: true } });
+    await h.send('EHLO x.example');
+    await h.send('MAIL FROM:<a@x.example>');
+    await h.send('RCPT TO:<nobody@maillab.test>');
+    expect(await h.send('DATA')).toMatch(/^354 /);
+    expect(await h.data('')).toBe('554 5.5.1 No valid recipients\r\n');
+    expect(h.session.state).toBe('READY');
+    expect(h.delivered).toHaveLength(0);
+  });
+
+  it('accept still answers 503 when no RCPT was given at all', async () => {
+    const h = makeSmtpHarness({ persona: { ...DEFAULT_SMTP_PERSONA, acceptDataWithoutRecipients: true } });
+    await h.send('EHLO x.example');
+    await h.send('MAIL FROM:<a@x.example>');
+    expect(await h.send('DATA')).toBe('503 5.5.1 Need RCPT before DATA\r\n');
   });
 });

@@ -17,7 +17,8 @@ export const DATA: SmtpCommand = {
       return;
     }
     const transaction = context.transaction!;
-    if (transaction.recipients.length === 0) {
+    const acceptAnyway = transaction.rejectedRecipients > 0 && context.options.persona.acceptDataWithoutRecipients === true;
+    if (transaction.recipients.length === 0 && !acceptAnyway) {
       // RFC 5321 §3.3: 503 when no RCPT was given, 554 when all were refused.
       if (transaction.rejectedRecipients > 0) context.fail('BAD_SEQUENCE', reply(554, '5.5.1', context.text('noValidRecipients')));
       else context.fail('BAD_SEQUENCE', reply(503, '5.5.1', 'Need RCPT before DATA'));
@@ -50,6 +51,13 @@ export function refusal(problems: readonly DataProblem[], maxSize: number): { co
 }
 
 export async function finishData(context: SmtpContext, data: { message: Buffer | undefined; problems: readonly DataProblem[] }): Promise<void> {
+  if (context.transaction!.recipients.length === 0) {
+    // A persona that took DATA without a valid recipient refuses the message now (RFC 2920 §4, fourth example).
+    context.transaction = undefined;
+    context.transition('data-rejected');
+    context.fail('BAD_SEQUENCE', reply(554, '5.5.1', context.text('noValidRecipients')));
+    return;
+  }
   const refused = refusal(data.problems, context.options.maxMessageSize);
   if (refused || !data.message) {
     const why = refused ?? { code: 'MESSAGE_REJECTED' as const, reply: reply(554, '5.6.0', 'Message refused') };

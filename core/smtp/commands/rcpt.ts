@@ -52,7 +52,7 @@ export const RCPT: SmtpCommand = {
     if (verdict.kind === 'relay-denied') {
       transaction.rejectedRecipients++;
       // RFC 5321 §3.6.2: a refusal to relay for policy reasons SHOULD be 550.
-      context.fail('RELAY_DENIED', reply(550, '5.7.1', `Relay access denied: ${mailbox.domain} is not a local domain and you have not authenticated`));
+      context.fail('RELAY_DENIED', reply(550, '5.7.1', context.text('relayDenied', { address, domain: mailbox.domain })));
       return;
     }
     const first = transaction.recipients.length === 0;
