@@ -46,6 +46,7 @@ const PERSONA_FIELDS: Readonly<Record<string, Applies>> = {
   'response-codes': 'pop3',
   'reveal-unknown-users': 'pop3',
   'last-after-rset': 'pop3',
+  'login-delay': 'pop3',
   'enhanced-status-codes': 'smtp',
   'data-without-recipients': 'smtp',
   domain: 'smtp',
@@ -322,6 +323,10 @@ function buildPersona(name: string, line: number, protocol: Protocol, fields: re
         break;
       case 'reveal-unknown-users':
         persona.revealUnknownUsers = flag();
+        break;
+      case 'login-delay':
+        if (!/^[1-9]\d{0,6}$/.test(value)) fail(`login-delay "${value}" is not a number of seconds`);
+        else persona.loginDelaySeconds = Number(value);
         break;
       case 'last-after-rset':
         if (value !== 'zero' && value !== 'initial') fail(`last-after-rset is "zero" (RFC 1460) or "initial" (RFC 1081), not "${value}"`);

@@ -48,7 +48,8 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
     lesson,
     store,
     relayed,
-    pop3Backend: createPop3Backend(users, store),
+    // The lesson's clock stands still, so with a LOGIN-DELAY every second login comes too soon.
+    pop3Backend: createPop3Backend(users, store, { loginDelaySeconds: loginDelayOf(lesson), now: () => LESSON_CLOCK.getTime() }),
     smtpBackend: (persona) =>
       createMemorySmtpBackend({ users, store, domains: domainsOf(persona), openRelay: persona.relay === true, fullNames, relayed }),
     pop3Options: (persona, session) => {
@@ -69,6 +70,7 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
         ...(persona.revealUnknownUsers !== undefined ? { revealUnknownUsers: persona.revealUnknownUsers } : {}),
         ...(persona.responseCodes !== undefined ? { responseCodes: persona.responseCodes } : {}),
         ...(persona.lastAfterRset !== undefined ? { lastAfterRset: persona.lastAfterRset } : {}),
+        ...(persona.loginDelaySeconds !== undefined ? { loginDelaySeconds: persona.loginDelaySeconds } : {}),
         ...(persona.capabilities !== undefined ? { capabilities: persona.capabilities } : {}),
         ...faultsOf(lesson, persona, session),
       };
@@ -153,4 +155,9 @@ export function seededRandom(seed: string): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The longest LOGIN-DELAY any POP3 server of the lesson sets: the backend, shared by the lab, enforces one. */
+function loginDelayOf(lesson: Lesson): number {
+  return Math.max(0, ...lesson.servers.map((server) => server.loginDelaySeconds ?? 0));
 }

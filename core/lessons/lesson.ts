@@ -60,6 +60,8 @@ export interface ServerPersona {
   readonly revealUnknownUsers?: boolean;
   /** RSET's effect on LAST: RFC 1460 ('zero', the default) or RFC 1081 ('initial'). */
   readonly lastAfterRset?: 'zero' | 'initial';
+  /** POP3 LOGIN-DELAY in seconds (RFC 2449 §6.5), enforced lab-wide on the lesson's fixed clock: a second login is refused. */
+  readonly loginDelaySeconds?: number;
   readonly enhancedStatusCodes?: boolean;
   readonly domains: readonly string[];
   readonly relay?: boolean;

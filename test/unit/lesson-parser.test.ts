@@ -96,6 +96,13 @@ describe('lesson header: the server persona', () => {
     expect(server!.faults).toEqual([expect.objectContaining({ command: 'RETR', after: 1, action: { kind: 'reply', text: '-ERR [SYS/TEMP] disk on fire' } })]);
   });
 
+  it('reads login-delay in seconds and refuses anything else', () => {
+    expect(parse([...HEAD, 'login-delay: 900', ...GREETING]).servers[0]).toMatchObject({ loginDelaySeconds: 900 });
+    const broken = parseLesson([...HEAD, 'login-delay: soon', ...GREETING].join('\n'), 'x.lesson');
+    expect(broken.ok).toBe(false);
+    if (!broken.ok) expect(formatProblems(broken.problems, 'x.lesson')).toMatch(/login-delay "soon" is not a number of seconds/);
+  });
+
   it('reads last-after-rset (RFC 1081 or RFC 1460 LAST) and refuses other values with the line number', () => {
     expect(parse([...HEAD, 'last-after-rset: initial', ...GREETING]).servers[0]).toMatchObject({ lastAfterRset: 'initial' });
     const broken = parseLesson([...HEAD, 'last-after-rset: sometimes', ...GREETING].join('\n'), 'x.lesson');
