@@ -11,17 +11,7 @@ import type { WireEvent } from '../core/events.js';
 import { ConnectError, type RawLine } from '../core/net/client-connection.js';
 import { createTranscriptRenderer } from '../core/render/transcript.js';
 import { showBytes } from '../core/render/show-bytes.js';
-import { fail } from './cli.js';
-
-export interface ConnectOptions {
-  starttls: boolean;
-  insecure: boolean;
-  pipeline: boolean;
-  json: boolean;
-  showBytes: boolean;
-  save?: string;
-  timeout: number;
-}
+import { fail, type ConnectCliOptions as ConnectOptions } from './cli.js';
 
 export async function runConnect(url: string, options: ConnectOptions): Promise<void> {
   const parsed = parseServerUrl(url);

@@ -124,7 +124,7 @@ class Pop3InProcess extends InProcessConnection {
     const item = this.queue.shift();
     if (!item) return undefined;
     return async () => {
-      const output = item.kind === 'line' ? await this.session.receive(item.bytes) : await this.session.overlong(item.limit);
+      const output = await this.session.receiveItem(item);
       this.splitter.setLimit(this.session.lineLimit);
       return output;
     };
@@ -168,17 +168,7 @@ class SmtpInProcess extends InProcessConnection {
 
   protected next(): (() => Promise<Output>) | undefined {
     const item = this.framer.next(this.session.inputMode);
-    if (!item) return undefined;
-    switch (item.kind) {
-      case 'line':
-        return () => this.session.receiveLine(item);
-      case 'overlong':
-        return async () => this.session.overlong(item.limit);
-      case 'data':
-        return () => this.session.receiveData(item);
-      case 'chunk':
-        return () => this.session.receiveChunk(item);
-    }
+    return item && (() => this.session.receive(item));
   }
 
   protected discardInput(): void {

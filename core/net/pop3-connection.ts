@@ -62,7 +62,7 @@ export class Pop3Connection extends LineConnection<Pop3Output> {
     const item = this.queue.shift();
     if (!item) return undefined;
     return async () => {
-      const output = item.kind === 'line' ? await this.session.receive(item.bytes) : await this.session.overlong(item.limit);
+      const output = await this.session.receiveItem(item);
       this.splitter.setLimit(this.session.lineLimit);
       return output;
     };

@@ -74,17 +74,7 @@ export class SmtpConnection extends LineConnection<SmtpOutput> {
 
   protected nextInput(): (() => Promise<SmtpOutput>) | undefined {
     const item = this.framer.next(this.session.inputMode);
-    if (!item) return undefined;
-    switch (item.kind) {
-      case 'line':
-        return () => this.session.receiveLine(item);
-      case 'overlong':
-        return async () => this.session.overlong(item.limit);
-      case 'data':
-        return () => this.session.receiveData(item);
-      case 'chunk':
-        return () => this.session.receiveChunk(item);
-    }
+    return item && (() => this.session.receive(item));
   }
 
   protected get backlog(): number {

@@ -9,6 +9,7 @@
  */
 import { pop3ReplyAnnotations } from '../annotations/annotate.js';
 import { OutputCollector, type EngineOutput } from '../engine-output.js';
+import type { FramedItem } from '../framing/line-splitter.js';
 import type { WireEvent } from '../events.js';
 import { countLines } from '../framing/dot-stuffing.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
@@ -124,6 +125,11 @@ export class Pop3Session implements Pop3Context {
 
   get plaintextAllowed(): boolean {
     return this.secure || this.options.plaintextAuthAllowed;
+  }
+
+  /** A framed item: a command line, or the news that the framer dropped an overlong one. */
+  receiveItem(item: FramedItem): Promise<Pop3Output> {
+    return item.kind === 'line' ? this.receive(item.bytes) : this.overlong(item.limit);
   }
 
   /** One command line, without its CRLF. */

@@ -11,7 +11,7 @@
 import { smtpReplyAnnotations } from '../annotations/annotate.js';
 import { OutputCollector, type EngineOutput } from '../engine-output.js';
 import type { WireEvent } from '../events.js';
-import type { DataProblem, SmtpInputMode } from '../framing/smtp-input.js';
+import type { DataProblem, SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import { faultAppliedEvent, type AppliedFault, type FaultPlan } from '../faults/fault-plan.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
@@ -127,6 +127,20 @@ export class SmtpSession implements SmtpContext {
     this.transition('too-many-errors', 'the client talked before the greeting; the connection is refused');
     this.out.close();
     return this.take();
+  }
+
+  /** Any framed input, in the mode `inputMode` asked for: the one entry point adapters need. */
+  receive(item: SmtpInputItem): Promise<SmtpOutput> {
+    switch (item.kind) {
+      case 'line':
+        return this.receiveLine(item);
+      case 'overlong':
+        return Promise.resolve(this.overlong(item.limit));
+      case 'data':
+        return this.receiveData(item);
+      case 'chunk':
+        return this.receiveChunk(item);
+    }
   }
 
   /** One command line without its terminator. */
