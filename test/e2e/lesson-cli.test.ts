@@ -1,5 +1,5 @@
 /** `maillab lesson list | check | play` as a user runs them: the compiled CLI in a child process. */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -124,5 +124,23 @@ describe('maillab lesson play', () => {
     const speed = await runMaillab(['lesson', 'play', 'rfc1939-s10', '--speed', 'fast']);
     expect(speed.code).not.toBe(0);
     expect(speed.stderr).toMatch(/^maillab: option '--speed <lines-per-second>' argument 'fast' is invalid/);
+  });
+});
+
+describe('the lesson in README.md', () => {
+  it('replays as written, so the documentation stays true', async () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const block = /```\n(# lessons\/mine\/stat\.lesson\n[\s\S]*?)```/.exec(readme);
+    expect(block).not.toBeNull();
+    const folder = mkdtempSync(join(tmpdir(), 'maillab-readme-lesson-'));
+    try {
+      mkdirSync(join(folder, 'mine'));
+      writeFileSync(join(folder, 'mine', 'stat.lesson'), block![1]!);
+      const result = await runMaillab(['lesson', 'check', '--dir', folder]);
+      expect(result.stdout).toMatch(/^ok {4}my-stat /m);
+      expect(result.code).toBe(0);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
