@@ -231,7 +231,7 @@ function startQueueRunner(config: LabConfig, queue: OutboundQueue, store: Maildi
     localDomains: config.domains,
     hostname: config.hostname,
     retryDelaysMs: config.queueRetryDelaysMs,
-    deliver: (from, recipients, message, signal) => deliverDirect({ from, recipients, message, heloName: config.hostname, dns, port: config.mxPort, signal }),
+    deliver: (from, recipients, message, signal) => deliverDirect({ from, recipients, message, heloName: config.hostname, selfNames: [config.hostname], dns, port: config.mxPort, signal }),
     ...(config.queueClock ? { clock: config.queueClock } : {}),
     ...(config.onQueueLog ? { onLog: config.onQueueLog } : {}),
   });

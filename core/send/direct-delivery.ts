@@ -5,7 +5,7 @@
  * the recipients it did not take to the next one, and a 5xx is final. Used by
  * `maillab send --direct` and by the lab's queue runner.
  */
-import { addressesOf, planMx, type DnsPort } from './mx.js';
+import { addressesOf, planMx, withoutSelfAndWorse, type DnsPort } from './mx.js';
 import { sendOverSmtp, type SmtpClientOptions, type SmtpObserver } from './smtp-client.js';
 import type { RecipientResult, StartTlsPolicy } from './smtp-dialogue.js';
 
@@ -27,6 +27,8 @@ export interface DirectDeliveryOptions {
   replyTimeoutMs?: number;
   /** Called once per connection attempt, for transcripts. */
   observe?: (target: { domain: string; host: string; address: string }) => SmtpObserver | undefined;
+  /** The names this MTA is known by: MX hosts of equal or worse preference than any of them are skipped (RFC 5321 §5.1). */
+  selfNames?: readonly string[];
   /** Stops at once (the lab is shutting down): open connections end, no further host is tried. */
   signal?: AbortSignal;
   /** The SMTP transaction; replaced in unit tests. */
@@ -67,10 +69,15 @@ async function deliverToDomain(domain: string, recipients: string[], options: Di
   if (plan.kind === 'failed') {
     return recipients.map((address) => localResult(address, plan.reason, { temporary: plan.temporary, enhanced: plan.enhanced, host: 'DNS' }));
   }
+  const hosts = options.selfNames && options.selfNames.length > 0 ? withoutSelfAndWorse(plan.hosts, options.selfNames) : plan.hosts;
+  if (!hosts) {
+    const text = `${domain}'s best MX host is this server itself: delivering would loop (RFC 5321 section 5.1)`;
+    return recipients.map((address) => localResult(address, text, { temporary: false, enhanced: '5.4.6', host: 'MX' }));
+  }
   const final = new Map<string, RecipientResult>();
   const latest = new Map<string, RecipientResult>();
   let remaining = recipients;
-  for (const host of plan.hosts) {
+  for (const host of hosts) {
     const lookup = await addressesOf(host.name, options.dns);
     if (!lookup.ok) {
       // An implicit MX without addresses means the domain has no mail host (RFC 5321 §5.1);

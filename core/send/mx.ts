@@ -123,3 +123,18 @@ export async function addressesOf(host: string, dns: DnsPort): Promise<AddressLo
   if (addresses.length > 0) return { ok: true, addresses };
   return { ok: false, temporary, reason: `${host} has no address record (DNS: ${[...new Set(failures)].join(', ')})` };
 }
+
+/**
+ * RFC 5321 §5.1: an MTA that finds itself among a domain's MX hosts must not
+ * send to itself or to any host of equal or worse preference (that would loop);
+ * only better-preferred hosts remain. Undefined when nothing remains: the
+ * message has nowhere to go from here (a routing loop, 5.4.6).
+ */
+export function withoutSelfAndWorse(hosts: readonly MxHost[], selfNames: readonly string[]): MxHost[] | undefined {
+  const self = new Set(selfNames.map((name) => name.toLowerCase().replace(/\.$/, '')));
+  const mine = hosts.filter((host) => self.has(host.name.toLowerCase()));
+  if (mine.length === 0) return [...hosts];
+  const cutoff = Math.min(...mine.map((host) => host.preference));
+  const better = hosts.filter((host) => host.preference < cutoff);
+  return better.length > 0 ? better : undefined;
+}

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deliverDirect, domainOf } from '../../core/send/direct-delivery.js';
-import { addressesOf, isDnsServerSpec, planMx, sortByPreference, type DnsPort } from '../../core/send/mx.js';
+import { addressesOf, isDnsServerSpec, planMx, sortByPreference, withoutSelfAndWorse, type DnsPort } from '../../core/send/mx.js';
 import type { SmtpClientOptions } from '../../core/send/smtp-client.js';
 import type { RecipientResult } from '../../core/send/smtp-dialogue.js';
 
@@ -235,5 +235,31 @@ describe('deliverDirect', () => {
   it('domainOf takes the part after the last "@", lower-cased', () => {
     expect(domainOf('"a@b"@Example.TEST')).toBe('example.test');
     expect(domainOf('postmaster')).toBe('');
+  });
+});
+
+describe('RFC 5321 §5.1: an MTA among the MX hosts does not deliver to itself or worse', () => {
+  const hosts = [
+    { name: 'a.example', preference: 10, implicit: false },
+    { name: 'me.example', preference: 20, implicit: false },
+    { name: 'c.example', preference: 20, implicit: false },
+    { name: 'd.example', preference: 30, implicit: false },
+  ];
+
+  it('keeps only the hosts preferred over itself', () => {
+    expect(withoutSelfAndWorse(hosts, ['ME.example.'])?.map((host) => host.name)).toEqual(['a.example']);
+    expect(withoutSelfAndWorse(hosts, ['elsewhere.example'])).toEqual(hosts);
+    expect(withoutSelfAndWorse(hosts, ['a.example'])).toBeUndefined();
+  });
+
+  it('deliverDirect skips itself and worse; when it is the best MX, it reports a routing loop (5.4.6) without connecting', async () => {
+    const smtp = fakeSmtp({ '10.0.0.1': () => LATER, '10.0.0.2': () => LATER, '10.0.0.22': () => OK });
+    const skip = await deliverDirect({ from: 'alice@a.test', recipients: ['bob@b.test'], message: Buffer.from('x\r\n'), heloName: 'mx2.b.test', selfNames: ['mx2.b.test'], dns: DNS, port: 2525, random: () => 0, send: smtp.send });
+    // mx1 answers 4xx; mx2 is this MTA itself, so it is not tried (nor anything worse).
+    expect(smtp.calls.map((call) => call.address)).toEqual(['10.0.0.1']);
+    expect(skip[0]).toMatchObject({ ok: false, temporary: true });
+    const loop = await deliverDirect({ from: 'alice@a.test', recipients: ['bob@b.test'], message: Buffer.from('x\r\n'), heloName: 'mx1.b.test', selfNames: ['mx1.b.test'], dns: DNS, port: 2525, random: () => 0, send: smtp.send });
+    expect(smtp.calls).toHaveLength(1);
+    expect(loop[0]).toMatchObject({ ok: false, temporary: false, enhanced: '5.4.6', text: expect.stringMatching(/would loop/) });
   });
 });
