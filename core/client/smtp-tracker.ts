@@ -16,44 +16,13 @@ import { SmtpReplyReader, type AssembledReply } from '../framing/smtp-reply-read
 import { findSmtpCommand } from '../smtp/commands/index.js';
 import { SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from '../smtp/states.js';
 import { challengeAnnotation, SaslWatch } from './sasl-watch.js';
+import { clientLineEvent, describeCommand, MAX_KEPT, sentOctets, type ChunkCount, type ContentCount, type SentCommand } from './smtp-sent-command.js';
 import type { ClientInputMode, ClientTracker } from './tracker.js';
 
-/** The longest text kept per pending command, keyword or parameter list. */
-const MAX_KEPT = 200;
 /** EHLO keywords kept; a longer list is cut. */
 const MAX_KEYWORDS = 64;
 /** A multi-line reply longer than this (in octets) is dropped rather than held. */
 const MAX_REPLY_OCTETS = 64 * 1024;
-
-/** What a line sent as a command would be as DATA content, in case a 354 shows it was content. */
-interface AsContent {
-  readonly octets: number;
-  /** The start of the line (enough to spot "." and dot-stuffing). */
-  readonly line: string;
-}
-
-/** One command whose reply has not (fully) arrived; "." stands for the end of DATA content. */
-interface SentCommand {
-  readonly verb: string;
-  /** The line as shown in events (masked), cut to a bounded length. */
-  readonly shown: string;
-  readonly asContent: AsContent;
-  readonly sasl?: SaslWatch;
-  /** BDAT with a valid size: its chunk follows at once (RFC 3030 §2). */
-  readonly bdat?: { readonly size: number; readonly last: boolean };
-}
-
-/** DATA content or a BDAT chunk being sent: counted, not stored. */
-interface ContentCount {
-  lines: number;
-  /** DATA: octets after unstuffing, CRLF included (what the server stores). BDAT: octets sent. */
-  octets: number;
-}
-
-interface ChunkCount extends ContentCount {
-  readonly size: number;
-  readonly owner: SentCommand;
-}
 
 /** The engine's wording for a refused early talker (SmtpSession.earlyTalker). */
 const EARLY_TALKER = 'the client talked before the greeting; the connection is refused';
@@ -390,34 +359,4 @@ export class SmtpTracker implements ClientTracker {
     this.out = [];
     return events;
   }
-}
-
-function describeCommand(verb: string, args: string, shown: string, line: string): SentCommand {
-  const base: SentCommand = {
-    verb,
-    shown: shown.length > MAX_KEPT ? `${shown.slice(0, MAX_KEPT)}…` : shown,
-    // Enough of the line to spot "." and dot-stuffing; a masked line is kept as its length only.
-    asContent: { octets: sentOctets(line), line: shown === line ? line.slice(0, 41) : '' },
-  };
-  if (verb === 'AUTH') {
-    const [mechanism, initial] = args.split(' ').filter((part) => part !== '');
-    return mechanism === undefined ? base : { ...base, sasl: new SaslWatch(mechanism.toUpperCase(), initial) };
-  }
-  if (verb === 'BDAT') {
-    const match = /^(\d{1,15})(?: (LAST))?$/i.exec(args);
-    if (match) return { ...base, bdat: { size: Number(match[1]), last: match[2] !== undefined } };
-  }
-  return base;
-}
-
-function sentOctets(line: string): number {
-  return Buffer.byteLength(line, 'utf8');
-}
-
-/** The client line as events show it: an AUTH initial response masked, as the engine does. */
-function clientLineEvent(text: string): Extract<WireEvent, { kind: 'line' }> {
-  // Everything after the mechanism is masked, even a malformed tail; leading blanks too.
-  const auth = /^(\s*AUTH\s+\S+)\s+\S.*$/i.exec(text);
-  if (auth) return { kind: 'line', from: 'client', text: `${auth[1]} ********`, masked: true };
-  return { kind: 'line', from: 'client', text };
 }

@@ -23,7 +23,6 @@ export const FAULT_REPLY_LINE_LIMIT = 510;
 /** The longest delay: the POP3 autologout minimum (RFC 1939 §3), well past any client's patience. */
 export const FAULT_DELAY_LIMIT_MS = 600_000;
 
-const PROTOCOL_NAME: Readonly<Record<Protocol, string>> = { pop3: 'POP3', smtp: 'SMTP' };
 const VERBS: Readonly<Record<Protocol, ReadonlySet<string>>> = {
   pop3: new Set(POP3_COMMANDS.map((command) => command.name)),
   smtp: new Set(SMTP_COMMANDS.map((command) => command.name)),
