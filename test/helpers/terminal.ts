@@ -1,0 +1,50 @@
+/** A real terminal for end-to-end tests: a tmux session we type into and read the screen of. */
+import { execFileSync } from 'node:child_process';
+
+export class Terminal {
+  constructor(readonly name: string) {}
+
+  /** Runs `command` in a new detached session; "exit status N" is printed when it ends. */
+  start(command: string, size = { width: 200, height: 80 }): void {
+    this.tmux('new-session', '-d', '-s', this.name, '-x', String(size.width), '-y', String(size.height), `${command}; echo "exit status $?"; sleep 60`);
+  }
+
+  /** The screen and its scroll-back, wrapped lines joined. */
+  screen(): string {
+    return this.tmux('capture-pane', '-t', this.name, '-p', '-J', '-S', '-300');
+  }
+
+  async waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = this.screen();
+      if (pattern.test(text)) return text;
+      if (Date.now() > deadline) throw new Error(`screen never matched ${pattern}:\n${text}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Types a line and Enter, then waits for the screen to show `then`. */
+  async type(line: string, then: RegExp): Promise<string> {
+    this.tmux('send-keys', '-t', this.name, '-l', line);
+    this.tmux('send-keys', '-t', this.name, 'Enter');
+    return this.waitFor(then);
+  }
+
+  /** Presses one key by its tmux name ("Space", "q", "+"). */
+  key(name: string): void {
+    this.tmux('send-keys', '-t', this.name, name);
+  }
+
+  kill(): void {
+    try {
+      this.tmux('kill-session', '-t', this.name);
+    } catch {
+      // already gone
+    }
+  }
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', args, { encoding: 'utf8' });
+  }
+}
