@@ -6,6 +6,9 @@
  * pipelined commands after the end of data), so the framer never guesses: the
  * caller passes the mode to every `next()` call.
  *
+ * Its command mode serves POP3 as well (core/net/pop3-connection.ts): a POP3
+ * session only ever asks for command lines, limited anew for each one.
+ *
  * Hard limits everywhere: a command line never costs more than its limit, a
  * message never more than its size limit, whatever the peer sends.
  *

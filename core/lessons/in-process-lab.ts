@@ -7,7 +7,6 @@
  * adapter drops it, and the engine is told TLS is up.
  */
 import type { WireEvent } from '../events.js';
-import { LineSplitter } from '../framing/line-splitter.js';
 import { SmtpInputFramer } from '../framing/smtp-input.js';
 import { Pop3Session, type Pop3Output } from '../pop3/session.js';
 import { SmtpSession, type SmtpOutput } from '../smtp/session.js';
@@ -97,11 +96,10 @@ abstract class InProcessConnection implements LessonConnection {
 }
 
 class Pop3InProcess extends InProcessConnection {
-  private splitter: LineSplitter;
+  private framer = new SmtpInputFramer();
 
   constructor(private readonly session: Pop3Session) {
     super();
-    this.splitter = new LineSplitter(session.lineLimit);
     this.accept(session.greet());
   }
 
@@ -113,26 +111,17 @@ class Pop3InProcess extends InProcessConnection {
     return this.session.sasl ? 'sasl' : 'command';
   }
 
-  private queue: ReturnType<LineSplitter['push']> = [];
-
   protected push(bytes: Buffer): void {
-    this.splitter.setLimit(this.session.lineLimit);
-    this.queue.push(...this.splitter.push(bytes));
+    this.framer.push(bytes);
   }
 
   protected next(): (() => Promise<Output>) | undefined {
-    const item = this.queue.shift();
-    if (!item) return undefined;
-    return async () => {
-      const output = await this.session.receiveItem(item);
-      this.splitter.setLimit(this.session.lineLimit);
-      return output;
-    };
+    const item = this.framer.next(this.session.inputMode);
+    return item && (() => this.session.receiveItem(item));
   }
 
   protected discardInput(): void {
-    this.queue = [];
-    this.splitter = new LineSplitter(this.session.lineLimit);
+    this.framer = new SmtpInputFramer();
   }
 
   protected tlsEstablished(info: { version: string; cipher: string }): Output {

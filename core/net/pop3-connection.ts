@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import type { WireEvent } from '../events.js';
-import { LineSplitter, type FramedItem } from '../framing/line-splitter.js';
+import { SmtpInputFramer } from '../framing/smtp-input.js';
 import type { Pop3Backend } from '../pop3/backend.js';
 import { Pop3Session, type Pop3Output, type Pop3SessionOptions } from '../pop3/session.js';
 import { LineConnection, type ConnectionBase } from './line-connection.js';
@@ -33,8 +33,8 @@ function makeTimestamp(hostname: string): string {
 
 export class Pop3Connection extends LineConnection<Pop3Output> {
   private readonly session: Pop3Session;
-  private readonly splitter: LineSplitter;
-  private queue: FramedItem[] = [];
+  /** Frames lazily, one line at a time, with the limit the session wants for that line. */
+  private framer = new SmtpInputFramer();
 
   private readonly idleTimeoutMs: number;
 
@@ -49,27 +49,20 @@ export class Pop3Connection extends LineConnection<Pop3Output> {
       secure: implicitTls,
       plaintextAuthAllowed: deps.plaintextAuthAllowed(socket.remoteAddress),
     });
-    this.splitter = new LineSplitter(this.session.lineLimit);
     void this.write(this.session.greet());
   }
 
   protected push(chunk: Buffer): void {
-    this.splitter.setLimit(this.session.lineLimit);
-    this.queue.push(...this.splitter.push(chunk));
+    this.framer.push(chunk);
   }
 
   protected nextInput(): (() => Promise<Pop3Output>) | undefined {
-    const item = this.queue.shift();
-    if (!item) return undefined;
-    return async () => {
-      const output = await this.session.receiveItem(item);
-      this.splitter.setLimit(this.session.lineLimit);
-      return output;
-    };
+    const item = this.framer.next(this.session.inputMode);
+    return item && (() => this.session.receiveItem(item));
   }
 
   protected get backlog(): number {
-    return this.queue.reduce((total, item) => total + (item.kind === 'line' ? item.bytes.length + 2 : 1), 0) + this.splitter.buffered;
+    return this.framer.buffered;
   }
 
   /** RFC 1939 §3: the autologout timer ends the session without UPDATE. */
@@ -93,8 +86,7 @@ export class Pop3Connection extends LineConnection<Pop3Output> {
   }
 
   protected discardInput(): void {
-    this.queue = [];
-    this.splitter.push(Buffer.from('\n')); // drop any partial plaintext line
+    this.framer = new SmtpInputFramer();
   }
 
   protected tlsEstablished(info: { version: string; cipher: string }): Pop3Output {

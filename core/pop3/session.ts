@@ -10,6 +10,7 @@
 import { pop3ReplyAnnotations } from '../annotations/annotate.js';
 import { OutputCollector, type EngineOutput } from '../engine-output.js';
 import type { FramedItem } from '../framing/line-splitter.js';
+import type { SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
 import type { WireEvent } from '../events.js';
 import { countLines } from '../framing/dot-stuffing.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
@@ -127,9 +128,19 @@ export class Pop3Session implements Pop3Context {
     return this.secure || this.options.plaintextAuthAllowed;
   }
 
+  /**
+   * How the framer should read the next line: a command line, limited anew
+   * for each one (a SASL response may be longer than a command).
+   */
+  get inputMode(): SmtpInputMode {
+    return { kind: 'command', limit: this.lineLimit };
+  }
+
   /** A framed item: a command line, or the news that the framer dropped an overlong one. */
-  receiveItem(item: FramedItem): Promise<Pop3Output> {
-    return item.kind === 'line' ? this.receive(item.bytes) : this.overlong(item.limit);
+  receiveItem(item: FramedItem | SmtpInputItem): Promise<Pop3Output> {
+    if (item.kind === 'line') return this.receive(item.bytes);
+    if (item.kind === 'overlong') return this.overlong(item.limit);
+    throw new EngineMisuse(`POP3 has no ${item.kind} input`);
   }
 
   /** One command line, without its CRLF. */

@@ -276,6 +276,18 @@ describe('pipelining', () => {
 });
 
 describe('line limits and bad bytes', () => {
+  it('a SASL response sent in the same packet as its AUTH gets the SASL limit, not the 255-octet command limit', async () => {
+    const l = await lab();
+    const client = await connect(l.pop3Port);
+    // 400 octets of base64: over the command limit, well under the SASL one. The password is wrong on purpose.
+    const response = Buffer.from(`\0alice\0${'x'.repeat(290)}`).toString('base64');
+    expect(response.length).toBeGreaterThan(255);
+    client.send(`AUTH PLAIN\r\n${response}\r\n`);
+    await client.waitFor(/\r\n-ERR /);
+    expect(client.received).toMatch(/\r\n\+ \r\n-ERR \[AUTH\] authentication failed\r\n$/);
+    expect(client.received).not.toMatch(/longer than/);
+  });
+
   it('a 300-octet command line gets -ERR naming the 255-octet limit; the session goes on', async () => {
     const l = await lab();
     const client = await connect(l.pop3Port);
