@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   MESSAGE_REJECTED: 'the message was refused',
   DELIVERY_FAILED: 'the message could not be stored',
   BAD_REPLY: 'the server sent a line that is not a valid reply (a client tracker noted it and went on)',
+  CONNECTION: 'the network connection failed (refused, reset, unreachable or closed)',
+  INTERNAL: "maillab's own code failed; the session was answered and closed",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

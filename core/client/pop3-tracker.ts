@@ -14,6 +14,7 @@ import { transitionsLast, type WireEvent } from '../events.js';
 import { EngineMisuse } from '../errors.js';
 import { findCommand } from '../pop3/commands/index.js';
 import { POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause } from '../pop3/states.js';
+import { BodyText } from '../framing/body-text.js';
 import { challengeAnnotation, SaslWatch } from './sasl-watch.js';
 import type { ClientInputMode, ClientTracker } from './tracker.js';
 
@@ -48,6 +49,8 @@ interface BodyCount {
   readonly announced?: number;
   /** CAPA only: the tags, for their annotations. */
   readonly capaTags?: string[];
+  /** The body's lines, unstuffed, bounded: a transcript shows them. */
+  readonly text: BodyText;
 }
 
 export class Pop3Tracker implements ClientTracker {
@@ -238,11 +241,12 @@ export class Pop3Tracker implements ClientTracker {
       body.lines++;
       body.octets += line.length + 2;
       body.unstuffedOctets += (line.startsWith('.') ? line.length - 1 : line.length) + 2;
+      body.text.add(line.startsWith('.') ? line.slice(1) : line);
       if (body.capaTags && body.capaTags.length < MAX_CAPA_TAGS) body.capaTags.push(line.slice(0, MAX_KEPT));
       return;
     }
     this.body = undefined;
-    this.emit({ kind: 'body', from: 'server', lines: body.lines, octets: body.octets });
+    this.emit({ kind: 'body', from: 'server', lines: body.lines, octets: body.octets, ...body.text.result(), ending: 'dot' });
     if (body.capaTags) this.out.push(...pop3CapaAnnotations(body.capaTags));
     if (body.announced !== undefined && body.announced !== body.unstuffedOctets) {
       this.emit({
@@ -338,7 +342,7 @@ function describeCommand(verb: string, args: string, shown: string): SentCommand
 }
 
 function startBody(command: SentCommand, statusLine: string): BodyCount {
-  const body: BodyCount = { command, lines: 0, octets: 0, unstuffedOctets: 0 };
+  const body: BodyCount = { command, lines: 0, octets: 0, unstuffedOctets: 0, text: new BodyText() };
   if (command.verb === 'CAPA') return { ...body, capaTags: [] };
   const announced = command.verb === 'RETR' ? /^\+OK (\d{1,15}) octets\b/i.exec(statusLine)?.[1] : undefined;
   return announced === undefined ? body : { ...body, announced: Number(announced) };

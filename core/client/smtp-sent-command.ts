@@ -4,6 +4,7 @@
  * "commands" into content), the SASL exchange it opens, the BDAT chunk it
  * announces. Bounded: long lines are cut.
  */
+import { BodyText } from '../framing/body-text.js';
 import type { WireEvent } from '../events.js';
 import { SaslWatch } from './sasl-watch.js';
 
@@ -33,6 +34,8 @@ export interface ContentCount {
   lines: number;
   /** DATA: octets after unstuffing, CRLF included (what the server stores). BDAT: octets sent. */
   octets: number;
+  /** The lines as the server stores them (unstuffed), bounded: a transcript shows what was typed. */
+  readonly text: BodyText;
 }
 
 export interface ChunkCount extends ContentCount {

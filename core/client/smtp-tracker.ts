@@ -16,6 +16,7 @@ import { SmtpReplyReader, type AssembledReply } from '../framing/smtp-reply-read
 import { findSmtpCommand } from '../smtp/commands/index.js';
 import { SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from '../smtp/states.js';
 import { challengeAnnotation, SaslWatch } from './sasl-watch.js';
+import { BodyText } from '../framing/body-text.js';
 import { clientLineEvent, describeCommand, MAX_KEPT, sentOctets, type ChunkCount, type ContentCount, type SentCommand } from './smtp-sent-command.js';
 import type { ClientInputMode, ClientTracker } from './tracker.js';
 
@@ -133,7 +134,7 @@ export class SmtpTracker implements ClientTracker {
     const command = describeCommand(verb, args, shown.text, line);
     this.queue.push(command);
     if (command.bdat) {
-      this.chunk = { size: command.bdat.size, owner: command, lines: 0, octets: 0 };
+      this.chunk = { size: command.bdat.size, owner: command, lines: 0, octets: 0, text: new BodyText() };
       if (command.bdat.size === 0) this.endChunk(this.chunk, 0);
     }
   }
@@ -147,7 +148,7 @@ export class SmtpTracker implements ClientTracker {
   private dataLine(data: ContentCount, line: string): void {
     if (line === '.') {
       this.data = undefined;
-      this.emit({ kind: 'body', from: 'client', lines: data.lines, octets: data.octets });
+      this.emit({ kind: 'body', from: 'client', lines: data.lines, octets: data.octets, ...data.text.result(), ending: 'dot' });
       this.emit({ kind: 'line', from: 'client', text: '.' });
       this.queue.push({ verb: '.', shown: '.', asContent: { octets: 1, line: '.' } });
       return;
@@ -160,6 +161,7 @@ export class SmtpTracker implements ClientTracker {
     // RFC 5321 §4.5.2: the server removes the first "." of a line that starts with one.
     const stuffed = line.startsWith('.');
     data.octets += octets + 2 - (stuffed ? 1 : 0);
+    data.text.add(stuffed ? line.slice(1) : line);
     if (stuffed && !line.startsWith('..')) {
       this.emit({
         kind: 'annotation',
@@ -175,8 +177,10 @@ export class SmtpTracker implements ClientTracker {
     const octets = sentOctets(line) + 2;
     chunk.lines++;
     chunk.octets += octets;
+    const overrun = Math.max(0, chunk.octets - chunk.size);
+    // Only what fits the announced size is chunk content; the rest is read as a command.
+    chunk.text.add(overrun > 0 ? line.slice(0, Math.max(0, line.length + 2 - overrun)) : line);
     if (chunk.octets < chunk.size) return;
-    const overrun = chunk.octets - chunk.size;
     if (overrun > 0) {
       this.emit({
         kind: 'annotation',
@@ -192,7 +196,7 @@ export class SmtpTracker implements ClientTracker {
   private endChunk(chunk: ChunkCount, overrun: number): void {
     this.chunk = undefined;
     // An overrun cuts the last line before its LF, so that line is not complete inside the chunk.
-    this.emit({ kind: 'body', from: 'client', lines: overrun > 0 ? chunk.lines - 1 : chunk.lines, octets: chunk.size });
+    this.emit({ kind: 'body', from: 'client', lines: overrun > 0 ? chunk.lines - 1 : chunk.lines, octets: chunk.size, ...chunk.text.result(), ending: 'chunk' });
   }
 
   private reply(reply: AssembledReply): void {
@@ -242,13 +246,13 @@ export class SmtpTracker implements ClientTracker {
 
   /** 354: content follows. Lines sent after DATA before the 354 arrived were content all along. */
   private startData(): void {
-    const data: ContentCount = { lines: 0, octets: 0 };
+    const data: ContentCount = { lines: 0, octets: 0, text: new BodyText() };
     this.data = data;
     while (this.queue.length > 0 && this.data) {
       const early = this.queue.shift()!;
       if (early.asContent.line === '.') {
         this.data = undefined;
-        this.emit({ kind: 'body', from: 'client', lines: data.lines, octets: data.octets });
+        this.emit({ kind: 'body', from: 'client', lines: data.lines, octets: data.octets, ...data.text.result(), ending: 'dot' });
         this.queue.unshift({ ...early, verb: '.', shown: '.' });
         return;
       }

@@ -12,6 +12,7 @@ import { OutputCollector, type EngineOutput } from '../engine-output.js';
 import type { FramedItem } from '../framing/line-splitter.js';
 import type { SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
 import type { WireEvent } from '../events.js';
+import { bodyContent } from '../framing/body-text.js';
 import { countLines } from '../framing/dot-stuffing.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import { faultAppliedEvent, type AppliedFault, type FaultPlan } from '../faults/fault-plan.js';
@@ -375,7 +376,8 @@ function describeReply(reply: Pop3Reply): WireEvent[] {
     const body = reply.body;
     const lines = isLineList(body) ? body.length : countLines(body);
     const octets = isLineList(body) ? body.reduce((total, line) => total + line.length + 2, 0) : body.length;
-    events.push({ kind: 'body', from: 'server', lines, octets });
+    const content = isLineList(body) ? { content: body.join('\r\n') } : bodyContent(body);
+    events.push({ kind: 'body', from: 'server', lines, octets, ...content, ending: 'dot' });
   }
   events.push(...pop3ReplyAnnotations(line));
   return events;

@@ -11,6 +11,7 @@
 import { smtpReplyAnnotations } from '../annotations/annotate.js';
 import { OutputCollector, type EngineOutput } from '../engine-output.js';
 import type { WireEvent } from '../events.js';
+import { bodyContent } from '../framing/body-text.js';
 import type { DataProblem, SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import { faultAppliedEvent, type AppliedFault, type FaultPlan } from '../faults/fault-plan.js';
@@ -183,7 +184,7 @@ export class SmtpSession implements SmtpContext {
   /** The message after DATA, up to and without <CRLF>.<CRLF>, already dot-unstuffed. */
   async receiveData(data: { message: Buffer | undefined; octets: number; problems: readonly DataProblem[] }): Promise<SmtpOutput> {
     if (this.state !== 'DATA') throw new EngineMisuse('receiveData() outside the DATA state');
-    this.event({ kind: 'body', from: 'client', lines: data.message ? countCrlf(data.message) : 0, octets: data.octets });
+    this.event({ kind: 'body', from: 'client', lines: data.message ? countCrlf(data.message) : 0, octets: data.octets, ...(data.message ? bodyContent(data.message) : {}), ending: 'dot' });
     this.event({ kind: 'line', from: 'client', text: '.' });
     await finishData(this, data);
     return this.take();
@@ -192,7 +193,7 @@ export class SmtpSession implements SmtpContext {
   /** One BDAT chunk of the announced size. */
   async receiveChunk(chunk: { bytes: Buffer | undefined; octets: number }): Promise<SmtpOutput> {
     if (!this.pendingChunk) throw new EngineMisuse('receiveChunk() without a BDAT command');
-    this.event({ kind: 'body', from: 'client', lines: chunk.bytes ? countCrlf(chunk.bytes) : 0, octets: chunk.octets });
+    this.event({ kind: 'body', from: 'client', lines: chunk.bytes ? countCrlf(chunk.bytes) : 0, octets: chunk.octets, ...(chunk.bytes ? bodyContent(chunk.bytes) : {}), ending: 'chunk' });
     await finishChunk(this, chunk);
     return this.take();
   }

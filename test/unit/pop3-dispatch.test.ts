@@ -267,7 +267,7 @@ describe('CAPA', () => {
     const h = makeHarness();
     const output = await h.output('CAPA');
     const lines = capaLines(output.bytes.toString());
-    expect(output.events).toContainEqual({ kind: 'body', from: 'server', lines: lines.length, octets: lines.join('\r\n').length + 2 });
+    expect(output.events).toContainEqual(expect.objectContaining({ kind: 'body', from: 'server', lines: lines.length, octets: lines.join('\r\n').length + 2 }));
   });
 });
 
@@ -399,7 +399,7 @@ describe('events', () => {
     expect(output.events.filter((e: WireEvent) => e.kind === 'line' || e.kind === 'body')).toEqual([
       { kind: 'line', from: 'client', text: 'LIST' },
       { kind: 'line', from: 'server', text: '+OK 2 messages (320 octets)' },
-      { kind: 'body', from: 'server', lines: 2, octets: '1 120\r\n2 200\r\n'.length },
+      expect.objectContaining({ kind: 'body', from: 'server', lines: 2, octets: '1 120\r\n2 200\r\n'.length }),
     ]);
   });
 

@@ -151,7 +151,7 @@ describe('RETR', () => {
   it('summarises the body in a body event', async () => {
     const h = await loggedIn();
     const output = await h.output('RETR 1');
-    expect(output.events).toContainEqual({ kind: 'body', from: 'server', lines: ONE.split('\r\n').length - 1, octets: 120 });
+    expect(output.events).toContainEqual(expect.objectContaining({ kind: 'body', from: 'server', lines: ONE.split('\r\n').length - 1, octets: 120 }));
   });
 });
 

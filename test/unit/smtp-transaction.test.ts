@@ -381,7 +381,7 @@ describe('DATA (RFC 5321 §4.1.1.4)', () => {
     await readyForData(h);
     await h.send('DATA');
     const out = await h.session.receiveData({ message: Buffer.from('a\r\nb\r\nc\r\n'), octets: 9, problems: [] });
-    expect(out.events).toContainEqual({ kind: 'body', from: 'client', lines: 3, octets: 9 });
+    expect(out.events).toContainEqual(expect.objectContaining({ kind: 'body', from: 'client', lines: 3, octets: 9 }));
   });
 });
 
