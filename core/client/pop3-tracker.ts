@@ -15,6 +15,7 @@ import { EngineMisuse } from '../errors.js';
 import { findCommand } from '../pop3/commands/index.js';
 import { POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause } from '../pop3/states.js';
 import { BodyText } from '../framing/body-text.js';
+import { clientLineEvent } from '../masking.js';
 import { challengeAnnotation, SaslWatch } from './sasl-watch.js';
 import type { ClientInputMode, ClientTracker } from './tracker.js';
 
@@ -107,9 +108,9 @@ export class Pop3Tracker implements ClientTracker {
     if (sasl) {
       sasl.respond(line);
       // The same mask as the engine (core/pop3/session.ts): the length, at most 8 stars.
-      return [{ kind: 'line', from: 'client', text: '*'.repeat(Math.min(Buffer.byteLength(line, 'utf8'), 8)) || '(empty)', masked: true }];
+      return [clientLineEvent('pop3', line, 'sasl')];
     }
-    const shown = clientLineEvent(line);
+    const shown = clientLineEvent('pop3', line, 'command');
     this.emit(shown);
     const space = line.indexOf(' ');
     const verb = (space === -1 ? line : line.slice(0, space)).toUpperCase();
@@ -348,12 +349,3 @@ function startBody(command: SentCommand, statusLine: string): BodyCount {
   return announced === undefined ? body : { ...body, announced: Number(announced) };
 }
 
-/** The client line as events show it: the PASS argument and an AUTH initial response masked, as the engine does. */
-function clientLineEvent(text: string): Extract<WireEvent, { kind: 'line' }> {
-  // Matched loosely (leading blanks, any case): a malformed line may still carry a secret.
-  const pass = /^(\s*PASS)(\s.*)?$/i.exec(text);
-  if (pass) return { kind: 'line', from: 'client', text: `${pass[1]} ********`, masked: true };
-  const auth = /^(\s*AUTH\s+\S+)\s+\S.*$/i.exec(text);
-  if (auth) return { kind: 'line', from: 'client', text: `${auth[1]} ********`, masked: true };
-  return { kind: 'line', from: 'client', text };
-}

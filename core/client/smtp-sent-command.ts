@@ -67,10 +67,3 @@ export function sentOctets(line: string): number {
   return Buffer.byteLength(line, 'utf8');
 }
 
-/** The client line as events show it: an AUTH initial response masked, as the engine does. */
-export function clientLineEvent(text: string): Extract<WireEvent, { kind: 'line' }> {
-  // Everything after the mechanism is masked, even a malformed tail; leading blanks too.
-  const auth = /^(\s*AUTH\s+\S+)\s+\S.*$/i.exec(text);
-  if (auth) return { kind: 'line', from: 'client', text: `${auth[1]} ********`, masked: true };
-  return { kind: 'line', from: 'client', text };
-}

@@ -17,7 +17,8 @@ import { findSmtpCommand } from '../smtp/commands/index.js';
 import { SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from '../smtp/states.js';
 import { challengeAnnotation, SaslWatch } from './sasl-watch.js';
 import { BodyText } from '../framing/body-text.js';
-import { clientLineEvent, describeCommand, MAX_KEPT, sentOctets, type ChunkCount, type ContentCount, type SentCommand } from './smtp-sent-command.js';
+import { clientLineEvent } from '../masking.js';
+import { describeCommand, MAX_KEPT, sentOctets, type ChunkCount, type ContentCount, type SentCommand } from './smtp-sent-command.js';
 import type { ClientInputMode, ClientTracker } from './tracker.js';
 
 /** EHLO keywords kept; a longer list is cut. */
@@ -119,7 +120,7 @@ export class SmtpTracker implements ClientTracker {
   }
 
   private command(line: string): void {
-    const shown = clientLineEvent(line);
+    const shown = clientLineEvent('smtp', line, 'command');
     this.emit(shown);
     if (this.opened && !this.greeted && !this.isClosed) {
       this.talkedEarly = true;
@@ -142,7 +143,7 @@ export class SmtpTracker implements ClientTracker {
   private saslLine(sasl: SaslWatch, line: string): void {
     sasl.respond(line);
     // The same mask as the engine (core/smtp/session.ts).
-    this.emit({ kind: 'line', from: 'client', text: line === '' ? '(empty)' : '********', masked: true });
+    this.emit(clientLineEvent('smtp', line, 'sasl'));
   }
 
   private dataLine(data: ContentCount, line: string): void {

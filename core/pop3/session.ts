@@ -15,6 +15,7 @@ import type { WireEvent } from '../events.js';
 import { bodyContent } from '../framing/body-text.js';
 import { countLines } from '../framing/dot-stuffing.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
+import { clientLineEvent } from '../masking.js';
 import { faultAppliedEvent, type AppliedFault, type FaultPlan } from '../faults/fault-plan.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
 import type { Maildrop, Pop3Backend } from './backend.js';
@@ -151,12 +152,12 @@ export class Pop3Session implements Pop3Context {
     const bytes = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
     const badByte = findBadByte(bytes);
     if (this.sasl) {
-      this.out.event({ kind: 'line', from: 'client', text: '*'.repeat(Math.min(bytes.length, 8)) || '(empty)', masked: true });
+      this.out.event(clientLineEvent('pop3', bytes.toString('latin1'), 'sasl'));
       await continueSasl(this, badByte ? undefined : bytes.toString('latin1'));
       return this.settle();
     }
     const text = bytes.toString('latin1');
-    this.out.event(clientLineEvent(text));
+    this.out.event(clientLineEvent('pop3', text, 'command'));
     if (badByte) {
       this.fail(badByte.code, err(badByte.message));
       return this.settle();
@@ -335,16 +336,6 @@ function newTransaction(user: string, maildrop: Maildrop): TransactionState {
     if (message.seen) initialHighest = index + 1;
   });
   return { user, maildrop, deleted: new Set(), retrieved: new Set(), highestAccessed: initialHighest, initialHighest };
-}
-
-function clientLineEvent(text: string): WireEvent {
-  // RFC 1939 §7: the PASS argument is the password itself; never show it.
-  // Match loosely (leading blanks, trailing junk): a malformed line may still carry a secret.
-  const match = /^(\s*PASS)(\s.*)?$/i.exec(text);
-  if (match) return { kind: 'line', from: 'client', text: `${match[1]} ********`, masked: true };
-  const auth = /^(\s*AUTH\s+\S+)\s+\S.*$/i.exec(text);
-  if (auth) return { kind: 'line', from: 'client', text: `${auth[1]} ********`, masked: true };
-  return { kind: 'line', from: 'client', text };
 }
 
 /** POP3 command lines are US-ASCII text (RFC 1939 §3). */

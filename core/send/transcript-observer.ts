@@ -6,6 +6,7 @@
  * event. Without a tracker, plain line events (secrets masked here) are emitted.
  */
 import type { ClientTracker } from '../client/tracker.js';
+import { clientLineEvent } from '../masking.js';
 import type { WireEvent } from '../events.js';
 import type { SmtpObserver } from './smtp-client.js';
 
@@ -15,12 +16,6 @@ export interface TranscriptObserverOptions {
   onEvent: (event: WireEvent) => void;
   /** Plain notes that are not wire events: "connecting to …", why a connection ended. */
   onNote: (text: string) => void;
-}
-
-/** The masked form of a line that carries credentials. */
-export function maskSecret(line: string): string {
-  const auth = /^(AUTH\s+\S+)\s+\S/i.exec(line);
-  return auth ? `${auth[1]} ********` : '********';
 }
 
 export function transcriptObserver(options: TranscriptObserverOptions): SmtpObserver {
@@ -36,7 +31,7 @@ export function transcriptObserver(options: TranscriptObserverOptions): SmtpObse
     },
     sent(line, secret) {
       if (tracker) emit(tracker.sent(line));
-      else onEvent(secret ? { kind: 'line', from: 'client', text: maskSecret(line), masked: true } : { kind: 'line', from: 'client', text: line });
+      else onEvent(clientLineEvent('smtp', line, secret && !/^\s*AUTH\b/i.test(line) ? 'sasl' : 'command'));
     },
     sentMessage(payload) {
       if (tracker) {

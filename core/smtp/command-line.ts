@@ -3,7 +3,6 @@
  * runs, and how it words the answers: the bytes a command may hold, the 503
  * text for a command out of sequence, and the masked form a line is shown in.
  */
-import type { WireEvent } from '../events.js';
 import type { ErrorCode } from '../errors.js';
 import type { SmtpState } from './states.js';
 
@@ -22,14 +21,6 @@ export function sequenceError(verb: string, state: SmtpState): string {
     default:
       return `${verb} is not allowed in state ${state}`;
   }
-}
-
-/** The client line as events show it: an AUTH initial response masked. */
-export function clientLine(text: string): WireEvent {
-  // Everything after the mechanism is masked, even a malformed tail that will get 501.
-  const auth = /^(AUTH\s+\S+)\s+\S.*$/i.exec(text);
-  if (auth) return { kind: 'line', from: 'client', text: `${auth[1]} ********`, masked: true };
-  return { kind: 'line', from: 'client', text };
 }
 
 /** Command lines are US-ASCII, except UTF-8 in MAIL/RCPT addresses under SMTPUTF8 (RFC 6531 §3.3). */

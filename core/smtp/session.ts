@@ -25,7 +25,8 @@ import { findSmtpCommand } from './commands/index.js';
 import type { MailTransaction, PendingChunk, SmtpContext } from './context.js';
 import { DEFAULT_SMTP_PERSONA, fillText, type SmtpPersona } from './persona.js';
 import { rawReply, reply, replyLines, serializeSmtpReply, shownEnhancedCode, type SmtpReply } from './reply.js';
-import { checkCommandBytes, clientLine, countCrlf, printable, sequenceError } from './command-line.js';
+import { checkCommandBytes, countCrlf, printable, sequenceError } from './command-line.js';
+import { clientLineEvent } from '../masking.js';
 import { SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from './states.js';
 
 export type { DataProblem } from '../framing/smtp-input.js';
@@ -150,12 +151,12 @@ export class SmtpSession implements SmtpContext {
     this.assertOpen();
     if (this.inputMode.kind !== 'command') throw new EngineMisuse(`receiveLine() while the engine expects ${this.inputMode.kind}`);
     if (this.sasl) {
-      this.event({ kind: 'line', from: 'client', text: line.bytes.length === 0 ? '(empty)' : '********', masked: true });
+      this.event(clientLineEvent('smtp', line.bytes.toString('latin1'), 'sasl'));
       await continueAuth(this, line.bareCr || /[^\x20-\x7e]/.test(line.bytes.toString('latin1')) ? undefined : line.bytes.toString('latin1'));
       return this.take();
     }
     const text = line.bytes.toString('utf8');
-    this.event(clientLine(text));
+    this.event(clientLineEvent('smtp', text, 'command'));
     if (line.bareLf) {
       this.event({ kind: 'annotation', about: 'warning', key: 'smtp.warning.bare-lf-command', rfc: 'RFC 5321 §2.3.8', detail: 'this command ended with LF alone; SMTP lines end with CRLF' });
     }
