@@ -41,7 +41,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       ...(faults.length > 0 ? { faults } : {}),
       onQueueLog: options.verbose ? (text) => process.stdout.write(`[queue] ${text}\n`) : undefined,
       onEvent: options.verbose
-        ? (listener, connection, event) => {
+        ? (listener, connection, { event }) => {
             const tag = `${listener}#${connection}`;
             const render = renderers.get(tag) ?? renderers.set(tag, createTranscriptRenderer()).get(tag)!;
             const text = render(event);

@@ -3,19 +3,12 @@
  * (POP3, SMTP) gather it in: reply values, their wire bytes, the events a
  * learner sees, and what the adapter must do next.
  */
+import type { EngineOutput as BaseOutput } from './engine/server-engine.js';
 import { transitionsLast, type WireEvent } from './events.js';
 
-export interface EngineOutput<Reply> {
+/** An engine's output (core/engine/server-engine.ts) with the reply values it was serialised from, for tests. */
+export interface EngineOutput<Reply> extends BaseOutput {
   readonly replies: readonly Reply[];
-  /** The replies as wire bytes, ready to write. */
-  readonly bytes: Buffer;
-  readonly events: readonly WireEvent[];
-  /** Wait this long before writing (failed authentication). */
-  readonly delayMs: number;
-  /** Upgrade to TLS after writing, then tell the engine (RFC 2595 §4, RFC 3207 §4). */
-  readonly startTls: boolean;
-  /** Close the connection after writing. */
-  readonly close: boolean;
 }
 
 export class OutputCollector<Reply> {

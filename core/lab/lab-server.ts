@@ -5,13 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { WireEvent } from '../events.js';
+import type { EventEnvelope } from '../events.js';
 import { FaultPlan } from '../faults/fault-plan.js';
 import type { FaultRule } from '../faults/fault-rule.js';
 import { ConnectionLimiter, isLoopback } from '../net/connection-limiter.js';
 import { startListener, type RunningListener } from '../net/listener.js';
-import { Pop3Connection } from '../net/pop3-connection.js';
-import { SmtpConnection } from '../net/smtp-connection.js';
+import { servePop3 } from '../net/pop3-connection.js';
+import { serveSmtp } from '../net/smtp-connection.js';
 import { ensureCertificate, secureContextOf } from '../net/tls-certificate.js';
 import { DEFAULT_POP3_OPTIONS } from '../pop3/session.js';
 import { deliverDirect } from '../send/direct-delivery.js';
@@ -70,7 +70,8 @@ export interface LabConfig {
   queueClock?: QueueClock;
   /** Scripted misbehaviour (`--fault`), counted per connection: "after 2" lets the first two matching commands of each session through. */
   faults?: readonly FaultRule[];
-  onEvent?: (listener: string, connection: number, event: WireEvent) => void;
+  /** Every event of every connection, stamped with its session (`pop3-7`), sequence number and time. */
+  onEvent?: (listener: string, connection: number, envelope: EventEnvelope) => void;
   onConnection?: (listener: string, connection: number, remote: string, open: boolean) => void;
   /** One line per queue runner action (delivered, deferred, bounced). */
   onQueueLog?: (text: string) => void;
@@ -187,12 +188,13 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
       refusal: (reason) => (pop3 ? `-ERR [SYS/TEMP] ${reason}; try again later` : `421 4.7.0 ${config.hostname} ${reason}; try again later`),
       onConnection: (id, remote, open) => config.onConnection?.(name, id, remote, open),
       serve: (socket, id, done) => {
-        const onEvent = (event: WireEvent) => config.onEvent?.(name, id, event);
+        const onEvent = (envelope: EventEnvelope) => config.onEvent?.(name, id, envelope);
         const faults = faultPlan ? { faults: faultPlan.fresh() } : {};
-        if (pop3) new Pop3Connection(socket, { ...pop3Deps, options: { ...pop3Deps.options, ...faults }, onEvent, onClose: done }, implicitTls);
+        const session = `${name}-${id}`;
+        if (pop3) servePop3(socket, { ...pop3Deps, session, options: { ...pop3Deps.options, ...faults }, onEvent, onClose: done }, implicitTls);
         else {
           const deps = smtpDeps(smtpKind);
-          new SmtpConnection(socket, { ...deps, options: { ...deps.options, ...faults }, onEvent, onClose: done }, implicitTls);
+          serveSmtp(socket, { ...deps, session, options: { ...deps.options, ...faults }, onEvent, onClose: done }, implicitTls);
         }
       },
     });

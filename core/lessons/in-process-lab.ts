@@ -1,20 +1,20 @@
 /**
- * The lesson's lab in process: the real engines behind the real framers, fed
- * bytes the way the TCP adapters feed them, with no socket in between. Delays
- * (failed logins, `delay` faults) are not waited for: nothing here has a clock.
- * When an engine asks for TLS (a positive STLS/STARTTLS reply), the handshake
- * is simulated: input pipelined after the command is dropped, as a real
- * adapter drops it, and the engine is told TLS is up.
+ * The lesson's lab in process: the real engines behind the one pump
+ * (core/engine/pump.ts), fed bytes the way the TCP adapter feeds them, with no
+ * socket in between. Delays (failed logins, `delay` faults) are not waited
+ * for: nothing here has a clock. When an engine asks for TLS (a positive
+ * STLS/STARTTLS reply), the handshake is simulated: the pump has dropped input
+ * pipelined after the command, as a real adapter does, and the engine is told
+ * TLS is up.
  */
+import { EnginePump, type PumpOutput } from '../engine/pump.js';
+import type { ServerEngine } from '../engine/server-engine.js';
 import type { WireEvent } from '../events.js';
-import { SmtpInputFramer } from '../framing/smtp-input.js';
-import { Pop3Session, type Pop3Output } from '../pop3/session.js';
-import { SmtpSession, type SmtpOutput } from '../smtp/session.js';
+import { Pop3Session } from '../pop3/session.js';
+import { SmtpSession } from '../smtp/session.js';
 import { serverOf } from './lesson.js';
 import { ReceivedLines, type LessonConnection, type LessonLab, type ServerInputKind } from './lab-connection.js';
 import type { LessonLabParts } from './lesson-lab.js';
-
-type Output = Pop3Output | SmtpOutput;
 
 /** What the engines are told about the handshake that did not happen. */
 export const SIMULATED_TLS = { version: 'TLSv1.3', cipher: '(simulated in process)' } as const;
@@ -27,32 +27,51 @@ export function inProcessLab(parts: LessonLabParts): LessonLab {
       const sessionInfo = parts.lesson.sessions[session];
       if (!sessionInfo) throw new RangeError(`the lesson has no session ${session}`);
       const persona = serverOf(parts.lesson, sessionInfo);
-      return persona.protocol === 'pop3'
-        ? new Pop3InProcess(new Pop3Session(parts.pop3Backend, parts.pop3Options(persona, session)))
-        : new SmtpInProcess(new SmtpSession(parts.smtpBackend(persona), parts.smtpOptions(persona, session)));
+      const engine =
+        persona.protocol === 'pop3'
+          ? new Pop3Session(parts.pop3Backend, parts.pop3Options(persona, session))
+          : new SmtpSession(parts.smtpBackend(persona), parts.smtpOptions(persona, session));
+      return new InProcessConnection(engine, `lesson-${session}`);
     },
     async close() {},
   };
 }
 
-/** What both protocols share: the received lines, the events, closing. */
-abstract class InProcessConnection implements LessonConnection {
-  protected readonly received = new ReceivedLines();
-  private events: WireEvent[] = [];
-  private isClosed = false;
+/** How a server engine reads the next client line, for the lesson engine's hints. */
+export function serverInputKind(engine: Pop3Session | SmtpSession): ServerInputKind {
+  if (engine.inputMode.kind !== 'command') return 'data';
+  return engine.sasl ? 'sasl' : 'command';
+}
 
-  get closed(): boolean {
-    return this.isClosed;
+class InProcessConnection implements LessonConnection {
+  private readonly received = new ReceivedLines();
+  private readonly pump: EnginePump;
+  private events: WireEvent[] = [];
+
+  constructor(
+    private readonly engine: Pop3Session | SmtpSession,
+    session: string,
+  ) {
+    this.pump = new EnginePump(engine as ServerEngine, { session });
+    this.accept(this.pump.greet());
   }
 
-  abstract readonly state: string;
-  abstract readonly inputKind: ServerInputKind;
+  get closed(): boolean {
+    return this.pump.closed;
+  }
 
-  /** Feeds the bytes to the framer and the engine, item by item, until more bytes are needed or the server closed. */
+  get state(): string {
+    return this.engine.state;
+  }
+
+  get inputKind(): ServerInputKind {
+    return serverInputKind(this.engine);
+  }
+
+  /** Feeds the bytes to the pump, step by step, until more bytes are needed or the server closed. */
   async send(bytes: Buffer): Promise<void> {
-    if (this.isClosed) return;
-    this.push(bytes);
-    for (let next = this.next(); next && !this.isClosed; next = this.next()) this.accept(await next());
+    this.pump.push(bytes);
+    for (let step = this.pump.next(); step; step = this.pump.next()) this.accept(await step);
   }
 
   async readLines(count: number): Promise<Buffer[]> {
@@ -72,103 +91,15 @@ abstract class InProcessConnection implements LessonConnection {
   }
 
   async close(): Promise<void> {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    this.events.push(...(await this.end()));
+    const wasClosed = this.pump.closed;
+    const last = await this.pump.end('the lesson closed the connection');
+    if (!wasClosed) this.accept(last);
   }
 
-  protected accept(output: Output): void {
-    this.events.push(...output.events);
+  private accept(output: PumpOutput): void {
+    for (const envelope of output.envelopes) this.events.push(envelope.event);
     this.received.push(output.bytes);
-    if (output.close) this.isClosed = true;
-    else if (output.startTls) {
-      // RFC 2595 §4, RFC 3207 §4.2: nothing sent before the handshake is read after it.
-      this.discardInput();
-      this.accept(this.tlsEstablished(SIMULATED_TLS));
-    }
-  }
-
-  protected abstract push(bytes: Buffer): void;
-  protected abstract discardInput(): void;
-  protected abstract tlsEstablished(info: { version: string; cipher: string }): Output;
-  protected abstract next(): (() => Promise<Output>) | undefined;
-  protected abstract end(): Promise<readonly WireEvent[]>;
-}
-
-class Pop3InProcess extends InProcessConnection {
-  private framer = new SmtpInputFramer();
-
-  constructor(private readonly session: Pop3Session) {
-    super();
-    this.accept(session.greet());
-  }
-
-  get state(): string {
-    return this.session.state;
-  }
-
-  get inputKind(): ServerInputKind {
-    return this.session.sasl ? 'sasl' : 'command';
-  }
-
-  protected push(bytes: Buffer): void {
-    this.framer.push(bytes);
-  }
-
-  protected next(): (() => Promise<Output>) | undefined {
-    const item = this.framer.next(this.session.inputMode);
-    return item && (() => this.session.receiveItem(item));
-  }
-
-  protected discardInput(): void {
-    this.framer = new SmtpInputFramer();
-  }
-
-  protected tlsEstablished(info: { version: string; cipher: string }): Output {
-    return this.session.tlsEstablished(info);
-  }
-
-  protected async end(): Promise<readonly WireEvent[]> {
-    return (await this.session.end('the lesson closed the connection')).events;
-  }
-}
-
-class SmtpInProcess extends InProcessConnection {
-  private framer = new SmtpInputFramer();
-
-  constructor(private readonly session: SmtpSession) {
-    super();
-    this.accept(session.greet());
-  }
-
-  get state(): string {
-    return this.session.state;
-  }
-
-  get inputKind(): ServerInputKind {
-    const mode = this.session.inputMode.kind;
-    if (mode !== 'command') return 'data';
-    return this.session.sasl ? 'sasl' : 'command';
-  }
-
-  protected push(bytes: Buffer): void {
-    this.framer.push(bytes);
-  }
-
-  protected next(): (() => Promise<Output>) | undefined {
-    const item = this.framer.next(this.session.inputMode);
-    return item && (() => this.session.receive(item));
-  }
-
-  protected discardInput(): void {
-    this.framer = new SmtpInputFramer();
-  }
-
-  protected tlsEstablished(info: { version: string; cipher: string }): Output {
-    return this.session.tlsEstablished(info);
-  }
-
-  protected async end(): Promise<readonly WireEvent[]> {
-    return this.session.end('the lesson closed the connection').events;
+    // RFC 2595 §4, RFC 3207 §4.2: the pump dropped what came before the handshake; simulate it.
+    if (output.startTls) this.accept(this.pump.tlsEstablished(SIMULATED_TLS));
   }
 }

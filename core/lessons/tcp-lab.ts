@@ -9,11 +9,11 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
-import type { WireEvent } from '../events.js';
+import type { EventEnvelope, WireEvent } from '../events.js';
 import { ConnectionLimiter, DEFAULT_CONNECTION_LIMITS } from '../net/connection-limiter.js';
 import { startListener, type RunningListener } from '../net/listener.js';
-import { Pop3Connection } from '../net/pop3-connection.js';
-import { SmtpConnection } from '../net/smtp-connection.js';
+import { servePop3 } from '../net/pop3-connection.js';
+import { serveSmtp } from '../net/smtp-connection.js';
 import { serverOf, type ServerPersona } from './lesson.js';
 import { ReceivedLines, type LessonConnection, type LessonLab } from './lab-connection.js';
 import { DEFAULT_LESSON_HOST, type LessonLabParts } from './lesson-lab.js';
@@ -95,15 +95,15 @@ function newServerSide(session: number): ServerSide {
 /** Runs the lab's own adapter for the persona's protocol on an accepted socket. */
 function serve(parts: LessonLabParts, persona: ServerPersona, secureContext: SecureContext | undefined, socket: Socket, side: ServerSide, onClose: () => void): void {
   const session = Math.max(side.session, 0);
-  const onEvent = (event: WireEvent) => side.events.push(event);
-  const base = { idleTimeoutMs: IDLE_TIMEOUT_MS, plaintextAuthAllowed: () => true, onEvent, onClose, ...(secureContext ? { secureContext } : {}) };
+  const onEvent = (envelope: EventEnvelope) => side.events.push(envelope.event);
+  const base = { session: `lesson-${session}`, idleTimeoutMs: IDLE_TIMEOUT_MS, plaintextAuthAllowed: () => true, onEvent, onClose, ...(secureContext ? { secureContext } : {}) };
   if (persona.protocol === 'pop3') {
     const { timestamp, challenge, secure: _secure, plaintextAuthAllowed: _plaintext, ...rest } = parts.pop3Options(persona, session);
-    new Pop3Connection(socket, { ...base, backend: parts.pop3Backend, options: rest, hostname: persona.host ?? DEFAULT_LESSON_HOST, timestamp: () => timestamp, challenge }, false);
+    servePop3(socket, { ...base, backend: parts.pop3Backend, options: rest, hostname: persona.host ?? DEFAULT_LESSON_HOST, timestamp: () => timestamp, challenge }, false);
     return;
   }
   const { challenge, now, nextId, secure: _secure, plaintextAuthAllowed: _plaintext, remoteAddress: _remote, ...rest } = parts.smtpOptions(persona, session);
-  new SmtpConnection(socket, { ...base, backend: parts.smtpBackend(persona), options: rest, greetingDelayMs: 0, nextId, now, challenge }, false);
+  serveSmtp(socket, { ...base, backend: parts.smtpBackend(persona), options: rest, greetingDelayMs: 0, nextId, now, challenge }, false);
 }
 
 /** The raw client side: bytes out, lines in, waiting as long as a patient client would. */

@@ -12,6 +12,7 @@ import { OutputCollector, type EngineOutput } from '../engine-output.js';
 import type { FramedItem } from '../framing/line-splitter.js';
 import type { SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
 import type { WireEvent } from '../events.js';
+import type { ServerEngine } from '../engine/server-engine.js';
 import { bodyContent } from '../framing/body-text.js';
 import { countLines } from '../framing/dot-stuffing.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
@@ -90,7 +91,8 @@ export const POP3_LINE_LIMIT = 255;
 /** SASL continuation lines may be longer (RFC 5034 §4 only limits the initial response). */
 export const POP3_SASL_LINE_LIMIT = 8192;
 
-export class Pop3Session implements Pop3Context {
+export class Pop3Session implements Pop3Context, ServerEngine {
+  readonly protocol = 'pop3';
   state: Pop3State = 'AUTHORIZATION';
   secure: boolean;
   pendingUser: string | undefined;
@@ -139,16 +141,15 @@ export class Pop3Session implements Pop3Context {
   }
 
   /** A framed item: a command line, or the news that the framer dropped an overlong one. */
-  receiveItem(item: FramedItem | SmtpInputItem): Promise<Pop3Output> {
-    if (item.kind === 'line') return this.receive(item.bytes);
+  receive(item: FramedItem | SmtpInputItem): Promise<Pop3Output> {
+    if (item.kind === 'line') return this.receiveLine(item.bytes);
     if (item.kind === 'overlong') return this.overlong(item.limit);
     throw new EngineMisuse(`POP3 has no ${item.kind} input`);
   }
 
   /** One command line, without its CRLF. */
-  async receive(line: Uint8Array): Promise<Pop3Output> {
-    if (!this.greeted) throw new EngineMisuse('receive() before greet()');
-    if (this.state === 'CLOSED') throw new EngineMisuse('receive() after the session closed');
+  async receiveLine(line: Uint8Array): Promise<Pop3Output> {
+    this.assertOpen();
     const bytes = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
     const badByte = findBadByte(bytes);
     if (this.sasl) {
@@ -187,16 +188,39 @@ export class Pop3Session implements Pop3Context {
   }
 
   /**
+   * RFC 1939 §3: the autologout timer ends the session without UPDATE; the
+   * maildrop is let go (by the time `end` returns), nothing is deleted.
+   */
+  timeout(): Pop3Output {
+    this.assertOpen();
+    this.out.event({ kind: 'error', code: 'IDLE_TIMEOUT', message: ERROR_CODES.IDLE_TIMEOUT });
+    this.reply(err('idle for too long, closing connection'));
+    this.closeWithoutUpdate('timeout');
+    return this.out.take();
+  }
+
+  /** A failure of ours: answered as a temporary one (RFC 2449 §8.1.2 SYS/TEMP), and the session ends without UPDATE. */
+  internalError(error: unknown): Pop3Output {
+    this.out.event({ kind: 'error', code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
+    if (this.state === 'CLOSED') return this.out.take();
+    this.reply(err('internal server error, closing connection', 'SYS/TEMP'));
+    this.closeWithoutUpdate('dropped', 'closed after an internal error; nothing was deleted');
+    return this.out.take();
+  }
+
+  /**
    * The connection is gone without a completed QUIT (dropped, timed out, killed,
    * server shutdown). Nothing is deleted: only UPDATE deletes (RFC 1939 §6).
+   * Returns once the maildrop is let go, also when the session closed earlier.
    */
   async end(reason: string): Promise<Pop3Output> {
-    if (this.state === 'CLOSED') return this.out.take();
-    const maildrop = this.transaction?.maildrop;
-    this.transition('dropped', reason);
-    this.transaction = undefined;
-    if (maildrop) await maildrop.release();
-    return this.out.take();
+    if (this.state !== 'CLOSED') this.closeWithoutUpdate('dropped', reason);
+    return this.settle();
+  }
+
+  private assertOpen(): void {
+    if (!this.greeted) throw new EngineMisuse('input before greet()');
+    if (this.state === 'CLOSED') throw new EngineMisuse('input after the session closed');
   }
 
   private async dispatch(text: string): Promise<void> {
@@ -306,11 +330,11 @@ export class Pop3Session implements Pop3Context {
     this.out.close();
   }
 
-  private closeWithoutUpdate(cause: Pop3TransitionCause): void {
+  private closeWithoutUpdate(cause: Pop3TransitionCause, detail?: string): void {
     const maildrop = this.transaction?.maildrop;
     this.transaction = undefined;
     this.sasl = undefined;
-    this.transition(cause);
+    this.transition(cause, detail);
     this.out.close();
     if (maildrop) this.releases.push(maildrop.release());
   }

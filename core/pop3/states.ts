@@ -14,7 +14,8 @@ export type Pop3TransitionCause =
   | 'quit-transaction'
   | 'update-done'
   | 'dropped'
-  | 'too-many-errors';
+  | 'too-many-errors'
+  | 'timeout';
 
 export interface Pop3Transition {
   /** '*' where the transition can start from any state. */
@@ -59,6 +60,12 @@ export const POP3_TRANSITIONS: Readonly<Record<Pop3TransitionCause, Pop3Transiti
     from: '*',
     to: 'CLOSED',
     cause: transitionCause('pop3', 'too-many-errors'),
+    rfc: 'RFC 1939 §3',
+  },
+  timeout: {
+    from: '*',
+    to: 'CLOSED',
+    cause: transitionCause('pop3', 'timeout'),
     rfc: 'RFC 1939 §3',
   },
 };

@@ -11,6 +11,7 @@
 import { smtpReplyAnnotations } from '../annotations/annotate.js';
 import { OutputCollector, type EngineOutput } from '../engine-output.js';
 import type { WireEvent } from '../events.js';
+import type { ServerEngine } from '../engine/server-engine.js';
 import { bodyContent } from '../framing/body-text.js';
 import type { DataProblem, SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
@@ -75,7 +76,8 @@ export const SMTP_TEXT_LINE_LIMIT = 1000;
 
 export type SmtpOutput = EngineOutput<SmtpReply>;
 
-export class SmtpSession implements SmtpContext {
+export class SmtpSession implements SmtpContext, ServerEngine {
+  readonly protocol = 'smtp';
   state: SmtpState = 'INIT';
   secure: boolean;
   extended: boolean | undefined;
@@ -222,8 +224,20 @@ export class SmtpSession implements SmtpContext {
     return this.take();
   }
 
+  /** A failure of ours: 421 as RFC 5321 §3.8 allows for a server that must stop, then close. */
+  internalError(error: unknown): SmtpOutput {
+    this.event({ kind: 'error', code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
+    if (this.state === 'CLOSED') return this.take();
+    this.send(reply(421, '4.3.0', `${this.options.persona.hostname} internal server error, closing connection`));
+    this.transaction = undefined;
+    this.sasl = undefined;
+    this.transition('dropped', 'closed after an internal error; a message in progress is discarded');
+    this.out.close();
+    return this.take();
+  }
+
   /** The connection is gone; anything half-received is discarded. */
-  end(reason: string): SmtpOutput {
+  async end(reason: string): Promise<SmtpOutput> {
     if (this.state !== 'CLOSED') {
       this.transaction = undefined;
       this.transition('dropped', reason);

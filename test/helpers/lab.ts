@@ -31,7 +31,7 @@ export async function startTestLab(overrides: Partial<LabConfig> = {}, dir = mkd
     authFailureDelay: () => 0,
     // Tests that relay to other domains inspect the queue; the ones about delivery turn the runner on.
     runQueue: false,
-    onEvent: (listener, connection, event) => events.push({ listener, connection, event }),
+    onEvent: (listener, connection, { event }) => events.push({ listener, connection, event }),
     ...overrides,
   });
   const port = (name: string) => lab.listeners.find((l) => l.name === name)?.port ?? -1;

@@ -45,7 +45,7 @@ export function makeHarness(options: Partial<Pop3SessionOptions> = {}, setup?: (
     ...options,
   });
   const greeting = session.greet();
-  const output = (line: string | Buffer) => session.receive(typeof line === 'string' ? Buffer.from(line, 'latin1') : line);
+  const output = (line: string | Buffer) => session.receiveLine(typeof line === 'string' ? Buffer.from(line, 'latin1') : line);
   return {
     session,
     store,

@@ -419,7 +419,7 @@ describe('SMTP engine with faults', () => {
     expect(h.session.state).toBe('CLOSED');
     expect(h.session.transaction).toBeUndefined();
     expect(output.events.at(-1)).toMatchObject({ kind: 'transition', from: 'MAIL', to: 'CLOSED', cause: expect.stringMatching(/^421: the server closes the connection/) });
-    expect(h.session.end('socket closed').events).toEqual([]);
+    expect((await h.session.end('socket closed')).events).toEqual([]);
   });
 
   it('a fault reply other than 421 does not close', async () => {

@@ -423,7 +423,7 @@ describe('engine misuse throws', () => {
     });
 
   it('receive() before greet()', async () => {
-    await expect(session().receive(Buffer.from('CAPA'))).rejects.toBeInstanceOf(EngineMisuse);
+    await expect(session().receiveLine(Buffer.from('CAPA'))).rejects.toBeInstanceOf(EngineMisuse);
   });
 
   it('greet() twice', () => {

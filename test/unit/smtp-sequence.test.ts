@@ -484,11 +484,11 @@ describe('transition events', () => {
     const h = makeSmtpHarness();
     await openTransaction(h);
     await h.send('DATA');
-    const end = h.session.end('peer reset');
+    const end = await h.session.end('peer reset');
     expect(transitions(end.events)).toMatchObject([{ from: 'DATA', to: 'CLOSED', cause: 'peer reset', rfc: 'RFC 5321 §3.8' }]);
     expect(h.session.transaction).toBeUndefined();
     expect(h.delivered).toHaveLength(0);
-    expect(transitions(h.session.end('again').events)).toEqual([]);
+    expect(transitions((await h.session.end('again')).events)).toEqual([]);
   });
 });
 
