@@ -5,17 +5,9 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { MaildirStore } from '../store/maildir-store.js';
-import { demoMessages } from './demo-messages.js';
+import { demoMessages, DEMO_USERS } from './demo-messages.js';
 
-/**
- * The demo logins. mrose's secret is "tanstaaf", the RFC 1939 §7 example
- * secret, so the RFC's own APOP line (digest c4c9334b…) works against the lab.
- */
-export const DEMO_USERS: Readonly<Record<string, string>> = {
-  alice: 'wonderland',
-  bob: 'builder',
-  mrose: 'tanstaaf',
-};
+export { DEMO_USERS } from './demo-messages.js';
 
 export interface DataFolder {
   root: string;

@@ -112,3 +112,13 @@ export function demoMessages(): Buffer[] {
 
 /** The attachment's content, for checks. */
 export const DEMO_ATTACHMENT_TEXT = ATTACHMENT_TEXT;
+
+/**
+ * The demo logins. mrose's secret is "tanstaaf", the RFC 1939 §7 example
+ * secret, so the RFC's own APOP line (digest c4c9334b…) works against the lab.
+ */
+export const DEMO_USERS: Readonly<Record<string, string>> = {
+  alice: 'wonderland',
+  bob: 'builder',
+  mrose: 'tanstaaf',
+};
