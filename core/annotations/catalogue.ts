@@ -4,12 +4,12 @@
  * handlers; replies, codes, keywords and notices from the data files beside
  * this one (gathered in data-entries.ts).
  */
-import { POP3_COMMANDS } from '../pop3/commands/index.js';
-import { POP3_STATE_INFO } from '../pop3/states.js';
-import { SMTP_COMMANDS } from '../smtp/commands/index.js';
-import { SMTP_STATE_INFO } from '../smtp/states.js';
+import { POP3 } from '../protocols/pop3.js';
+import type { ProtocolData } from '../protocols/protocol-data.js';
+import { SMTP } from '../protocols/smtp.js';
 import { dataEntries } from './data-entries.js';
 import type { CatalogueEntry } from './entry.js';
+import { commandHistoric, commandSummary, stateSummary } from './messages.js';
 
 function build(): Map<string, CatalogueEntry> {
   const entries = new Map<string, CatalogueEntry>();
@@ -17,22 +17,22 @@ function build(): Map<string, CatalogueEntry> {
     if (entries.has(entry.key)) throw new Error(`catalogue: duplicate key ${entry.key}`);
     entries.set(entry.key, entry);
   };
-  for (const command of POP3_COMMANDS) {
-    add({
-      key: `pop3.command.${command.name}`,
-      title: command.name,
-      summary: command.summary,
-      rfc: command.rfc,
-      syntax: command.syntax,
-      states: command.states,
-      ...(command.historic ? { historic: command.historic } : {}),
-    });
+  // Commands and states: the facts from the protocol data (core/protocols), the words from the message files.
+  for (const data of [POP3, SMTP] as readonly ProtocolData<string, string>[]) {
+    const { protocol } = data;
+    for (const command of data.commands) {
+      add({
+        key: `${protocol}.command.${command.name}`,
+        title: command.name,
+        summary: commandSummary(protocol, command.name),
+        rfc: command.rfc,
+        syntax: command.syntax,
+        states: command.states,
+        ...(command.historic ? { historic: commandHistoric(protocol, command.name) } : {}),
+      });
+    }
+    for (const state of data.states) add({ key: `${protocol}.state.${state}`, title: state, summary: stateSummary(protocol, state), rfc: data.stateRfc[state]! });
   }
-  for (const command of SMTP_COMMANDS) {
-    add({ key: `smtp.command.${command.name}`, title: command.name, summary: command.summary, rfc: command.rfc, syntax: command.syntax, states: command.states });
-  }
-  for (const [state, info] of Object.entries(POP3_STATE_INFO)) add({ key: `pop3.state.${state}`, title: state, summary: info.summary, rfc: info.rfc });
-  for (const [state, info] of Object.entries(SMTP_STATE_INFO)) add({ key: `smtp.state.${state}`, title: state, summary: info.summary, rfc: info.rfc });
   dataEntries().forEach(add);
   return entries;
 }

@@ -12,8 +12,9 @@
 import { pop3CapaAnnotations, pop3ReplyAnnotations } from '../annotations/annotate.js';
 import { transitionsLast, type WireEvent } from '../events.js';
 import { EngineMisuse } from '../errors.js';
-import { findCommand } from '../pop3/commands/index.js';
-import { POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause } from '../pop3/states.js';
+import { transitionCause } from '../annotations/messages.js';
+import { POP3, POP3_TRANSITIONS, pop3MultiLine, type Pop3State, type Pop3TransitionCause } from '../protocols/pop3.js';
+import { commandSpec, nextState } from '../protocols/protocol-data.js';
 import { BodyText } from '../framing/body-text.js';
 import { clientLineEvent } from '../masking.js';
 import { challengeAnnotation, SaslWatch } from './sasl-watch.js';
@@ -115,7 +116,7 @@ export class Pop3Tracker implements ClientTracker {
     const space = line.indexOf(' ');
     const verb = (space === -1 ? line : line.slice(0, space)).toUpperCase();
     const args = space === -1 ? '' : line.slice(space + 1);
-    const command = findCommand(verb);
+    const command = commandSpec(POP3, verb);
     if (command) this.emit({ kind: 'annotation', about: 'command', key: `pop3.command.${verb}`, rfc: command.rfc });
     if (!this.isClosed) this.queue.push(describeCommand(verb, args, shown.text));
     return this.take();
@@ -284,10 +285,10 @@ export class Pop3Tracker implements ClientTracker {
   }
 
   private transition(cause: Pop3TransitionCause, detail?: string): void {
-    const entry = POP3_TRANSITIONS[cause];
+    // The engine's own table and wording (core/protocols/pop3.ts), so both sides move and read alike.
     const from = this.current;
-    this.current = entry.to;
-    this.emit({ kind: 'transition', protocol: 'pop3', from, to: entry.to, cause: detail ?? entry.cause, rfc: entry.rfc });
+    this.current = nextState(POP3, cause, from);
+    this.emit({ kind: 'transition', protocol: 'pop3', from, to: this.current, cause: detail ?? transitionCause('pop3', cause), rfc: POP3_TRANSITIONS[cause].rfc });
   }
 
   private close(): void {
@@ -318,27 +319,21 @@ function statusOf(line: string): 'ok' | 'err' | 'continue' | undefined {
 
 function describeCommand(verb: string, args: string, shown: string): SentCommand {
   const hasArguments = args.trim() !== '';
-  const base = { verb, shown: shown.length > MAX_KEPT ? `${shown.slice(0, MAX_KEPT)}…` : shown, hasArguments };
+  // Which replies are multi-line is the protocol data's (bare AUTH lists the mechanisms, as RFC 1734 clients ask).
+  const spec = commandSpec(POP3, verb);
+  const base = { verb, shown: shown.length > MAX_KEPT ? `${shown.slice(0, MAX_KEPT)}…` : shown, hasArguments, multiLine: spec ? pop3MultiLine(spec, hasArguments) : false };
   switch (verb) {
-    case 'CAPA':
-    case 'RETR':
-    case 'TOP':
-      return { ...base, multiLine: true };
-    case 'LIST':
-    case 'UIDL':
-      return { ...base, multiLine: !hasArguments };
     case 'USER':
-      return { ...base, multiLine: false, name: args.trim().slice(0, MAX_KEPT) };
+      return { ...base, name: args.trim().slice(0, MAX_KEPT) };
     case 'APOP':
-      return { ...base, multiLine: false, name: (args.split(' ')[0] ?? '').slice(0, MAX_KEPT) };
+      return { ...base, name: (args.split(' ')[0] ?? '').slice(0, MAX_KEPT) };
     case 'AUTH': {
-      // Bare AUTH lists the mechanisms as a multi-line reply (RFC 1734 clients ask this way).
-      if (!hasArguments) return { ...base, multiLine: true };
+      if (!hasArguments) return base;
       const [mechanism = '', initial] = args.split(' ');
-      return { ...base, multiLine: false, sasl: new SaslWatch(mechanism.toUpperCase(), initial) };
+      return { ...base, sasl: new SaslWatch(mechanism.toUpperCase(), initial) };
     }
     default:
-      return { ...base, multiLine: false };
+      return base;
   }
 }
 

@@ -13,8 +13,9 @@ import { smtpKeywordAnnotations, smtpReplyAnnotations } from '../annotations/ann
 import { transitionsLast, type WireEvent } from '../events.js';
 import { EngineMisuse } from '../errors.js';
 import { SmtpReplyReader, type AssembledReply } from '../framing/smtp-reply-reader.js';
-import { findSmtpCommand } from '../smtp/commands/index.js';
-import { SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from '../smtp/states.js';
+import { transitionCause } from '../annotations/messages.js';
+import { commandSpec, nextState } from '../protocols/protocol-data.js';
+import { SMTP, SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from '../protocols/smtp.js';
 import { challengeAnnotation, SaslWatch } from './sasl-watch.js';
 import { BodyText } from '../framing/body-text.js';
 import { clientLineEvent } from '../masking.js';
@@ -129,7 +130,7 @@ export class SmtpTracker implements ClientTracker {
     const space = line.indexOf(' ');
     const verb = (space === -1 ? line : line.slice(0, space)).toUpperCase();
     const args = space === -1 ? '' : line.slice(space + 1);
-    const known = findSmtpCommand(verb);
+    const known = commandSpec(SMTP, verb);
     if (known) this.emit({ kind: 'annotation', about: 'command', key: `smtp.command.${verb}`, rfc: known.rfc });
     if (this.isClosed) return;
     const command = describeCommand(verb, args, shown.text, line);
@@ -340,11 +341,10 @@ export class SmtpTracker implements ClientTracker {
   }
 
   private transition(cause: SmtpTransitionCause, detail?: string): void {
-    const entry = SMTP_TRANSITIONS[cause];
+    // The engine's own table and wording (core/protocols/smtp.ts), so both sides move and read alike.
     const from = this.current;
-    const to = entry.to === 'same' ? from : entry.to;
-    this.current = to;
-    this.emit({ kind: 'transition', protocol: 'smtp', from, to, cause: detail ?? entry.cause, rfc: entry.rfc });
+    this.current = nextState(SMTP, cause, from);
+    this.emit({ kind: 'transition', protocol: 'smtp', from, to: this.current, cause: detail ?? transitionCause('smtp', cause), rfc: SMTP_TRANSITIONS[cause].rfc });
   }
 
   private close(): void {

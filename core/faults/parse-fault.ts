@@ -11,8 +11,8 @@
  * reply may contain \" (a quote), \\ (a backslash) and \n (between the lines
  * of a multi-line SMTP reply).
  */
-import { POP3_COMMANDS } from '../pop3/commands/index.js';
-import { SMTP_COMMANDS } from '../smtp/commands/index.js';
+import { POP3 } from '../protocols/pop3.js';
+import { SMTP } from '../protocols/smtp.js';
 import type { Protocol } from '../events.js';
 import type { FaultAction, FaultRule } from './fault-rule.js';
 
@@ -24,8 +24,8 @@ export const FAULT_REPLY_LINE_LIMIT = 510;
 export const FAULT_DELAY_LIMIT_MS = 600_000;
 
 const VERBS: Readonly<Record<Protocol, ReadonlySet<string>>> = {
-  pop3: new Set(POP3_COMMANDS.map((command) => command.name)),
-  smtp: new Set(SMTP_COMMANDS.map((command) => command.name)),
+  pop3: new Set(POP3.commands.map((command) => command.name)),
+  smtp: new Set(SMTP.commands.map((command) => command.name)),
 };
 
 /**

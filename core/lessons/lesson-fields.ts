@@ -8,9 +8,9 @@
 import type { Protocol } from '../events.js';
 import type { FaultRule } from '../faults/fault-rule.js';
 import { parseFaultRule } from '../faults/parse-fault.js';
-import { POP3_COMMANDS } from '../pop3/commands/index.js';
+import { POP3 } from '../protocols/pop3.js';
 import { DEFAULT_POP3_TEXTS } from '../pop3/persona.js';
-import { SMTP_COMMANDS } from '../smtp/commands/index.js';
+import { SMTP } from '../protocols/smtp.js';
 import { DEFAULT_SMTP_TEXTS } from '../smtp/persona.js';
 import { isValidMailboxName } from '../store/mail-store.js';
 import type { FixtureMessage, Lesson, LessonMode, LessonUser, ServerPersona, TextOverride } from './lesson.js';
@@ -68,8 +68,8 @@ export const TEXT_KEYS: Readonly<Record<Protocol, readonly string[]>> = {
   smtp: Object.keys(DEFAULT_SMTP_TEXTS).map(kebab),
 };
 const VERBS: Readonly<Record<Protocol, ReadonlySet<string>>> = {
-  pop3: new Set(POP3_COMMANDS.map((command) => command.name)),
-  smtp: new Set(SMTP_COMMANDS.map((command) => command.name)),
+  pop3: new Set(POP3.commands.map((command) => command.name)),
+  smtp: new Set(SMTP.commands.map((command) => command.name)),
 };
 const DOMAIN = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 const ANGLE_STAMP = /^<[\x21-\x3b\x3d\x3f-\x7e]+>$/;

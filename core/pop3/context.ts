@@ -8,7 +8,8 @@ import type { SaslExchange } from '../sasl/mechanisms.js';
 import type { Maildrop, Pop3Backend } from './backend.js';
 import type { Pop3Reply } from './reply.js';
 import type { Pop3SessionOptions } from './session.js';
-import type { Pop3State, Pop3TransitionCause } from './states.js';
+import type { CommandSpec } from '../protocols/protocol-data.js';
+import type { Pop3State, Pop3TransitionCause } from '../protocols/pop3.js';
 
 /** The session snapshot of TRANSACTION (RFC 1939 §5): DELE only flips a bit here; QUIT applies it. */
 export interface TransactionState {
@@ -50,14 +51,7 @@ export interface Pop3Context {
   close(): void;
 }
 
-/** A command of the table: its annotation data next to its handler (STYLE.md §7). */
-export interface Pop3Command {
-  readonly name: string;
-  readonly states: readonly Pop3State[];
-  readonly syntax: string;
-  readonly summary: string;
-  readonly rfc: string;
-  /** Set for commands that no current RFC defines. */
-  readonly historic?: string;
+/** A command of the table: its protocol data (core/protocols/pop3.ts) with its handler attached. */
+export interface Pop3Command extends CommandSpec<Pop3State> {
   handle(context: Pop3Context, args: string): void | Promise<void>;
 }

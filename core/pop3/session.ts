@@ -17,7 +17,7 @@ import { bodyContent } from '../framing/body-text.js';
 import { countLines } from '../framing/dot-stuffing.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import { clientLineEvent } from '../masking.js';
-import { faultAppliedEvent, type AppliedFault, type FaultPlan } from '../faults/fault-plan.js';
+import type { FaultPlan } from '../faults/fault-plan.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
 import type { Maildrop, Pop3Backend } from './backend.js';
 import { continueSasl } from './commands/auth.js';
@@ -25,7 +25,10 @@ import { findCommand } from './commands/index.js';
 import type { Pop3Context, TransactionState } from './context.js';
 import type { Pop3Texts } from './persona.js';
 import { err, rawReply, serializeReply, statusLine, type Pop3Reply } from './reply.js';
-import { POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause } from './states.js';
+import { POP3, POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause } from '../protocols/pop3.js';
+import { nextState } from '../protocols/protocol-data.js';
+import { transitionCause } from '../annotations/messages.js';
+import { Dispatcher, type DispatchRules } from '../engine/dispatcher.js';
 
 export interface Pop3SessionOptions {
   /** Name used in the greeting's sign-off and CAPA IMPLEMENTATION (RFC 1939 §6 example: "dewey"). */
@@ -99,8 +102,7 @@ export class Pop3Session implements Pop3Context, ServerEngine {
   sasl: SaslExchange | undefined;
   transaction: TransactionState | undefined;
   readonly options: Pop3SessionOptions;
-  private badCommands = 0;
-  private authFailures = 0;
+  private readonly dispatcher: Dispatcher<Pop3Context, Pop3Reply>;
   private greeted = false;
   private out = new OutputCollector<Pop3Reply>(serializeReply, describeReply);
   private releases: Promise<void>[] = [];
@@ -111,6 +113,7 @@ export class Pop3Session implements Pop3Context, ServerEngine {
   ) {
     this.options = options;
     this.secure = options.secure;
+    this.dispatcher = new Dispatcher<Pop3Context, Pop3Reply>(POP3_RULES, this, options);
   }
 
   /** The greeting (RFC 1939 §4), with the APOP timestamp. */
@@ -163,7 +166,7 @@ export class Pop3Session implements Pop3Context, ServerEngine {
       this.fail(badByte.code, err(badByte.message));
       return this.settle();
     }
-    await this.dispatch(text);
+    await this.dispatcher.dispatch(text);
     return this.settle();
   }
 
@@ -172,8 +175,8 @@ export class Pop3Session implements Pop3Context, ServerEngine {
     this.out.event({ kind: 'line', from: 'client', text: `(a line over ${limit} octets, dropped)` });
     if (this.sasl) {
       this.sasl = undefined;
-      this.reply(err(`SASL response longer than ${limit} octets; authentication aborted`));
-      return this.out.take();
+      this.fail('LINE_TOO_LONG', err(`SASL response longer than ${limit} octets; authentication aborted`));
+      return this.settle();
     }
     this.fail('LINE_TOO_LONG', err(`command line too long: the limit is ${limit} octets including CRLF (RFC 2449 section 4)`));
     return this.settle();
@@ -223,50 +226,6 @@ export class Pop3Session implements Pop3Context, ServerEngine {
     if (this.state === 'CLOSED') throw new EngineMisuse('input after the session closed');
   }
 
-  private async dispatch(text: string): Promise<void> {
-    const space = text.indexOf(' ');
-    const verb = (space === -1 ? text : text.slice(0, space)).toUpperCase();
-    const args = space === -1 ? '' : text.slice(space + 1);
-    if (verb === '') {
-      this.fail('BAD_ARGUMENT', err(text === '' ? 'empty command line' : 'a command line must start with the command keyword, not a space (RFC 1939 section 3)'));
-      return;
-    }
-    const command = findCommand(verb);
-    if (!command) {
-      this.fail('UNKNOWN_COMMAND', err(`unknown command "${printable(verb)}" in ${this.state} state`));
-      return;
-    }
-    if (!command.states.includes(this.state)) {
-      const needed = command.states.join(' or ');
-      this.fail('WRONG_STATE', err(`${verb} is only valid in ${needed} state; this session is in ${this.state}`));
-      return;
-    }
-    this.out.event({ kind: 'annotation', about: 'command', key: `pop3.command.${verb}`, rfc: command.rfc });
-    const fault = this.options.faults?.check('pop3', verb);
-    if (fault && this.applyFault(fault)) return;
-    await command.handle(this, args);
-  }
-
-  /**
-   * A fault rule matched a command about to be handled. A reply fault answers
-   * in its place (state unchanged); drop ends the session without UPDATE and
-   * without a word; delay lets the handler run. True when the handler must not run.
-   */
-  private applyFault(fault: AppliedFault): boolean {
-    this.out.event(faultAppliedEvent(fault.rule));
-    switch (fault.kind) {
-      case 'reply':
-        this.reply(rawReply(fault.text));
-        return true;
-      case 'drop':
-        this.closeWithoutUpdate('dropped');
-        return true;
-      case 'delay':
-        this.out.delay(fault.ms);
-        return false;
-    }
-  }
-
   // ---- Pop3Context: what handlers may do ----
 
   reply(reply: Pop3Reply): void {
@@ -277,25 +236,27 @@ export class Pop3Session implements Pop3Context, ServerEngine {
     this.out.event(event);
   }
 
-  /** A bad command: reply, count it, and end the session once there are too many. */
+  /** A bad command: reply, count it, and end the session once there are too many (core/engine/dispatcher.ts). */
   fail(code: ErrorCode, reply: Pop3Reply): void {
-    this.out.event({ kind: 'error', code, message: ERROR_CODES[code] });
-    this.badCommands++;
-    if (this.badCommands >= this.options.maxBadCommands) {
-      this.reply(err(`too many bad commands (${this.badCommands}), closing connection`));
-      this.out.event({ kind: 'error', code: 'TOO_MANY_ERRORS', message: ERROR_CODES.TOO_MANY_ERRORS });
-      this.closeWithoutUpdate('too-many-errors');
-      return;
-    }
+    this.dispatcher.fail(code, reply);
+  }
+
+  /** A rejected credential: delayed, growing with each failure, and counted as a bad command so guessing ends. */
+  authFailed(reply: Pop3Reply): void {
+    this.dispatcher.authFailed(reply);
+  }
+
+  /** For the dispatcher: the reply, a delay before it, and how a session ends here. */
+  send(reply: Pop3Reply): void {
     this.reply(reply);
   }
 
-  /** A rejected credential: delayed, growing with each consecutive failure. */
-  /** A rejected credential: delayed, growing with each failure, and counted as a bad command so guessing ends. */
-  authFailed(reply: Pop3Reply): void {
-    this.authFailures++;
-    this.out.delay(this.options.authFailureDelay(this.authFailures));
-    this.fail('AUTH_FAILED', reply);
+  delay(ms: number): void {
+    this.out.delay(ms);
+  }
+
+  endSession(cause: 'too-many-errors' | 'dropped', detail?: string): void {
+    this.closeWithoutUpdate(cause, detail);
   }
 
   async login(user: string, method: string): Promise<boolean> {
@@ -308,18 +269,18 @@ export class Pop3Session implements Pop3Context, ServerEngine {
       this.reply(err(lockedText || opened.detail, code[opened.reason]));
       return false;
     }
-    this.authFailures = 0;
+    this.dispatcher.authSucceeded();
     this.pendingUser = undefined;
     this.transaction = newTransaction(user, opened.maildrop);
     this.transition('authenticated', `${method} accepted for ${user}; the maildrop is now locked`);
     return true;
   }
 
+  /** Moves the session as the protocol table allows (core/protocols/pop3.ts); any other move is our bug and throws. */
   transition(cause: Pop3TransitionCause, detail?: string): void {
-    const entry = POP3_TRANSITIONS[cause];
     const from = this.state;
-    this.state = entry.to;
-    this.out.event({ kind: 'transition', protocol: 'pop3', from, to: entry.to, cause: detail ?? entry.cause, rfc: entry.rfc });
+    this.state = nextState(POP3, cause, from);
+    this.out.event({ kind: 'transition', protocol: 'pop3', from, to: this.state, cause: detail ?? transitionCause('pop3', cause), rfc: POP3_TRANSITIONS[cause].rfc });
   }
 
   startTls(): void {
@@ -346,6 +307,21 @@ export class Pop3Session implements Pop3Context, ServerEngine {
     return this.out.take();
   }
 }
+
+/** What the shared dispatcher needs of POP3: its table and its reply shapes (RFC 1939 §3: "-ERR" and a text). */
+const POP3_RULES: DispatchRules<Pop3Context, Pop3Reply> = {
+  protocol: 'pop3',
+  find: findCommand,
+  emptyLine: (text) => ({
+    code: 'BAD_ARGUMENT',
+    reply: err(text === '' ? 'empty command line' : 'a command line must start with the command keyword, not a space (RFC 1939 section 3)'),
+  }),
+  unknownCommand: (typed, state) => err(`unknown command "${printable(typed)}" in ${state} state`),
+  wrongState: (verb, state, command) => err(`${verb} is only valid in ${command.states.join(' or ')} state; this session is in ${state}`),
+  tooManyErrors: (count) => err(`too many bad commands (${count}), closing connection`),
+  // A POP3 server never closes after -ERR alone (RFC 1939 §3), so no scripted reply does either.
+  faultReply: (text) => ({ reply: rawReply(text) }),
+};
 
 /** The reply as a server without RFC 2449 response codes sends it. */
 function withoutResponseCode(reply: Pop3Reply): Pop3Reply {

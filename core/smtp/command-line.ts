@@ -4,7 +4,7 @@
  * text for a command out of sequence, and the masked form a line is shown in.
  */
 import type { ErrorCode } from '../errors.js';
-import type { SmtpState } from './states.js';
+import type { SmtpState } from '../protocols/smtp.js';
 
 /** The 503 text for a command the state does not allow (RFC 5321 §4.1.4). */
 export function sequenceError(verb: string, state: SmtpState): string {

@@ -10,7 +10,8 @@ import type { AcceptedRecipient, BodyType, SmtpBackend } from './backend.js';
 import type { SmtpTexts } from './persona.js';
 import type { SmtpReply } from './reply.js';
 import type { SmtpSessionOptions } from './session.js';
-import type { SmtpState, SmtpTransitionCause } from './states.js';
+import type { CommandSpec } from '../protocols/protocol-data.js';
+import type { SmtpState, SmtpTransitionCause } from '../protocols/smtp.js';
 
 /** One open mail transaction (RFC 5321 §3.3). */
 export interface MailTransaction {
@@ -56,6 +57,8 @@ export interface SmtpContext {
   /** Replies to a bad command and counts it; too many end the session (421). */
   fail(code: ErrorCode, reply: SmtpReply): void;
   authFailed(reply: SmtpReply): void;
+  /** AUTH succeeded: the session now submits as `user` (RFC 4954 §4). */
+  authenticated(user: string): void;
   transition(cause: SmtpTransitionCause, detail?: string): void;
   /** Marks EHLO/HELO done (and resets any transaction, RFC 5321 §4.1.4). */
   greeted(clientName: string, extended: boolean): void;
@@ -67,12 +70,7 @@ export interface SmtpContext {
   close(): void;
 }
 
-export interface SmtpCommand {
-  readonly name: string;
-  readonly syntax: string;
-  readonly summary: string;
-  readonly rfc: string;
-  /** States the command is valid in; others get 503 5.5.1 (RFC 5321 §4.1.4). */
-  readonly states: readonly SmtpState[];
+/** A command of the table: its protocol data (core/protocols/smtp.ts) with its handler attached. */
+export interface SmtpCommand extends CommandSpec<SmtpState> {
   handle(context: SmtpContext, args: string): void | Promise<void>;
 }

@@ -15,7 +15,7 @@ import type { ServerEngine } from '../engine/server-engine.js';
 import { bodyContent } from '../framing/body-text.js';
 import type { DataProblem, SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
-import { faultAppliedEvent, type AppliedFault, type FaultPlan } from '../faults/fault-plan.js';
+import type { FaultPlan } from '../faults/fault-plan.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
 import type { SmtpBackend } from './backend.js';
 import { continueAuth } from './commands/auth.js';
@@ -28,7 +28,10 @@ import { DEFAULT_SMTP_PERSONA, fillText, type SmtpPersona } from './persona.js';
 import { rawReply, reply, replyLines, serializeSmtpReply, shownEnhancedCode, type SmtpReply } from './reply.js';
 import { checkCommandBytes, countCrlf, printable, sequenceError } from './command-line.js';
 import { clientLineEvent } from '../masking.js';
-import { SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from './states.js';
+import { SMTP, SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from '../protocols/smtp.js';
+import { nextState } from '../protocols/protocol-data.js';
+import { transitionCause } from '../annotations/messages.js';
+import { Dispatcher, type DispatchRules } from '../engine/dispatcher.js';
 
 export type { DataProblem } from '../framing/smtp-input.js';
 
@@ -87,14 +90,14 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   transaction: MailTransaction | undefined;
   pendingChunk: PendingChunk | undefined;
   readonly options: SmtpSessionOptions;
-  private badCommands = 0;
-  private authFailures = 0;
+  private readonly dispatcher: Dispatcher<SmtpContext, SmtpReply>;
   private greetedOnce = false;
   private readonly out: OutputCollector<SmtpReply>;
 
   constructor(readonly backend: SmtpBackend, options: SmtpSessionOptions) {
     this.options = options;
     this.secure = options.secure;
+    this.dispatcher = new Dispatcher<SmtpContext, SmtpReply>(smtpRules(this), this, options);
     const enhanced = options.persona.enhancedStatusCodes;
     this.out = new OutputCollector<SmtpReply>(
       (value) => serializeSmtpReply(value, enhanced),
@@ -167,7 +170,7 @@ export class SmtpSession implements SmtpContext, ServerEngine {
       this.fail(problem.code, reply(500, '5.5.2', problem.message));
       return this.take();
     }
-    await this.dispatch(text);
+    await this.dispatcher.dispatch(text);
     return this.take();
   }
 
@@ -245,55 +248,6 @@ export class SmtpSession implements SmtpContext, ServerEngine {
     return this.take();
   }
 
-  private async dispatch(text: string): Promise<void> {
-    const space = text.indexOf(' ');
-    const verb = (space === -1 ? text : text.slice(0, space)).toUpperCase();
-    const args = space === -1 ? '' : text.slice(space + 1);
-    if (verb === '') {
-      this.fail('UNKNOWN_COMMAND', reply(500, '5.5.2', 'Empty command line'));
-      return;
-    }
-    const command = findSmtpCommand(verb);
-    if (!command) {
-      this.fail('UNKNOWN_COMMAND', reply(500, '5.5.1', `Command "${printable(verb)}" unrecognized`));
-      return;
-    }
-    this.event({ kind: 'annotation', about: 'command', key: `smtp.command.${verb}`, rfc: command.rfc });
-    if (!command.states.includes(this.state)) {
-      this.fail('WRONG_STATE', reply(503, '5.5.1', sequenceError(verb, this.state)));
-      return;
-    }
-    if (verb === 'MAIL' && this.options.listener === 'submission' && !this.authenticatedAs) {
-      this.fail('AUTH_REQUIRED', reply(530, '5.7.0', 'Authentication required: this is a submission port (RFC 6409 §4.3); use AUTH first'));
-      return;
-    }
-    const fault = this.options.faults?.check('smtp', verb);
-    if (fault && this.applyFault(fault)) return;
-    await command.handle(this, args);
-  }
-
-  /**
-   * A fault rule matched a command about to be handled. A reply fault answers
-   * in its place (state unchanged, but a 421 closes as a real one does); drop
-   * closes without a word; delay lets the handler run. True when the handler must not run.
-   */
-  private applyFault(fault: AppliedFault): boolean {
-    this.event(faultAppliedEvent(fault.rule));
-    if (fault.kind === 'delay') {
-      this.out.delay(fault.ms);
-      return false;
-    }
-    if (fault.kind === 'reply') {
-      const value = rawReply(fault.text);
-      this.send(value);
-      if (value.code !== 421) return true;
-    }
-    this.transaction = undefined;
-    this.transition('dropped', fault.kind === 'reply' ? '421: the server closes the connection; a message in progress is discarded' : undefined);
-    this.out.close();
-    return true;
-  }
-
   // ---- SmtpContext ----
 
   send(value: SmtpReply): void {
@@ -304,34 +258,39 @@ export class SmtpSession implements SmtpContext, ServerEngine {
     this.out.event(event);
   }
 
+  /** A bad command: reply, count it, and end the session once there are too many (core/engine/dispatcher.ts). */
   fail(code: ErrorCode, value: SmtpReply): void {
-    this.event({ kind: 'error', code, message: ERROR_CODES[code] });
-    this.badCommands++;
-    if (this.badCommands >= this.options.maxBadCommands) {
-      this.send(reply(421, '4.7.0', `${this.options.persona.hostname} Too many errors (${this.badCommands}), closing connection`));
-      this.event({ kind: 'error', code: 'TOO_MANY_ERRORS', message: ERROR_CODES.TOO_MANY_ERRORS });
-      this.transaction = undefined;
-      this.sasl = undefined;
-      this.transition('too-many-errors');
-      this.out.close();
-      return;
-    }
-    this.send(value);
+    this.dispatcher.fail(code, value);
   }
 
+  /** A rejected credential: delayed, growing with each failure, and counted as a bad command so guessing ends. */
   authFailed(value: SmtpReply): void {
-    this.authFailures++;
-    this.event({ kind: 'error', code: 'AUTH_FAILED', message: ERROR_CODES.AUTH_FAILED });
-    this.out.delay(this.options.authFailureDelay(this.authFailures));
-    this.send(value);
+    this.dispatcher.authFailed(value);
   }
 
+  /** A login succeeded: the next failure starts the delays afresh. */
+  authenticated(user: string): void {
+    this.authenticatedAs = user;
+    this.dispatcher.authSucceeded();
+  }
+
+  delay(ms: number): void {
+    this.out.delay(ms);
+  }
+
+  /** Ends the session: anything half-received is discarded, and the connection closes after this reply. */
+  endSession(cause: 'too-many-errors' | 'dropped', detail?: string): void {
+    this.transaction = undefined;
+    this.sasl = undefined;
+    this.transition(cause, detail);
+    this.out.close();
+  }
+
+  /** Moves the session as the protocol table allows (core/protocols/smtp.ts); any other move is our bug and throws. */
   transition(cause: SmtpTransitionCause, detail?: string): void {
-    const entry = SMTP_TRANSITIONS[cause];
     const from = this.state;
-    const to = entry.to === 'same' ? from : entry.to;
-    this.state = to;
-    this.out.event({ kind: 'transition', protocol: 'smtp', from, to, cause: detail ?? entry.cause, rfc: entry.rfc });
+    this.state = nextState(SMTP, cause, from);
+    this.out.event({ kind: 'transition', protocol: 'smtp', from, to: this.state, cause: detail ?? transitionCause('smtp', cause), rfc: SMTP_TRANSITIONS[cause].rfc });
   }
 
   greeted(clientName: string, extended: boolean): void {
@@ -372,4 +331,26 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   private take(): SmtpOutput {
     return this.out.take();
   }
+}
+
+/** What the shared dispatcher needs of SMTP: its table, its reply shapes (RFC 5321 §4.2), and submission's rule. */
+function smtpRules(session: SmtpSession): DispatchRules<SmtpContext, SmtpReply> {
+  return {
+    protocol: 'smtp',
+    find: findSmtpCommand,
+    emptyLine: () => ({ code: 'UNKNOWN_COMMAND', reply: reply(500, '5.5.2', 'Empty command line') }),
+    unknownCommand: (typed) => reply(500, '5.5.1', `Command "${printable(typed)}" unrecognized`),
+    wrongState: (verb, state) => reply(503, '5.5.1', sequenceError(verb, state as SmtpState)),
+    tooManyErrors: (count) => reply(421, '4.7.0', `${session.options.persona.hostname} Too many errors (${count}), closing connection`),
+    // RFC 5321 §3.8: after 421 the server closes the connection.
+    faultReply: (text) => {
+      const value = rawReply(text);
+      return value.code === 421 ? { reply: value, closesWith: '421: the server closes the connection; a message in progress is discarded' } : { reply: value };
+    },
+    // RFC 6409 §4.3: a submission server may require authentication before MAIL.
+    guard: (verb) =>
+      verb === 'MAIL' && session.options.listener === 'submission' && !session.authenticatedAs
+        ? { code: 'AUTH_REQUIRED', reply: reply(530, '5.7.0', 'Authentication required: this is a submission port (RFC 6409 §4.3); use AUTH first') }
+        : undefined,
+  };
 }

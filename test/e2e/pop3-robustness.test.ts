@@ -349,7 +349,7 @@ describe('line limits and bad bytes', () => {
     const client = await connect(l.pop3Port);
     expect(await command(client, 'FROB 1')).toBe('-ERR unknown command "FROB" in AUTHORIZATION state\r\n');
     await login(client);
-    expect(await command(client, 'frob')).toBe('-ERR unknown command "FROB" in TRANSACTION state\r\n');
+    expect(await command(client, 'frob')).toBe('-ERR unknown command "frob" in TRANSACTION state\r\n');
     expect(await command(client, 'NOOP')).toBe('+OK\r\n');
   });
 });

@@ -85,7 +85,8 @@ describe('EnginePump', () => {
     expect(output!.bytes.toString()).toMatch(/^-ERR /);
     const smtp = makeSmtpHarness();
     const broken = new EnginePump(smtp.session, { session: 'bug2' });
-    (smtp.session as unknown as { dispatch: () => never }).dispatch = () => {
+    // A handler with a bug: the NOOP handler throws.
+    (smtp.session as unknown as { dispatcher: { dispatch: () => never } }).dispatcher.dispatch = () => {
       throw new Error('handler bug');
     };
     broken.push(Buffer.from('NOOP\r\n'));

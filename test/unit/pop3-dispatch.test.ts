@@ -4,7 +4,8 @@ import type { TransitionEvent, WireEvent } from '../../core/events.js';
 import { createPop3Backend } from '../../core/lab/pop3-backend.js';
 import { POP3_COMMANDS } from '../../core/pop3/commands/index.js';
 import { DEFAULT_POP3_OPTIONS, Pop3Session, POP3_LINE_LIMIT, type Pop3Output } from '../../core/pop3/session.js';
-import { POP3_TRANSITIONS } from '../../core/pop3/states.js';
+import { POP3_TRANSITIONS, type Pop3State } from '../../core/protocols/pop3.js';
+import { transitionCause } from '../../core/annotations/messages.js';
 import { MemoryStore } from '../../core/store/memory-store.js';
 import { StaticUsers } from '../../core/store/user-directory.js';
 import { makeHarness, rfcMaildrop, RFC_TIMESTAMP, type Harness } from '../helpers/pop3-harness.js';
@@ -66,7 +67,7 @@ describe('unknown commands', () => {
 
   it('names the command and the state (TRANSACTION)', async () => {
     const h = await loggedIn();
-    expect(await h.send('xtnd xlst')).toBe('-ERR unknown command "XTND" in TRANSACTION state\r\n');
+    expect(await h.send('xtnd xlst')).toBe('-ERR unknown command "xtnd" in TRANSACTION state\r\n');
   });
 
   it('has no command annotation', async () => {
@@ -176,7 +177,7 @@ describe('too many bad commands end the session', () => {
     expect(third.close).toBe(true);
     expect(errorCodes(third)).toEqual(['WRONG_STATE', 'TOO_MANY_ERRORS']);
     expect(transitionsOf(third)).toEqual([
-      { kind: 'transition', protocol: 'pop3', from: 'AUTHORIZATION', to: 'CLOSED', cause: POP3_TRANSITIONS['too-many-errors'].cause, rfc: 'RFC 1939 §3' },
+      { kind: 'transition', protocol: 'pop3', from: 'AUTHORIZATION', to: 'CLOSED', cause: transitionCause('pop3', 'too-many-errors'), rfc: 'RFC 1939 §3' },
     ]);
     expect(h.session.state).toBe('CLOSED');
     await expect(h.output('NOOP')).rejects.toBeInstanceOf(EngineMisuse);
@@ -380,7 +381,7 @@ describe('events', () => {
       'UPDATE->CLOSED RFC 1939 §6',
     ]);
     for (const event of seen) {
-      const entry = Object.values(POP3_TRANSITIONS).find((t) => t.to === event.to && (t.from === event.from || t.from === '*') && t.rfc === event.rfc);
+      const entry = Object.values(POP3_TRANSITIONS).find((t) => t.to === event.to && (t.from === '*' || t.from.includes(event.from as Pop3State)) && t.rfc === event.rfc);
       expect(entry, `${event.from}->${event.to}`).toBeDefined();
     }
   });

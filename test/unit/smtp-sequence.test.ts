@@ -8,7 +8,8 @@ import type { TransitionEvent, WireEvent } from '../../core/events.js';
 import { EngineMisuse } from '../../core/errors.js';
 import { DEFAULT_SMTP_PERSONA } from '../../core/smtp/persona.js';
 import type { SmtpOutput } from '../../core/smtp/session.js';
-import { SMTP_TRANSITIONS } from '../../core/smtp/states.js';
+import { SMTP_TRANSITIONS } from '../../core/protocols/smtp.js';
+import { transitionCause } from '../../core/annotations/messages.js';
 import { makeSmtpHarness, type SmtpHarness } from '../helpers/smtp-harness.js';
 
 const PLAIN_ALICE = Buffer.from('\0alice\0wonderland').toString('base64');
@@ -458,8 +459,8 @@ describe('transition events', () => {
       expect(event.protocol).toBe('smtp');
       expect(event.cause.length).toBeGreaterThan(10);
     }
-    expect(all[0]!.cause).toBe(SMTP_TRANSITIONS.ehlo.cause);
-    expect(all[4]!.cause).toBe(SMTP_TRANSITIONS['data-end'].cause);
+    expect(all[0]!.cause).toBe(transitionCause('smtp', 'ehlo'));
+    expect(all[4]!.cause).toBe(transitionCause('smtp', 'data-end'));
   });
 
   it('every transition in the table names an RFC section', () => {

@@ -2,6 +2,7 @@
  * AUTH (RFC 5034): SASL PLAIN, LOGIN and CRAM-MD5, with an initial response,
  * "=" for an empty one and "*" to cancel.
  */
+import { POP3_COMMAND_SPECS } from '../../protocols/pop3.js';
 import { createExchange, decodeSaslResponse, isMechanism, MECHANISMS, PLAINTEXT_MECHANISMS, type SaslStep } from '../../sasl/mechanisms.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
@@ -15,11 +16,7 @@ export function offeredMechanisms(context: Pop3Context): string[] {
 }
 
 export const AUTH: Pop3Command = {
-  name: 'AUTH',
-  states: ['AUTHORIZATION'],
-  syntax: 'AUTH mechanism [initial-response]',
-  summary: commandSummary('pop3', 'AUTH'),
-  rfc: 'RFC 5034 §4',
+  ...POP3_COMMAND_SPECS.AUTH,
   async handle(context, args) {
     const [mechanismArg, initial, ...extra] = args === '' ? [] : args.split(' ');
     if (mechanismArg === undefined) {

@@ -2,6 +2,7 @@
  * AUTHORIZATION commands with a password (RFC 1939 §7): USER, PASS and APOP.
  * AUTH (SASL) is in auth.ts.
  */
+import { POP3_COMMAND_SPECS } from '../../protocols/pop3.js';
 import { createHash } from 'node:crypto';
 import { secretsEqual } from '../../sasl/mechanisms.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
@@ -33,11 +34,7 @@ export function refusePlaintext(context: Pop3Context, what: string): boolean {
 }
 
 export const USER: Pop3Command = {
-  name: 'USER',
-  states: ['AUTHORIZATION'],
-  syntax: 'USER name',
-  summary: commandSummary('pop3', 'USER'),
-  rfc: 'RFC 1939 §7',
+  ...POP3_COMMAND_SPECS.USER,
   async handle(context, args) {
     if (refusePlaintext(context, 'USER/PASS')) return;
     const user = args.trim();
@@ -57,11 +54,7 @@ export const USER: Pop3Command = {
 };
 
 export const PASS: Pop3Command = {
-  name: 'PASS',
-  states: ['AUTHORIZATION'],
-  syntax: 'PASS string',
-  summary: commandSummary('pop3', 'PASS'),
-  rfc: 'RFC 1939 §7',
+  ...POP3_COMMAND_SPECS.PASS,
   async handle(context, args) {
     const user = context.pendingUser;
     if (user === undefined) {
@@ -81,11 +74,7 @@ export const PASS: Pop3Command = {
 };
 
 export const APOP: Pop3Command = {
-  name: 'APOP',
-  states: ['AUTHORIZATION'],
-  syntax: 'APOP name digest',
-  summary: commandSummary('pop3', 'APOP'),
-  rfc: 'RFC 1939 §7',
+  ...POP3_COMMAND_SPECS.APOP,
   async handle(context, args) {
     if (context.options.timestamp === '') {
       context.fail('UNKNOWN_COMMAND', err('APOP is not offered: the greeting carried no timestamp (RFC 1939 section 7)'));

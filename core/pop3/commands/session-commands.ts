@@ -2,6 +2,7 @@
  * Commands valid across states: CAPA (RFC 2449), STLS (RFC 2595) and QUIT
  * (RFC 1939 §4 and §6).
  */
+import { POP3_COMMAND_SPECS } from '../../protocols/pop3.js';
 import { pop3CapaAnnotations } from '../../annotations/annotate.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
@@ -29,11 +30,7 @@ export function capabilities(context: Pop3Context): string[] {
 }
 
 export const CAPA: Pop3Command = {
-  name: 'CAPA',
-  states: ['AUTHORIZATION', 'TRANSACTION'],
-  syntax: 'CAPA',
-  summary: commandSummary('pop3', 'CAPA'),
-  rfc: 'RFC 2449 §5',
+  ...POP3_COMMAND_SPECS.CAPA,
   handle(context, args) {
     if (args !== '') {
       context.fail('BAD_ARGUMENT', err('CAPA takes no arguments'));
@@ -46,11 +43,7 @@ export const CAPA: Pop3Command = {
 };
 
 export const STLS: Pop3Command = {
-  name: 'STLS',
-  states: ['AUTHORIZATION'],
-  syntax: 'STLS',
-  summary: commandSummary('pop3', 'STLS'),
-  rfc: 'RFC 2595 §4',
+  ...POP3_COMMAND_SPECS.STLS,
   handle(context, args) {
     if (args !== '') {
       context.fail('BAD_ARGUMENT', err('STLS takes no arguments'));
@@ -71,11 +64,7 @@ export const STLS: Pop3Command = {
 };
 
 export const QUIT: Pop3Command = {
-  name: 'QUIT',
-  states: ['AUTHORIZATION', 'TRANSACTION'],
-  syntax: 'QUIT',
-  summary: commandSummary('pop3', 'QUIT'),
-  rfc: 'RFC 1939 §6',
+  ...POP3_COMMAND_SPECS.QUIT,
   async handle(context, args) {
     if (args !== '') {
       context.fail('BAD_ARGUMENT', err('QUIT takes no arguments'));

@@ -2,6 +2,7 @@
  * TRANSACTION commands (RFC 1939 §5 and §7): STAT, LIST, RETR, DELE, NOOP,
  * RSET, TOP, UIDL, and the historic LAST (RFC 1460).
  */
+import { POP3_COMMAND_SPECS } from '../../protocols/pop3.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { maildropTotals, messageIndex, plural, splitArgs } from './message-number.js';
@@ -53,11 +54,7 @@ function noArguments(verb: string, handle: (context: Pop3Context) => void): Pop3
 }
 
 export const STAT: Pop3Command = {
-  name: 'STAT',
-  states: ['TRANSACTION'],
-  syntax: 'STAT',
-  summary: commandSummary('pop3', 'STAT'),
-  rfc: 'RFC 1939 §5',
+  ...POP3_COMMAND_SPECS.STAT,
   handle: noArguments('STAT', (context) => {
     const { count, octets } = maildropTotals(context);
     context.reply(ok(`${count} ${octets}`));
@@ -65,11 +62,7 @@ export const STAT: Pop3Command = {
 };
 
 export const LIST: Pop3Command = {
-  name: 'LIST',
-  states: ['TRANSACTION'],
-  syntax: 'LIST [msg]',
-  summary: commandSummary('pop3', 'LIST'),
-  rfc: 'RFC 1939 §5',
+  ...POP3_COMMAND_SPECS.LIST,
   handle: listing(
     'LIST',
     (context, index) => String(context.transaction!.maildrop.messages[index]!.size),
@@ -81,20 +74,12 @@ export const LIST: Pop3Command = {
 };
 
 export const UIDL: Pop3Command = {
-  name: 'UIDL',
-  states: ['TRANSACTION'],
-  syntax: 'UIDL [msg]',
-  summary: commandSummary('pop3', 'UIDL'),
-  rfc: 'RFC 1939 §7',
+  ...POP3_COMMAND_SPECS.UIDL,
   handle: listing('UIDL', (context, index) => context.transaction!.maildrop.messages[index]!.uid, () => ''),
 };
 
 export const RETR: Pop3Command = {
-  name: 'RETR',
-  states: ['TRANSACTION'],
-  syntax: 'RETR msg',
-  summary: commandSummary('pop3', 'RETR'),
-  rfc: 'RFC 1939 §5',
+  ...POP3_COMMAND_SPECS.RETR,
   async handle(context, args) {
     const parts = splitArgs(context, 'RETR', args, 1);
     if (!parts) return;
@@ -109,11 +94,7 @@ export const RETR: Pop3Command = {
 };
 
 export const TOP: Pop3Command = {
-  name: 'TOP',
-  states: ['TRANSACTION'],
-  syntax: 'TOP msg n',
-  summary: commandSummary('pop3', 'TOP'),
-  rfc: 'RFC 1939 §7',
+  ...POP3_COMMAND_SPECS.TOP,
   async handle(context, args) {
     const parts = splitArgs(context, 'TOP', args, 2);
     if (!parts) return;
@@ -150,11 +131,7 @@ function bodyStart(message: Buffer): number | undefined {
 }
 
 export const DELE: Pop3Command = {
-  name: 'DELE',
-  states: ['TRANSACTION'],
-  syntax: 'DELE msg',
-  summary: commandSummary('pop3', 'DELE'),
-  rfc: 'RFC 1939 §5',
+  ...POP3_COMMAND_SPECS.DELE,
   handle(context, args) {
     const parts = splitArgs(context, 'DELE', args, 1);
     if (!parts) return;
@@ -167,20 +144,12 @@ export const DELE: Pop3Command = {
 };
 
 export const NOOP: Pop3Command = {
-  name: 'NOOP',
-  states: ['TRANSACTION'],
-  syntax: 'NOOP',
-  summary: commandSummary('pop3', 'NOOP'),
-  rfc: 'RFC 1939 §5',
+  ...POP3_COMMAND_SPECS.NOOP,
   handle: noArguments('NOOP', (context) => context.reply(ok(''))),
 };
 
 export const RSET: Pop3Command = {
-  name: 'RSET',
-  states: ['TRANSACTION'],
-  syntax: 'RSET',
-  summary: commandSummary('pop3', 'RSET'),
-  rfc: 'RFC 1939 §5',
+  ...POP3_COMMAND_SPECS.RSET,
   handle: noArguments('RSET', (context) => {
     const transaction = context.transaction!;
     transaction.deleted.clear();
@@ -193,11 +162,6 @@ export const RSET: Pop3Command = {
 };
 
 export const LAST: Pop3Command = {
-  name: 'LAST',
-  states: ['TRANSACTION'],
-  syntax: 'LAST',
-  summary: commandSummary('pop3', 'LAST'),
-  rfc: 'RFC 1460 §5',
-  historic: commandHistoric('pop3', 'LAST'),
+  ...POP3_COMMAND_SPECS.LAST,
   handle: noArguments('LAST', (context) => context.reply(ok(String(context.transaction!.highestAccessed)))),
 };

@@ -1,4 +1,5 @@
 /** AUTH (RFC 4954): SASL PLAIN, LOGIN, CRAM-MD5 with 334 challenges, "*" to cancel. */
+import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import { createExchange, decodeSaslResponse, isMechanism, PLAINTEXT_MECHANISMS, type SaslStep } from '../../sasl/mechanisms.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
@@ -6,11 +7,7 @@ import { offeredMechanisms } from './ehlo.js';
 import { commandSummary } from '../../annotations/messages.js';
 
 export const AUTH: SmtpCommand = {
-  name: 'AUTH',
-  syntax: 'AUTH mechanism [initial-response]',
-  summary: commandSummary('smtp', 'AUTH'),
-  rfc: 'RFC 4954 §4',
-  states: ['READY'],
+  ...SMTP_COMMAND_SPECS.AUTH,
   async handle(context, args) {
     const [mechanismArg, initial, ...extra] = args.split(' ').filter((part) => part !== '');
     if (!context.extended) {
@@ -97,7 +94,7 @@ async function applyStep(context: SmtpContext, step: SaslStep): Promise<void> {
     context.authFailed(reply(535, '5.7.8', 'Authentication credentials invalid'));
     return;
   }
-  context.authenticatedAs = step.user;
+  context.authenticated(step.user);
   context.event({ kind: 'annotation', about: 'state', key: 'smtp.auth.authenticated', rfc: 'RFC 4954 §4', detail: `authenticated as ${step.user}` });
   context.send(reply(235, '2.7.0', 'Authentication successful'));
 }

@@ -1,4 +1,5 @@
 /** BDAT (RFC 3030 §2, CHUNKING): the message in chunks of announced size; no dot-stuffing. */
+import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
 import { refusal } from './data.js';
@@ -6,10 +7,7 @@ import { deliverTransaction } from './deliver.js';
 import { commandSummary } from '../../annotations/messages.js';
 
 export const BDAT: SmtpCommand = {
-  name: 'BDAT',
-  syntax: 'BDAT chunk-size [LAST]',
-  summary: commandSummary('smtp', 'BDAT'),
-  rfc: 'RFC 3030 §2',
+  ...SMTP_COMMAND_SPECS.BDAT,
   // Accepted in any open state: even a refused BDAT must have its octets read, or they would be taken as commands.
   states: ['INIT', 'READY', 'MAIL', 'RCPT', 'BDAT'],
   handle(context, args) {

@@ -1,4 +1,5 @@
 /** DATA (RFC 5321 §4.1.1.4): 354, then the message up to <CRLF>.<CRLF>, then 250 once stored. */
+import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply, type SmtpReply } from '../reply.js';
 import type { DataProblem } from '../session.js';
@@ -6,11 +7,7 @@ import { deliverTransaction } from './deliver.js';
 import { commandSummary } from '../../annotations/messages.js';
 
 export const DATA: SmtpCommand = {
-  name: 'DATA',
-  syntax: 'DATA',
-  summary: commandSummary('smtp', 'DATA'),
-  rfc: 'RFC 5321 §4.1.1.4',
-  states: ['MAIL', 'RCPT'],
+  ...SMTP_COMMAND_SPECS.DATA,
   handle(context, args) {
     if (args !== '') {
       context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'DATA takes no parameters'));

@@ -1,7 +1,7 @@
 /** Hands a complete message to the backend, durably, then answers 250 (RFC 5321 §4.1.1.4, §6.1). */
 import type { SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
-import type { SmtpTransitionCause } from '../states.js';
+import type { SmtpTransitionCause } from '../../protocols/smtp.js';
 import { receivedHeader, withProtocol } from '../trace.js';
 
 export async function deliverTransaction(context: SmtpContext, message: Buffer, cause: SmtpTransitionCause): Promise<void> {

@@ -1,5 +1,7 @@
 /** EHLO and HELO (RFC 5321 §4.1.1.1), and the extension list EHLO advertises. */
+import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import { smtpKeywordAnnotations } from '../../annotations/annotate.js';
+import { SMTP_EXTENSIONS, type OfferContext } from '../../protocols/smtp-extensions.js';
 import { MECHANISMS } from '../../sasl/mechanisms.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
@@ -15,15 +17,22 @@ export function offeredMechanisms(context: SmtpContext): string[] {
   return [...MECHANISMS];
 }
 
-/** The EHLO keywords this session really supports, in its current security state. */
+/** The EHLO keywords this session really supports, in its current security state (core/protocols/smtp-extensions.ts). */
 export function computeExtensions(context: SmtpContext): string[] {
-  const keywords = ['PIPELINING', `SIZE ${context.options.maxMessageSize}`, '8BITMIME', 'SMTPUTF8', 'CHUNKING'];
-  if (context.options.persona.enhancedStatusCodes) keywords.push('ENHANCEDSTATUSCODES');
-  if (!context.secure && context.options.tlsAvailable) keywords.push('STARTTLS');
-  const mechanisms = offeredMechanisms(context);
-  if (mechanisms.length > 0 && !context.authenticatedAs) keywords.push(`AUTH ${mechanisms.join(' ')}`);
-  keywords.push('HELP');
-  return keywords;
+  const offer: OfferContext = {
+    secure: context.secure,
+    tlsAvailable: context.options.tlsAvailable,
+    enhancedStatusCodes: context.options.persona.enhancedStatusCodes,
+    authenticated: context.authenticatedAs !== undefined,
+    maxMessageSize: context.options.maxMessageSize,
+    mechanisms: offeredMechanisms(context),
+  };
+  return SMTP_EXTENSIONS.map((extension) => extension.offer(offer)).filter((line): line is string => line !== undefined);
+}
+
+/** The keywords (first words, upper case) of the extensions this session offers now. */
+export function offeredKeywords(context: SmtpContext): Set<string> {
+  return new Set(context.extensions().map((line) => line.split(' ')[0]!.toUpperCase()));
 }
 
 /** The domain argument of EHLO/HELO: a domain or an address literal (RFC 5321 §4.1.1.1). */
@@ -42,11 +51,7 @@ function clientDomain(context: SmtpContext, verb: string, args: string): string 
 }
 
 export const EHLO: SmtpCommand = {
-  name: 'EHLO',
-  syntax: 'EHLO domain',
-  summary: commandSummary('smtp', 'EHLO'),
-  rfc: 'RFC 5321 §4.1.1.1',
-  states: ['INIT', 'READY', 'MAIL', 'RCPT'],
+  ...SMTP_COMMAND_SPECS.EHLO,
   handle(context, args) {
     const name = clientDomain(context, 'EHLO', args);
     if (name === undefined) return;
@@ -59,11 +64,7 @@ export const EHLO: SmtpCommand = {
 };
 
 export const HELO: SmtpCommand = {
-  name: 'HELO',
-  syntax: 'HELO domain',
-  summary: commandSummary('smtp', 'HELO'),
-  rfc: 'RFC 5321 §4.1.1.1',
-  states: ['INIT', 'READY', 'MAIL', 'RCPT'],
+  ...SMTP_COMMAND_SPECS.HELO,
   handle(context, args) {
     const name = clientDomain(context, 'HELO', args);
     if (name === undefined) return;

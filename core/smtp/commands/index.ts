@@ -9,14 +9,10 @@ import { MAIL } from './mail.js';
 import { RCPT } from './rcpt.js';
 import { EXPN, helpLines, NOOP, QUIT, RSET, VRFY } from './simple.js';
 import { STARTTLS } from './starttls.js';
-import { commandSummary } from '../../annotations/messages.js';
+import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 
 const HELP: SmtpCommand = {
-  name: 'HELP',
-  syntax: 'HELP [command]',
-  summary: commandSummary('smtp', 'HELP'),
-  rfc: 'RFC 5321 §4.1.1.8',
-  states: ['INIT', 'READY', 'MAIL', 'RCPT', 'BDAT'],
+  ...SMTP_COMMAND_SPECS.HELP,
   handle(context, args) {
     const lines = helpLines(context, args.trim(), SMTP_COMMANDS);
     if (lines) context.send(reply(214, '2.0.0', ...lines));

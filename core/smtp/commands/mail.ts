@@ -1,43 +1,37 @@
 /** MAIL FROM (RFC 5321 §4.1.1.2) with SIZE, BODY, SMTPUTF8, AUTH and DSN parameters. */
+import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import { formatMailbox, parsePath } from '../address.js';
 import type { BodyType } from '../backend.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
+import { parameterAccepted } from '../../protocols/smtp-extensions.js';
+import { offeredKeywords } from './ehlo.js';
 import { commandSummary } from '../../annotations/messages.js';
 
 /** Reads the parameters of MAIL; replies and returns undefined on the first bad one. */
 function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string | true>): { size?: number; body: BodyType; smtputf8: boolean } | undefined {
   const result: { size?: number; body: BodyType; smtputf8: boolean } = { body: '7BIT', smtputf8: false };
-  const dsn = context.extensions().some((line) => line.toUpperCase() === 'DSN');
   if (params.size > 0 && !context.extended) {
     context.fail('BAD_ARGUMENT', reply(555, '5.5.4', 'MAIL parameters need EHLO, not HELO (RFC 5321 §4.1.1.2)'));
     return undefined;
   }
+  const offered = offeredKeywords(context);
   for (const [keyword, value] of params) {
-    if (keyword === 'SIZE' && typeof value === 'string' && /^\d{1,20}$/.test(value)) {
-      result.size = Number(value);
-    } else if (keyword === 'BODY' && typeof value === 'string' && /^(7BIT|8BITMIME)$/i.test(value)) {
-      result.body = value.toUpperCase() as BodyType;
-    } else if (keyword === 'SMTPUTF8' && value === true) {
-      result.smtputf8 = true;
-    } else if (keyword === 'AUTH' && typeof value === 'string') {
-      // RFC 4954 §5: the submitter's identity; accepted and not relied upon.
-    } else if (dsn && ((keyword === 'RET' && typeof value === 'string' && /^(FULL|HDRS)$/i.test(value)) || (keyword === 'ENVID' && typeof value === 'string'))) {
-      // RFC 3461 §4.3, §4.4: recorded by DSN-aware queues; accepted here.
-    } else {
+    // Which parameters exist, and when, is the extension table's (core/protocols/smtp-extensions.ts).
+    if (!parameterAccepted('MAIL', keyword, value, offered)) {
       context.fail('BAD_ARGUMENT', reply(555, '5.5.4', `MAIL FROM parameter ${keyword}${value === true ? '' : `=${String(value).slice(0, 20)}`} not recognized or malformed`));
       return undefined;
     }
+    if (keyword === 'SIZE') result.size = Number(value);
+    else if (keyword === 'BODY') result.body = String(value).toUpperCase() as BodyType;
+    else if (keyword === 'SMTPUTF8') result.smtputf8 = true;
+    // AUTH= (RFC 4954 §5) and DSN's RET/ENVID (RFC 3461 §4.3, §4.4) are accepted and not relied upon.
   }
   return result;
 }
 
 export const MAIL: SmtpCommand = {
-  name: 'MAIL',
-  syntax: 'MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8]',
-  summary: commandSummary('smtp', 'MAIL'),
-  rfc: 'RFC 5321 §4.1.1.2',
-  states: ['READY'],
+  ...SMTP_COMMAND_SPECS.MAIL,
   handle(context, args) {
     if (!/^FROM:/i.test(args)) {
       context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'Syntax: MAIL FROM:<address> [parameters]'));

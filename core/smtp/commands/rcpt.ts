@@ -1,15 +1,14 @@
 /** RCPT TO (RFC 5321 §4.1.1.3): local users, relay policy, the recipient cap. */
+import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import { formatMailbox, parsePath } from '../address.js';
 import type { SmtpCommand } from '../context.js';
 import { reply } from '../reply.js';
+import { parameterAccepted } from '../../protocols/smtp-extensions.js';
+import { offeredKeywords } from './ehlo.js';
 import { commandSummary } from '../../annotations/messages.js';
 
 export const RCPT: SmtpCommand = {
-  name: 'RCPT',
-  syntax: 'RCPT TO:<forward-path> [NOTIFY=…] [ORCPT=…]',
-  summary: commandSummary('smtp', 'RCPT'),
-  rfc: 'RFC 5321 §4.1.1.3',
-  states: ['MAIL', 'RCPT'],
+  ...SMTP_COMMAND_SPECS.RCPT,
   async handle(context, args) {
     const transaction = context.transaction!;
     if (!/^TO:/i.test(args)) {
@@ -21,16 +20,17 @@ export const RCPT: SmtpCommand = {
       context.fail('BAD_ARGUMENT', reply(501, '5.1.3', `Bad recipient address syntax: ${parsed.reason}`));
       return;
     }
-    const dsn = context.extensions().some((line) => line.toUpperCase() === 'DSN');
+    const offered = offeredKeywords(context);
     let notify: string | undefined;
     let orcpt: string | undefined;
     for (const [keyword, value] of parsed.path.params) {
-      if (dsn && keyword === 'NOTIFY' && typeof value === 'string' && /^(NEVER|((SUCCESS|FAILURE|DELAY)(,(SUCCESS|FAILURE|DELAY))*))$/i.test(value)) notify = value;
-      else if (dsn && keyword === 'ORCPT' && typeof value === 'string' && value.includes(';')) orcpt = value;
-      else {
+      // Which parameters exist, and when, is the extension table's (core/protocols/smtp-extensions.ts).
+      if (!parameterAccepted('RCPT', keyword, value, offered)) {
         context.fail('BAD_ARGUMENT', reply(555, '5.5.4', `RCPT TO parameter ${keyword} not recognized or malformed`));
         return;
       }
+      if (keyword === 'NOTIFY') notify = String(value);
+      else if (keyword === 'ORCPT') orcpt = String(value);
     }
     if (parsed.path.international && !transaction.smtputf8) {
       context.fail('BAD_ARGUMENT', reply(553, '5.6.7', 'Address requires SMTPUTF8: MAIL FROM must carry the SMTPUTF8 parameter (RFC 6531 §3.3)'));

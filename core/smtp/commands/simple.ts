@@ -1,17 +1,14 @@
 /** RSET, NOOP, QUIT, VRFY, EXPN and HELP (RFC 5321 §4.1.1.5–§4.1.1.10, §3.5). */
+import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
-import type { SmtpState } from '../states.js';
+import type { SmtpState } from '../../protocols/smtp.js';
 import { commandSummary } from '../../annotations/messages.js';
 
 const ANY_OPEN: readonly SmtpState[] = ['INIT', 'READY', 'MAIL', 'RCPT', 'BDAT'];
 
 export const RSET: SmtpCommand = {
-  name: 'RSET',
-  syntax: 'RSET',
-  summary: commandSummary('smtp', 'RSET'),
-  rfc: 'RFC 5321 §4.1.1.5',
-  states: ANY_OPEN,
+  ...SMTP_COMMAND_SPECS.RSET,
   handle(context, args) {
     if (args.trim() !== '') {
       context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'RSET takes no parameters'));
@@ -24,22 +21,14 @@ export const RSET: SmtpCommand = {
 };
 
 export const NOOP: SmtpCommand = {
-  name: 'NOOP',
-  syntax: 'NOOP [string]',
-  summary: commandSummary('smtp', 'NOOP'),
-  rfc: 'RFC 5321 §4.1.1.9',
-  states: ANY_OPEN,
+  ...SMTP_COMMAND_SPECS.NOOP,
   handle(context) {
     context.send(reply(250, '2.0.0', context.text('noopOk')));
   },
 };
 
 export const QUIT: SmtpCommand = {
-  name: 'QUIT',
-  syntax: 'QUIT',
-  summary: commandSummary('smtp', 'QUIT'),
-  rfc: 'RFC 5321 §4.1.1.10',
-  states: ANY_OPEN,
+  ...SMTP_COMMAND_SPECS.QUIT,
   handle(context, args) {
     if (args.trim() !== '') {
       context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'QUIT takes no parameters'));
@@ -53,11 +42,7 @@ export const QUIT: SmtpCommand = {
 };
 
 export const VRFY: SmtpCommand = {
-  name: 'VRFY',
-  syntax: 'VRFY string',
-  summary: commandSummary('smtp', 'VRFY'),
-  rfc: 'RFC 5321 §3.5.1',
-  states: ANY_OPEN,
+  ...SMTP_COMMAND_SPECS.VRFY,
   async handle(context, args) {
     const query = args.trim();
     if (query === '') {
@@ -76,11 +61,7 @@ export const VRFY: SmtpCommand = {
 };
 
 export const EXPN: SmtpCommand = {
-  name: 'EXPN',
-  syntax: 'EXPN list-name',
-  summary: commandSummary('smtp', 'EXPN'),
-  rfc: 'RFC 5321 §3.5.2',
-  states: ANY_OPEN,
+  ...SMTP_COMMAND_SPECS.EXPN,
   handle(context, args) {
     const name = args.trim();
     if (name === '') {
@@ -107,5 +88,5 @@ export function helpLines(context: SmtpContext, topic: string, commands: readonl
   }
   const command = commands.find((entry) => entry.name === topic.toUpperCase());
   if (!command) return undefined;
-  return [`${command.syntax}`, `${command.summary} (${command.rfc})`];
+  return [`${command.syntax}`, `${commandSummary('smtp', command.name)} (${command.rfc})`];
 }

@@ -1,14 +1,11 @@
 /** STARTTLS (RFC 3207): 220, then the TLS handshake; the session starts over after it. */
+import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import type { SmtpCommand } from '../context.js';
 import { reply } from '../reply.js';
 import { commandSummary } from '../../annotations/messages.js';
 
 export const STARTTLS: SmtpCommand = {
-  name: 'STARTTLS',
-  syntax: 'STARTTLS',
-  summary: commandSummary('smtp', 'STARTTLS'),
-  rfc: 'RFC 3207 §4',
-  states: ['READY'],
+  ...SMTP_COMMAND_SPECS.STARTTLS,
   handle(context, args) {
     if (args.trim() !== '') {
       context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'Syntax error (no parameters allowed)'));

@@ -1,0 +1,78 @@
+/**
+ * The shapes of the protocol tables (core/protocols/pop3.ts, smtp.ts): the one
+ * source of protocol facts that the engines' dispatcher, the catalogue, the
+ * client trackers, the fault parser, the raw client and the state diagrams
+ * read. Data only, no wording (that is in core/annotations/messages), no I/O:
+ * this folder is part of the browser entry.
+ */
+import { EngineMisuse } from '../errors.js';
+import type { Protocol } from '../events.js';
+
+/** What a command is, apart from what its handler does. */
+export interface CommandSpec<State extends string> {
+  readonly name: string;
+  /** The states it is valid in. */
+  readonly states: readonly State[];
+  /** Its syntax, as the RFC writes it. */
+  readonly syntax: string;
+  /** The section that defines it. */
+  readonly rfc: string;
+  /**
+   * A positive reply is multi-line (RFC 1939 §3): always (RETR, CAPA), only
+   * without arguments (LIST, UIDL), or never. SMTP replies say it themselves.
+   */
+  readonly multiLine: 'always' | 'without-arguments' | 'never';
+  /**
+   * A pipelining client must wait for the reply before sending more
+   * (RFC 2920 §3.1; RFC 2449 §6.6): it changes the session in a way the next
+   * command depends on (TLS, authentication, DATA content, the greeting).
+   */
+  readonly waitAfter: boolean;
+  /** States a successful command may lead to (for the state diagrams). */
+  readonly leadsTo: readonly State[];
+  /** Defined by no current RFC; kept for history (RFC 1460's LAST). */
+  readonly historic?: true;
+}
+
+/** A transition the engines and trackers may make: from where, to where, on whose authority. */
+export interface TransitionSpec<State extends string> {
+  /** The states it may start from; '*' is any state but CLOSED. */
+  readonly from: readonly State[] | '*';
+  /** 'same' leaves the state as it is (a transition that only resets data). */
+  readonly to: State | 'same';
+  readonly rfc: string;
+}
+
+export interface ProtocolData<State extends string, Cause extends string> {
+  readonly protocol: Protocol;
+  /** Every state, in the order a session goes through them. */
+  readonly states: readonly State[];
+  readonly initial: State;
+  /** The section that describes each state. */
+  readonly stateRfc: Readonly<Record<State, string>>;
+  readonly commands: readonly CommandSpec<State>[];
+  readonly transitions: Readonly<Record<Cause, TransitionSpec<State>>>;
+}
+
+/**
+ * The state after `cause`, from `from`. A transition the table does not allow
+ * is our bug, never the peer's: it throws (as h11 does), so a handler that
+ * moves the session where the protocol does not go is caught by the tests.
+ */
+export function nextState<State extends string, Cause extends string>(data: ProtocolData<State, Cause>, cause: Cause, from: State): State {
+  const spec = data.transitions[cause];
+  if (!spec) throw new EngineMisuse(`${data.protocol}: no transition "${cause}"`);
+  const allowed = spec.from === '*' ? from !== 'CLOSED' : spec.from.includes(from);
+  if (!allowed) throw new EngineMisuse(`${data.protocol}: transition "${cause}" is not allowed from ${from}`);
+  return spec.to === 'same' ? from : spec.to;
+}
+
+/** Looks a command up by its verb (already upper-cased). */
+export function commandSpec<State extends string>(data: ProtocolData<State, string>, verb: string): CommandSpec<State> | undefined {
+  return data.commands.find((command) => command.name === verb);
+}
+
+/** The commands valid in `state`, in table order (for completion and hints). */
+export function commandsIn<State extends string>(data: ProtocolData<State, string>, state: State): CommandSpec<State>[] {
+  return data.commands.filter((command) => command.states.includes(state));
+}
