@@ -305,7 +305,7 @@ describe('codes nobody listed are read from their parts', () => {
     expect(describeKey('smtp.enhanced.5.9.9')).toMatchObject({ rfc: 'RFC 3463 §2' });
     expect(describeKey('smtp.enhanced.4.7.99')?.summary).toMatch(/Persistent Transient Failure.*Security or Policy Status/);
     expect(describeKey('smtp.enhanced.4.7.8')).toMatchObject({ title: '4.7.8 Authentication credentials invalid', rfc: 'RFC 4954 §6' });
-    expect(describeKey('smtp.enhanced.4.7.8')?.summary).toContain('5.7.8 only');
+    expect(describeKey('smtp.enhanced.4.7.8')?.summary).toContain('describes this detail for 5.7.8; a server may send it with another class');
   });
 });
 
