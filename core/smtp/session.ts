@@ -239,7 +239,7 @@ export class SmtpSession implements SmtpContext {
     }
     const command = findSmtpCommand(verb);
     if (!command) {
-      this.fail('UNKNOWN_COMMAND', reply(500, '5.5.1', `Command "${printable(verb)}" unrecognized`));
+      this.fail('UNKNOWN_COMMAND', reply(500, '5.5.2', `Command "${printable(verb)}" unrecognized`));
       return;
     }
     this.event({ kind: 'annotation', about: 'command', key: `smtp.command.${verb}`, rfc: command.rfc });

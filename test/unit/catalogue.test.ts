@@ -100,7 +100,7 @@ async function smtpKeys(): Promise<Set<string>> {
   const submission = makeSmtpHarness({ listener: 'submission', maxBadCommands: 1000 });
   await send(submission, ['EHLO client.example', 'MAIL FROM:<a@b.c>', 'AUTH FROB', 'AUTH LOGIN', b64('alice'), b64('wrong'), 'AUTH CRAM-MD5', '*']);
   await send(submission, [`AUTH PLAIN ${b64('\0alice\0wonderland')}`, 'AUTH PLAIN']);
-  const encrypted = makeSmtpHarness({ listener: 'submission', plaintextAuthAllowed: false, tlsAvailable: false });
+  const encrypted = makeSmtpHarness({ listener: 'submission', plaintextAuthAllowed: false, tlsAvailable: false, persona: { ...DEFAULT_SMTP_PERSONA, authBeforeTls: 'encryption-required' } });
   await send(encrypted, ['EHLO client.example', 'STARTTLS', 'AUTH PLAIN']);
   const d1 = makeSmtpHarness({ persona: { ...DEFAULT_SMTP_PERSONA, hostname: 'foo.com', texts: RFC5321_TEXTS, enhancedStatusCodes: false, ehloKeywords: ['8BITMIME', 'SIZE', 'DSN', 'HELP'] } });
   await send(d1, ['EHLO bar.com']);
