@@ -34,3 +34,40 @@ describe('enhanced status codes (RFC 3463)', () => {
     for (const code of ['5.2.2', '4.7.1', '4.7.8', '2.2.2']) expect(describeKey(`smtp.enhanced.${code}`)?.summary, code).not.toMatch(/ only\./);
   });
 });
+
+describe('commands and capabilities', () => {
+  it('STLS: the session stays in AUTHORIZATION; the client discards the capabilities and should ask CAPA again (RFC 2595 §4)', () => {
+    const stls = lookup('pop3.command.STLS')?.summary ?? '';
+    expect(stls).toMatch(/stays in AUTHORIZATION/);
+    expect(stls).toMatch(/discard/);
+    expect(stls).not.toMatch(/forgotten/);
+    expect(lookup('pop3.capa.STLS')?.summary).toMatch(/still in AUTHORIZATION/);
+  });
+
+  it('CAPA: the list may change after STLS or login, not "changes" (RFC 2449 §5)', () => {
+    expect(lookup('pop3.command.CAPA')?.summary).toMatch(/may change/);
+  });
+
+  it('EXPIRE is the minimum retention of any message left on the server (RFC 2449 §6.7)', () => {
+    expect(lookup('pop3.capa.EXPIRE')?.summary).toMatch(/any message left on it/);
+  });
+
+  it('VRFY and EXPN cite their definitions, §4.1.1.6 and §4.1.1.7, and §3.5', () => {
+    expect(lookup('smtp.command.VRFY')).toMatchObject({ rfc: 'RFC 5321 §4.1.1.6' });
+    expect(lookup('smtp.command.EXPN')).toMatchObject({ rfc: 'RFC 5321 §4.1.1.7' });
+    for (const verb of ['VRFY', 'EXPN']) expect(lookup(`smtp.command.${verb}`)?.summary, verb).toMatch(/§3\.5/);
+  });
+
+  it('LOGIN is in no RFC: wherever the catalogue names it, it names draft-murchison-sasl-login', () => {
+    for (const key of ['smtp.sasl.challenge', 'pop3.sasl.challenge']) {
+      expect(lookup(key)?.summary, key).toMatch(/LOGIN.*in no RFC.*draft-murchison-sasl-login|draft-murchison-sasl-login.*LOGIN/);
+    }
+  });
+
+  it('538 is explained as history (RFC 2554, RFC 4954 §6) next to the 530 real servers send (RFC 3207 §4)', () => {
+    const summary = lookup('smtp.reply.538')?.summary ?? '';
+    expect(summary).toMatch(/RFC 2554/);
+    expect(summary).toMatch(/historical purposes only/);
+    expect(summary).toMatch(/530 5\.7\.0 Must issue a STARTTLS command first/);
+  });
+});

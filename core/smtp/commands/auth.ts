@@ -1,4 +1,4 @@
-/** AUTH (RFC 4954): SASL PLAIN, LOGIN, CRAM-MD5 with 334 challenges, "*" to cancel. */
+/** AUTH (RFC 4954): SASL PLAIN (RFC 4616), LOGIN (draft-murchison-sasl-login; in no RFC), CRAM-MD5 (RFC 2195) with 334 challenges, "*" to cancel. */
 import { createExchange, decodeSaslResponse, isMechanism, PLAINTEXT_MECHANISMS, type SaslStep } from '../../sasl/mechanisms.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';

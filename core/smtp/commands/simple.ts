@@ -56,7 +56,8 @@ export const VRFY: SmtpCommand = {
   name: 'VRFY',
   syntax: 'VRFY string',
   summary: commandSummary('smtp', 'VRFY'),
-  rfc: 'RFC 5321 §3.5.1',
+  // Defined in §4.1.1.6; its replies in §3.5 (the summary says so).
+  rfc: 'RFC 5321 §4.1.1.6',
   states: ANY_OPEN,
   async handle(context, args) {
     const query = args.trim();
@@ -79,7 +80,8 @@ export const EXPN: SmtpCommand = {
   name: 'EXPN',
   syntax: 'EXPN list-name',
   summary: commandSummary('smtp', 'EXPN'),
-  rfc: 'RFC 5321 §3.5.2',
+  // Defined in §4.1.1.7; its replies in §3.5 (the summary says so).
+  rfc: 'RFC 5321 §4.1.1.7',
   states: ANY_OPEN,
   handle(context, args) {
     const name = args.trim();
