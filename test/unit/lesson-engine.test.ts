@@ -235,7 +235,7 @@ describe('practice mode', () => {
     const { practice } = await LessonPractice.start(lessonFrom(POP3_LESSON));
     const result = await practice.submit('USER mrose');
     expect(result).toMatchObject({ kind: 'hint', hint: { kind: 'other-command' } });
-    if (result.kind === 'hint') expect(result.hint.text).toMatch(/^USER would be understood here, but it is not what the lesson does next\. The client now sends APOP: logs in with MD5/);
+    if (result.kind === 'hint') expect(result.hint.text).toMatch(/^USER is not what the lesson does next\. The client now sends APOP: logs in with MD5/);
   });
 
   it('names an unknown command, with close names to try', async () => {

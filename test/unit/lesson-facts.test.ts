@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lessonFiles } from '../../core/lessons/lesson-folder.js';
 import type { Lesson } from '../../core/lessons/lesson.js';
+import { hintFor } from '../../core/lessons/hints.js';
 import { parseLesson } from '../../core/lessons/parse-lesson.js';
 
 const FOLDER = join(__dirname, '../../lessons');
@@ -76,5 +77,19 @@ describe('the SMTP engine in the lessons', () => {
   it('an unknown command is 500 5.5.2 (RFC 3463 §3.6 X.5.2: "the command is unrecognized"), never 500 5.5.1', () => {
     for (const { name, text } of lessons) expect(text, name).not.toMatch(/^\s*S: 500 5\.5\.1 /m);
     expect(lessons.some(({ text }) => /^S: 500 5\.5\.2 Command "/m.test(text))).toBe(true);
+  });
+});
+
+describe('practice hints', () => {
+  // Each typed line is one the server would refuse at that point, though its state allows the verb.
+  const refused = [
+    { protocol: 'pop3', state: 'AUTHORIZATION', expected: 'USER mrose', typed: 'PASS tanstaaf', why: 'PASS before USER (RFC 1939 §7)' },
+    { protocol: 'smtp', state: 'MAIL', expected: 'RCPT TO:<alice@maillab.test>', typed: 'DATA', why: 'DATA with no accepted recipient (RFC 5321 §3.3)' },
+    { protocol: 'smtp', state: 'INIT', expected: 'EHLO me.example', typed: 'BDAT 10 LAST', why: 'BDAT before EHLO (RFC 3030 §2)' },
+  ] as const;
+  it.each(refused)('never recommend what the server would refuse: $why', ({ protocol, state, expected, typed }) => {
+    const hint = hintFor(expected, typed, { protocol, state, input: 'command' });
+    expect(hint.text).not.toMatch(/would be (understood|accepted)|is valid here|you may send/i);
+    expect(hint.text).toMatch(/not what the lesson does next/);
   });
 });
