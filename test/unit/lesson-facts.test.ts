@@ -93,3 +93,16 @@ describe('practice hints', () => {
     expect(hint.text).toMatch(/not what the lesson does next/);
   });
 });
+
+describe('the APOP lessons', () => {
+  it("carry RFC 1939's own warnings: short secrets, offline attacks on an overheard digest (§7, §13)", () => {
+    const apop = lessons.filter(({ name, lesson }) => name.startsWith('rfc1939/') && lesson.sessions.some((session) => session.steps.some((step) => step.client.some((line) => /^APOP /.test(line.text)))));
+    expect(apop.map(({ name }) => name).sort()).toEqual(['rfc1939/s10-example-session.lesson', 'rfc1939/s7-apop.lesson']);
+    for (const { name, lesson } of apop) {
+      const text = narration(lesson).join(' ');
+      expect(text, name).toMatch(/offline/);
+      expect(text, name).toMatch(/considerably longer than the 8-character example/);
+      expect(text, name).toMatch(/§13/);
+    }
+  });
+});
