@@ -59,6 +59,7 @@ const PERSONA_FIELDS: Readonly<Record<string, Applies>> = {
   'tls.capabilities': 'both',
   'plaintext-auth': 'both',
   'auth-before-tls': 'smtp',
+  'data-ok-enhanced': 'smtp',
 };
 const LESSON_FIELDS = new Set(['id', 'title', 'rfc', 'mode', 'reason', 'user', 'full-name', 'message', 'locked']);
 const REPEATABLE = new Set(['user', 'full-name', 'message', 'locked', 'domain', 'list', 'fault']);
@@ -319,6 +320,10 @@ function buildPersona(name: string, line: number, protocol: Protocol, fields: re
       }
       case 'tls':
         persona.tls = flag();
+        break;
+      case 'data-ok-enhanced':
+        if (!/^2\.\d{1,3}\.\d{1,3}$/.test(value)) fail(`data-ok-enhanced "${value}" is not a success enhanced code like 2.6.0 (RFC 3463 §2)`);
+        else persona.dataOkEnhancedCode = value;
         break;
       case 'plaintext-auth':
         persona.plaintextAuth = flag();

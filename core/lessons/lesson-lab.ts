@@ -90,6 +90,7 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
           verify: persona.verify ?? false,
           ...(persona.acceptDataWithoutRecipients ? { acceptDataWithoutRecipients: true } : {}),
           ...(persona.authBeforeTls !== undefined ? { authBeforeTls: persona.authBeforeTls } : {}),
+          ...(persona.dataOkEnhancedCode !== undefined ? { dataOkEnhancedCode: persona.dataOkEnhancedCode } : {}),
           lists: persona.lists,
         },
         listener: persona.listener ?? 'mta',

@@ -94,6 +94,8 @@ export interface SmtpPersona {
    * RFC 4954 §6 "for historical purposes only".
    */
   authBeforeTls?: 'starttls-first' | 'encryption-required';
+  /** The enhanced code of the 250 after a message is taken: 2.0.0 by default; RFC 2034 §6 shows 2.6.0 ("250 2.6.0 Message accepted"). */
+  dataOkEnhancedCode?: string;
 }
 
 export const DEFAULT_SMTP_PERSONA: SmtpPersona = {
