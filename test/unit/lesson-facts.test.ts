@@ -106,3 +106,19 @@ describe('the APOP lessons', () => {
     }
   });
 });
+
+describe('the lesson fields these fixes added', () => {
+  const lessonWith = (fields: string) =>
+    parseLesson(`id: x\ntitle: x\nprotocol: smtp\nrfc: RFC 2034 §6\nlistener: submission\n${fields}\n\n== session ==\nS: 220 maillab.test ESMTP maillab ready\n`);
+  it('plaintext-auth, auth-before-tls and data-ok-enhanced reach the persona', () => {
+    const parsed = lessonWith('plaintext-auth: off\nauth-before-tls: encryption-required\ndata-ok-enhanced: 2.6.0');
+    expect(parsed.ok ? parsed.lesson.servers[0] : parsed.problems).toMatchObject({ plaintextAuth: false, authBeforeTls: 'encryption-required', dataOkEnhancedCode: '2.6.0' });
+  });
+  it('refuse values outside their RFC meaning', () => {
+    const parsed = lessonWith('auth-before-tls: 538\ndata-ok-enhanced: 5.0.0');
+    expect(parsed.ok ? [] : parsed.problems.map((problem) => problem.message)).toEqual([
+      expect.stringMatching(/^auth-before-tls is "starttls-first" \(530 5\.7\.0, RFC 3207 §4; the default\) or "encryption-required"/),
+      expect.stringMatching(/^data-ok-enhanced "5\.0\.0" is not a success enhanced code/),
+    ]);
+  });
+});
