@@ -41,8 +41,14 @@ function composeEnhancedCode(code: string): CatalogueEntry | undefined {
   if (!classInfo) return undefined;
   const known = ENHANCED_DETAILS.find((entry) => entry.code === `${subject}.${detail}`);
   if (known) {
-    const usual = known.classes ? ` ${known.rfc.replace(/ §.*/, '')} uses this detail as ${known.classes.map((value) => `${value}.${known.code}`).join(' or ')} only.` : '';
-    return { key: `smtp.enhanced.${code}`, title: `${code} ${known.words}`, brief: known.words, summary: `${classInfo.words}: ${known.meaning}.${usual}`, rfc: known.rfc };
+    // The RFCs say a detail is "useful only as" or "should be used as" one class; servers
+    // still send it with others (RFC 3463 §2: the class is what must be reported).
+    const usual = known.classes
+      ? ` ${known.rfc} describes this detail for ${known.classes.map((value) => `${value}.${known.code}`).join(' or ')}; a server may send it with another class, and then the class says what happened.`
+      : '';
+    // A 2.X.X code reports success; the detail only says what the success concerns.
+    const meaning = cls === '2' ? `${classInfo.meaning}; the detail only says what the success concerns` : known.meaning;
+    return { key: `smtp.enhanced.${code}`, title: `${code} ${known.words}`, brief: known.words, summary: `${classInfo.words}: ${meaning}.${usual}`, rfc: known.rfc };
   }
   const subjectInfo = ENHANCED_SUBJECTS.find((entry) => String(entry.subject) === subject);
   return {

@@ -57,6 +57,9 @@ const PERSONA_FIELDS: Readonly<Record<string, Applies>> = {
   'max-message-size': 'smtp',
   tls: 'both',
   'tls.capabilities': 'both',
+  'plaintext-auth': 'both',
+  'auth-before-tls': 'smtp',
+  'data-ok-enhanced': 'smtp',
 };
 const LESSON_FIELDS = new Set(['id', 'title', 'rfc', 'mode', 'reason', 'user', 'full-name', 'message', 'locked']);
 const REPEATABLE = new Set(['user', 'full-name', 'message', 'locked', 'domain', 'list', 'fault']);
@@ -317,6 +320,17 @@ function buildPersona(name: string, line: number, protocol: Protocol, fields: re
       }
       case 'tls':
         persona.tls = flag();
+        break;
+      case 'data-ok-enhanced':
+        if (!/^2\.\d{1,3}\.\d{1,3}$/.test(value)) fail(`data-ok-enhanced "${value}" is not a success enhanced code like 2.6.0 (RFC 3463 §2)`);
+        else persona.dataOkEnhancedCode = value;
+        break;
+      case 'plaintext-auth':
+        persona.plaintextAuth = flag();
+        break;
+      case 'auth-before-tls':
+        if (value !== 'starttls-first' && value !== 'encryption-required') fail(`auth-before-tls is "starttls-first" (530 5.7.0, RFC 3207 §4; the default) or "encryption-required" (538 5.7.11, historic: RFC 4954 §6), not "${value}"`);
+        else persona.authBeforeTls = value;
         break;
       case 'response-codes':
         persona.responseCodes = flag();

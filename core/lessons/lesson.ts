@@ -72,6 +72,12 @@ export interface ServerPersona {
   readonly listener?: 'mta' | 'submission';
   readonly maxMessageSize?: number;
   readonly faults: readonly FaultRule[];
+  /** `plaintext-auth: off`: passwords only under TLS, as for a peer that is not on loopback (default on: accepted without TLS). */
+  readonly plaintextAuth?: boolean;
+  /** SMTP: the reply to AUTH before STARTTLS when plaintext-auth is off: 530 5.7.0 (RFC 3207 §4, the default) or the historic 538 5.7.11 (RFC 4954 §6). */
+  readonly authBeforeTls?: 'starttls-first' | 'encryption-required';
+  /** SMTP: the enhanced code of the 250 that takes a message (default 2.0.0; RFC 2034 §6 shows 2.6.0). */
+  readonly dataOkEnhancedCode?: string;
   /** `tls: on`: the server offers STLS (POP3, RFC 2595) or STARTTLS (SMTP, RFC 3207). */
   readonly tls?: boolean;
   /** `tls.capabilities:`, the CAPA or EHLO keyword lines under TLS; unset: `capabilities` less STLS/STARTTLS, or the computed list. */

@@ -96,7 +96,7 @@ function newServerSide(session: number): ServerSide {
 function serve(parts: LessonLabParts, persona: ServerPersona, secureContext: SecureContext | undefined, socket: Socket, side: ServerSide, onClose: () => void): void {
   const session = Math.max(side.session, 0);
   const onEvent = (envelope: EventEnvelope) => side.events.push(envelope.event);
-  const base = { session: `lesson-${session}`, idleTimeoutMs: IDLE_TIMEOUT_MS, plaintextAuthAllowed: () => true, onEvent, onClose, ...(secureContext ? { secureContext } : {}) };
+  const base = { session: `lesson-${session}`, idleTimeoutMs: IDLE_TIMEOUT_MS, plaintextAuthAllowed: () => persona.plaintextAuth !== false, onEvent, onClose, ...(secureContext ? { secureContext } : {}) };
   if (persona.protocol === 'pop3') {
     const { timestamp, challenge, secure: _secure, plaintextAuthAllowed: _plaintext, ...rest } = parts.pop3Options(persona, session);
     servePop3(socket, { ...base, backend: parts.pop3Backend, options: rest, hostname: persona.host ?? DEFAULT_LESSON_HOST, timestamp: () => timestamp, challenge }, false);

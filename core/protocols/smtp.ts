@@ -74,8 +74,9 @@ export const SMTP_COMMAND_SPECS: Readonly<Record<SmtpVerb, Spec>> = {
   RSET: { name: 'RSET', states: ANYTIME, syntax: 'RSET', rfc: 'RFC 5321 §4.1.1.5', multiLine: 'never', waitAfter: false, leadsTo: ['READY'] },
   NOOP: { name: 'NOOP', states: ANYTIME, syntax: 'NOOP [string]', rfc: 'RFC 5321 §4.1.1.9', multiLine: 'never', waitAfter: true, leadsTo: [] },
   QUIT: { name: 'QUIT', states: ANYTIME, syntax: 'QUIT', rfc: 'RFC 5321 §4.1.1.10', multiLine: 'never', waitAfter: true, leadsTo: ['CLOSED'] },
-  VRFY: { name: 'VRFY', states: ANYTIME, syntax: 'VRFY string', rfc: 'RFC 5321 §3.5.1', multiLine: 'never', waitAfter: true, leadsTo: [] },
-  EXPN: { name: 'EXPN', states: ANYTIME, syntax: 'EXPN list-name', rfc: 'RFC 5321 §3.5.2', multiLine: 'never', waitAfter: true, leadsTo: [] },
+  // Defined in §4.1.1.6 and §4.1.1.7; their replies in §3.5 (the catalogue summaries say so).
+  VRFY: { name: 'VRFY', states: ANYTIME, syntax: 'VRFY string', rfc: 'RFC 5321 §4.1.1.6', multiLine: 'never', waitAfter: true, leadsTo: [] },
+  EXPN: { name: 'EXPN', states: ANYTIME, syntax: 'EXPN list-name', rfc: 'RFC 5321 §4.1.1.7', multiLine: 'never', waitAfter: true, leadsTo: [] },
   HELP: { name: 'HELP', states: ANYTIME, syntax: 'HELP [command]', rfc: 'RFC 5321 §4.1.1.8', multiLine: 'never', waitAfter: false, leadsTo: [] },
   STARTTLS: { name: 'STARTTLS', states: ['READY'], syntax: 'STARTTLS', rfc: 'RFC 3207 §4', multiLine: 'never', waitAfter: true, leadsTo: ['INIT'] },
   AUTH: { name: 'AUTH', states: ['READY'], syntax: 'AUTH mechanism [initial-response]', rfc: 'RFC 4954 §4', multiLine: 'never', waitAfter: true, leadsTo: [] },

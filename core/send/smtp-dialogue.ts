@@ -235,7 +235,7 @@ export class SmtpDialogue {
           this.expecting = 'auth-login-password';
           return [{ kind: 'send', line: Buffer.from(password, 'utf8').toString('base64'), secret: true }];
         default:
-          // A third challenge for LOGIN: cancel the exchange (RFC 4954 §4).
+          // LOGIN (draft-murchison-sasl-login, in no RFC) asks twice; a third challenge: cancel with "*" (RFC 4954 §4).
           return [{ kind: 'send', line: '*' }];
       }
     }

@@ -86,6 +86,16 @@ export interface SmtpPersona {
    * RFC 2920 §3.2 says a server SHOULD refuse DATA then, which is the default).
    */
   acceptDataWithoutRecipients?: boolean;
+  /**
+   * The reply to AUTH outside TLS when plaintext passwords are not allowed.
+   * 'starttls-first' (the default) is what real submission servers send:
+   * "530 5.7.0 Must issue a STARTTLS command first" (RFC 3207 §4).
+   * 'encryption-required' is "538 5.7.11", defined by RFC 2554 §6 and kept by
+   * RFC 4954 §6 "for historical purposes only".
+   */
+  authBeforeTls?: 'starttls-first' | 'encryption-required';
+  /** The enhanced code of the 250 after a message is taken: 2.0.0 by default; RFC 2034 §6 shows 2.6.0 ("250 2.6.0 Message accepted"). */
+  dataOkEnhancedCode?: string;
 }
 
 export const DEFAULT_SMTP_PERSONA: SmtpPersona = {

@@ -339,7 +339,7 @@ function smtpRules(session: SmtpSession): DispatchRules<SmtpContext, SmtpReply> 
     protocol: 'smtp',
     find: findSmtpCommand,
     emptyLine: () => ({ code: 'UNKNOWN_COMMAND', reply: reply(500, '5.5.2', 'Empty command line') }),
-    unknownCommand: (typed) => reply(500, '5.5.1', `Command "${printable(typed)}" unrecognized`),
+    unknownCommand: (typed) => reply(500, '5.5.2', `Command "${printable(typed)}" unrecognized`),
     wrongState: (verb, state) => reply(503, '5.5.1', sequenceError(verb, state as SmtpState)),
     tooManyErrors: (count) => reply(421, '4.7.0', `${session.options.persona.hostname} Too many errors (${count}), closing connection`),
     // RFC 5321 §3.8: after 421 the server closes the connection.

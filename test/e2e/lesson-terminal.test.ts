@@ -23,7 +23,7 @@ describe('maillab lesson play on a terminal', () => {
     // The hidden login is not shown.
     expect(first).not.toContain('USER mrose');
     const hint = await terminal.type('RETR 1', /Type \/reveal to see the expected line\./);
-    expect(hint).toContain('RETR would be understood here, but it is not what the lesson does next. The client now sends STAT:');
+    expect(hint).toContain('RETR is not what the lesson does next. The client now sends STAT:');
     await terminal.type('/reveal', /The lesson's next line: STAT/);
     const done = await terminal.type('stat', /exit status 0/);
     expect(done).toMatch(/^S: \+OK 2 320$/m);

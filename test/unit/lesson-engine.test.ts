@@ -235,7 +235,7 @@ describe('practice mode', () => {
     const { practice } = await LessonPractice.start(lessonFrom(POP3_LESSON));
     const result = await practice.submit('USER mrose');
     expect(result).toMatchObject({ kind: 'hint', hint: { kind: 'other-command' } });
-    if (result.kind === 'hint') expect(result.hint.text).toMatch(/^USER would be understood here, but it is not what the lesson does next\. The client now sends APOP: logs in with MD5/);
+    if (result.kind === 'hint') expect(result.hint.text).toMatch(/^USER is not what the lesson does next\. The client now sends APOP: logs in with MD5/);
   });
 
   it('names an unknown command, with close names to try', async () => {
@@ -254,7 +254,7 @@ describe('practice mode', () => {
   it('reveals the expected line and explains it on request', async () => {
     const { practice } = await LessonPractice.start(lessonFrom(POP3_LESSON));
     expect(practice.reveal()).toBe('APOP mrose c4c9334bac560ecc979e58001b3e22fb');
-    expect(practice.explainNext()).toBe('Next, the client sends APOP: logs in with MD5(greeting timestamp + shared secret), so the secret never crosses the wire (RFC 1939 §7).');
+    expect(practice.explainNext()).toBe('Next, the client sends APOP: logs in with MD5(greeting timestamp + shared secret), so the secret never crosses the wire; but an overheard digest lets anyone try secrets offline, so RFC 1939 §7 and §13 want long secrets (RFC 1939 §7).');
     accepted(await practice.submit(practice.reveal()!));
     expect(practice.reveal()).toBe('RETR 2');
   });

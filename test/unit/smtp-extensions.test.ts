@@ -319,8 +319,18 @@ describe('AUTH exchanges', () => {
     expect(await h.send('AUTH')).toBe('501 5.5.4 Syntax: AUTH mechanism [initial-response]\r\n');
   });
 
-  it.each(['PLAIN', 'LOGIN', 'CRAM-MD5'])('%s outside TLS when plaintext is not allowed is 538 5.7.11, and no exchange starts', async (mechanism) => {
-    const h = await submission({ plaintextAuthAllowed: false });
+  it.each(['PLAIN', 'LOGIN', 'CRAM-MD5'])('%s outside TLS when plaintext is not allowed is 530 5.7.0 "Must issue a STARTTLS command first" (RFC 3207 §4), and no exchange starts', async (mechanism) => {
+    const h = await submission({ plaintextAuthAllowed: false, tlsAvailable: true });
+    const out = await h.output(`AUTH ${mechanism}`);
+    expect(out.bytes.toString()).toBe('530 5.7.0 Must issue a STARTTLS command first\r\n');
+    expect(errorCodes(out.events)).toEqual(['ENCRYPTION_REQUIRED']);
+    expect(h.session.sasl).toBeUndefined();
+    expect(await h.send(`AUTH PLAIN ${PLAIN_ALICE}`)).toMatch(/^530 5\.7\.0 /);
+    expect(h.session.authenticatedAs).toBeUndefined();
+  });
+
+  it.each(['PLAIN', 'LOGIN', 'CRAM-MD5'])('%s outside TLS with the historic persona option is 538 5.7.11 (RFC 4954 §6)', async (mechanism) => {
+    const h = await submission({ plaintextAuthAllowed: false, persona: { ...DEFAULT_SMTP_PERSONA, authBeforeTls: 'encryption-required' } });
     const out = await h.output(`AUTH ${mechanism}`);
     expect(out.bytes.toString()).toBe('538 5.7.11 Encryption required for requested authentication mechanism: use STARTTLS first\r\n');
     expect(errorCodes(out.events)).toEqual(['ENCRYPTION_REQUIRED']);

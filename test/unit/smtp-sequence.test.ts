@@ -214,7 +214,7 @@ describe('command lines', () => {
   it('an unknown command is 500 5.5.1 naming it', async () => {
     const h = makeSmtpHarness();
     const out = await h.output('FROB the widget');
-    expect(out.bytes.toString()).toBe('500 5.5.1 Command "FROB" unrecognized\r\n');
+    expect(out.bytes.toString()).toBe('500 5.5.2 Command "FROB" unrecognized\r\n');
     expect(errorCodes(out.events)).toEqual(['UNKNOWN_COMMAND']);
     expect(h.session.state).toBe('INIT');
   });
@@ -222,9 +222,9 @@ describe('command lines', () => {
   it('an unknown verb is echoed back shortened and as printable US-ASCII only', async () => {
     const h = makeSmtpHarness();
     const reply = await h.send(`X${'Y'.repeat(45)}\x1b[2J`);
-    expect(reply).toBe(`500 5.5.1 Command "X${'Y'.repeat(39)}..." unrecognized\r\n`);
+    expect(reply).toBe(`500 5.5.2 Command "X${'Y'.repeat(39)}..." unrecognized\r\n`);
     const short = await h.send('AB\x1bC');
-    expect(short).toBe('500 5.5.1 Command "AB?C" unrecognized\r\n');
+    expect(short).toBe('500 5.5.2 Command "AB?C" unrecognized\r\n');
     expect(Buffer.from(reply + short).every((byte) => byte === 0x0d || byte === 0x0a || (byte >= 0x20 && byte < 0x7f))).toBe(true);
   });
 
@@ -275,7 +275,7 @@ describe('too many bad commands (RFC 5321 §4.2.2: 421 and close)', () => {
     const h = makeSmtpHarness();
     for (let i = 1; i <= 9; i++) {
       const out = await h.output(`BOGUS${i}`);
-      expect(out.bytes.toString()).toBe(`500 5.5.1 Command "BOGUS${i}" unrecognized\r\n`);
+      expect(out.bytes.toString()).toBe(`500 5.5.2 Command "BOGUS${i}" unrecognized\r\n`);
       expect(out.close).toBe(false);
     }
     const last = await h.output('BOGUS10');
@@ -357,7 +357,7 @@ async function everyKindOfReply(enhancedStatusCodes: boolean): Promise<{ label: 
   results.push({ label: 'timeout', output: makeSmtpHarness({ persona }).session.timeout() });
   const early = makeSmtpHarness({ persona });
   results.push({ label: 'early talker', output: early.session.earlyTalker() });
-  const plain = makeSmtpHarness({ persona, listener: 'submission', plaintextAuthAllowed: false });
+  const plain = makeSmtpHarness({ persona: { ...persona, authBeforeTls: 'encryption-required' }, listener: 'submission', plaintextAuthAllowed: false });
   await plain.send('EHLO client.example');
   results.push({ label: 'AUTH LOGIN without TLS', output: await plain.output('AUTH LOGIN') });
   return results;

@@ -1,4 +1,4 @@
-/** AUTH (RFC 4954): SASL PLAIN, LOGIN, CRAM-MD5 with 334 challenges, "*" to cancel. */
+/** AUTH (RFC 4954): SASL PLAIN (RFC 4616), LOGIN (draft-murchison-sasl-login; in no RFC), CRAM-MD5 (RFC 2195) with 334 challenges, "*" to cancel. */
 import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import { createExchange, decodeSaslResponse, isMechanism, PLAINTEXT_MECHANISMS, type SaslStep } from '../../sasl/mechanisms.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
@@ -33,7 +33,14 @@ export const AUTH: SmtpCommand = {
     }
     if (!context.plaintextAllowed) {
       context.event({ kind: 'error', code: 'ENCRYPTION_REQUIRED', message: `AUTH ${mechanism} outside TLS` });
-      context.send(reply(538, '5.7.11', 'Encryption required for requested authentication mechanism: use STARTTLS first'));
+      // RFC 4954 §6 keeps 538 "for historical purposes only"; real servers answer as RFC 3207 §4 says.
+      if (context.options.persona.authBeforeTls === 'encryption-required') {
+        context.send(reply(538, '5.7.11', 'Encryption required for requested authentication mechanism: use STARTTLS first'));
+      } else if (context.options.tlsAvailable) {
+        context.send(reply(530, '5.7.0', 'Must issue a STARTTLS command first'));
+      } else {
+        context.send(reply(530, '5.7.0', 'Authentication needs TLS, which this connection does not offer: use the implicit-TLS port'));
+      }
       return;
     }
     let initialResponse: Buffer | undefined;

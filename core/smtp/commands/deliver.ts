@@ -39,5 +39,5 @@ export async function deliverTransaction(context: SmtpContext, message: Buffer, 
     return;
   }
   context.transition(cause);
-  context.send(reply(250, '2.0.0', context.text('dataOk', { id })));
+  context.send(reply(250, context.options.persona.dataOkEnhancedCode ?? '2.0.0', context.text('dataOk', { id })));
 }

@@ -2,10 +2,8 @@
 import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
-import type { SmtpState } from '../../protocols/smtp.js';
 import { commandSummary } from '../../annotations/messages.js';
 
-const ANY_OPEN: readonly SmtpState[] = ['INIT', 'READY', 'MAIL', 'RCPT', 'BDAT'];
 
 export const RSET: SmtpCommand = {
   ...SMTP_COMMAND_SPECS.RSET,
