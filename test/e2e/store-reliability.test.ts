@@ -1,0 +1,77 @@
+/**
+ * The store under conditions the happy path never meets, over real sockets
+ * against a real lab and Maildir (issue 14): names other programs leave in a
+ * Maildir, deliveries that fail halfway, stale temporary files.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LabConfig } from '../../core/lab/lab-server.js';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { rawConnect, type RawClient } from '../helpers/raw-client.js';
+
+let labs: TestLab[] = [];
+let clients: RawClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients) client.close();
+  for (const lab of labs.reverse()) await lab.stop();
+  labs = [];
+  clients = [];
+});
+
+async function lab(overrides: Partial<LabConfig> = {}): Promise<TestLab> {
+  const started = await startTestLab(overrides);
+  labs.push(started);
+  return started;
+}
+
+/** Connects, reads the greeting, and returns a function that sends one line and waits for the next reply line. */
+async function session(port: number): Promise<(line: string, ending?: RegExp) => Promise<string>> {
+  const client = await rawConnect(port);
+  clients.push(client);
+  await client.waitFor('\r\n');
+  let seen = client.received.length;
+  return async (line, ending = /\r\n/) => {
+    client.send(`${line}\r\n`);
+    // The reply is complete when what came after the previous one matches `ending`.
+    for (const deadline = Date.now() + 5000; ; ) {
+      const fresh = client.received.slice(seen);
+      if (ending.test(fresh)) {
+        seen = client.received.length;
+        return fresh;
+      }
+      if (Date.now() > deadline) throw new Error(`no reply to ${line}; received:\n${client.received}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+}
+
+const subjectOf = (text: string) => /Subject: (\w+)/.exec(text)![1]!;
+
+describe('POP3 DELE over a Maildir with names from elsewhere', () => {
+  it('DELE 1 then QUIT removes message 1 and keeps its copy in cur/ and its ",v2" sibling', async () => {
+    const l = await lab();
+    const maildir = join(l.data.mailRoot, 'bob');
+    for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(maildir, sub), { recursive: true });
+    writeFileSync(join(maildir, 'new', '1000000000.copy'), 'Subject: first\r\n\r\none\r\n');
+    writeFileSync(join(maildir, 'cur', '1000000000.copy:2,S'), 'Subject: second\r\n\r\ntwo\r\n');
+    writeFileSync(join(maildir, 'new', '1000000001.x,v1'), 'Subject: third\r\n\r\nthree\r\n');
+    writeFileSync(join(maildir, 'new', '1000000001.x,v2'), 'Subject: fourth\r\n\r\nfour\r\n');
+    const send = await session(l.pop3Port);
+    await send('USER bob');
+    expect(await send('PASS builder')).toMatch(/^\+OK/);
+    const uidl = await send('UIDL', /\r\n\.\r\n/);
+    const ids = uidl.split('\r\n').slice(1, -2).map((line) => line.split(' ')[1]);
+    expect(ids).toHaveLength(4);
+    expect(new Set(ids).size).toBe(4);
+    const subjects: string[] = [];
+    for (let n = 1; n <= 4; n++) subjects.push(subjectOf(await send(`RETR ${n}`, /\r\n\.\r\n/)));
+    expect(new Set(subjects).size).toBe(4);
+    expect(await send('DELE 1')).toBe('+OK message 1 deleted\r\n');
+    expect(await send('DELE 3')).toBe('+OK message 3 deleted\r\n');
+    expect(await send('QUIT')).toBe('+OK maillab.test POP3 server signing off (2 messages left)\r\n');
+    const left = ['new', 'cur'].flatMap((sub) => readdirSync(join(maildir, sub)).map((name) => subjectOf(readFileSync(join(maildir, sub, name), 'utf8'))));
+    expect(left.sort()).toEqual([subjects[1], subjects[3]].sort());
+  });
+});
