@@ -21,6 +21,9 @@ interface MaildirEntry {
 
 let deliveries = 0;
 
+/** Temporary files older than this are leftovers (the Maildir rule: 36 hours). */
+export const STALE_TEMPORARY_MS = 36 * 60 * 60 * 1000;
+
 export class MaildirStore implements MailStore {
   constructor(private readonly root: string) {}
 
@@ -45,14 +48,48 @@ export class MaildirStore implements MailStore {
     const temporary = join(folder, 'tmp', name);
     const handle = await fs.open(temporary, 'wx', 0o600);
     try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temporary, join(folder, 'new', name));
+    } catch (error) {
+      // A full disk or a broken folder: a partial file left in tmp/ would keep the disk full.
+      await fs.rm(temporary, { force: true });
+      throw error;
     }
-    await fs.rename(temporary, join(folder, 'new', name));
     await syncFolder(join(folder, 'new'));
     return unique;
+  }
+
+  /**
+   * Removes files in every user's tmp/ not written for `olderThanMs` (the
+   * Maildir rule: 36 hours, cr.yp.to/proto/maildir.html): deliveries cut short
+   * by a crash or a kill. A delivery in progress writes its file within
+   * seconds, so it is never that old. Returns the paths removed.
+   */
+  async sweepTemporary(olderThanMs = STALE_TEMPORARY_MS, now = Date.now()): Promise<string[]> {
+    const removed: string[] = [];
+    let users: string[];
+    try {
+      users = await fs.readdir(this.root);
+    } catch {
+      return removed; // no mail folder yet
+    }
+    for (const user of users.filter(isValidMailboxName)) {
+      const tmp = join(this.root, user, 'tmp');
+      const names = await fs.readdir(tmp).catch(() => [] as string[]);
+      for (const name of names) {
+        const path = join(tmp, name);
+        const stat = await fs.lstat(path).catch(() => undefined);
+        if (!stat?.isFile() || now - stat.mtimeMs < olderThanMs) continue;
+        await fs.rm(path, { force: true });
+        removed.push(path);
+      }
+    }
+    return removed;
   }
 
   async openMaildrop(user: string): Promise<OpenResult> {

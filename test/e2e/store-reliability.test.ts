@@ -3,7 +3,8 @@
  * against a real lab and Maildir (issue 14): names other programs leave in a
  * Maildir, deliveries that fail halfway, stale temporary files.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabConfig } from '../../core/lab/lab-server.js';
@@ -20,8 +21,8 @@ afterEach(async () => {
   clients = [];
 });
 
-async function lab(overrides: Partial<LabConfig> = {}): Promise<TestLab> {
-  const started = await startTestLab(overrides);
+async function lab(overrides: Partial<LabConfig> = {}, dir?: string): Promise<TestLab> {
+  const started = await startTestLab(overrides, dir);
   labs.push(started);
   return started;
 }
@@ -73,5 +74,39 @@ describe('POP3 DELE over a Maildir with names from elsewhere', () => {
     expect(await send('QUIT')).toBe('+OK maillab.test POP3 server signing off (2 messages left)\r\n');
     const left = ['new', 'cur'].flatMap((sub) => readdirSync(join(maildir, sub)).map((name) => subjectOf(readFileSync(join(maildir, sub, name), 'utf8'))));
     expect(left.sort()).toEqual([subjects[1], subjects[3]].sort());
+  });
+});
+
+describe('stale temporary files', () => {
+  /** A partial file such as a SIGKILL mid-delivery leaves, last written `hours` ago. */
+  function leftover(l: TestLab, user: string, name: string, hours: number): string {
+    const path = join(l.data.mailRoot, user, 'tmp', name);
+    writeFileSync(path, 'Subject: cut short\r\n\r\nhalf a mess');
+    const when = new Date(Date.now() - hours * 3600 * 1000);
+    utimesSync(path, when, when);
+    return path;
+  }
+
+  it('are removed at start-up (older than 36 hours) while younger ones stay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maillab-test-'));
+    const first = await startTestLab({}, dir);
+    const stale = leftover(first, 'alice', 'killed-mid-write', 40);
+    const young = leftover(first, 'bob', 'maybe-in-progress', 1);
+    await first.close(); // keeps the folder
+    const log: string[] = [];
+    const second = await lab({ onStoreLog: (text) => log.push(text) }, dir);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(young)).toBe(true);
+    expect(log).toEqual([`removed stale temporary file ${stale}`]);
+    expect(second.listeners.length).toBeGreaterThan(0);
+  });
+
+  it('are removed periodically while the lab runs', async () => {
+    const l = await lab({ temporarySweepIntervalMs: 20 });
+    const stale = leftover(l, 'alice', 'killed-later', 37);
+    const young = leftover(l, 'alice', 'recent', 0);
+    for (let i = 0; i < 250 && existsSync(stale); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(young)).toBe(true);
   });
 });

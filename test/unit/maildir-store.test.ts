@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -216,6 +216,43 @@ describe('unique ids and deletions whatever the file names (RFC 1939 §7)', () =
     const result = await maildrop.update({ deleted: [0], seen: [] });
     await maildrop.release();
     expect(result).toEqual({ deleted: 1, failed: [], remaining: 2 });
+  });
+});
+
+describe('temporary files (Maildir tmp/)', () => {
+  it('a write that fails for want of space (EFBIG under ulimit -f) leaves no partial file in tmp/', async () => {
+    // A real failing write: the child may write at most 1 block; SIGXFSZ ignored, so write(2) returns EFBIG.
+    const module = new URL('../../dist/core/store/maildir-store.js', import.meta.url).href;
+    const script = `process.on('SIGXFSZ', () => {});
+      const { MaildirStore } = await import(${JSON.stringify(module)});
+      const store = new MaildirStore(${JSON.stringify(root)});
+      await store.ensureMaildir('bob');
+      try { await store.deliver('bob', Buffer.alloc(200000, 'a')); console.log('stored'); } catch (error) { console.log(error.code); }`;
+    const child = spawn('sh', ['-c', `ulimit -f 1 && exec "${process.execPath}" --input-type=module -e "$0"`, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(output.trim()).toBe('EFBIG');
+    expect(readdirSync(join(root, 'bob', 'tmp'))).toEqual([]);
+    expect(readdirSync(join(root, 'bob', 'new'))).toEqual([]);
+  });
+
+  it('sweeps files older than 36 hours from every tmp/ and keeps younger ones', async () => {
+    mkdirs('alice');
+    mkdirs('bob');
+    const now = Date.now();
+    const old = (hours: number) => new Date(now - hours * 3600 * 1000);
+    writeFileSync(join(root, 'alice', 'tmp', 'crashed'), 'partial');
+    utimesSync(join(root, 'alice', 'tmp', 'crashed'), old(37), old(37));
+    writeFileSync(join(root, 'bob', 'tmp', 'in-progress'), 'being written');
+    utimesSync(join(root, 'bob', 'tmp', 'in-progress'), old(35), old(35));
+    writeFileSync(join(root, 'bob', 'new', 'old-but-delivered'), 'Subject: kept\r\n\r\n');
+    utimesSync(join(root, 'bob', 'new', 'old-but-delivered'), old(100), old(100));
+    const removed = await store.sweepTemporary(undefined, now);
+    expect(removed).toEqual([join(root, 'alice', 'tmp', 'crashed')]);
+    expect(readdirSync(join(root, 'alice', 'tmp'))).toEqual([]);
+    expect(readdirSync(join(root, 'bob', 'tmp'))).toEqual(['in-progress']);
+    expect(readdirSync(join(root, 'bob', 'new'))).toEqual(['old-but-delivered']);
   });
 });
 
