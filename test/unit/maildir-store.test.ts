@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -281,8 +281,37 @@ describe('maildrop lock', () => {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     const maildrop = await open('alice');
-    expect(readFileSync(lockPath, 'utf8')).toBe(`${process.pid}@${hostname()}\n`);
+    expect(readFileSync(lockPath, 'utf8')).toBe(`${process.pid}@${hostname()} start=${startTimeOf(process.pid)} boot=${BOOT_ID}\n`);
     await maildrop.release();
+  });
+
+  it('takes over a lock whose pid now belongs to an unrelated live process (a reused pid)', async () => {
+    await store.ensureMaildir('alice');
+    const lockPath = join(root, 'alice', LOCK_FILE);
+    const child = await liveProcess();
+    const { hostname } = await import('node:os');
+    // The pid is alive, but it started at another time than the lock's owner did.
+    writeFileSync(lockPath, `${child.pid}@${hostname()} start=${Number(startTimeOf(child.pid!)) + 1} boot=${BOOT_ID}\n`);
+    const maildrop = await open('alice');
+    expect(readFileSync(lockPath, 'utf8')).toMatch(new RegExp(`^${process.pid}@`));
+    await maildrop.release();
+  });
+
+  it('takes over a lock written before a reboot even when its pid is alive now', async () => {
+    await store.ensureMaildir('alice');
+    const child = await liveProcess();
+    const { hostname } = await import('node:os');
+    writeFileSync(join(root, 'alice', LOCK_FILE), `${child.pid}@${hostname()} start=${startTimeOf(child.pid!)} boot=00000000-0000-4000-8000-000000000000\n`);
+    const maildrop = await open('alice');
+    await maildrop.release();
+  });
+
+  it('respects a lock whose pid, start time and boot id all match a live process', async () => {
+    await store.ensureMaildir('alice');
+    const child = await liveProcess();
+    const { hostname } = await import('node:os');
+    writeFileSync(join(root, 'alice', LOCK_FILE), `${child.pid}@${hostname()} start=${startTimeOf(child.pid!)} boot=${BOOT_ID}\n`);
+    expect(await store.openMaildrop('alice')).toMatchObject({ ok: false, reason: 'in-use' });
   });
 
   it('treats a lock file with garbage in it as stale', async () => {
@@ -304,6 +333,26 @@ describe('users file', () => {
     ]);
   });
 });
+
+/** This boot's id and a process's start time, read here independently of the lock code (proc(5)). */
+const BOOT_ID = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+function startTimeOf(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+/** A live process that has nothing to do with maillab's locks. */
+async function liveProcess(): Promise<ChildProcess> {
+  const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+  children.push(child);
+  await new Promise((resolve) => child.once('spawn', resolve));
+  return child;
+}
 
 function mkdirs(user: string) {
   for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(root, user, sub), { recursive: true });
