@@ -161,7 +161,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     },
   };
   const queue = new OutboundQueue(join(data.root, 'queue'));
-  const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains });
+  const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains, hostname: config.hostname });
   const smtpDeps = (listener: SmtpListenerKind) => ({
     backend: smtpBackend,
     secureContext,

@@ -10,6 +10,12 @@ export interface MailStore {
   openMaildrop(user: string): Promise<OpenResult>;
   /** Stores a message durably for a user; returns its unique id. */
   deliver(user: string, message: Uint8Array): Promise<string>;
+  /**
+   * Takes back a message `deliver` just stored (the id it returned), when the
+   * rest of its transaction failed and the client is told nothing was stored.
+   * Throws when the message is still there afterwards.
+   */
+  discard(user: string, id: string): Promise<void>;
 }
 
 /** Mailbox names become folder names: keep them to a safe alphabet. */

@@ -64,6 +64,17 @@ export class MaildirStore implements MailStore {
     return unique;
   }
 
+  async discard(user: string, id: string): Promise<void> {
+    const folder = this.folderOf(user);
+    for (const sub of ['new', 'cur']) {
+      // A reader may have flagged it meanwhile (moved to cur/, ":2,S" added): the unique part before "," stays.
+      for (const name of await fs.readdir(join(folder, sub))) {
+        if (name.split(':')[0]!.split(',')[0] === id) await fs.unlink(join(folder, sub, name));
+      }
+      await syncFolder(join(folder, sub));
+    }
+  }
+
   /**
    * Removes files in every user's tmp/ not written for `olderThanMs` (the
    * Maildir rule: 36 hours, cr.yp.to/proto/maildir.html): deliveries cut short

@@ -31,6 +31,11 @@ export class MemoryStore implements MailStore {
     return this.add(user, message);
   }
 
+  async discard(user: string, id: string): Promise<void> {
+    const list = this.maildrops.get(user) ?? [];
+    this.maildrops.set(user, list.filter((m) => m.uid !== id));
+  }
+
   /** The messages currently stored for a user (for tests). */
   messages(user: string): readonly { uid: string; bytes: Buffer; seen: boolean }[] {
     return this.maildrops.get(user) ?? [];

@@ -3,7 +3,7 @@
  * against a real lab and Maildir (issue 14): names other programs leave in a
  * Maildir, deliveries that fail halfway, stale temporary files.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -108,5 +108,42 @@ describe('stale temporary files', () => {
     for (let i = 0; i < 250 && existsSync(stale); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(young)).toBe(true);
+  });
+});
+
+describe('a delivery to several local recipients that fails for one of them', () => {
+  /** Messages in a user's new/ and cur/, by Subject. */
+  function subjects(l: TestLab, user: string): string[] {
+    const folder = join(l.data.mailRoot, user);
+    return ['new', 'cur'].flatMap((sub) => (existsSync(join(folder, sub)) ? readdirSync(join(folder, sub)) : []).map((name) => /^Subject: (.*?)\r?$/m.exec(readFileSync(join(folder, sub, name), 'utf8'))?.[1] ?? '(none)'));
+  }
+
+  it('answers 451 only after taking back the copies already stored, so the retry delivers exactly one each', async () => {
+    const l = await lab();
+    const alice = join(l.data.mailRoot, 'alice');
+    const bob = join(l.data.mailRoot, 'bob');
+    const aliceBefore = subjects(l, 'alice');
+    // bob's Maildir is broken (new/ is a file), so bob's copy fails after alice's was written.
+    rmSync(join(bob, 'new'), { recursive: true, force: true });
+    writeFileSync(join(bob, 'new'), 'not a folder');
+    const transaction = async () => {
+      const send = await session(l.smtpPort);
+      await send('EHLO client.example', /^250 /m);
+      await send('MAIL FROM:<carol@example.org>');
+      expect(await send('RCPT TO:<alice@maillab.test>')).toMatch(/^250 /);
+      expect(await send('RCPT TO:<bob@maillab.test>')).toMatch(/^250 /);
+      expect(await send('DATA')).toMatch(/^354 /);
+      return send('Subject: twice\r\n\r\nonce only, please\r\n.');
+    };
+    expect(await transaction()).toMatch(/^451 4\.3\.0 .*nothing was stored/);
+    expect(subjects(l, 'alice')).toEqual(aliceBefore);
+    expect(readdirSync(join(alice, 'tmp'))).toEqual([]);
+    expect(readdirSync(join(bob, 'tmp'))).toEqual([]);
+    // Repaired, the client's retry stores one copy for each.
+    rmSync(join(bob, 'new'));
+    mkdirSync(join(bob, 'new'));
+    expect(await transaction()).toMatch(/^250 /);
+    expect(subjects(l, 'alice').filter((s) => s === 'twice')).toHaveLength(1);
+    expect(subjects(l, 'bob')).toEqual(['twice']);
   });
 });
