@@ -8,6 +8,7 @@ import type { WireEvent } from '../../core/events.js';
 import { formatMailbox, parsePath } from '../../core/smtp/address.js';
 import { DEFAULT_SMTP_PERSONA } from '../../core/smtp/persona.js';
 import { DEFAULT_SMTP_OPTIONS, SMTP_COMMAND_LIMIT, SMTP_SASL_LIMIT } from '../../core/smtp/session.js';
+import { makeHarness as makePop3Harness } from '../helpers/pop3-harness.js';
 import { makeSmtpHarness, type SmtpHarness } from '../helpers/smtp-harness.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -67,11 +68,20 @@ describe('the EHLO keyword list', () => {
     expect(keywords(await h.send('EHLO client.example'))).toEqual(['PIPELINING', 'SIZE 10485760', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'AUTH PLAIN LOGIN CRAM-MD5', 'HELP']);
   });
 
-  it('without TLS and with plaintext refused, AUTH is not offered until STARTTLS', async () => {
+  it('without TLS and with plaintext refused, AUTH offers CRAM-MD5 only until STARTTLS (the policy POP3 follows too)', async () => {
     const h = makeSmtpHarness({ listener: 'submission', plaintextAuthAllowed: false });
     const list = keywords(await h.send('EHLO client.example'));
-    expect(list.filter((line) => line.startsWith('AUTH'))).toEqual([]);
+    expect(list.filter((line) => line.startsWith('AUTH'))).toEqual(['AUTH CRAM-MD5']);
     expect(list).toContain('STARTTLS');
+  });
+
+  it.each([true, false])('offers the same mechanisms as POP3 under the same conditions (plaintext allowed: %s)', async (plaintextAuthAllowed) => {
+    const smtp = makeSmtpHarness({ listener: 'submission', plaintextAuthAllowed });
+    const auth = keywords(await smtp.send('EHLO client.example')).find((line) => line.startsWith('AUTH '));
+    const pop3 = makePop3Harness({ plaintextAuthAllowed });
+    const sasl = (await pop3.send('CAPA')).split('\r\n').find((line) => line.startsWith('SASL '));
+    expect(auth?.slice('AUTH '.length)).toBe(sasl?.slice('SASL '.length));
+    expect(auth).toBe(plaintextAuthAllowed ? 'AUTH PLAIN LOGIN CRAM-MD5' : 'AUTH CRAM-MD5');
   });
 
   it('once secure: no STARTTLS, and every mechanism even with plaintext refused outside TLS', async () => {
@@ -319,7 +329,15 @@ describe('AUTH exchanges', () => {
     expect(await h.send('AUTH')).toBe('501 5.5.4 Syntax: AUTH mechanism [initial-response]\r\n');
   });
 
-  it.each(['PLAIN', 'LOGIN', 'CRAM-MD5'])('%s outside TLS when plaintext is not allowed is 538 5.7.11, and no exchange starts', async (mechanism) => {
+  it('CRAM-MD5 outside TLS works when plaintext is not allowed: it sends no password', async () => {
+    const h = makeSmtpHarness({ listener: 'submission', plaintextAuthAllowed: false }, { tim: 'tanstaaftanstaaf' });
+    await h.send('EHLO client.example');
+    expect(await h.send('AUTH CRAM-MD5')).toBe(`334 ${b64('<1896.697170952@postoffice.reston.mci.net>')}\r\n`);
+    expect(await h.send(b64('tim b913a602c7eda7a495b4e6e7334d3890'))).toMatch(/^235 /);
+    expect(h.session.authenticatedAs).toBe('tim');
+  });
+
+  it.each(['PLAIN', 'LOGIN'])('%s outside TLS when plaintext is not allowed is 538 5.7.11, and no exchange starts', async (mechanism) => {
     const h = await submission({ plaintextAuthAllowed: false });
     const out = await h.output(`AUTH ${mechanism}`);
     expect(out.bytes.toString()).toBe('538 5.7.11 Encryption required for requested authentication mechanism: use STARTTLS first\r\n');

@@ -34,7 +34,7 @@ export const AUTH: SmtpCommand = {
       context.fail('BAD_ARGUMENT', reply(504, '5.5.4', `Unrecognized authentication type ${mechanism.slice(0, 20)}; offered: ${offeredMechanisms(context).join(' ')}`));
       return;
     }
-    if (!context.plaintextAllowed) {
+    if (PLAINTEXT_MECHANISMS.has(mechanism) && !context.plaintextAllowed) {
       context.event({ kind: 'error', code: 'ENCRYPTION_REQUIRED', message: `AUTH ${mechanism} outside TLS` });
       context.send(reply(538, '5.7.11', 'Encryption required for requested authentication mechanism: use STARTTLS first'));
       return;
