@@ -4,7 +4,7 @@
  * (RFC 5321 §4.4). Other domains are relayed (queued) only for authenticated
  * sessions: the lab is never an open relay.
  */
-import { formatMailbox, type Mailbox } from '../smtp/address.js';
+import { formatMailbox, unquotedLocalPart, type Mailbox } from '../smtp/address.js';
 import { buildBounce } from '../send/bounce.js';
 import type { DeliveryResult, Envelope, RecipientVerdict, SmtpBackend } from '../smtp/backend.js';
 import type { MailStore } from '../store/mail-store.js';
@@ -45,7 +45,8 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
     async checkRecipient(mailbox: Mailbox, authenticated: boolean): Promise<RecipientVerdict> {
       const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
       if (!local) return authenticated ? { kind: 'relay' } : { kind: 'relay-denied' };
-      const user = mailbox.localPart.toLowerCase() === 'postmaster' ? await postmaster() : await findUser(mailbox.localPart);
+      const localPart = unquotedLocalPart(mailbox.localPart); // "carol" in quotes is carol (RFC 5321 §4.1.2)
+      const user = localPart.toLowerCase() === 'postmaster' ? await postmaster() : await findUser(localPart);
       return user ? { kind: 'local', user } : { kind: 'unknown-user' };
     },
 
@@ -129,6 +130,6 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
   /** The local user an address belongs to, if any. */
   async function checkLocal(mailbox: Mailbox): Promise<string | undefined> {
     const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
-    return local ? findUser(mailbox.localPart) : undefined;
+    return local ? findUser(unquotedLocalPart(mailbox.localPart)) : undefined;
   }
 }

@@ -147,3 +147,18 @@ describe('a delivery to several local recipients that fails for one of them', ()
     expect(subjects(l, 'bob')).toEqual(['twice']);
   });
 });
+
+describe('addresses', () => {
+  it('RCPT TO:<"bob"@maillab.test> is bob\'s mailbox: the message lands in his Maildir', async () => {
+    const l = await lab();
+    const send = await session(l.smtpPort);
+    await send('EHLO client.example', /^250 /m);
+    await send('MAIL FROM:<carol@example.org>');
+    expect(await send('RCPT TO:<"bob"@maillab.test>')).toMatch(/^250 2\.1\.5 /);
+    expect(await send('DATA')).toMatch(/^354 /);
+    expect(await send('Subject: quoted\r\n\r\nhi\r\n.')).toMatch(/^250 /);
+    const names = readdirSync(join(l.data.mailRoot, 'bob', 'new'));
+    expect(names).toHaveLength(1);
+    expect(readFileSync(join(l.data.mailRoot, 'bob', 'new', names[0]!), 'utf8')).toContain('Subject: quoted');
+  });
+});

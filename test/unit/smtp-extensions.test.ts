@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../core/events.js';
-import { formatMailbox, parsePath } from '../../core/smtp/address.js';
+import { formatMailbox, parsePath, unquotedLocalPart } from '../../core/smtp/address.js';
 import { DEFAULT_SMTP_PERSONA } from '../../core/smtp/persona.js';
 import { DEFAULT_SMTP_OPTIONS, SMTP_COMMAND_LIMIT, SMTP_SASL_LIMIT } from '../../core/smtp/session.js';
 import { makeHarness as makePop3Harness } from '../helpers/pop3-harness.js';
@@ -488,6 +488,29 @@ describe('the path parser (core/smtp/address.ts, RFC 5321 §4.1.2)', () => {
   it('ignores an obsolete source route (RFC 5321 §4.1.2, Appendix C)', () => {
     expect(mailbox('<@relay1.example,@relay2.example:user@final.example>').mailbox).toEqual({ localPart: 'user', domain: 'final.example' });
     expect(mailbox('<@relay.example:postmaster>', RCPT).mailbox).toEqual({ localPart: 'postmaster', domain: '' });
+  });
+
+  it('refuses a source route that is not one: empty, or a hop without "@domain" (RFC 5321 §4.1.2 A-d-l)', () => {
+    for (const bad of ['<@:x@y.example>', '<@relay.example,:x@y.example>', '<relay.example:x@y.example>', '<@,@relay.example:x@y.example>', '<@bad_domain:x@y.example>']) {
+      expect(reason(bad), bad).toMatch(/invalid source route|invalid local part|has no domain/);
+    }
+    expect(reason('<@:x@y.example>')).toMatch(/^invalid source route "@"/);
+    expect(mailbox('<@[192.0.2.1]:x@y.example>').mailbox).toEqual({ localPart: 'x', domain: 'y.example' });
+  });
+
+  it('an empty source route in MAIL or RCPT is 501', async () => {
+    const h = makeSmtpHarness();
+    await h.send('EHLO client.example');
+    expect(await h.send('MAIL FROM:<@:x@example.org>')).toMatch(/^501 5\.1\.7 Bad sender address syntax: invalid source route/);
+    await h.send('MAIL FROM:<x@example.org>');
+    expect(await h.send('RCPT TO:<@:alice@maillab.test>')).toMatch(/^501 5\.1\.3 Bad recipient address syntax: invalid source route/);
+  });
+
+  it('unquotedLocalPart: every quoted form of a local part is the same mailbox (RFC 5321 §4.1.2)', () => {
+    expect(unquotedLocalPart('"carol"')).toBe('carol');
+    expect(unquotedLocalPart('"ca\\rol"')).toBe('carol');
+    expect(unquotedLocalPart('carol')).toBe('carol');
+    expect(unquotedLocalPart('"a b"')).toBe('a b');
   });
 
   it('refuses a local part over 64 octets, counting UTF-8 bytes (RFC 5321 §4.5.3.1.1)', () => {

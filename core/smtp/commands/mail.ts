@@ -6,8 +6,8 @@ import { reply } from '../reply.js';
 import { commandSummary } from '../../annotations/messages.js';
 
 /** Reads the parameters of MAIL; replies and returns undefined on the first bad one. */
-function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string | true>): { size?: number; body: BodyType; smtputf8: boolean } | undefined {
-  const result: { size?: number; body: BodyType; smtputf8: boolean } = { body: '7BIT', smtputf8: false };
+function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string | true>): { size?: string; body: BodyType; smtputf8: boolean } | undefined {
+  const result: { size?: string; body: BodyType; smtputf8: boolean } = { body: '7BIT', smtputf8: false };
   const dsn = context.extensions().some((line) => line.toUpperCase() === 'DSN');
   if (params.size > 0 && !context.extended) {
     context.fail('BAD_ARGUMENT', reply(555, '5.5.4', 'MAIL parameters need EHLO, not HELO (RFC 5321 §4.1.1.2)'));
@@ -15,7 +15,8 @@ function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string
   }
   for (const [keyword, value] of params) {
     if (keyword === 'SIZE' && typeof value === 'string' && /^\d{1,20}$/.test(value)) {
-      result.size = Number(value);
+      // size-value = 1*20DIGIT (RFC 1870 §3): up to 10^20, past what a double holds exactly; kept as digits.
+      result.size = BigInt(value).toString();
     } else if (keyword === 'BODY' && typeof value === 'string' && /^(7BIT|8BITMIME)$/i.test(value)) {
       result.body = value.toUpperCase() as BodyType;
     } else if (keyword === 'SMTPUTF8' && value === true) {
@@ -54,7 +55,7 @@ export const MAIL: SmtpCommand = {
       context.fail('BAD_ARGUMENT', reply(553, '5.6.7', 'Address requires SMTPUTF8: add the SMTPUTF8 parameter (RFC 6531 §3.3)'));
       return;
     }
-    if (params.size !== undefined && params.size > context.options.maxMessageSize) {
+    if (params.size !== undefined && BigInt(params.size) > BigInt(context.options.maxMessageSize)) {
       context.send(reply(552, '5.3.4', `Message size ${params.size} exceeds fixed maximum message size ${context.options.maxMessageSize} (RFC 1870 §6)`));
       return;
     }
@@ -62,7 +63,8 @@ export const MAIL: SmtpCommand = {
       from: parsed.path.mailbox,
       body: params.body,
       smtputf8: params.smtputf8,
-      ...(params.size !== undefined ? { declaredSize: params.size } : {}),
+      // Within the limit, so a safe integer.
+      ...(params.size !== undefined ? { declaredSize: Number(params.size) } : {}),
       recipients: [],
       rejectedRecipients: 0,
       chunkOctets: 0,
