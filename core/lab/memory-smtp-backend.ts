@@ -43,6 +43,11 @@ export function createMemorySmtpBackend(options: MemorySmtpBackendOptions): Smtp
   return {
     secretOf: (user) => options.users.secretOf(user),
 
+    async senderAllowed(mailbox: Mailbox, user: string): Promise<boolean> {
+      const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
+      return !local || (await findUser(unquotedLocalPart(mailbox.localPart))) === user;
+    },
+
     async checkRecipient(mailbox: Mailbox, authenticated: boolean): Promise<RecipientVerdict> {
       const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
       if (!local) return authenticated || options.openRelay ? { kind: 'relay' } : { kind: 'relay-denied' };

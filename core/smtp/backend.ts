@@ -49,6 +49,12 @@ export interface SmtpBackend {
   secretOf(user: string): Promise<string | undefined>;
   /** Decides where a recipient goes; `authenticated` sessions may relay. */
   checkRecipient(mailbox: Mailbox, authenticated: boolean): Promise<RecipientVerdict>;
+  /**
+   * May the authenticated `user` send with this reverse-path? False for an
+   * address in a local domain that belongs to another user (RFC 6409 §6.1,
+   * Postfix's reject_sender_login_mismatch). Absent: every sender is allowed.
+   */
+  senderAllowed?(mailbox: Mailbox, user: string): Promise<boolean>;
   /** Local users matching a VRFY string (RFC 5321 §3.5.1): full addresses. */
   verify(query: string): Promise<string[]>;
   /**

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabConfig } from '../../core/lab/lab-server.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
-import { rawConnect, type RawClient } from '../helpers/raw-client.js';
+import { lineSession, type RawClient } from '../helpers/raw-client.js';
 
 let labs: TestLab[] = [];
 let clients: RawClient[] = [];
@@ -27,27 +27,6 @@ async function lab(overrides: Partial<LabConfig> = {}, dir?: string): Promise<Te
   return started;
 }
 
-/** Connects, reads the greeting, and returns a function that sends one line and waits for the next reply line. */
-async function session(port: number): Promise<(line: string, ending?: RegExp) => Promise<string>> {
-  const client = await rawConnect(port);
-  clients.push(client);
-  await client.waitFor('\r\n');
-  let seen = client.received.length;
-  return async (line, ending = /\r\n/) => {
-    client.send(`${line}\r\n`);
-    // The reply is complete when what came after the previous one matches `ending`.
-    for (const deadline = Date.now() + 5000; ; ) {
-      const fresh = client.received.slice(seen);
-      if (ending.test(fresh)) {
-        seen = client.received.length;
-        return fresh;
-      }
-      if (Date.now() > deadline) throw new Error(`no reply to ${line}; received:\n${client.received}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  };
-}
-
 const subjectOf = (text: string) => /Subject: (\w+)/.exec(text)![1]!;
 
 describe('POP3 DELE over a Maildir with names from elsewhere', () => {
@@ -59,7 +38,7 @@ describe('POP3 DELE over a Maildir with names from elsewhere', () => {
     writeFileSync(join(maildir, 'cur', '1000000000.copy:2,S'), 'Subject: second\r\n\r\ntwo\r\n');
     writeFileSync(join(maildir, 'new', '1000000001.x,v1'), 'Subject: third\r\n\r\nthree\r\n');
     writeFileSync(join(maildir, 'new', '1000000001.x,v2'), 'Subject: fourth\r\n\r\nfour\r\n');
-    const send = await session(l.pop3Port);
+    const send = await lineSession(clients, l.pop3Port);
     await send('USER bob');
     expect(await send('PASS builder')).toMatch(/^\+OK/);
     const uidl = await send('UIDL', /\r\n\.\r\n/);
@@ -127,7 +106,7 @@ describe('a delivery to several local recipients that fails for one of them', ()
     rmSync(join(bob, 'new'), { recursive: true, force: true });
     writeFileSync(join(bob, 'new'), 'not a folder');
     const transaction = async () => {
-      const send = await session(l.smtpPort);
+      const send = await lineSession(clients, l.smtpPort);
       await send('EHLO client.example', /^250 /m);
       await send('MAIL FROM:<carol@example.org>');
       expect(await send('RCPT TO:<alice@maillab.test>')).toMatch(/^250 /);
@@ -151,7 +130,7 @@ describe('a delivery to several local recipients that fails for one of them', ()
 describe('addresses', () => {
   it('RCPT TO:<"bob"@maillab.test> is bob\'s mailbox: the message lands in his Maildir', async () => {
     const l = await lab();
-    const send = await session(l.smtpPort);
+    const send = await lineSession(clients, l.smtpPort);
     await send('EHLO client.example', /^250 /m);
     await send('MAIL FROM:<carol@example.org>');
     expect(await send('RCPT TO:<"bob"@maillab.test>')).toMatch(/^250 2\.1\.5 /);

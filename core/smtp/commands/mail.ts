@@ -39,7 +39,7 @@ export const MAIL: SmtpCommand = {
   summary: commandSummary('smtp', 'MAIL'),
   rfc: 'RFC 5321 §4.1.1.2',
   states: ['READY'],
-  handle(context, args) {
+  async handle(context, args) {
     if (!/^FROM:/i.test(args)) {
       context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'Syntax: MAIL FROM:<address> [parameters]'));
       return;
@@ -57,6 +57,13 @@ export const MAIL: SmtpCommand = {
     }
     if (params.size !== undefined && BigInt(params.size) > BigInt(context.options.maxMessageSize)) {
       context.send(reply(552, '5.3.4', `Message size ${params.size} exceeds fixed maximum message size ${context.options.maxMessageSize} (RFC 1870 §6)`));
+      return;
+    }
+    const sender = parsed.path.mailbox;
+    if (sender && context.authenticatedAs && context.backend.senderAllowed && !(await context.backend.senderAllowed(sender, context.authenticatedAs))) {
+      // RFC 6409 §6.1: 550 5.7.1 when the sender "is not authorized with the authentication used".
+      context.event({ kind: 'error', code: 'SENDER_MISMATCH', message: `${context.authenticatedAs} may not send as ${formatMailbox(sender)}` });
+      context.send(reply(550, '5.7.1', `Sender address <${formatMailbox(sender)}> is not owned by user ${context.authenticatedAs} (RFC 6409 §6.1)`));
       return;
     }
     context.transaction = {
