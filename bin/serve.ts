@@ -40,6 +40,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       ...(options.dns !== undefined ? { dnsServer: options.dns } : {}),
       ...(faults.length > 0 ? { faults } : {}),
       onQueueLog: options.verbose ? (text) => process.stdout.write(`[queue] ${text}\n`) : undefined,
+      onStoreLog: (text) => process.stdout.write(`[store] ${text}\n`),
       onEvent: options.verbose
         ? (listener, connection, { event }) => {
             const tag = `${listener}#${connection}`;

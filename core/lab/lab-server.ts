@@ -75,6 +75,10 @@ export interface LabConfig {
   onConnection?: (listener: string, connection: number, remote: string, open: boolean) => void;
   /** One line per queue runner action (delivered, deferred, bounced). */
   onQueueLog?: (text: string) => void;
+  /** How often stale tmp/ files (older than 36 hours) are swept, besides at start-up; 0 = only at start-up. */
+  temporarySweepIntervalMs: number;
+  /** One line per stale tmp/ file removed. */
+  onStoreLog?: (text: string) => void;
 }
 
 export const DEFAULT_LAB_CONFIG: LabConfig = {
@@ -101,6 +105,7 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
   runQueue: true,
   queueRetryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
   mxPort: 25,
+  temporarySweepIntervalMs: 60 * 60 * 1000,
 };
 
 export type ListenerName = 'pop3' | 'pop3s' | 'smtp' | 'submission' | 'smtps';
@@ -133,6 +138,11 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
   const secureContext = secureContextOf(certificate);
   const users = new UsersFile(data.usersPath);
   const store = new MaildirStore(data.mailRoot);
+  // Deliveries cut short by a crash leave partial files in tmp/: remove them before serving, then now and then.
+  const sweep = async () => {
+    for (const path of await store.sweepTemporary().catch(() => [])) config.onStoreLog?.(`removed stale temporary file ${path}`);
+  };
+  await sweep();
   const limiter = new ConnectionLimiter({ maxConnections: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress });
   const plaintextAuthAllowed = (remote: string | undefined) => config.allowPlaintextAuth || isLoopback(remote);
 
@@ -152,7 +162,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     },
   };
   const queue = new OutboundQueue(join(data.root, 'queue'));
-  const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains });
+  const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains, hostname: config.hostname });
   const smtpDeps = (listener: SmtpListenerKind) => ({
     backend: smtpBackend,
     secureContext,
@@ -213,11 +223,13 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     throw error;
   }
   const runner = config.runQueue ? startQueueRunner(config, queue, store, users) : undefined;
+  const sweeper = config.temporarySweepIntervalMs > 0 ? setInterval(() => void sweep(), config.temporarySweepIntervalMs).unref() : undefined;
   return {
     data,
     certificateCreated: certificate.created,
     listeners: running.map(({ info }) => info),
     async close() {
+      clearInterval(sweeper);
       await runner?.stop();
       await Promise.all(running.map(({ listener }) => listener.close()));
     },

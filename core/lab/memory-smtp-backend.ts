@@ -5,7 +5,7 @@
  * Unlike the lab's Maildir backend it may relay for anyone when told to, as
  * the relay host of RFC 5321 Appendix D.3 does.
  */
-import { formatMailbox, type Mailbox } from '../smtp/address.js';
+import { formatMailbox, unquotedLocalPart, type Mailbox } from '../smtp/address.js';
 import type { Envelope, RecipientVerdict, SmtpBackend } from '../smtp/backend.js';
 import type { MailStore } from '../store/mail-store.js';
 import type { UserDirectory } from '../store/user-directory.js';
@@ -43,13 +43,19 @@ export function createMemorySmtpBackend(options: MemorySmtpBackendOptions): Smtp
   return {
     secretOf: (user) => options.users.secretOf(user),
 
+    async senderAllowed(mailbox: Mailbox, user: string): Promise<boolean> {
+      const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
+      return !local || (await findUser(unquotedLocalPart(mailbox.localPart))) === user;
+    },
+
     async checkRecipient(mailbox: Mailbox, authenticated: boolean): Promise<RecipientVerdict> {
       const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
       if (!local) return authenticated || options.openRelay ? { kind: 'relay' } : { kind: 'relay-denied' };
       // RFC 5321 §4.5.1: postmaster is always accepted; it goes to "postmaster" or the first user.
-      const user = mailbox.localPart.toLowerCase() === 'postmaster'
+      const localPart = unquotedLocalPart(mailbox.localPart); // "carol" in quotes is carol (RFC 5321 §4.1.2)
+      const user = localPart.toLowerCase() === 'postmaster'
         ? ((await findUser('postmaster')) ?? [...(await options.users.all()).keys()][0])
-        : await findUser(mailbox.localPart);
+        : await findUser(localPart);
       return user ? { kind: 'local', user } : { kind: 'unknown-user' };
     },
 

@@ -4,8 +4,9 @@
  * (RFC 5321 §4.4). Other domains are relayed (queued) only for authenticated
  * sessions: the lab is never an open relay.
  */
-import { formatMailbox, type Mailbox } from '../smtp/address.js';
-import type { Envelope, RecipientVerdict, SmtpBackend } from '../smtp/backend.js';
+import { formatMailbox, unquotedLocalPart, type Mailbox } from '../smtp/address.js';
+import { buildBounce } from '../send/bounce.js';
+import type { DeliveryResult, Envelope, RecipientVerdict, SmtpBackend } from '../smtp/backend.js';
 import type { MailStore } from '../store/mail-store.js';
 import type { OutboundQueue } from '../store/outbound-queue.js';
 import type { UserDirectory } from '../store/user-directory.js';
@@ -16,6 +17,8 @@ export interface LabSmtpBackendOptions {
   queue: OutboundQueue;
   /** Local domains, compared case-insensitively. */
   domains: readonly string[];
+  /** Our host name, for bounces (MAILER-DAEMON@…); the first domain when absent. */
+  hostname?: string;
   now?: () => Date;
 }
 
@@ -36,13 +39,19 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
     return (await findUser('postmaster')) ?? [...(await options.users.all()).keys()][0];
   }
 
-  return {
+  const backend: SmtpBackend = {
     secretOf: (user) => options.users.secretOf(user),
+
+    async senderAllowed(mailbox: Mailbox, user: string): Promise<boolean> {
+      const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
+      return !local || (await findUser(unquotedLocalPart(mailbox.localPart))) === user;
+    },
 
     async checkRecipient(mailbox: Mailbox, authenticated: boolean): Promise<RecipientVerdict> {
       const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
       if (!local) return authenticated ? { kind: 'relay' } : { kind: 'relay-denied' };
-      const user = mailbox.localPart.toLowerCase() === 'postmaster' ? await postmaster() : await findUser(mailbox.localPart);
+      const localPart = unquotedLocalPart(mailbox.localPart); // "carol" in quotes is carol (RFC 5321 §4.1.2)
+      const user = localPart.toLowerCase() === 'postmaster' ? await postmaster() : await findUser(localPart);
       return user ? { kind: 'local', user } : { kind: 'unknown-user' };
     },
 
@@ -52,7 +61,7 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
       return users.filter((name) => name.toLowerCase() === localPart.toLowerCase()).map((name) => `<${name}@${domains[0] ?? 'localhost'}>`);
     },
 
-    async deliver(envelope: Envelope, message: Buffer) {
+    async deliver(envelope: Envelope, message: Buffer): Promise<DeliveryResult> {
       const returnPath = Buffer.from(`Return-Path: <${formatMailbox(envelope.from)}>\r\n`, 'utf8');
       const localUsers = new Set<string>();
       const relayed: string[] = [];
@@ -60,14 +69,72 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
         if (recipient.route.kind === 'local') localUsers.add(recipient.route.user);
         else relayed.push(formatMailbox(recipient.mailbox));
       }
-      const ids: string[] = [];
-      for (const user of localUsers) ids.push(await options.store.deliver(user, Buffer.concat([returnPath, message])));
-      if (relayed.length > 0) {
-        const id = `q${now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-        await options.queue.enqueue({ id, from: formatMailbox(envelope.from), recipients: relayed, queuedAt: now().toISOString(), attempts: 0 }, message);
-        ids.push(id);
+      const stored: { user: string; id: string }[] = [];
+      let queued: string | undefined;
+      try {
+        for (const user of localUsers) stored.push({ user, id: await options.store.deliver(user, Buffer.concat([returnPath, message])) });
+        if (relayed.length > 0) {
+          const id = `q${now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+          await options.queue.enqueue({ id, from: formatMailbox(envelope.from), recipients: relayed, queuedAt: now().toISOString(), attempts: 0 }, message);
+          queued = id;
+        }
+      } catch (error) {
+        // Take back what was stored, so the 451 that follows ("nothing was stored") is true and a retry duplicates nothing.
+        const kept = await rollBack(stored);
+        if (kept.length === 0) throw error;
+        // Some copies could not be taken back: they are delivered. Accept, and report the rest (RFC 5321 §6.1: once accepted, failures are reported by a bounce).
+        const keptUsers = new Set(kept.map((copy) => copy.user));
+        const failed = envelope.recipients.filter(({ route }) => route.kind !== 'local' || !keptUsers.has(route.user));
+        // The error names server paths: the client and the bounce get the gist only.
+        const reason = `local delivery failed (${(error as NodeJS.ErrnoException).code ?? 'error'}); the message was not stored for this recipient`;
+        await sendBounce(envelope, message, failed.map((recipient) => formatMailbox(recipient.mailbox)), reason);
+        return { id: kept[0]!.id, failed: failed.map((recipient) => ({ address: formatMailbox(recipient.mailbox), reason })) };
       }
-      return { id: ids[0] ?? 'none' };
+      return { id: stored[0]?.id ?? queued ?? 'none' };
     },
   };
+  return backend;
+
+  /** Discards the copies already stored; returns those that could not be discarded. */
+  async function rollBack(stored: readonly { user: string; id: string }[]): Promise<{ user: string; id: string }[]> {
+    const kept: { user: string; id: string }[] = [];
+    for (const copy of stored) {
+      try {
+        await options.store.discard(copy.user, copy.id);
+      } catch {
+        kept.push(copy);
+      }
+    }
+    return kept;
+  }
+
+  /** A delivery status notification (RFC 3464) to the sender for recipients that did not get an accepted message; best effort. */
+  async function sendBounce(envelope: Envelope, message: Buffer, recipients: readonly string[], reason: string): Promise<void> {
+    if (envelope.from === null) return; // never bounce a bounce (RFC 5321 §4.5.5)
+    const sender = formatMailbox(envelope.from);
+    const hostname = options.hostname ?? domains[0] ?? 'localhost';
+    try {
+      const bounce = await buildBounce({
+        hostname,
+        sender,
+        arrivalDate: now(),
+        date: now(),
+        failures: recipients.map((recipient) => ({ recipient, failure: { code: 451, enhanced: '4.3.0', text: reason, host: hostname } })),
+        expired: false,
+        attempts: 1,
+        original: message,
+      });
+      const verdict = await checkLocal(envelope.from);
+      if (verdict) await options.store.deliver(verdict, Buffer.concat([Buffer.from('Return-Path: <>\r\n'), bounce]));
+      else await options.queue.enqueue({ id: `b${now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`, from: '', recipients: [sender], queuedAt: now().toISOString(), attempts: 0 }, bounce);
+    } catch {
+      // The 250 reply already names the recipients that failed; nothing more can be done.
+    }
+  }
+
+  /** The local user an address belongs to, if any. */
+  async function checkLocal(mailbox: Mailbox): Promise<string | undefined> {
+    const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
+    return local ? findUser(unquotedLocalPart(mailbox.localPart)) : undefined;
+  }
 }

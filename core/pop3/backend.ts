@@ -14,17 +14,23 @@ export interface MessageInfo {
   readonly seen: boolean;
 }
 
-/** The changes the UPDATE state applies (RFC 1939 §6). */
+/**
+ * The changes the UPDATE state applies (RFC 1939 §6), by position in
+ * `Maildrop.messages` (zero-based): DELE n removes exactly message n, whatever
+ * the store's ids look like.
+ */
 export interface MaildropChanges {
-  readonly deleted: readonly string[];
+  readonly deleted: readonly number[];
   /** Messages retrieved in this session, to be flagged as seen. */
-  readonly seen: readonly string[];
+  readonly seen: readonly number[];
 }
 
 export interface UpdateResult {
   readonly deleted: number;
-  /** Uids that could not be removed (RFC 1939 §6: report -ERR then). */
-  readonly failed: readonly string[];
+  /** Messages that could not be removed, by position (RFC 1939 §6: report -ERR then). */
+  readonly failed: readonly number[];
+  /** Messages in the maildrop once the update is done, mail delivered meanwhile included (QUIT's "n messages left"). */
+  readonly remaining: number;
 }
 
 /** A locked maildrop, opened when a session enters TRANSACTION. */

@@ -12,6 +12,18 @@ export const MECHANISMS: readonly MechanismName[] = ['PLAIN', 'LOGIN', 'CRAM-MD5
 /** Mechanisms that send the password itself (only base64-encoded) over the wire. */
 export const PLAINTEXT_MECHANISMS: ReadonlySet<MechanismName> = new Set(['PLAIN', 'LOGIN']);
 
+/**
+ * The one authentication policy of both listeners (POP3 and SMTP submission):
+ * a password in the clear (USER/PASS, PLAIN, LOGIN) only under TLS, from a
+ * loopback client, or with the operator's --allow-plaintext-auth
+ * (`plaintextAllowed`); the challenge-response ones (APOP, CRAM-MD5) send no
+ * password and stay available before TLS (RFC 4954 §6, 538 5.7.11 is per
+ * mechanism). The mechanisms allowed now, in the order they are offered.
+ */
+export function allowedMechanisms(plaintextAllowed: boolean): MechanismName[] {
+  return MECHANISMS.filter((name) => plaintextAllowed || !PLAINTEXT_MECHANISMS.has(name));
+}
+
 export type SaslStep =
   | { kind: 'challenge'; data: Buffer }
   /** The exchange is complete: check `verify(secret)` for `user`. */

@@ -55,8 +55,13 @@ export function parsePath(text: string, options: { allowNull: boolean; allowPost
     if (!options.allowNull) return { ok: false, reason: 'the null path <> is only allowed in MAIL FROM' };
     return { ok: true, path: { mailbox: null, params, international: false } };
   }
-  // A source route "@a,@b:" is obsolete; RFC 5321 §4.1.2 says accept and ignore it.
-  const withoutRoute = inside.replace(/^@[^:]*:/, '');
+  // A source route "@a,@b:" is obsolete; RFC 5321 §4.1.2 says accept and ignore it, but it must be one:
+  // A-d-l = At-domain *( "," At-domain ), At-domain = "@" Domain, so "<@:x@y>" is a syntax error.
+  const route = /^(@[^:]*):/.exec(inside);
+  if (route && !route[1]!.split(',').every((hop) => hop.startsWith('@') && (DOMAIN.test(hop.slice(1)) || ADDRESS_LITERAL.test(hop.slice(1))))) {
+    return { ok: false, reason: `invalid source route "${route[1]!.slice(0, 64)}": expected @domain[,@domain]: before the address (RFC 5321 §4.1.2)` };
+  }
+  const withoutRoute = route ? inside.slice(route[0].length) : inside;
   if (options.allowPostmaster && withoutRoute.toLowerCase() === 'postmaster') {
     return { ok: true, path: { mailbox: { localPart: withoutRoute, domain: '' }, params, international } };
   }
@@ -74,6 +79,16 @@ export function parsePath(text: string, options: { allowNull: boolean; allowPost
   if (!DOMAIN.test(domain) && !ADDRESS_LITERAL.test(domain)) return { ok: false, reason: `invalid domain "${domain.slice(0, 64)}"` };
   if (Buffer.byteLength(domain) > 255) return { ok: false, reason: 'domain longer than 255 octets (RFC 5321 §4.5.3.1.2)' };
   return { ok: true, path: { mailbox: { localPart, domain }, params, international } };
+}
+
+/**
+ * A local part without its quoting, for comparing with mailbox names: RFC 5321
+ * §4.1.2 says all quoted forms MUST be treated as equivalent, so "carol" in
+ * quotes is carol (the quotes and the "\\" of a quoted-pair are not part of it, RFC 5322 §3.2.4).
+ */
+export function unquotedLocalPart(localPart: string): string {
+  if (!(localPart.length >= 2 && localPart.startsWith('"') && localPart.endsWith('"'))) return localPart;
+  return localPart.slice(1, -1).replace(/\\(.)/g, '$1');
 }
 
 function findClosingBracket(text: string): number {

@@ -37,18 +37,32 @@ export type RecipientVerdict =
 export interface DeliveryResult {
   /** An id for the 250 reply and the Received line. */
   readonly id: string;
+  /**
+   * Recipients the message could not be stored for although it was stored for
+   * others (and could not be taken back): the 250 names them, and the sender
+   * gets a bounce. A delivery that stored nothing throws instead (451).
+   */
+  readonly failed?: readonly { address: string; reason: string }[];
 }
 
 export interface SmtpBackend {
   secretOf(user: string): Promise<string | undefined>;
   /** Decides where a recipient goes; `authenticated` sessions may relay. */
   checkRecipient(mailbox: Mailbox, authenticated: boolean): Promise<RecipientVerdict>;
+  /**
+   * May the authenticated `user` send with this reverse-path? False for an
+   * address in a local domain that belongs to another user (RFC 6409 §6.1,
+   * Postfix's reject_sender_login_mismatch). Absent: every sender is allowed.
+   */
+  senderAllowed?(mailbox: Mailbox, user: string): Promise<boolean>;
   /** Local users matching a VRFY string (RFC 5321 §3.5.1): full addresses. */
   verify(query: string): Promise<string[]>;
   /**
    * Stores the message durably for every recipient (Maildir for local ones, the
    * queue for relayed ones) and resolves only once it is on disk: the 250 that
-   * follows is a promise to deliver (RFC 5321 §4.1.1.4, §6.1).
+   * follows is a promise to deliver (RFC 5321 §4.1.1.4, §6.1). Throws only
+   * when nothing was stored for anyone: a copy stored before a later failure
+   * is taken back first, or reported in `failed`.
    */
   deliver(envelope: Envelope, message: Buffer): Promise<DeliveryResult>;
 }

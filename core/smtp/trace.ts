@@ -26,6 +26,8 @@ export interface ReceivedFields {
   remoteAddress: string;
   byHost: string;
   protocol: string;
+  /** The user who authenticated with AUTH, named in a comment (Postfix writes "Authenticated sender:"); the protocol says ESMTPA (RFC 3848). */
+  authenticatedAs?: string;
   id: string;
   /** Named in "for" when the message has exactly one recipient. */
   recipients: readonly Mailbox[];
@@ -35,7 +37,8 @@ export interface ReceivedFields {
 /** The Received header line, folded, with CRLF (RFC 5321 §4.4, Time-stamp-line). */
 export function receivedHeader(fields: ReceivedFields): string {
   const forClause = fields.recipients.length === 1 ? `\r\n\tfor <${formatMailbox(fields.recipients[0]!)}>` : '';
-  return `Received: from ${fields.heloName} (${addressLiteral(fields.remoteAddress)})\r\n\tby ${fields.byHost} with ${fields.protocol} id ${fields.id}${forClause};\r\n\t${formatMessageDate(fields.date)}\r\n`;
+  const authenticated = fields.authenticatedAs !== undefined ? `\r\n\t(authenticated as ${fields.authenticatedAs})` : '';
+  return `Received: from ${fields.heloName} (${addressLiteral(fields.remoteAddress)})${authenticated}\r\n\tby ${fields.byHost} with ${fields.protocol} id ${fields.id}${forClause};\r\n\t${formatMessageDate(fields.date)}\r\n`;
 }
 
 /** An IP address as an RFC 5321 §4.1.3 address literal: "[192.0.2.1]", "[IPv6:2001:db8::1]". */

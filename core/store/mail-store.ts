@@ -10,6 +10,12 @@ export interface MailStore {
   openMaildrop(user: string): Promise<OpenResult>;
   /** Stores a message durably for a user; returns its unique id. */
   deliver(user: string, message: Uint8Array): Promise<string>;
+  /**
+   * Takes back a message `deliver` just stored (the id it returned), when the
+   * rest of its transaction failed and the client is told nothing was stored.
+   * Throws when the message is still there afterwards.
+   */
+  discard(user: string, id: string): Promise<void>;
 }
 
 /** Mailbox names become folder names: keep them to a safe alphabet. */
@@ -19,11 +25,52 @@ export function isValidMailboxName(user: string): boolean {
 
 /**
  * Turns a Maildir unique name into a UIDL id (RFC 1939 §7: 1–70 characters in
- * 0x21–0x7E). The part before any ",S=…" or ":2,…" never changes, so the id is
- * stable across sessions; an unusual name is hashed to keep it within the rules.
+ * 0x21–0x7E). The unique name is the part before ":" (flags change, it does
+ * not); Dovecot's ",S=" and ",W=" size fields are left out so the ids of mail
+ * delivered here read like plain Maildir names. An unusual name is hashed to
+ * keep it within the rules. Two files may still map to one id: see `uniqueIds`.
  */
 export function uidFromUniqueName(name: string, hash: (text: string) => string): string {
-  const base = name.split(':')[0]!.split(',')[0]!;
+  const unique = name.split(':')[0]!;
+  const base = unique.replace(/,[SW]=\d+/g, '');
   if (base.length >= 1 && base.length <= 70 && /^[\x21-\x7e]+$/.test(base)) return base;
-  return hash(name.split(':')[0]!);
+  return hash(unique);
+}
+
+/**
+ * UIDL ids for the files of one maildrop, unique within it whatever the names
+ * (RFC 1939 §7: "no two messages in a single maildrop" share one). Most files
+ * keep `uidFromUniqueName`; files that would share an id (a copy in new/ and
+ * one in cur/, ",S=5" beside ",S=6") get the hash of their unique name, then of
+ * their folder and whole name, then a counter: each step depends only on the
+ * colliding files, so ids stay the same from one session to the next as long
+ * as the same files are there.
+ */
+export function uniqueIds(files: readonly { folder: string; name: string }[], hash: (text: string) => string): string[] {
+  const steps: ((file: { folder: string; name: string }) => string)[] = [
+    (file) => uidFromUniqueName(file.name, hash),
+    (file) => hash(file.name.split(':')[0]!),
+    (file) => hash(`${file.folder}/${file.name}`),
+  ];
+  const ids = files.map((file) => steps[0]!(file));
+  for (const step of steps.slice(1)) {
+    const colliding = collisions(ids);
+    if (colliding.length === 0) return ids;
+    for (const index of colliding) ids[index] = step(files[index]!);
+  }
+  // Still equal (the same folder and name cannot be, but a hash may equal another file's plain name): number them.
+  const used = new Set<string>();
+  return ids.map((id) => {
+    let candidate = id;
+    for (let n = 2; used.has(candidate); n++) candidate = hash(`${id}#${n}`);
+    used.add(candidate);
+    return candidate;
+  });
+}
+
+/** Indexes of ids that occur more than once. */
+function collisions(ids: readonly string[]): number[] {
+  const count = new Map<string, number>();
+  for (const id of ids) count.set(id, (count.get(id) ?? 0) + 1);
+  return ids.flatMap((id, index) => (count.get(id)! > 1 ? [index] : []));
 }

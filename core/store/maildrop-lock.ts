@@ -3,6 +3,14 @@
  * (RFC 1939 §4). The lock is a file naming its owner's pid and host, created
  * atomically with link(2); a lock whose owner process is gone is stale and is
  * taken over, so a killed server never blocks a user forever.
+ *
+ * A pid alone is not an owner: after a reboot, or once pids wrap, the pid in
+ * an old lock may belong to some unrelated live process, and the mailbox would
+ * stay locked forever. On Linux the lock also records the boot id
+ * (/proc/sys/kernel/random/boot_id) and the owner's start time (field 22 of
+ * /proc/<pid>/stat, proc(5)); a lock from another boot, or whose pid now runs
+ * a process started at another time, is stale. Where /proc is missing, or for
+ * a lock without them (an older maillab), the pid alone decides.
  */
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
@@ -54,7 +62,7 @@ function lockAt(path: string): MaildropLock {
 async function tryCreate(folder: string, path: string): Promise<boolean> {
   // Write the owner first, then link: the lock never exists without its owner line.
   const temporary = join(folder, `.${LOCK_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}`);
-  await fs.writeFile(temporary, `${process.pid}@${hostname()}\n`);
+  await fs.writeFile(temporary, ownerLine(process.pid, await processStartTime(process.pid), await bootId()));
   try {
     await fs.link(temporary, path);
     return true;
@@ -66,7 +74,17 @@ async function tryCreate(folder: string, path: string): Promise<boolean> {
   }
 }
 
-/** A lock is stale when its owner was this host and that process no longer runs. */
+/** "pid@host", then " start=<ticks> boot=<uuid>" when the system tells them. */
+export function ownerLine(pid: number, startTime: string | undefined, boot: string | undefined): string {
+  const identity = startTime !== undefined && boot !== undefined ? ` start=${startTime} boot=${boot}` : '';
+  return `${pid}@${hostname()}${identity}\n`;
+}
+
+/**
+ * A lock is stale when its owner was this host and that process no longer
+ * runs: the pid is gone, or the system booted since, or the pid now belongs to
+ * a process that started at another time.
+ */
 async function isStale(path: string): Promise<boolean> {
   let owner: string;
   try {
@@ -74,12 +92,18 @@ async function isStale(path: string): Promise<boolean> {
   } catch {
     return true; // vanished meanwhile: try again
   }
-  const match = /^(\d+)@(.+)$/.exec(owner);
+  const match = /^(\d+)@(\S+)(?: start=(\d+) boot=(\S+))?$/.exec(owner);
   if (!match) return true;
   const pid = Number(match[1]);
   if (match[2] !== hostname()) return false; // another host's lock: we cannot tell, so respect it
   if (pid === process.pid) return true; // ours, but not held in this process: left by a crash before a pid reuse
-  return !processAlive(pid);
+  if (!processAlive(pid)) return true;
+  const [recordedStart, recordedBoot] = [match[3], match[4]];
+  if (recordedStart === undefined || recordedBoot === undefined) return false;
+  const boot = await bootId();
+  if (boot !== undefined && boot !== recordedBoot) return true; // written before a reboot
+  const start = await processStartTime(pid);
+  return start !== undefined && start !== recordedStart; // the pid was reused
 }
 
 function processAlive(pid: number): boolean {
@@ -88,5 +112,28 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** When a process started, in clock ticks after boot (proc(5), /proc/<pid>/stat field 22); undefined without /proc. */
+export async function processStartTime(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 is the command name in parentheses and may itself hold spaces and ")": count from the last ")".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const start = fields[22 - 3];
+    return start !== undefined && /^\d+$/.test(start) ? start : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This boot's random id (Linux); undefined elsewhere. */
+async function bootId(): Promise<string | undefined> {
+  try {
+    const id = (await fs.readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+    return /^[0-9a-f-]+$/i.test(id) ? id : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -31,6 +31,11 @@ export class MemoryStore implements MailStore {
     return this.add(user, message);
   }
 
+  async discard(user: string, id: string): Promise<void> {
+    const list = this.maildrops.get(user) ?? [];
+    this.maildrops.set(user, list.filter((m) => m.uid !== id));
+  }
+
   /** The messages currently stored for a user (for tests). */
   messages(user: string): readonly { uid: string; bytes: Buffer; seen: boolean }[] {
     return this.maildrops.get(user) ?? [];
@@ -50,13 +55,13 @@ export class MemoryStore implements MailStore {
       messages,
       read: async (index) => Buffer.from(snapshot[index]!.bytes),
       update: async (changes: MaildropChanges): Promise<UpdateResult> => {
-        const gone = new Set(changes.deleted);
-        const seen = new Set(changes.seen);
+        const gone = new Set(changes.deleted.map((index) => snapshot[index]));
+        const seen = new Set(changes.seen.map((index) => snapshot[index]));
         const list = this.maildrops.get(user) ?? [];
-        const kept = list.filter((m) => !gone.has(m.uid));
-        for (const m of kept) if (seen.has(m.uid)) m.seen = true;
+        const kept = list.filter((m) => !gone.has(m));
+        for (const m of kept) if (seen.has(m)) m.seen = true;
         this.maildrops.set(user, kept);
-        return { deleted: list.length - kept.length, failed: [] };
+        return { deleted: list.length - kept.length, failed: [], remaining: kept.length };
       },
       release: async () => {
         if (released) return;

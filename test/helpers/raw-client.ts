@@ -62,3 +62,25 @@ export async function rawConnect(port: number, options: { tls?: boolean; host?: 
     },
   };
 }
+
+/** Connects (remembered in `clients`, to close), reads the greeting, and returns a function that sends one line and waits for the next reply line. */
+export async function lineSession(clients: RawClient[], port: number): Promise<(line: string, ending?: RegExp) => Promise<string>> {
+  const client = await rawConnect(port);
+  clients.push(client);
+  await client.waitFor('\r\n');
+  let seen = client.received.length;
+  return async (line, ending = /\r\n/) => {
+    client.send(`${line}\r\n`);
+    // The reply is complete when what came after the previous one matches `ending`.
+    for (const deadline = Date.now() + 5000; ; ) {
+      const fresh = client.received.slice(seen);
+      if (ending.test(fresh)) {
+        seen = client.received.length;
+        return fresh;
+      }
+      if (Date.now() > deadline) throw new Error(`no reply to ${line}; received:\n${client.received}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+}
+

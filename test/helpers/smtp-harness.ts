@@ -39,10 +39,11 @@ export interface SmtpHarness {
   chunk(bytes: string | Buffer): Promise<string>;
 }
 
-export function makeSmtpHarness(options: Partial<SmtpSessionOptions> = {}, users: Record<string, string> = { alice: 'wonderland', bob: 'builder' }, domains = ['maillab.test']): SmtpHarness {
+/** `backend`, when given, replaces the in-memory one (then `delivered` stays empty). */
+export function makeSmtpHarness(options: Partial<SmtpSessionOptions> = {}, users: Record<string, string> = { alice: 'wonderland', bob: 'builder' }, domains = ['maillab.test'], backend?: SmtpBackend): SmtpHarness {
   const delivered: Delivered[] = [];
   let ids = 0;
-  const session = new SmtpSession(memoryBackend(users, domains, delivered), {
+  const session = new SmtpSession(backend ?? memoryBackend(users, domains, delivered), {
     ...DEFAULT_SMTP_OPTIONS,
     listener: 'mta',
     secure: false,

@@ -1,12 +1,14 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toWireFormat } from '../../core/framing/dot-stuffing.js';
 import { LOCK_FILE } from '../../core/store/maildrop-lock.js';
 import { MaildirStore } from '../../core/store/maildir-store.js';
-import { isValidMailboxName, uidFromUniqueName } from '../../core/store/mail-store.js';
+import { isValidMailboxName, uidFromUniqueName, uniqueIds } from '../../core/store/mail-store.js';
 import { parseUsers } from '../../core/store/user-directory.js';
 
 let root: string;
@@ -55,7 +57,7 @@ describe('Maildir layout and delivery', () => {
     await store.deliver('alice', Buffer.from('Subject: two\r\n\r\ny\r\n'));
     const first = await open('alice');
     const uids = first.messages.map((m) => m.uid);
-    await first.update({ deleted: [], seen: [uids[0]!] }); // renames into cur/ with :2,S
+    await first.update({ deleted: [], seen: [0] }); // renames into cur/ with :2,S
     await first.release();
     const again = await open('alice');
     expect(again.messages.map((m) => m.uid)).toEqual(uids);
@@ -72,10 +74,10 @@ describe('Maildir layout and delivery', () => {
     await store.deliver('alice', Buffer.from('b\r\n'));
     await store.deliver('alice', Buffer.from('c\r\n'));
     const maildrop = await open('alice');
-    const [a, b, c] = maildrop.messages.map((m) => m.uid) as [string, string, string];
-    const result = await maildrop.update({ deleted: [b], seen: [c] });
+    const [a, , c] = maildrop.messages.map((m) => m.uid) as [string, string, string];
+    const result = await maildrop.update({ deleted: [1], seen: [2] });
     await maildrop.release();
-    expect(result).toEqual({ deleted: 1, failed: [] });
+    expect(result).toEqual({ deleted: 1, failed: [], remaining: 2 });
     expect(readdirSync(join(root, 'alice', 'new')).map((n) => n.split(',')[0])).toEqual([a]);
     expect(readdirSync(join(root, 'alice', 'cur'))).toEqual([expect.stringMatching(new RegExp(`^${c.replace(/\./g, '\\.')},.*:2,S$`))]);
   });
@@ -87,7 +89,7 @@ describe('Maildir layout and delivery', () => {
     const { renameSync } = await import('node:fs');
     renameSync(join(root, 'alice', 'new', name!), join(root, 'alice', 'cur', `${name}:2,S`));
     expect(Buffer.from(await maildrop.read(0)).toString()).toContain('Subject: moved');
-    const result = await maildrop.update({ deleted: [maildrop.messages[0]!.uid], seen: [] });
+    const result = await maildrop.update({ deleted: [0], seen: [] });
     expect(result.failed).toEqual([]);
     expect(readdirSync(join(root, 'alice', 'cur'))).toEqual([]);
     await maildrop.release();
@@ -103,8 +105,154 @@ describe('Maildir layout and delivery', () => {
   it('hashes unique names that do not fit the UIDL rules', () => {
     const hash = (text: string) => `h${text.length}`;
     expect(uidFromUniqueName('1700000000.M1P2Q3.host,S=10,W=12:2,S', hash)).toBe('1700000000.M1P2Q3.host');
+    // Only Dovecot's size fields are dropped: other ",…" parts are part of the unique name (RFC 1939 §7).
+    expect(uidFromUniqueName('1700000000.x,v1:2,S', hash)).toBe('1700000000.x,v1');
     expect(uidFromUniqueName(`${'x'.repeat(71)}`, hash)).toBe('h71');
     expect(uidFromUniqueName('has space', hash)).toBe('h9');
+  });
+});
+
+describe('unique ids and deletions whatever the file names (RFC 1939 §7)', () => {
+  /**
+   * Names another program or a person may leave in a Maildir: copies of one
+   * message in new/ and cur/, Dovecot-style ",…" fields that differ, flags that
+   * differ, names with spaces, names too long for a UIDL. Each file's body says
+   * which one it is.
+   */
+  const SHAPES: readonly [folder: 'new' | 'cur', name: string][] = [
+    ['new', '1000000000.M1P1.host'],
+    ['cur', '1000000000.M1P1.host:2,S'],
+    ['new', '1000000001.x,v1'],
+    ['new', '1000000001.x,v2'],
+    ['new', '1000000002.y,S=5'],
+    ['cur', '1000000002.y,S=6:2,S'],
+    ['cur', '1000000003.z:2,S'],
+    ['cur', '1000000003.z:2,FS'],
+    ['new', '1000000004.w'],
+    ['cur', '1000000004.w,W=7:2,'],
+    ['new', 'message.eml'],
+    ['new', 'hello world.txt'],
+    ['new', `${'long'.repeat(20)}`],
+    ['new', `${'long'.repeat(20)}:2,S`],
+    ['new', '1000000005.q:2,S'],
+    ['cur', '1000000005.q'],
+  ];
+
+  function writeShapes(user: string): void {
+    mkdirs(user);
+    SHAPES.forEach(([folder, name], index) => writeFileSync(join(root, user, folder, name), `Subject: shape ${index}\n\nbody ${index}\n`));
+  }
+
+  /** Which shapes are still on disk, by the number in their body. */
+  function shapesLeft(user: string): number[] {
+    const left: number[] = [];
+    for (const folder of ['new', 'cur']) {
+      for (const name of readdirSync(join(root, user, folder))) {
+        const match = /shape (\d+)/.exec(readFileSync(join(root, user, folder, name), 'utf8'));
+        if (match) left.push(Number(match[1]));
+      }
+    }
+    return left.sort((a, b) => a - b);
+  }
+
+  it('gives every message its own UIDL, within the rules, the same in the next session', async () => {
+    writeShapes('bob');
+    const maildrop = await open('bob');
+    const uids = maildrop.messages.map((m) => m.uid);
+    expect(uids).toHaveLength(SHAPES.length);
+    expect(new Set(uids).size).toBe(SHAPES.length);
+    for (const uid of uids) expect(uid).toMatch(/^[\x21-\x7e]{1,70}$/);
+    await maildrop.release();
+    const again = await open('bob');
+    expect(again.messages.map((m) => m.uid)).toEqual(uids);
+    await again.release();
+  });
+
+  it('uniqueIds: distinct files always get distinct ids within the UIDL rules (fast-check, seeded)', () => {
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    // Names from a small alphabet so that collisions up to "," and ":" are common.
+    const name = fc.stringMatching(/^[ab1.,:2SWv= ]{1,12}$/);
+    const files = fc.uniqueArray(fc.record({ folder: fc.constantFrom('new', 'cur'), name }), { selector: (f) => `${f.folder}/${f.name}`, maxLength: 12 });
+    fc.assert(
+      fc.property(files, (list) => {
+        const ids = uniqueIds(list, md5);
+        expect(new Set(ids).size).toBe(list.length);
+        for (const id of ids) expect(id).toMatch(/^[\x21-\x7e]{1,70}$/);
+        // Listed in another order, still distinct.
+        const reversed = uniqueIds([...list].reverse(), md5).reverse();
+        expect(new Set(reversed).size).toBe(list.length);
+      }),
+      { seed: 14, numRuns: 2000 },
+    );
+  });
+
+  it('removes exactly message n and nothing else, for every n', async () => {
+    for (let n = 0; n < SHAPES.length; n++) {
+      rmSync(join(root, 'bob'), { recursive: true, force: true });
+      writeShapes('bob');
+      const maildrop = await open('bob');
+      const shape = Number(/shape (\d+)/.exec(Buffer.from(await maildrop.read(n)).toString())![1]);
+      const result = await maildrop.update({ deleted: [n], seen: [] });
+      await maildrop.release();
+      expect(result).toEqual({ deleted: 1, failed: [], remaining: SHAPES.length - 1 });
+      expect(shapesLeft('bob'), `deleting message ${n + 1} (shape ${shape})`).toEqual(SHAPES.map((_, i) => i).filter((i) => i !== shape));
+    }
+  });
+
+  it('flags a retrieved copy as seen without overwriting another copy of the same name in cur/', async () => {
+    writeShapes('bob');
+    const maildrop = await open('bob');
+    const result = await maildrop.update({ deleted: [], seen: maildrop.messages.map((_, index) => index) });
+    await maildrop.release();
+    expect(result.remaining).toBe(SHAPES.length);
+    expect(shapesLeft('bob')).toEqual(SHAPES.map((_, i) => i));
+  });
+
+  it('reports the messages really left, counting mail delivered during the session', async () => {
+    await store.deliver('alice', Buffer.from('a\r\n'));
+    await store.deliver('alice', Buffer.from('b\r\n'));
+    const maildrop = await open('alice');
+    await store.deliver('alice', Buffer.from('arrived meanwhile\r\n'));
+    const result = await maildrop.update({ deleted: [0], seen: [] });
+    await maildrop.release();
+    expect(result).toEqual({ deleted: 1, failed: [], remaining: 2 });
+  });
+});
+
+describe('temporary files (Maildir tmp/)', () => {
+  it('a write that fails for want of space (EFBIG under ulimit -f) leaves no partial file in tmp/', async () => {
+    // A real failing write: the child may write at most 1 block; SIGXFSZ ignored, so write(2) returns EFBIG.
+    const module = new URL('../../dist/core/store/maildir-store.js', import.meta.url).href;
+    const script = `process.on('SIGXFSZ', () => {});
+      const { MaildirStore } = await import(${JSON.stringify(module)});
+      const store = new MaildirStore(${JSON.stringify(root)});
+      await store.ensureMaildir('bob');
+      try { await store.deliver('bob', Buffer.alloc(200000, 'a')); console.log('stored'); } catch (error) { console.log(error.code); }`;
+    const child = spawn('sh', ['-c', `ulimit -f 1 && exec "${process.execPath}" --input-type=module -e "$0"`, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(output.trim()).toBe('EFBIG');
+    expect(readdirSync(join(root, 'bob', 'tmp'))).toEqual([]);
+    expect(readdirSync(join(root, 'bob', 'new'))).toEqual([]);
+  });
+
+  it('sweeps files older than 36 hours from every tmp/ and keeps younger ones', async () => {
+    mkdirs('alice');
+    mkdirs('bob');
+    const now = Date.now();
+    const old = (hours: number) => new Date(now - hours * 3600 * 1000);
+    writeFileSync(join(root, 'alice', 'tmp', 'crashed'), 'partial');
+    utimesSync(join(root, 'alice', 'tmp', 'crashed'), old(37), old(37));
+    writeFileSync(join(root, 'bob', 'tmp', 'in-progress'), 'being written');
+    utimesSync(join(root, 'bob', 'tmp', 'in-progress'), old(35), old(35));
+    writeFileSync(join(root, 'bob', 'new', 'old-but-delivered'), 'Subject: kept\r\n\r\n');
+    utimesSync(join(root, 'bob', 'new', 'old-but-delivered'), old(100), old(100));
+    const removed = await store.sweepTemporary(undefined, now);
+    expect(removed).toEqual([join(root, 'alice', 'tmp', 'crashed')]);
+    expect(readdirSync(join(root, 'alice', 'tmp'))).toEqual([]);
+    expect(readdirSync(join(root, 'bob', 'tmp'))).toEqual(['in-progress']);
+    expect(readdirSync(join(root, 'bob', 'new'))).toEqual(['old-but-delivered']);
   });
 });
 
@@ -133,8 +281,37 @@ describe('maildrop lock', () => {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     const maildrop = await open('alice');
-    expect(readFileSync(lockPath, 'utf8')).toBe(`${process.pid}@${hostname()}\n`);
+    expect(readFileSync(lockPath, 'utf8')).toBe(`${process.pid}@${hostname()} start=${startTimeOf(process.pid)} boot=${BOOT_ID}\n`);
     await maildrop.release();
+  });
+
+  it('takes over a lock whose pid now belongs to an unrelated live process (a reused pid)', async () => {
+    await store.ensureMaildir('alice');
+    const lockPath = join(root, 'alice', LOCK_FILE);
+    const child = await liveProcess();
+    const { hostname } = await import('node:os');
+    // The pid is alive, but it started at another time than the lock's owner did.
+    writeFileSync(lockPath, `${child.pid}@${hostname()} start=${Number(startTimeOf(child.pid!)) + 1} boot=${BOOT_ID}\n`);
+    const maildrop = await open('alice');
+    expect(readFileSync(lockPath, 'utf8')).toMatch(new RegExp(`^${process.pid}@`));
+    await maildrop.release();
+  });
+
+  it('takes over a lock written before a reboot even when its pid is alive now', async () => {
+    await store.ensureMaildir('alice');
+    const child = await liveProcess();
+    const { hostname } = await import('node:os');
+    writeFileSync(join(root, 'alice', LOCK_FILE), `${child.pid}@${hostname()} start=${startTimeOf(child.pid!)} boot=00000000-0000-4000-8000-000000000000\n`);
+    const maildrop = await open('alice');
+    await maildrop.release();
+  });
+
+  it('respects a lock whose pid, start time and boot id all match a live process', async () => {
+    await store.ensureMaildir('alice');
+    const child = await liveProcess();
+    const { hostname } = await import('node:os');
+    writeFileSync(join(root, 'alice', LOCK_FILE), `${child.pid}@${hostname()} start=${startTimeOf(child.pid!)} boot=${BOOT_ID}\n`);
+    expect(await store.openMaildrop('alice')).toMatchObject({ ok: false, reason: 'in-use' });
   });
 
   it('treats a lock file with garbage in it as stale', async () => {
@@ -156,6 +333,26 @@ describe('users file', () => {
     ]);
   });
 });
+
+/** This boot's id and a process's start time, read here independently of the lock code (proc(5)). */
+const BOOT_ID = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+function startTimeOf(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+/** A live process that has nothing to do with maillab's locks. */
+async function liveProcess(): Promise<ChildProcess> {
+  const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+  children.push(child);
+  await new Promise((resolve) => child.once('spawn', resolve));
+  return child;
+}
 
 function mkdirs(user: string) {
   for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(root, user, sub), { recursive: true });

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../core/events.js';
 import { createPop3Backend } from '../../core/lab/pop3-backend.js';
@@ -184,6 +185,20 @@ describe('APOP', () => {
     const h = makeHarness({ timestamp: '<1896.697170953@dbc.mtview.ca.us>' }, rfcMaildrop);
     expect(await h.send(`APOP mrose ${RFC_DIGEST}`)).toBe('-ERR [AUTH] invalid user name or password\r\n');
     expect(await h.send(`APOP mrose ${apopDigest('<1896.697170953@dbc.mtview.ca.us>', 'tanstaaf')}`)).toMatch(/^\+OK/);
+  });
+
+  it('hashes a non-ASCII secret as UTF-8, like CRAM-MD5 and PLAIN, so one password works with all three', async () => {
+    const secret = 'pässwörd€';
+    const backend = createPop3Backend(new StaticUsers({ joerg: secret }), new MemoryStore());
+    // MD5 over the timestamp's octets then the secret's UTF-8 octets, computed here without maillab's helper.
+    const utf8 = createHash('md5').update(Buffer.concat([Buffer.from(RFC_TIMESTAMP, 'ascii'), Buffer.from(secret, 'utf8')])).digest('hex');
+    const latin1 = createHash('md5').update(Buffer.concat([Buffer.from(RFC_TIMESTAMP, 'ascii'), Buffer.from(secret, 'latin1')])).digest('hex');
+    expect(utf8).not.toBe(latin1);
+    const refused = makeHarness({}, undefined, backend);
+    expect(await refused.send(`APOP joerg ${latin1}`)).toMatch(/^-ERR/);
+    const accepted = makeHarness({}, undefined, backend);
+    expect(await accepted.send(`APOP joerg ${utf8}`)).toMatch(/^\+OK/);
+    expect(cramMd5Digest(secret, CHALLENGE)).toBe(createHmac('md5', Buffer.from(secret, 'utf8')).update(CHALLENGE).digest('hex'));
   });
 
   it('a wrong digest is an authentication failure', async () => {

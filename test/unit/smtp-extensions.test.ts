@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../core/events.js';
-import { formatMailbox, parsePath } from '../../core/smtp/address.js';
+import { formatMailbox, parsePath, unquotedLocalPart } from '../../core/smtp/address.js';
 import { DEFAULT_SMTP_PERSONA } from '../../core/smtp/persona.js';
 import { DEFAULT_SMTP_OPTIONS, SMTP_COMMAND_LIMIT, SMTP_SASL_LIMIT } from '../../core/smtp/session.js';
+import { makeHarness as makePop3Harness } from '../helpers/pop3-harness.js';
 import { makeSmtpHarness, type SmtpHarness } from '../helpers/smtp-harness.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -67,11 +68,20 @@ describe('the EHLO keyword list', () => {
     expect(keywords(await h.send('EHLO client.example'))).toEqual(['PIPELINING', 'SIZE 10485760', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'AUTH PLAIN LOGIN CRAM-MD5', 'HELP']);
   });
 
-  it('without TLS and with plaintext refused, AUTH is not offered until STARTTLS', async () => {
+  it('without TLS and with plaintext refused, AUTH offers CRAM-MD5 only until STARTTLS (the policy POP3 follows too)', async () => {
     const h = makeSmtpHarness({ listener: 'submission', plaintextAuthAllowed: false });
     const list = keywords(await h.send('EHLO client.example'));
-    expect(list.filter((line) => line.startsWith('AUTH'))).toEqual([]);
+    expect(list.filter((line) => line.startsWith('AUTH'))).toEqual(['AUTH CRAM-MD5']);
     expect(list).toContain('STARTTLS');
+  });
+
+  it.each([true, false])('offers the same mechanisms as POP3 under the same conditions (plaintext allowed: %s)', async (plaintextAuthAllowed) => {
+    const smtp = makeSmtpHarness({ listener: 'submission', plaintextAuthAllowed });
+    const auth = keywords(await smtp.send('EHLO client.example')).find((line) => line.startsWith('AUTH '));
+    const pop3 = makePop3Harness({ plaintextAuthAllowed });
+    const sasl = (await pop3.send('CAPA')).split('\r\n').find((line) => line.startsWith('SASL '));
+    expect(auth?.slice('AUTH '.length)).toBe(sasl?.slice('SASL '.length));
+    expect(auth).toBe(plaintextAuthAllowed ? 'AUTH PLAIN LOGIN CRAM-MD5' : 'AUTH CRAM-MD5');
   });
 
   it('once secure: no STARTTLS, and every mechanism even with plaintext refused outside TLS', async () => {
@@ -319,7 +329,15 @@ describe('AUTH exchanges', () => {
     expect(await h.send('AUTH')).toBe('501 5.5.4 Syntax: AUTH mechanism [initial-response]\r\n');
   });
 
-  it.each(['PLAIN', 'LOGIN', 'CRAM-MD5'])('%s outside TLS when plaintext is not allowed is 530 5.7.0 "Must issue a STARTTLS command first" (RFC 3207 §4), and no exchange starts', async (mechanism) => {
+  it('CRAM-MD5 outside TLS works when plaintext is not allowed: it sends no password', async () => {
+    const h = makeSmtpHarness({ listener: 'submission', plaintextAuthAllowed: false }, { tim: 'tanstaaftanstaaf' });
+    await h.send('EHLO client.example');
+    expect(await h.send('AUTH CRAM-MD5')).toBe(`334 ${b64('<1896.697170952@postoffice.reston.mci.net>')}\r\n`);
+    expect(await h.send(b64('tim b913a602c7eda7a495b4e6e7334d3890'))).toMatch(/^235 /);
+    expect(h.session.authenticatedAs).toBe('tim');
+  });
+
+  it.each(['PLAIN', 'LOGIN'])('%s outside TLS when plaintext is not allowed is 530 5.7.0 "Must issue a STARTTLS command first" (RFC 3207 §4), and no exchange starts', async (mechanism) => {
     const h = await submission({ plaintextAuthAllowed: false, tlsAvailable: true });
     const out = await h.output(`AUTH ${mechanism}`);
     expect(out.bytes.toString()).toBe('530 5.7.0 Must issue a STARTTLS command first\r\n');
@@ -329,7 +347,7 @@ describe('AUTH exchanges', () => {
     expect(h.session.authenticatedAs).toBeUndefined();
   });
 
-  it.each(['PLAIN', 'LOGIN', 'CRAM-MD5'])('%s outside TLS with the historic persona option is 538 5.7.11 (RFC 4954 §6)', async (mechanism) => {
+  it.each(['PLAIN', 'LOGIN'])('%s outside TLS with the historic persona option is 538 5.7.11 (RFC 4954 §6)', async (mechanism) => {
     const h = await submission({ plaintextAuthAllowed: false, persona: { ...DEFAULT_SMTP_PERSONA, authBeforeTls: 'encryption-required' } });
     const out = await h.output(`AUTH ${mechanism}`);
     expect(out.bytes.toString()).toBe('538 5.7.11 Encryption required for requested authentication mechanism: use STARTTLS first\r\n');
@@ -480,6 +498,29 @@ describe('the path parser (core/smtp/address.ts, RFC 5321 §4.1.2)', () => {
   it('ignores an obsolete source route (RFC 5321 §4.1.2, Appendix C)', () => {
     expect(mailbox('<@relay1.example,@relay2.example:user@final.example>').mailbox).toEqual({ localPart: 'user', domain: 'final.example' });
     expect(mailbox('<@relay.example:postmaster>', RCPT).mailbox).toEqual({ localPart: 'postmaster', domain: '' });
+  });
+
+  it('refuses a source route that is not one: empty, or a hop without "@domain" (RFC 5321 §4.1.2 A-d-l)', () => {
+    for (const bad of ['<@:x@y.example>', '<@relay.example,:x@y.example>', '<relay.example:x@y.example>', '<@,@relay.example:x@y.example>', '<@bad_domain:x@y.example>']) {
+      expect(reason(bad), bad).toMatch(/invalid source route|invalid local part|has no domain/);
+    }
+    expect(reason('<@:x@y.example>')).toMatch(/^invalid source route "@"/);
+    expect(mailbox('<@[192.0.2.1]:x@y.example>').mailbox).toEqual({ localPart: 'x', domain: 'y.example' });
+  });
+
+  it('an empty source route in MAIL or RCPT is 501', async () => {
+    const h = makeSmtpHarness();
+    await h.send('EHLO client.example');
+    expect(await h.send('MAIL FROM:<@:x@example.org>')).toMatch(/^501 5\.1\.7 Bad sender address syntax: invalid source route/);
+    await h.send('MAIL FROM:<x@example.org>');
+    expect(await h.send('RCPT TO:<@:alice@maillab.test>')).toMatch(/^501 5\.1\.3 Bad recipient address syntax: invalid source route/);
+  });
+
+  it('unquotedLocalPart: every quoted form of a local part is the same mailbox (RFC 5321 §4.1.2)', () => {
+    expect(unquotedLocalPart('"carol"')).toBe('carol');
+    expect(unquotedLocalPart('"ca\\rol"')).toBe('carol');
+    expect(unquotedLocalPart('carol')).toBe('carol');
+    expect(unquotedLocalPart('"a b"')).toBe('a b');
   });
 
   it('refuses a local part over 64 octets, counting UTF-8 bytes (RFC 5321 §4.5.3.1.1)', () => {

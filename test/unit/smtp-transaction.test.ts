@@ -89,6 +89,15 @@ describe('MAIL parameters', () => {
     expect(h.session.transaction).toBeUndefined();
   });
 
+  it('SIZE beyond 2^53 is compared exactly and echoed as the digits sent, not as 1e20 (RFC 1870 §3: 1*20DIGIT)', async () => {
+    const h = await ehlo({ maxMessageSize: 1000 });
+    expect(await h.send('MAIL FROM:<sender@client.example> SIZE=99999999999999999999')).toBe('552 5.3.4 Message size 99999999999999999999 exceeds fixed maximum message size 1000 (RFC 1870 section 6)\r\n');
+    expect(await h.send('MAIL FROM:<sender@client.example> SIZE=9007199254740993')).toBe('552 5.3.4 Message size 9007199254740993 exceeds fixed maximum message size 1000 (RFC 1870 section 6)\r\n');
+    // Leading zeros do not make a small size large.
+    expect(await h.send('MAIL FROM:<sender@client.example> SIZE=00000000000000000999')).toMatch(/^250 2\.1\.0 /);
+    expect(h.session.transaction?.declaredSize).toBe(999);
+  });
+
   it('SIZE that is not a number is 555', async () => {
     const h = await ehlo();
     expect(await h.send('MAIL FROM:<sender@client.example> SIZE=big')).toBe('555 5.5.4 MAIL FROM parameter SIZE=big not recognized or malformed\r\n');

@@ -3,16 +3,16 @@
  * "=" for an empty one and "*" to cancel.
  */
 import { POP3_COMMAND_SPECS } from '../../protocols/pop3.js';
-import { createExchange, decodeSaslResponse, isMechanism, MECHANISMS, PLAINTEXT_MECHANISMS, type SaslStep } from '../../sasl/mechanisms.js';
+import { allowedMechanisms, createExchange, decodeSaslResponse, isMechanism, PLAINTEXT_MECHANISMS, type SaslStep } from '../../sasl/mechanisms.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { refusePlaintext, warnIfCleartext } from './authorization.js';
 import { maildropGreeting } from './texts.js';
 import { commandSummary } from '../../annotations/messages.js';
 
-/** The mechanisms this session may offer now (plaintext ones only where allowed). */
+/** The mechanisms this session may offer now: the policy both listeners share (`allowedMechanisms`). */
 export function offeredMechanisms(context: Pop3Context): string[] {
-  return MECHANISMS.filter((name) => context.plaintextAllowed || !PLAINTEXT_MECHANISMS.has(name));
+  return allowedMechanisms(context.plaintextAllowed);
 }
 
 export const AUTH: Pop3Command = {

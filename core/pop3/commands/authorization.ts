@@ -96,7 +96,11 @@ export const APOP: Pop3Command = {
   },
 };
 
-/** RFC 1939 §7: digest = MD5(timestamp + secret), in lowercase hex. */
+/**
+ * RFC 1939 §7: digest = MD5(timestamp + secret), in lowercase hex. The secret
+ * is hashed as UTF-8, as CRAM-MD5 and PLAIN hash and send it, so one password
+ * works with every mechanism.
+ */
 export function apopDigest(timestamp: string, secret: string): string {
-  return createHash('md5').update(timestamp + secret, 'latin1').digest('hex');
+  return createHash('md5').update(timestamp + secret, 'utf8').digest('hex');
 }

@@ -78,19 +78,21 @@ export const QUIT: Pop3Command = {
       return;
     }
     context.transition('quit-transaction');
-    const messages = transaction.maildrop.messages;
-    const deleted = [...transaction.deleted].map((index) => messages[index]!.uid);
-    const seen = [...transaction.retrieved].filter((index) => !transaction.deleted.has(index)).map((index) => messages[index]!.uid);
-    let failed: readonly string[] = [];
+    const deleted = [...transaction.deleted];
+    const seen = [...transaction.retrieved].filter((index) => !transaction.deleted.has(index));
+    let failed: readonly number[] = [];
+    // What is really in the maildrop afterwards (mail may have arrived meanwhile); the snapshot's count if the store failed.
+    let left = transaction.maildrop.messages.length;
     try {
-      failed = (await transaction.maildrop.update({ deleted, seen })).failed;
+      const result = await transaction.maildrop.update({ deleted, seen });
+      failed = result.failed;
+      left = result.remaining;
     } catch (error) {
       context.event({ kind: 'error', code: 'STORE_FAILED', message: (error as Error).message });
       failed = deleted;
     }
     await transaction.maildrop.release();
     context.transaction = undefined;
-    const left = messages.length - deleted.length + failed.length;
     if (failed.length > 0) {
       context.reply(err(`some deleted messages not removed (${failed.length} of ${deleted.length})`, 'SYS/TEMP'));
     } else {

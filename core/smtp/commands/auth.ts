@@ -31,7 +31,7 @@ export const AUTH: SmtpCommand = {
       context.fail('BAD_ARGUMENT', reply(504, '5.5.4', `Unrecognized authentication type ${mechanism.slice(0, 20)}; offered: ${offeredMechanisms(context).join(' ')}`));
       return;
     }
-    if (!context.plaintextAllowed) {
+    if (PLAINTEXT_MECHANISMS.has(mechanism) && !context.plaintextAllowed) {
       context.event({ kind: 'error', code: 'ENCRYPTION_REQUIRED', message: `AUTH ${mechanism} outside TLS` });
       // RFC 4954 §6 keeps 538 "for historical purposes only"; real servers answer as RFC 3207 §4 says.
       if (context.options.persona.authBeforeTls === 'encryption-required') {

@@ -16,12 +16,14 @@ export async function deliverTransaction(context: SmtpContext, message: Buffer, 
     remoteAddress: context.options.remoteAddress,
     byHost: context.options.persona.hostname,
     protocol: withProtocol({ extended: context.extended === true, secure: context.secure, authenticated: context.authenticatedAs !== undefined, smtputf8: transaction.smtputf8 }),
+    ...(context.authenticatedAs !== undefined ? { authenticatedAs: context.authenticatedAs } : {}),
     id,
     recipients: transaction.recipients.map((recipient) => recipient.mailbox),
     date: context.options.now(),
   });
+  let failed: readonly { address: string; reason: string }[] = [];
   try {
-    await context.backend.deliver(
+    ({ failed = [] } = await context.backend.deliver(
       {
         from: transaction.from,
         recipients: transaction.recipients,
@@ -31,7 +33,7 @@ export async function deliverTransaction(context: SmtpContext, message: Buffer, 
       },
       // UTF-8: under SMTPUTF8 the "for" address may be non-ASCII (RFC 6531 §3.7.3); otherwise it is ASCII anyway.
       Buffer.concat([Buffer.from(trace, 'utf8'), message]),
-    );
+    ));
   } catch (error) {
     context.event({ kind: 'error', code: 'DELIVERY_FAILED', message: (error as Error).message });
     context.transition('data-rejected', 'the message could not be stored; the client should try again later');
@@ -39,5 +41,12 @@ export async function deliverTransaction(context: SmtpContext, message: Buffer, 
     return;
   }
   context.transition(cause);
+  if (failed.length > 0) {
+    // Stored for some recipients and not for others: accepted (a retry would duplicate it), and the failures named here and in a bounce.
+    context.event({ kind: 'error', code: 'DELIVERY_FAILED', message: `not stored for ${failed.map((f) => `<${f.address}>`).join(', ')}` });
+    const names = failed.map((f) => `<${f.address}>`).join(', ');
+    context.send(reply(250, context.options.persona.dataOkEnhancedCode ?? '2.0.0', `${context.text('dataOk', { id })}; but not delivered to ${names}: ${failed[0]!.reason}; the sender gets a delivery status notification`));
+    return;
+  }
   context.send(reply(250, context.options.persona.dataOkEnhancedCode ?? '2.0.0', context.text('dataOk', { id })));
 }

@@ -2,19 +2,19 @@
 import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import { smtpKeywordAnnotations } from '../../annotations/annotate.js';
 import { SMTP_EXTENSIONS, type OfferContext } from '../../protocols/smtp-extensions.js';
-import { MECHANISMS } from '../../sasl/mechanisms.js';
+import { allowedMechanisms } from '../../sasl/mechanisms.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
 import { commandSummary } from '../../annotations/messages.js';
 
 /**
- * The mechanisms AUTH offers now: none on the MTA port, and none before
- * STARTTLS for a client that may not send passwords in the clear (a
- * non-loopback peer without --allow-plaintext-auth): it gets AUTH after TLS.
+ * The mechanisms AUTH offers now: none on the MTA port; on submission, the
+ * policy both listeners share (`allowedMechanisms`): plaintext ones only where
+ * passwords may travel in the clear, CRAM-MD5 always.
  */
 export function offeredMechanisms(context: SmtpContext): string[] {
-  if (context.options.listener !== 'submission' || !context.plaintextAllowed) return [];
-  return [...MECHANISMS];
+  if (context.options.listener !== 'submission') return [];
+  return allowedMechanisms(context.plaintextAllowed);
 }
 
 /** The EHLO keywords this session really supports, in its current security state (core/protocols/smtp-extensions.ts). */

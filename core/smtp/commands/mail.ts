@@ -9,8 +9,8 @@ import { offeredKeywords } from './ehlo.js';
 import { commandSummary } from '../../annotations/messages.js';
 
 /** Reads the parameters of MAIL; replies and returns undefined on the first bad one. */
-function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string | true>): { size?: number; body: BodyType; smtputf8: boolean } | undefined {
-  const result: { size?: number; body: BodyType; smtputf8: boolean } = { body: '7BIT', smtputf8: false };
+function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string | true>): { size?: string; body: BodyType; smtputf8: boolean } | undefined {
+  const result: { size?: string; body: BodyType; smtputf8: boolean } = { body: '7BIT', smtputf8: false };
   if (params.size > 0 && !context.extended) {
     context.fail('BAD_ARGUMENT', reply(555, '5.5.4', 'MAIL parameters need EHLO, not HELO (RFC 5321 §4.1.1.2)'));
     return undefined;
@@ -22,7 +22,8 @@ function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string
       context.fail('BAD_ARGUMENT', reply(555, '5.5.4', `MAIL FROM parameter ${keyword}${value === true ? '' : `=${String(value).slice(0, 20)}`} not recognized or malformed`));
       return undefined;
     }
-    if (keyword === 'SIZE') result.size = Number(value);
+    // size-value = 1*20DIGIT (RFC 1870 §3): up to 10^20, past what a double holds exactly; kept as digits.
+    if (keyword === 'SIZE') result.size = BigInt(String(value)).toString();
     else if (keyword === 'BODY') result.body = String(value).toUpperCase() as BodyType;
     else if (keyword === 'SMTPUTF8') result.smtputf8 = true;
     // AUTH= (RFC 4954 §5) and DSN's RET/ENVID (RFC 3461 §4.3, §4.4) are accepted and not relied upon.
@@ -32,7 +33,7 @@ function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string
 
 export const MAIL: SmtpCommand = {
   ...SMTP_COMMAND_SPECS.MAIL,
-  handle(context, args) {
+  async handle(context, args) {
     if (!/^FROM:/i.test(args)) {
       context.fail('BAD_ARGUMENT', reply(501, '5.5.4', 'Syntax: MAIL FROM:<address> [parameters]'));
       return;
@@ -48,15 +49,23 @@ export const MAIL: SmtpCommand = {
       context.fail('BAD_ARGUMENT', reply(553, '5.6.7', 'Address requires SMTPUTF8: add the SMTPUTF8 parameter (RFC 6531 §3.3)'));
       return;
     }
-    if (params.size !== undefined && params.size > context.options.maxMessageSize) {
+    if (params.size !== undefined && BigInt(params.size) > BigInt(context.options.maxMessageSize)) {
       context.send(reply(552, '5.3.4', `Message size ${params.size} exceeds fixed maximum message size ${context.options.maxMessageSize} (RFC 1870 §6)`));
+      return;
+    }
+    const sender = parsed.path.mailbox;
+    if (sender && context.authenticatedAs && context.backend.senderAllowed && !(await context.backend.senderAllowed(sender, context.authenticatedAs))) {
+      // RFC 6409 §6.1: 550 5.7.1 when the sender "is not authorized with the authentication used".
+      context.event({ kind: 'error', code: 'SENDER_MISMATCH', message: `${context.authenticatedAs} may not send as ${formatMailbox(sender)}` });
+      context.send(reply(550, '5.7.1', `Sender address <${formatMailbox(sender)}> is not owned by user ${context.authenticatedAs} (RFC 6409 §6.1)`));
       return;
     }
     context.transaction = {
       from: parsed.path.mailbox,
       body: params.body,
       smtputf8: params.smtputf8,
-      ...(params.size !== undefined ? { declaredSize: params.size } : {}),
+      // Within the limit, so a safe integer.
+      ...(params.size !== undefined ? { declaredSize: Number(params.size) } : {}),
       recipients: [],
       rejectedRecipients: 0,
       chunkOctets: 0,
