@@ -152,7 +152,8 @@ export class LessonPractice {
     const step = position.step;
     if (received.length === 0 && !this.replay.live?.closed) {
       // No reply yet: message text (or a chunk) goes on. The lesson's placeholder lines follow the lesson's own lines.
-      this.line = Math.min(this.line + 1, this.exchangeEnd(open.start));
+      const end = this.exchangeEnd(open.start);
+      this.line = end === undefined ? this.line + 1 : Math.min(this.line + 1, end);
       if (open.onScript) {
         for (let next = step.client[this.line]; next?.placeholder !== undefined && received.length === 0; next = step.client[this.line]) {
           received = await this.exchange(next.text);
@@ -160,7 +161,13 @@ export class LessonPractice {
           this.line++;
         }
       }
-      if (received.length === 0) return { kind: 'sent' };
+      if (received.length > 0) return this.judge(received);
+      // A step the lesson's narration cut inside a message: its lines done, the reply comes in a later step.
+      if (end === undefined && this.line >= step.client.length) {
+        this.open = undefined;
+        return { kind: 'accepted', ...(await this.settle()) };
+      }
+      return { kind: 'sent' };
     }
     return this.judge(received);
   }
@@ -209,7 +216,7 @@ export class LessonPractice {
     const open = this.open!;
     const position = this.replay.current!;
     const step = position.step;
-    const end = this.exchangeEnd(open.start);
+    const end = this.exchangeEnd(open.start) ?? step.client.length - 1;
     const live = this.replay.live;
     const outcome: ExchangeOutcome = { received, state: live?.state ?? '', closed: live?.closed ?? true };
     const lesson = { first: step.client[open.start]!.text, outcome: this.reference[position.session]![position.index]![end] ?? { received: [], state: '', closed: false } };
@@ -241,12 +248,12 @@ export class LessonPractice {
     return result;
   }
 
-  /** The index of the client line whose reply ends the exchange that starts at `start`: the lesson's reply came after it. */
-  private exchangeEnd(start: number): number {
+  /** The index of the client line whose reply ends the exchange that starts at `start` (the lesson's reply came after it); undefined when none of the step's lines has one. */
+  private exchangeEnd(start: number): number | undefined {
     const position = this.replay.current!;
     const lines = this.reference[position.session]![position.index]!;
     for (let index = start; index < lines.length; index++) if (lines[index]!.received.length > 0 || lines[index]!.closed) return index;
-    return Math.max(start, lines.length - 1);
+    return undefined;
   }
 
   private hintFor(verdict: Verdict & { same: false }, open: OpenExchange, lessonLine: string, received: readonly string[]): PracticeHint {
