@@ -551,3 +551,20 @@ describe('which typed lines count as the lesson\'s', () => {
     expect(sameLine('pop3', 'dGVzdA==', 'dGVzdA== ', 'sasl')).toBe(false);
   });
 });
+
+describe('every replay lesson can be practised to the end with its own lines', async () => {
+  const { loadLessons } = await import('../../core/lessons/lesson-folder.js');
+  const { lessons } = await loadLessons(LESSONS);
+  it.each(lessons.filter((lesson) => lesson.mode === 'replay').map((lesson) => [lesson.id, lesson] as const))('%s', async (_id, lesson) => {
+    const { practice } = await LessonPractice.start(lesson);
+    let predictions = 0;
+    for (let guard = 0; !practice.finished && guard < 1000; guard++) {
+      const result = practice.predicting ? await practice.submit('?') : await practice.submit(practice.expected!.text);
+      if (result.kind === 'predict') predictions++;
+      expect(result.kind, JSON.stringify(result)).not.toBe('refused');
+    }
+    expect(practice.finished).toBe(true);
+    expect(practice.score).toMatchObject({ refused: 0, revealed: 0, predictions });
+    expect(practice.score.firstTry).toBe(practice.score.exchanges);
+  });
+});
