@@ -141,12 +141,13 @@ async function stepThrough(lesson: Lesson): Promise<void> {
   }
 }
 
-/** Practice: the learner types; typed lines are checked, sent, answered; wrong ones get a hint. */
+/** Practice: the learner types; every line goes to the lab and is judged by what it did; predictions are asked before replies. */
 async function practise(lesson: Lesson, terminal: boolean): Promise<void> {
   const renderer = createLessonStepRenderer();
+  const options = { typedClientLines: !terminal, differencesAsNotes: true, predictions: false } as const;
   const show = (steps: readonly PlayedStep[]) => {
     for (const step of steps) {
-      for (const line of renderer.lines(step, { typedClientLines: !terminal, differencesAsNotes: true })) print(line);
+      for (const line of renderer.lines(step, options)) print(line);
       print('');
     }
   };
@@ -162,26 +163,34 @@ async function practise(lesson: Lesson, terminal: boolean): Promise<void> {
   introduce(next);
   const reader = createInterface({ input: process.stdin, output: terminal ? process.stdout : undefined, terminal, crlfDelay: Infinity });
   const prompt = () => {
-    reader.setPrompt(MESSAGES.practicePrompt(practice.state));
+    reader.setPrompt(practice.predicting ? MESSAGES.predictPrompt : MESSAGES.practicePrompt(practice.state));
     if (terminal) reader.prompt();
   };
   prompt();
   try {
     for await (const line of reader) {
       if (line === '/quit') break;
-      if (line === '/reveal') print(MESSAGES.revealed(practice.reveal() ?? ''));
+      const predicting = practice.predicting;
+      if (predicting && /^\/[a-z]+$/.test(line)) print(MESSAGES.predictPending(predicting.question));
+      else if (line === '/reveal') print(MESSAGES.revealed(practice.reveal() ?? ''));
       else if (line === '/hint') print(practice.explainNext() ?? MESSAGES.lessonEnd);
       else if (/^\/[a-z]+$/.test(line)) print(MESSAGES.unknownMeta(line));
       else {
         const result = await practice.submit(line);
         if (result.kind === 'hint') print(`${result.hint.text} ${MESSAGES.hintReveal}`);
+        else if (result.kind === 'refused') {
+          show([result.shown]);
+          print(`${result.hint.text} ${MESSAGES.hintReveal}`);
+        } else if (result.kind === 'predict') print(result.question);
         else if (result.kind === 'accepted') {
+          if (result.prediction) print(result.prediction.right ? MESSAGES.predictRight(result.prediction.answer) : MESSAGES.predictWrong(result.prediction.typed, result.prediction.answer));
           show(result.played);
           introduce(result.next);
         }
       }
       if (practice.finished) {
         print(MESSAGES.practiceDone);
+        print(MESSAGES.practiceScore(practice.score));
         break;
       }
       prompt();

@@ -6,6 +6,7 @@
  */
 import { enhancedCodeEntries } from './enhanced-codes.js';
 import type { CatalogueEntry } from './entry.js';
+import { HEADER_FIELD_ENTRIES } from './header-fields.js';
 import { POP3_CAPA_ENTRIES, SMTP_KEYWORD_ENTRIES } from './keywords.js';
 import { CLIENT_NOTICE_ENTRIES, NOTICE_ENTRIES } from './notices.js';
 import { POP3_REPLY_ENTRIES } from './pop3-replies.js';
@@ -26,6 +27,7 @@ export function dataEntries(): readonly CatalogueEntry[] {
     ...SMTP_KEYWORD_ENTRIES,
     ...NOTICE_ENTRIES,
     ...CLIENT_NOTICE_ENTRIES,
+    ...HEADER_FIELD_ENTRIES,
   ];
   return entries;
 }

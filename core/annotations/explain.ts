@@ -47,7 +47,8 @@ export function explain(query: string): ExplainResult {
   const protocol: Protocol | undefined = qualified ? (qualified[1]!.toLowerCase() === 'smtp' ? 'smtp' : 'pop3') : undefined;
   const rest = qualified ? qualified[2]! : text;
 
-  const entries = (protocol !== 'smtp' ? pop3Reply(rest) : undefined) ?? (protocol !== 'pop3' ? smtpCode(rest) : undefined) ?? words(rest, protocol);
+  const entries =
+    (protocol !== 'smtp' ? pop3Reply(rest) : undefined) ?? (protocol !== 'pop3' ? smtpCode(rest) : undefined) ?? (protocol ? undefined : headerField(rest)) ?? words(rest, protocol);
   if (entries.length > 0) return found(text, entries);
   return { query: text, entries: [], suggestions: suggest(rest, protocol) };
 }
@@ -99,6 +100,14 @@ function smtpCode(text: string): CatalogueEntry[] | undefined {
   const enhancedSubject = /^x\.(\d{1,3})\.x+$/i.exec(text);
   if (enhancedSubject) return present([`smtp.enhanced-subject.${enhancedSubject[1]}`]);
   return undefined;
+}
+
+/** "Authentication-Results", or a whole header line "Authentication-Results: mx; spf=pass": the field's entry, in any case. */
+function headerField(text: string): CatalogueEntry[] | undefined {
+  const name = /^([A-Za-z][A-Za-z0-9-]*)(?::|$)/.exec(text)?.[1]?.toLowerCase();
+  if (name === undefined) return undefined;
+  const entry = allEntries().find((candidate) => candidate.key.startsWith('mail.header.') && candidate.key.slice('mail.header.'.length).toLowerCase() === name);
+  return entry ? [entry] : undefined;
 }
 
 /** A bare name: its first word, as a command, state, CAPA tag, EHLO keyword or response code. */

@@ -6,6 +6,7 @@
  */
 import type { Protocol } from '../events.js';
 import type { FaultRule } from '../faults/fault-rule.js';
+import type { Prediction } from './predictions.js';
 
 export type LessonMode = 'replay' | 'watch-only';
 
@@ -113,6 +114,8 @@ export interface TranscriptStep {
    * STLS/STARTTLS, and the TLS handshake comes after them (RFC 2595 §4, RFC 3207 §4).
    */
   readonly tls?: boolean;
+  /** `predict:`: the learner is asked to foresee the reply to the step's last client line before it is shown. */
+  readonly predict?: Prediction;
 }
 
 /** One connection to one server, from greeting to close. */

@@ -71,6 +71,28 @@ export const MESSAGES = {
   hintNext: (verb: string, summary: string, rfc: string) => fill('hintNext', { verb, summary, rfc }),
   hintReveal: fill('hintReveal'),
 
+  // ---- practice by outcome, predictions, score ----
+  outcomeUndone: fill('outcomeUndone'),
+  outcomeOtherCommandTaken: (typed: string, status: string, expected: string, summary: string, rfc: string) =>
+    fill('outcomeOtherCommandTaken', { typed, status, expected, summary, rfc }),
+  outcomeOtherCommandRefused: (typed: string, status: string, expected: string, summary: string, rfc: string) =>
+    fill('outcomeOtherCommandRefused', { typed, status, expected, summary, rfc }),
+  outcomeOtherReply: (what: string, expected: string, actual: string) => fill('outcomeOtherReply', { what, expected, actual }),
+  outcomeYourMessage: fill('outcomeYourMessage'),
+  outcomeYourResponse: fill('outcomeYourResponse'),
+  outcomeOtherState: (actual: string, expected: string) => fill('outcomeOtherState', { actual, expected }),
+  outcomeOtherTarget: (needed: string) => fill('outcomeOtherTarget', { needed }),
+  practiceScore: (score: { exchanges: number; firstTry: number; refused: number; revealed: number; predictions: number; predictionsRight: number }) =>
+    fill('practiceScore', { ...score }) + (score.predictions > 0 ? ` ${fill('practiceScorePredictions', { right: score.predictionsRight, count: score.predictions })}` : ''),
+  predictAsk: (kind: 'code' | 'state' | 'verdict', protocol: Protocol, question?: string) =>
+    question ?? fill(kind === 'code' ? `predictAsk.code.${protocol}` : `predictAsk.${kind}`),
+  predictPrompt: fill('predictPrompt'),
+  predictShown: (question: string) => fill('predictShown', { question }),
+  predictAnswer: (answer: string) => fill('predictAnswer', { answer }),
+  predictRight: (answer: string) => fill('predictRight', { answer }),
+  predictWrong: (typed: string, answer: string) => fill('predictWrong', { typed, answer }),
+  predictPending: (question: string) => fill('predictPending', { question }),
+
   // ---- lesson check and list ----
   checkOk: (id: string, runs: readonly { lab: string; steps: number }[]) =>
     fill('checkOk', { id, runs: runs.map((run) => fill('checkRun', { count: run.steps, lab: labName(run.lab) })).join(fill('checkRunSeparator')) }),

@@ -8,6 +8,7 @@
  */
 import { buildHeader, type RawField, type ServerBlock } from './lesson-fields.js';
 import type { LessonProblem, LessonSession, ParsedLesson } from './lesson.js';
+import { checkPredictions } from './predictions.js';
 import { checkTlsSteps } from './tls-steps.js';
 import { buildSession, type RawSession } from './transcript-steps.js';
 
@@ -107,6 +108,7 @@ export function parseLesson(text: string, file?: string): ParsedLesson {
       const session = buildSession(raw, built.messages, problem);
       const persona = built.servers.find((server) => server.name === raw.server);
       if (persona) checkTlsSteps(session, persona, problem);
+      if (persona) checkPredictions(session, persona.protocol, problem);
       parsedSessions.push(session);
     }
     if (sessions.length === 0) problem(lines.length === 0 ? 1 : lines.length, 'the lesson has no transcript: add a "== session ==" line and its S: and C: lines');

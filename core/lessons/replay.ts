@@ -40,6 +40,8 @@ export interface PlayedStep {
   readonly received: readonly string[];
   /** The events of this step, in order: the server's (replay) or the trackers' (watch-only). */
   readonly events: readonly WireEvent[];
+  /** The server's state after the step, when the lab can see it (in process); before the connection is closed. */
+  readonly state?: string;
   readonly difference?: Difference;
 }
 
@@ -63,6 +65,8 @@ export class Replay {
   /** A client line of this step was sent after the server had closed the connection. */
   private sentAfterClose = false;
   private trackerEvents: WireEvent[] = [];
+  /** Server lines read early by exchange(), not yet handed to a step. */
+  private early: Buffer[] = [];
 
   /** @param lab the lab to replay against; none for a watch-only lesson. */
   constructor(
@@ -105,6 +109,19 @@ export class Replay {
     else this.trackerEvents.push(...this.tracker!.sent(line));
   }
 
+  /**
+   * Sends one client line and returns every complete line the server has sent
+   * since (in process: its whole reply, at once). The lines stay the current
+   * step's: finish() reads them first. Practice judges a learner's line by them.
+   */
+  async exchange(line: string): Promise<string[]> {
+    await this.send(line);
+    if (!this.connection) return [];
+    const lines = await this.connection.leftover();
+    this.early.push(...lines);
+    return lines.map((received) => received.toString('utf8'));
+  }
+
   /** Reads the step's server lines, compares them, and moves on; closes the session after its last step. */
   async finish(): Promise<PlayedStep> {
     await this.begin();
@@ -116,7 +133,9 @@ export class Replay {
     let difference: Difference | undefined;
     let events: WireEvent[];
     if (this.connection) {
-      const lines = await this.connection.readLines(step.server.length);
+      const early = this.early.splice(0, step.server.length);
+      const rest = step.server.length - early.length;
+      const lines = rest > 0 ? [...early, ...(await this.connection.readLines(rest))] : early;
       received = lines.map((line) => line.toString('utf8'));
       difference = this.sentAfterClose ? closedDifference(step, position.session) : compare(step, lines, position.session);
       // `== tls ==`: the server agreed, the handshake follows (a reply that differs was no agreement).
@@ -128,6 +147,7 @@ export class Replay {
       if (step.tls) this.trackerEvents.push(...this.tracker!.tlsEstablished(NOT_REPLAYED_TLS));
       events = this.trackerEvents.splice(0);
     }
+    const state = this.connection?.closed ? 'CLOSED' : this.connection?.state;
     const sessionSteps = this.lesson.sessions[position.session]!.steps;
     const closesSession = position.index === sessionSteps.length - 1;
     if (closesSession) {
@@ -137,6 +157,7 @@ export class Replay {
       events.push(...(this.connection?.takeEvents() ?? []));
       this.connection = undefined;
       this.tracker = undefined;
+      this.early = [];
       this.session++;
       this.index = 0;
     } else {
@@ -152,6 +173,7 @@ export class Replay {
       sent: this.sent,
       received,
       events,
+      ...(state !== undefined ? { state } : {}),
       ...(difference ? { difference } : {}),
     };
     this.sent = [];
@@ -179,12 +201,13 @@ export class Replay {
     await this.connection?.close();
     this.connection = undefined;
     this.tracker = undefined;
+    this.early = [];
   }
 
   /** After a session's last step: the server must have nothing more to say. */
   private async endSession(session: number, last: TranscriptStep): Promise<Difference | undefined> {
     if (!this.connection) return undefined;
-    const extra = await this.connection.leftover();
+    const extra = [...this.early.splice(0), ...(await this.connection.leftover())];
     if (extra.length === 0) return undefined;
     const lines = this.lesson.sessions[session]!.steps.flatMap((step) => [...step.client, ...step.server]);
     return { line: lines[lines.length - 1]?.line ?? last.line, session, expected: undefined, actual: extra[0]!.toString('utf8'), reason: 'extra' };

@@ -7,6 +7,7 @@
  */
 import type { FixtureMessage, LessonSession, TranscriptStep, WireLine } from './lesson.js';
 import { expandPlaceholder, literalText, readPlaceholder } from './placeholders.js';
+import { PREDICTION_KINDS, type Prediction, type PredictionKind } from './predictions.js';
 
 export interface RawTranscriptLine {
   readonly text: string;
@@ -24,6 +25,8 @@ type Report = (line: number, message: string) => void;
 
 /** `S:` or `C:`, possibly indented as pasted from an RFC, then one space and the line. */
 const WIRE = /^\s*([SC]):([\s\S]*)$/;
+/** `predict: code|state|verdict [the question]`: an assessment of the step it belongs to. */
+const PREDICT = /^predict:\s*(\S*)\s*(.*)$/i;
 
 interface Building {
   narration: string[];
@@ -32,6 +35,7 @@ interface Building {
   hidden: boolean;
   line: number;
   tls?: boolean;
+  predict?: Prediction;
 }
 
 /** Cuts one session into steps, expanding placeholders; problems are reported with their lines. */
@@ -41,14 +45,40 @@ export function buildSession(raw: RawSession, messages: readonly FixtureMessage[
   let pendingNarration: string[] = [];
   let current: Building | undefined;
   let sawWire = false;
+  /** A `predict:` line before the step it belongs to. */
+  let pendingPredict: Prediction | undefined;
 
   const flush = () => {
-    if (current && (current.client.length > 0 || current.server.length > 0)) steps.push(finish(current));
+    if (current && (current.client.length > 0 || current.server.length > 0)) {
+      if (current.predict && current.client.length === 0) report(current.predict.line, 'a prediction belongs to a step with C: lines: the learner predicts the reply to what the client sends');
+      else if (current.predict && current.server.length === 0) report(current.predict.line, 'this step has no S: lines: there is no reply to predict');
+      steps.push(finish(current));
+    }
     current = undefined;
   };
   const start = (line: number) => {
     current = { narration: hidden ? [] : trimBlank(pendingNarration), client: [], server: [], hidden, line };
     if (!hidden) pendingNarration = [];
+    if (pendingPredict && hidden) report(pendingPredict.line, 'a prediction inside a hidden block would never be asked; put it after "== shown =="');
+    else if (pendingPredict) current.predict = pendingPredict;
+    pendingPredict = undefined;
+  };
+  const predict = (match: RegExpExecArray, line: number) => {
+    const kind = match[1]!.toLowerCase();
+    if (!PREDICTION_KINDS.includes(kind as PredictionKind)) {
+      report(line, `predict: "${match[1]}" is not ${PREDICTION_KINDS.join(', ').replace(/, (?=[^,]*$)/, ' or ')} (write "predict: code Which code comes back?")`);
+      return;
+    }
+    if (hidden) {
+      report(line, 'a prediction inside a hidden block would never be asked; put it after "== shown =="');
+      return;
+    }
+    const prediction: Prediction = { kind: kind as PredictionKind, line, ...(match[2]!.trim() !== '' ? { question: match[2]!.trim() } : {}) };
+    // Between a step's C: lines and its S: lines it is that step's; elsewhere, the next step's.
+    const open = current && current.client.length > 0 && current.server.length === 0 ? current : undefined;
+    if ((open && open.predict) || (!open && pendingPredict)) report(line, 'one prediction per step: this step already has one');
+    else if (open) open.predict = prediction;
+    else pendingPredict = prediction;
   };
 
   for (const entry of raw.lines) {
@@ -74,6 +104,11 @@ export function buildSession(raw: RawSession, messages: readonly FixtureMessage[
     const trimmed = entry.text.trim();
     if (trimmed.startsWith('#')) continue;
     const wire = WIRE.exec(entry.text);
+    const prediction = wire ? null : PREDICT.exec(trimmed);
+    if (prediction) {
+      predict(prediction, entry.line);
+      continue;
+    }
     if (!wire) {
       if (trimmed === '') {
         if (pendingNarration.length > 0 && !current) pendingNarration.push('');
@@ -108,6 +143,7 @@ export function buildSession(raw: RawSession, messages: readonly FixtureMessage[
     (side === 'C' ? current!.client : current!.server).push(...lines);
   }
   flush();
+  if (pendingPredict) report(pendingPredict.line, 'a prediction needs a step after it: the C: lines whose reply the learner predicts');
   if (trimBlank(pendingNarration).length > 0) {
     steps.push({ narration: trimBlank(pendingNarration), client: [], server: [], hidden: false, line: raw.line });
   }
@@ -132,7 +168,15 @@ function expandLine(text: string, line: number, messages: readonly FixtureMessag
 }
 
 function finish(step: Building): TranscriptStep {
-  return { narration: step.narration, client: step.client, server: step.server, hidden: step.hidden, line: step.line, ...(step.tls ? { tls: true } : {}) };
+  return {
+    narration: step.narration,
+    client: step.client,
+    server: step.server,
+    hidden: step.hidden,
+    line: step.line,
+    ...(step.tls ? { tls: true } : {}),
+    ...(step.predict ? { predict: step.predict } : {}),
+  };
 }
 
 /** Narration without leading or trailing paragraph breaks. */

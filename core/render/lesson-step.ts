@@ -8,6 +8,7 @@
 import type { WireEvent } from '../events.js';
 import type { WireLine } from '../lessons/lesson.js';
 import { MESSAGES } from '../lessons/messages.js';
+import { predictionAnswer } from '../lessons/predictions.js';
 import type { StepIntro } from '../lessons/practice.js';
 import type { Difference, PlayedStep } from '../lessons/replay.js';
 import { createTranscriptRenderer } from './transcript.js';
@@ -22,6 +23,8 @@ export interface StepRenderOptions {
   typedClientLines?: boolean;
   /** A reply that differs from the lesson's is a note, not an error (practice: the learner's own wording may be echoed). */
   differencesAsNotes?: boolean;
+  /** False leaves out a step's prediction question and answer (practice asks and judges them itself). */
+  predictions?: boolean;
 }
 
 export interface LessonStepRenderer {
@@ -53,11 +56,15 @@ export function createLessonStepRenderer(): LessonStepRenderer {
     const before = split === -1 ? step.events : step.events.slice(0, split);
     const after = split === -1 ? [] : step.events.slice(split);
     first.push(...annotate(before));
+    const predict = options.predictions === false ? undefined : step.step.predict;
+    if (predict) first.push(MESSAGES.predictShown(MESSAGES.predictAsk(predict.kind, step.server.protocol, predict.question)));
     // `== tls ==`: the handshake is shown where it happens, before what the engine says about it.
     const tlsAt = step.step.tls ? after.findIndex((event) => event.kind === 'tls') : -1;
     const reply = tlsAt === -1 ? annotate(after) : [...annotate(after.slice(0, tlsAt)), MESSAGES.tlsHandshake, ...annotate(after.slice(tlsAt))];
     if (step.step.tls && tlsAt === -1) reply.push(MESSAGES.tlsHandshake);
     const second = [...collapse(step.step.server, step.received).map((line) => `S: ${line.text}`), ...reply];
+    const answer = predict && predictionAnswer(predict.kind, step.server.protocol, step.received, step.state);
+    if (answer !== undefined) second.push(MESSAGES.predictAnswer(answer));
     const difference = step.difference;
     if (difference && options.differencesAsNotes && difference.reason === 'mismatch') second.push(MESSAGES.replyDiffers(difference.expected ?? '', difference.actual ?? ''));
     else if (difference) second.push(`   !! line ${difference.line}: ${describeDifference(difference)}`);

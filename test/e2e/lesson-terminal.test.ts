@@ -23,11 +23,14 @@ describe('maillab lesson play on a terminal', () => {
     // The hidden login is not shown.
     expect(first).not.toContain('USER mrose');
     const hint = await terminal.type('RETR 1', /Type \/reveal to see the expected line\./);
-    expect(hint).toContain('RETR is not what the lesson does next. The client now sends STAT:');
+    // RETR 1 reached the server: its real reply, then why it is not the step, and the lab undone.
+    expect(hint).toMatch(/^S: \+OK 120 octets$/m);
+    expect(hint).toContain('The server took RETR (+OK), but it is not what the lesson does next: the client now sends STAT:');
     await terminal.type('/reveal', /The lesson's next line: STAT/);
     const done = await terminal.type('stat', /exit status 0/);
     expect(done).toMatch(/^S: \+OK 2 320$/m);
     expect(done).toContain('Well done: you typed every line of the lesson.');
+    expect(done).toContain('Score: 0/1 steps right the first time; lines answered otherwise and undone: 1; lines revealed: 1.');
   });
 
   it('step: one part per key press, client side then server side', async () => {

@@ -198,3 +198,20 @@ describe('renderEntry', () => {
     expect(wrap('averyveryverylongword x', 5)).toEqual(['averyveryverylongword', 'x']);
   });
 });
+
+describe('what the course reads on the wire beyond commands and replies', () => {
+  it('the anti-abuse codes of RFC 7372 the beginner track shows', () => {
+    expect(keys('5.7.23')).toEqual(['smtp.enhanced.5.7.23']);
+    expect(keys('550 5.7.26 Unauthenticated email is not accepted')).toContain('smtp.enhanced.5.7.26');
+    expect(lookup('smtp.enhanced.5.7.20')?.rfc).toBe('RFC 7372 §3');
+  });
+
+  it('header fields by name, in any case, alone or as a whole header line', () => {
+    expect(keys('Authentication-Results')).toEqual(['mail.header.Authentication-Results']);
+    expect(keys('authentication-results: mx.example.net; spf=pass')).toEqual(['mail.header.Authentication-Results']);
+    expect(keys('DKIM-Signature')).toEqual(['mail.header.DKIM-Signature']);
+    expect(keys('Return-Path: <>')).toEqual(['mail.header.Return-Path']);
+    // A command is still a command.
+    expect(keys('RETR')).toEqual(['pop3.command.RETR']);
+  });
+});

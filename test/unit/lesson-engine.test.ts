@@ -9,6 +9,7 @@ import { buildLessonLab } from '../../core/lessons/lesson-lab.js';
 import { LessonRun, watchLesson } from '../../core/lessons/lesson-run.js';
 import { parseLesson } from '../../core/lessons/parse-lesson.js';
 import { LessonPractice, type PracticeResult } from '../../core/lessons/practice.js';
+import { predictionRight } from '../../core/lessons/predictions.js';
 import type { PlayedStep } from '../../core/lessons/replay.js';
 import { createLessonStepRenderer } from '../../core/render/lesson-step.js';
 
@@ -205,7 +206,7 @@ S: .
   });
 });
 
-describe('practice mode', () => {
+describe('practice mode: every line goes to the lab, judged by what it did', () => {
   it('plays the greeting, then takes the lesson\'s lines in any case the protocol allows', async () => {
     const { practice, played } = await LessonPractice.start(lessonFrom(POP3_LESSON));
     expect(played.map((step) => step.received)).toEqual([['+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>']]);
@@ -219,47 +220,164 @@ describe('practice mode', () => {
     accepted(await practice.submit('quit'));
     expect(practice.finished).toBe(true);
     expect(await practice.submit('NOOP')).toEqual({ kind: 'finished' });
+    expect(practice.score).toEqual({ exchanges: 3, firstTry: 3, refused: 0, revealed: 0, predictions: 0, predictionsRight: 0 });
   });
 
-  it('explains a command the state does not allow, from the catalogue, and does not send it', async () => {
+  it('sends a command the state does not allow, shows the server\'s real -ERR, explains it from the catalogue', async () => {
     const { practice } = await LessonPractice.start(lessonFrom(POP3_LESSON));
     const result = await practice.submit('STAT');
-    expect(result).toMatchObject({ kind: 'hint', hint: { kind: 'wrong-state' } });
-    if (result.kind !== 'hint') return;
-    expect(result.hint.text).toBe('STAT is only valid in the TRANSACTION state (RFC 1939 §5); the session is in AUTHORIZATION, so the server would refuse it.');
+    if (result.kind !== 'refused') throw new Error(`expected a refusal, got ${result.kind}`);
+    expect(result.shown.sent).toEqual(['STAT']);
+    expect(result.shown.received[0]).toMatch(/^-ERR /);
+    expect(result.hint.kind).toBe('wrong-state');
+    expect(result.hint.text).toBe('STAT is only valid in the TRANSACTION state (RFC 1939 §5); the session is in AUTHORIZATION, so the server would refuse it. The lab is back as it was before your line.');
     expect(result.hint.entries.map((entry) => entry.key)).toEqual(['pop3.command.STAT', 'pop3.command.APOP']);
     expect(practice.state).toBe('AUTHORIZATION');
   });
 
-  it('explains an out-of-order command with what the lesson does next', async () => {
+  it('a command the server takes but the lesson does not do next is shown, then undone', async () => {
     const { practice } = await LessonPractice.start(lessonFrom(POP3_LESSON));
-    const result = await practice.submit('USER mrose');
-    expect(result).toMatchObject({ kind: 'hint', hint: { kind: 'other-command' } });
-    if (result.kind === 'hint') expect(result.hint.text).toMatch(/^USER is not what the lesson does next\. The client now sends APOP: logs in with MD5/);
+    accepted(await practice.submit('APOP mrose c4c9334bac560ecc979e58001b3e22fb'));
+    const dele = await practice.submit('DELE 2');
+    if (dele.kind !== 'refused') throw new Error(`expected a refusal, got ${dele.kind}`);
+    expect(dele.shown.received).toEqual(['+OK message 2 deleted']);
+    expect(dele.hint).toMatchObject({ kind: 'other-command-taken' });
+    expect(dele.hint.text).toMatch(/^The server took DELE \(\+OK\), but it is not what the lesson does next: the client now sends RETR: /);
+    // Undone: message 2 is there to retrieve, and QUIT leaves both messages.
+    expect(accepted(await practice.submit('RETR 2'))[0]!.received[0]).toBe('+OK 200 octets');
+    expect(accepted(await practice.submit('QUIT'))[0]!.received).toEqual(['+OK dewey POP3 server signing off (2 messages left)']);
+    expect(practice.score).toMatchObject({ exchanges: 3, firstTry: 2, refused: 1 });
   });
 
-  it('names an unknown command, with close names to try', async () => {
+  it('a QUIT that ends the session early is undone: the connection is back, still logged in', async () => {
+    const { practice } = await LessonPractice.start(lessonFrom(POP3_LESSON));
+    accepted(await practice.submit('APOP mrose c4c9334bac560ecc979e58001b3e22fb'));
+    const quit = await practice.submit('QUIT');
+    expect(quit).toMatchObject({ kind: 'refused', shown: { received: ['+OK dewey POP3 server signing off (2 messages left)'] } });
+    expect(practice.state).toBe('TRANSACTION');
+    expect(accepted(await practice.submit('RETR 2'))[0]!.received[0]).toBe('+OK 200 octets');
+  });
+
+  it('names an unknown command after the server\'s own refusal, with close names to try', async () => {
     const { practice } = await LessonPractice.start(lessonFrom(POP3_LESSON));
     const result = await practice.submit('APOQ mrose x');
-    expect(result).toMatchObject({ kind: 'hint', hint: { kind: 'unknown-command', text: '"APOQ" is not a POP3 command; did you mean APOP?' } });
+    expect(result).toMatchObject({ kind: 'refused', hint: { kind: 'unknown-command' } });
+    if (result.kind === 'refused') {
+      expect(result.hint.text).toMatch(/^"APOQ" is not a POP3 command; did you mean APOP\?/);
+      expect(result.shown.received[0]).toMatch(/^-ERR/);
+    }
   });
 
-  it('says when the command is right but its arguments are not, with the syntax', async () => {
+  it('the lesson\'s command with a wrong secret: the real -ERR, the expected +OK, the syntax', async () => {
     const { practice } = await LessonPractice.start(lessonFrom(POP3_LESSON));
     const result = await practice.submit('APOP mrose 00000000000000000000000000000000');
-    expect(result).toMatchObject({ kind: 'hint', hint: { kind: 'wrong-arguments' } });
-    if (result.kind === 'hint') expect(result.hint.text).toContain('APOP name digest (RFC 1939 §7)');
+    expect(result).toMatchObject({ kind: 'refused', hint: { kind: 'other-reply' } });
+    if (result.kind !== 'refused') return;
+    expect(result.hint.text).toMatch(/^The lesson's APOP gets \+OK; yours got -ERR( \[AUTH\])?\. Right command, APOP, but its arguments are not the lesson's\. The syntax is APOP name digest \(RFC 1939 §7\)/);
+    expect(practice.state).toBe('AUTHORIZATION');
+    // A failed login was undone with everything else: the next try is a first try for the server, too.
+    accepted(await practice.submit('APOP mrose c4c9334bac560ecc979e58001b3e22fb'));
   });
 
-  it('reveals the expected line and explains it on request', async () => {
+  it('the same reply on another message is not the lesson\'s step: the rest of the lesson needs that one', async () => {
+    const { practice } = await LessonPractice.start(lessonFrom(POP3_LESSON));
+    accepted(await practice.submit('APOP mrose c4c9334bac560ecc979e58001b3e22fb'));
+    const result = await practice.submit('RETR 1');
+    expect(result).toMatchObject({ kind: 'refused', hint: { kind: 'other-target', text: 'The server took it, but the rest of the lesson needs RETR 2. The lab is back as it was before your line.' } });
+  });
+
+  it('reveals the expected line and explains it on request; a revealed step is not a first try', async () => {
     const { practice } = await LessonPractice.start(lessonFrom(POP3_LESSON));
     expect(practice.reveal()).toBe('APOP mrose c4c9334bac560ecc979e58001b3e22fb');
     expect(practice.explainNext()).toBe('Next, the client sends APOP: logs in with MD5(greeting timestamp + shared secret), so the secret never crosses the wire; but an overheard digest lets anyone try secrets offline, so RFC 1939 §7 and §13 want long secrets (RFC 1939 §7).');
-    accepted(await practice.submit(practice.reveal()!));
+    accepted(await practice.submit(practice.expected!.text));
     expect(practice.reveal()).toBe('RETR 2');
+    expect(practice.score).toMatchObject({ exchanges: 1, firstTry: 0, revealed: 2 });
   });
 
-  it('inside DATA, wants the message lines exactly, and sends placeholder lines for the learner', async () => {
+  it('an empty line is not sent', async () => {
+    const { practice } = await LessonPractice.start(lessonFrom(POP3_LESSON));
+    expect(await practice.submit('  ')).toMatchObject({ kind: 'hint', hint: { kind: 'empty' } });
+  });
+
+  const SMTP_LESSON = `id: t
+title: t
+protocol: smtp
+rfc: RFC 5321
+user: alice wonderland
+== session ==
+S: 220 maillab.test ESMTP maillab ready
+C: EHLO me.example
+S: 250-maillab.test greets me.example
+S: 250-PIPELINING
+S: 250-SIZE 10485760
+S: 250-8BITMIME
+S: 250-SMTPUTF8
+S: 250-CHUNKING
+S: 250-ENHANCEDSTATUSCODES
+S: 250 HELP
+C: MAIL FROM:<me@example.org>
+S: 250 2.1.0 sender <me@example.org> OK
+C: RCPT TO:<nobody@maillab.test>
+S: 550 5.1.1 no such user here: <nobody@maillab.test>
+C: RCPT TO:<alice@maillab.test>
+S: 250 2.1.5 recipient <alice@maillab.test> OK
+C: DATA
+S: 354 Start mail input; end with <CRLF>.<CRLF>
+C: Subject: hello
+C:
+C: Hi Alice!
+C: .
+S: 250 2.0.0 OK, message L1 accepted
+C: QUIT
+S: 221 2.0.0 maillab.test Service closing transmission channel
+`;
+
+  it('SMTP: the learner\'s own EHLO name, sender and message are as good as the lesson\'s', async () => {
+    const { practice } = await LessonPractice.start(lessonFrom(SMTP_LESSON));
+    const ehlo = accepted(await practice.submit('EHLO my-laptop.local'));
+    // The reply differs only in the name greeted: a note, not a failure.
+    expect(ehlo[0]!.received[0]).toBe('250-maillab.test greets my-laptop.local');
+    expect(ehlo[0]!.difference).toMatchObject({ reason: 'mismatch', expected: '250-maillab.test greets me.example' });
+    accepted(await practice.submit('MAIL FROM:<learner@example.net> SIZE=100'));
+    // Any address this server refuses as 550 5.1.1 does what the lesson's does.
+    expect(accepted(await practice.submit('RCPT TO:<ghost@maillab.test>'))[0]!.received).toEqual(['550 5.1.1 no such user here: <ghost@maillab.test>']);
+    accepted(await practice.submit('RCPT TO:<alice@MAILLAB.TEST>'));
+    accepted(await practice.submit('DATA'));
+    expect(await practice.submit('Subject: my own words')).toEqual({ kind: 'sent' });
+    expect(await practice.submit('')).toEqual({ kind: 'sent' });
+    const end = accepted(await practice.submit('.'));
+    expect(end[0]!.sent).toEqual(['Subject: my own words', '', '.']);
+    expect(end[0]!.received).toEqual(['250 2.0.0 OK, message L1 accepted']);
+    accepted(await practice.submit('QUIT'));
+    expect(practice.finished).toBe(true);
+    expect(practice.score).toMatchObject({ exchanges: 7, firstTry: 7, refused: 0 });
+  });
+
+  it('SMTP: a wrong line reaches the server, and the learner sees its real 501 before the hint', async () => {
+    const { practice } = await LessonPractice.start(lessonFrom(SMTP_LESSON));
+    accepted(await practice.submit('EHLO me.example'));
+    const result = await practice.submit('MAIL FROM:me@example.org');
+    if (result.kind !== 'refused') throw new Error(`expected a refusal, got ${result.kind}`);
+    expect(result.shown.received).toEqual(['501 5.1.7 Bad sender address syntax: the address must be in angle brackets, like <user@example.com>']);
+    expect(result.hint.text).toMatch(/^The lesson's MAIL gets 250 2\.1\.0; yours got 501 5\.1\.7\. Right command, MAIL, but its arguments are not the lesson's\./);
+    expect(result.hint.text.endsWith('The lab is back as it was before your line.')).toBe(true);
+  });
+
+  it('SMTP: another accepted recipient is not the one the lesson delivers to; a refused one where the lesson\'s is accepted is not either', async () => {
+    const { practice } = await LessonPractice.start(lessonFrom(SMTP_LESSON.replace('user: alice wonderland', 'user: alice wonderland\nuser: bob builder')));
+    accepted(await practice.submit('EHLO me.example'));
+    accepted(await practice.submit('MAIL FROM:<me@example.org>'));
+    accepted(await practice.submit('RCPT TO:<nobody@maillab.test>'));
+    expect(await practice.submit('RCPT TO:<bob@maillab.test>')).toMatchObject({ kind: 'refused', hint: { kind: 'other-target', text: expect.stringContaining('needs the recipient <alice@maillab.test>') } });
+    expect(await practice.submit('RCPT TO:<carol@maillab.test>')).toMatchObject({ kind: 'refused', hint: { kind: 'other-reply' } });
+    accepted(await practice.submit('RCPT TO:<alice@maillab.test>'));
+    accepted(await practice.submit('DATA'));
+    // The message that arrives has only the recipients taken: bob's refused RCPT was undone.
+    expect(await practice.submit('.')).toMatchObject({ kind: 'accepted' });
+  });
+
+  it('inside DATA, the lesson\'s own lines are followed by its placeholder lines, sent for the learner', async () => {
     const lesson = lessonFrom(`id: t
 title: t
 protocol: smtp
@@ -291,22 +409,21 @@ S: 250 OK
     const { practice } = await LessonPractice.start(lesson);
     accepted(await practice.submit('helo BAR.com'));
     accepted(await practice.submit('mail from:<Smith@BAR.COM>'));
-    const wrongCase = await practice.submit('RCPT TO:<jones@foo.com>');
-    expect(wrongCase).toMatchObject({ kind: 'hint', hint: { kind: 'wrong-arguments' } });
+    // The server takes any case, but a local part is the receiving host's to interpret (RFC 5321 §2.4): the lesson needs Jones.
+    expect(await practice.submit('RCPT TO:<jones@foo.com>')).toMatchObject({ kind: 'refused', hint: { kind: 'other-target' } });
     accepted(await practice.submit('RCPT to:<Jones@FOO.com>'));
     const data = accepted(await practice.submit('DATA'));
     expect(data[0]!.received).toEqual(['354 Start mail input; end with <CRLF>.<CRLF>']);
-    // The fixture message went out by itself; the learner types the rest, exactly.
+    // The fixture message went out by itself; the learner types the rest, in their own words if they like.
     expect(practice.expected!.text).toBe('Typed by the learner');
-    expect(await practice.submit('typed by the learner')).toMatchObject({ kind: 'hint', hint: { kind: 'data-line' } });
-    expect(accepted(await practice.submit('Typed by the learner'))).toEqual([]);
+    expect(await practice.submit('typed by the learner')).toEqual({ kind: 'sent' });
     const end = accepted(await practice.submit('.'));
-    expect(end[0]!.sent).toEqual(['Subject: fixture', '', '..starts with a dot', 'Typed by the learner', '.']);
+    expect(end[0]!.sent).toEqual(['Subject: fixture', '', '..starts with a dot', 'typed by the learner', '.']);
     expect(end[0]!.received).toEqual(['250 OK']);
     expect(practice.finished).toBe(true);
   });
 
-  it('wants a SASL response exactly, and explains why', async () => {
+  it('judges a SASL response by the server\'s verdict, and undoes a failed one', async () => {
     const { practice } = await LessonPractice.start(fileLesson('rfc5034/auth-plain.lesson'));
     // The first session: CAPA, STLS (the handshake played for the learner), CAPA, AUTH PLAIN with an initial response.
     accepted(await practice.submit('capa'));
@@ -319,13 +436,92 @@ S: 250 OK
     expect(practice.state).toBe('AUTHORIZATION');
     accepted(await practice.submit('capa'));
     accepted(await practice.submit('auth plain'));
-    expect(await practice.submit('dgvzdab0zxn0ahrlc3q=')).toMatchObject({ kind: 'hint', hint: { kind: 'sasl-line' } });
+    const wrong = await practice.submit('dgvzdab0zxn0ahrlc3q=');
+    expect(wrong).toMatchObject({ kind: 'refused', hint: { kind: 'other-reply', text: expect.stringMatching(/^The lesson's SASL response gets \+OK; yours got -ERR/) } });
+    // Undone to the challenge: the server waits for the response again.
     const done = accepted(await practice.submit('dGVzdAB0ZXN0AHRlc3Q='));
     expect(done[0]!.received).toEqual(['+OK Maildrop locked and ready']);
   });
 
   it('refuses a watch-only lesson', async () => {
     await expect(LessonPractice.start(fileLesson('rfc5034/digest-md5.lesson'))).rejects.toThrow(/watch-only lesson cannot be practised/);
+  });
+});
+
+describe('predictions', () => {
+  const PREDICTING = `id: t
+title: t
+protocol: smtp
+rfc: RFC 5321
+user: alice wonderland
+== session ==
+S: 220 maillab.test ESMTP maillab ready
+C: EHLO me.example
+S: 250-maillab.test greets me.example
+S: 250-PIPELINING
+S: 250-SIZE 10485760
+S: 250-8BITMIME
+S: 250-SMTPUTF8
+S: 250-CHUNKING
+S: 250-ENHANCEDSTATUSCODES
+S: 250 HELP
+A recipient before a sender.
+predict: code
+C: RCPT TO:<alice@maillab.test>
+S: 503 5.5.1 Need MAIL before RCPT
+C: MAIL FROM:<me@example.org>
+predict: state After MAIL, where is the session?
+S: 250 2.1.0 sender <me@example.org> OK
+predict: verdict
+C: RCPT TO:<nobody@maillab.test>
+S: 550 5.1.1 no such user here: <nobody@maillab.test>
+`;
+
+  it('are parsed onto their steps, before the C: lines or between C: and S:', () => {
+    const steps = lessonFrom(PREDICTING).sessions[0]!.steps;
+    expect(steps[2]!.predict).toEqual({ kind: 'code', line: 18 });
+    expect(steps[2]!.narration).toEqual(['A recipient before a sender.']);
+    expect(steps[3]!.predict).toEqual({ kind: 'state', question: 'After MAIL, where is the session?', line: 22 });
+    expect(steps[4]!.predict).toMatchObject({ kind: 'verdict' });
+  });
+
+  it('watch: the question with the client line, the answer (from the server\'s reply and state) with the reply', async () => {
+    const renderer = createLessonStepRenderer();
+    const steps = await all(lessonFrom(PREDICTING));
+    const [first, second] = renderer.chunks(steps[2]!);
+    expect(first!.lines).toContain('   ? Predict: which three-digit code will the server answer?');
+    expect(second!.lines).toContain('   = answer: 503');
+    expect(renderer.lines(steps[3]!)).toContain('   = answer: MAIL');
+    expect(renderer.lines(steps[4]!)).toContain('   = answer: refused');
+  });
+
+  it('practice: the reply waits for the prediction, which is judged and scored', async () => {
+    const { practice } = await LessonPractice.start(lessonFrom(PREDICTING));
+    accepted(await practice.submit('EHLO me.example'));
+    expect(await practice.submit('RCPT TO:<alice@maillab.test>')).toEqual({ kind: 'predict', prediction: { kind: 'code', line: 18 }, question: 'Predict: which three-digit code will the server answer?' });
+    expect(practice.predicting?.prediction.kind).toBe('code');
+    const code = await practice.submit('503');
+    expect(code).toMatchObject({ kind: 'accepted', prediction: { right: true, answer: '503' } });
+    if (code.kind === 'accepted') expect(code.played[0]!.received).toEqual(['503 5.5.1 Need MAIL before RCPT']);
+    expect(await practice.submit('MAIL FROM:<me@example.org>')).toMatchObject({ kind: 'predict', question: 'After MAIL, where is the session?' });
+    expect(await practice.submit('rcpt')).toMatchObject({ kind: 'accepted', prediction: { right: false, answer: 'MAIL', typed: 'rcpt' } });
+    expect(await practice.submit('RCPT TO:<nobody@maillab.test>')).toMatchObject({ kind: 'predict' });
+    expect(await practice.submit('refused')).toMatchObject({ kind: 'accepted', prediction: { right: true, answer: 'refused' } });
+    expect(practice.finished).toBe(true);
+    expect(practice.score).toEqual({ exchanges: 4, firstTry: 4, refused: 0, revealed: 0, predictions: 3, predictionsRight: 2 });
+  });
+
+  it.each([
+    ['code', '503', '503 5.5.1', true],
+    ['code', '503', '550', false],
+    ['code', '+OK', '+ok', true],
+    ['code', '-ERR', 'err', true],
+    ['code', '-ERR', '+OK', false],
+    ['state', 'TRANSACTION', 'transaction', true],
+    ['verdict', 'refused', 'no', true],
+    ['verdict', 'accepted', 'refuse', false],
+  ] as const)('%s: answer %s, said %s → %s', (kind, answer, said, right) => {
+    expect(predictionRight(kind, said, answer)).toBe(right);
   });
 });
 
@@ -353,5 +549,22 @@ describe('which typed lines count as the lesson\'s', () => {
     expect(sameLine('smtp', 'Blah', 'blah', 'data')).toBe(false);
     expect(sameLine('smtp', 'Blah', 'Blah', 'data')).toBe(true);
     expect(sameLine('pop3', 'dGVzdA==', 'dGVzdA== ', 'sasl')).toBe(false);
+  });
+});
+
+describe('every replay lesson can be practised to the end with its own lines', async () => {
+  const { loadLessons } = await import('../../core/lessons/lesson-folder.js');
+  const { lessons } = await loadLessons(LESSONS);
+  it.each(lessons.filter((lesson) => lesson.mode === 'replay').map((lesson) => [lesson.id, lesson] as const))('%s', async (_id, lesson) => {
+    const { practice } = await LessonPractice.start(lesson);
+    let predictions = 0;
+    for (let guard = 0; !practice.finished && guard < 1000; guard++) {
+      const result = practice.predicting ? await practice.submit('?') : await practice.submit(practice.expected!.text);
+      if (result.kind === 'predict') predictions++;
+      expect(result.kind, JSON.stringify(result)).not.toBe('refused');
+    }
+    expect(practice.finished).toBe(true);
+    expect(practice.score).toMatchObject({ refused: 0, revealed: 0, predictions });
+    expect(practice.score.firstTry).toBe(practice.score.exchanges);
   });
 });

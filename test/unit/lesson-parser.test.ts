@@ -326,3 +326,58 @@ describe('lesson lines with a bare CR', () => {
     if (!result.ok) expect(formatProblems(result.problems, 'cr.lesson')).toMatch(/^cr\.lesson:8: this C: line holds a bare CR/m);
   });
 });
+
+describe('predictions: predict: code|state|verdict [question]', () => {
+  const SMTP_HEAD = ['id: demo', 'title: A demo', 'protocol: smtp', 'rfc: RFC 5321'];
+  const SMTP_GREETING = ['== session ==', 'S: 220 ready'];
+
+  it('attaches to the next step, or to the step whose C: lines it follows; the question is optional', () => {
+    const lesson = parse([...SMTP_HEAD, ...SMTP_GREETING, 'predict: CODE Which code?', 'C: NOOP', 'S: 250 OK', 'C: QUIT', 'predict: state', 'S: 221 bye']);
+    const steps = lesson.sessions[0]!.steps;
+    expect(steps[1]!.predict).toEqual({ kind: 'code', question: 'Which code?', line: 7 });
+    expect(steps[2]!.predict).toEqual({ kind: 'state', line: 11 });
+  });
+
+  it('reports every misplaced or malformed prediction with its line', () => {
+    expect(
+      problems([
+        ...SMTP_HEAD,
+        ...SMTP_GREETING,
+        'predict: colour',
+        'C: NOOP',
+        'S: 250 OK',
+        'predict: code',
+        'predict: verdict',
+        'C: NOOP',
+        'S: 250 OK',
+        '== hidden ==',
+        'predict: code',
+        'C: NOOP',
+        'S: 250 OK',
+        '== shown ==',
+        'predict: code',
+        'C: NOOP',
+        'S: not a reply',
+        'predict: code',
+        'C: QUIT',
+        'Narration ends the step.',
+        'C: NOOP',
+        'S: 250 OK',
+        'predict: verdict',
+      ]),
+    ).toEqual([
+      '7: predict: "colour" is not code, state or verdict (write "predict: code Which code comes back?")',
+      '11: one prediction per step: this step already has one',
+      '15: a prediction inside a hidden block would never be asked; put it after "== shown =="',
+      '19: predict: code needs a reply that starts with a three-digit code, and this step\'s S: lines have none',
+      '22: this step has no S: lines: there is no reply to predict',
+      '27: a prediction needs a step after it: the C: lines whose reply the learner predicts',
+    ]);
+  });
+
+  it('POP3: a code is +OK or -ERR', () => {
+    expect(problems([...HEAD, ...GREETING, 'predict: verdict', 'C: NOOP', 'S: 250 OK'])).toEqual([
+      '7: predict: verdict needs a reply that starts with +OK or -ERR, and this step\'s S: lines have none',
+    ]);
+  });
+});

@@ -222,7 +222,9 @@ describe('playing a lesson with TLS', () => {
     const { practice } = await LessonPractice.start(fileLesson('rfc3207/starttls.lesson'));
     const ehlo = await practice.submit('ehlo mail.example.com');
     expect(ehlo.kind).toBe('accepted');
-    expect(await practice.submit('MAIL FROM:<a@b>')).toMatchObject({ kind: 'hint' });
+    // Sent, answered, and undone: the transaction it opened is gone, so STARTTLS is still allowed (RFC 3207 §4).
+    expect(await practice.submit('MAIL FROM:<a@b>')).toMatchObject({ kind: 'refused', hint: { kind: 'other-command-taken' }, shown: { received: ['250 sender <a@b> OK'] } });
+    expect(practice.state).toBe('READY');
     const starttls = await practice.submit('starttls');
     if (starttls.kind !== 'accepted') throw new Error('STARTTLS should be accepted');
     expect(starttls.played[0]).toMatchObject({ received: ['220 Go ahead'], step: { tls: true } });
