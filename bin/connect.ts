@@ -9,35 +9,29 @@ import { RawSession } from '../core/client/raw-session.js';
 import { parseServerUrl } from '../core/client/server-url.js';
 import type { WireEvent } from '../core/events.js';
 import { ConnectError, type RawLine } from '../core/net/client-connection.js';
-import { createTranscriptRenderer } from '../core/render/transcript.js';
-import { showBytes } from '../core/render/show-bytes.js';
+import { createTranscriptPrinter } from '../core/render/transcript.js';
 import { fail, type ConnectCliOptions as ConnectOptions } from './cli.js';
 
 export async function runConnect(url: string, options: ConnectOptions): Promise<void> {
   const parsed = parseServerUrl(url);
   if (!parsed.ok) fail(parsed.reason);
   const interactive = process.stdin.isTTY === true && !options.json;
-  let bytesShown = options.showBytes;
   const print = (text: string) => process.stdout.write(`${text}\n`);
-  const renderEvent = createTranscriptRenderer();
+  const printer = createTranscriptPrinter({ showBytes: options.showBytes });
+  const show = (event: WireEvent) => {
+    for (const text of printer.print(event)) print(text);
+  };
   // Set once the interactive reader exists: the server may close while the user is typing.
   let closed: (reason: string) => void = () => {};
   const session = new RawSession({
     endpoint: { ...parsed.endpoint, insecure: options.insecure },
     replyTimeoutMs: options.timeout * 1000,
-    onEvent: (event: WireEvent) => {
-      if (options.json) print(JSON.stringify(event));
-      else if (event.kind === 'annotation' && event.key === 'pop3.retr.size-check' && !bytesShown) return;
-      else {
-        const text = renderEvent(event);
-        if (text !== undefined && !(bytesShown && event.kind === 'line' && event.from === 'server')) print(text);
-      }
-    },
+    onEvent: (event: WireEvent) => (options.json ? print(JSON.stringify(event)) : show(event)),
     onRawLine: (line: RawLine) => {
-      if (bytesShown && !options.json) print(`S: ${showBytes(line)}`);
+      if (!options.json) show({ kind: 'raw', from: 'server', bytes: `${line.text}${line.ending === 'crlf' ? '\r\n' : '\n'}` });
     },
     onClose: (reason) => closed(reason),
-    onNotice: (text) => (options.json ? print(JSON.stringify({ kind: 'notice', text })) : print(`   ${text.replace(/\n/g, '\n   ')}`)),
+    onNotice: (text) => (options.json ? print(JSON.stringify({ kind: 'notice', text })) : show({ kind: 'notice', text })),
   });
 
   try {
@@ -78,7 +72,7 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
     busy = busy.then(async () => {
       if (session.closed) return;
       const result = await session.submit(line);
-      if (result?.kind === 'set') bytesShown = result.value;
+      if (result?.kind === 'set') printer.options.showBytes = result.value;
       if (result?.kind === 'save') await saveTranscript(result.path, session).then(() => print(`   saved ${result.path} and ${result.path}.json`), (error: Error) => print(`   cannot save: ${error.message}`));
       try {
         if (session.tracker.inputMode !== 'data') await session.settled();
