@@ -43,6 +43,8 @@ export interface LessonStepRenderer {
  */
 export function createLessonStepRenderer(): LessonStepRenderer {
   const model = new TranscriptModel();
+  /** Notes on server lines a later step shows (a lesson may put narration between a command and its reply). */
+  let carried: string[] = [];
   const chunks = (step: PlayedStep, options: StepRenderOptions = {}): RenderedChunk[] => {
     const first: string[] = [];
     if (step.opensSession) first.push(MESSAGES.connectionOpened(step.server.host ?? (step.server.name || undefined), step.server.protocol));
@@ -50,7 +52,14 @@ export function createLessonStepRenderer(): LessonStepRenderer {
     if (step.step.narration.length > 0 && (step.sent.length > 0 || step.received.length > 0)) first.push('');
     const clientLines = collapse(step.step.client, step.sent).filter((line) => options.typedClientLines !== false || line.placeholder);
     first.push(...clientLines.map((line) => (line.placeholder && options.typedClientLines === false ? MESSAGES.sentForYou(line.text) : `C: ${line.text}`)));
-    const { client, server, tlsShown } = splitUpdates(model.applyAll(step.events));
+    const split = splitUpdates(model.applyAll(step.events));
+    const { client, tlsShown } = split;
+    let server = [...carried, ...split.server];
+    carried = [];
+    if (step.received.length === 0 && !step.closesSession && !step.step.tls && server.length > 0) {
+      carried = server;
+      server = [];
+    }
     first.push(...client);
     // `== tls ==` with no handshake event (a watch-only lesson's trackers were told late): shown after the reply.
     const reply = step.step.tls && !tlsShown ? [...server, MESSAGES.tlsHandshake] : server;
