@@ -4,7 +4,7 @@
  * draw (prompt, the visible line, cursor, hint, mode, completions) and what to
  * do (send lines, run a meta-command, quit) come out. It holds no protocol
  * logic of its own: the state and input mode come from the client tracker,
- * the command facts from core/models/protocol-facts.ts, what is secret from
+ * the command facts from core/models/command-facts.ts, what is secret from
  * core/masking.ts, the meta-commands from core/client/meta-command-list.ts.
  *
  * A secret (a PASS or AUTH argument, a SASL response, /plain's password) is
@@ -15,7 +15,8 @@ import type { Protocol } from '../events.js';
 import { MASK, secretStart } from '../masking.js';
 import type { ClientInputMode } from '../client/tracker.js';
 import { findMetaCommand, isMetaCommand, META_COMMANDS, metaSecretStart } from '../client/meta-command-list.js';
-import { commandTable, mustWaitAfter, type CommandFacts } from './protocol-facts.js';
+import { commandTable, type CommandFacts } from './command-facts.js';
+import { mustWaitAfter } from './protocol-facts.js';
 
 /** A key, already decoded from whatever the front end reads (see core/models/terminal-keys.ts). */
 export type ConsoleKey =
