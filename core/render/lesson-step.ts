@@ -83,8 +83,8 @@ export function createLessonStepRenderer(): LessonStepRenderer {
 /**
  * A step's rows as text, client side and server side. Wire lines are left out
  * (the step shows the lesson's own lines, placeholders kept); errors and
- * notices go with the side whose line came last; the TLS handshake is the
- * lesson's divider.
+ * notices go with the side whose line came last; the TLS handshake gets the
+ * lesson's divider before it.
  */
 function splitUpdates(updates: readonly TranscriptUpdate[]): { client: string[]; server: string[]; tlsShown: boolean } {
   const client: string[] = [];
@@ -106,7 +106,7 @@ function splitUpdates(updates: readonly TranscriptUpdate[]): { client: string[];
       continue;
     }
     if (row.kind === 'tls') {
-      server.push(MESSAGES.tlsHandshake);
+      server.push(MESSAGES.tlsHandshake, ...renderRowHead(row));
       tlsShown = true;
       serverStarted = true;
       continue;
