@@ -2,7 +2,8 @@
 import { promises as fs } from 'node:fs';
 import { annotateLog } from '../core/client/annotate-log.js';
 import { parseLog, type LogFormat } from '../core/client/log-parser.js';
-import { createTranscriptRenderer } from '../core/render/transcript.js';
+import { transcriptRows } from '../core/models/transcript.js';
+import { renderRows } from '../core/render/transcript.js';
 import { fail } from './cli.js';
 
 export interface AnnotateOptions {
@@ -21,14 +22,9 @@ export async function runAnnotate(file: string, options: AnnotateOptions): Promi
   const parsed = parseLog(text, options);
   if ('error' in parsed) fail(`${file}: ${parsed.error}`);
   if (!options.json) process.stdout.write(`   ${parsed.lines.length} lines of a ${parsed.protocol.toUpperCase()} session, read as ${parsed.format} output\n`);
-  const renderEvent = createTranscriptRenderer();
-  for (const event of annotateLog(parsed)) {
-    if (options.json) process.stdout.write(`${JSON.stringify(event)}\n`);
-    else {
-      const line = renderEvent(event);
-      if (line !== undefined) process.stdout.write(`${line}\n`);
-    }
-  }
+  const events = annotateLog(parsed);
+  if (options.json) for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
+  else for (const line of renderRows(transcriptRows(events))) process.stdout.write(`${line}\n`);
 }
 
 async function readStdin(): Promise<string> {

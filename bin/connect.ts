@@ -1,43 +1,38 @@
 /**
  * `maillab connect URL`: a raw POP3/SMTP client whose every line is annotated.
- * On a terminal it is interactive (line mode); otherwise it reads commands from
+ * On a terminal it is interactive (the console model, core/models/console.ts:
+ * history, Tab completion, secrets hidden while typed); otherwise it reads commands from
  * stdin, prints the annotated transcript and exits.
  */
 import { promises as fs } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { ConsoleModel, type ConsoleAction, type ConsoleKey } from '../core/models/console.js';
+import { decodeTerminalKeys } from '../core/models/terminal-keys.js';
 import { RawSession } from '../core/client/raw-session.js';
 import { parseServerUrl } from '../core/client/server-url.js';
 import type { WireEvent } from '../core/events.js';
 import { ConnectError, type RawLine } from '../core/net/client-connection.js';
-import { createTranscriptRenderer } from '../core/render/transcript.js';
-import { showBytes } from '../core/render/show-bytes.js';
+import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/transcript.js';
 import { fail, type ConnectCliOptions as ConnectOptions } from './cli.js';
 
 export async function runConnect(url: string, options: ConnectOptions): Promise<void> {
   const parsed = parseServerUrl(url);
   if (!parsed.ok) fail(parsed.reason);
   const interactive = process.stdin.isTTY === true && !options.json;
-  let bytesShown = options.showBytes;
-  const print = (text: string) => process.stdout.write(`${text}\n`);
-  const renderEvent = createTranscriptRenderer();
-  // Set once the interactive reader exists: the server may close while the user is typing.
-  let closed: (reason: string) => void = () => {};
+  const print = (text: string) => terminalOutput(text);
+  const printer = createTranscriptPrinter({ showBytes: options.showBytes });
+  const show = (event: WireEvent) => {
+    for (const text of printer.print(event)) print(text);
+  };
   const session = new RawSession({
     endpoint: { ...parsed.endpoint, insecure: options.insecure },
     replyTimeoutMs: options.timeout * 1000,
-    onEvent: (event: WireEvent) => {
-      if (options.json) print(JSON.stringify(event));
-      else if (event.kind === 'annotation' && event.key === 'pop3.retr.size-check' && !bytesShown) return;
-      else {
-        const text = renderEvent(event);
-        if (text !== undefined && !(bytesShown && event.kind === 'line' && event.from === 'server')) print(text);
-      }
-    },
+    onEvent: (event: WireEvent) => (options.json ? print(JSON.stringify(event)) : show(event)),
     onRawLine: (line: RawLine) => {
-      if (bytesShown && !options.json) print(`S: ${showBytes(line)}`);
+      if (!options.json) show({ kind: 'raw', from: 'server', bytes: `${line.text}${line.ending === 'crlf' ? '\r\n' : '\n'}` });
     },
     onClose: (reason) => closed(reason),
-    onNotice: (text) => (options.json ? print(JSON.stringify({ kind: 'notice', text })) : print(`   ${text.replace(/\n/g, '\n   ')}`)),
+    onNotice: (text) => (options.json ? print(JSON.stringify({ kind: 'notice', text })) : show({ kind: 'notice', text })),
   });
 
   try {
@@ -67,37 +62,101 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
     return;
   }
 
-  print(`   connected to ${url}${session.closed ? '' : '; type protocol lines, /help for meta-commands, Ctrl-D to leave'}`);
-  const prompt = () => `${parsed.endpoint.protocol} ${session.tracker.state}${session.tracker.inputMode === 'command' ? '' : ` (${session.tracker.inputMode})`}> `;
-  const reader = createInterface({ input: process.stdin, output: process.stdout, prompt: prompt() });
-  reader.prompt();
-  let busy = Promise.resolve();
-  reader.on('line', (line) => {
-    // The terminal echoed what was typed, password included; the C: line printed next replaces it, masked.
-    process.stdout.write('\x1b[1A\x1b[2K');
-    busy = busy.then(async () => {
-      if (session.closed) return;
-      const result = await session.submit(line);
-      if (result?.kind === 'set') bytesShown = result.value;
-      if (result?.kind === 'save') await saveTranscript(result.path, session).then(() => print(`   saved ${result.path} and ${result.path}.json`), (error: Error) => print(`   cannot save: ${error.message}`));
-      try {
-        if (session.tracker.inputMode !== 'data') await session.settled();
-      } catch (error) {
-        print(`   ${(error as Error).message}`);
-      }
-      if (session.closed) return;
-      reader.setPrompt(prompt());
-      reader.prompt();
-    });
-  });
-  closed = (reason) => {
-    void busy.then(() => {
-      print(`\n   ${reason}`);
-      reader.close();
-    });
-  };
-  reader.on('close', () => void busy.then(() => finish(0)));
+  await typeInteractively(url, session, printer, options.pipeline, finish);
 }
+
+/**
+ * The terminal in raw mode, keys fed to the console model: the model says what
+ * to draw (a secret is never drawn, not even while typed) and what to do.
+ * Input that arrives while a reply is awaited waits its turn.
+ */
+async function typeInteractively(url: string, session: RawSession, printer: TranscriptPrinter, pipelining: boolean, finish: (code: number) => Promise<void>): Promise<void> {
+  const model = new ConsoleModel({ protocol: session.tracker.protocol, pipelining });
+  const sync = () => model.setContext({ state: session.tracker.state, inputMode: session.tracker.inputMode });
+  let promptShown = false;
+  const clearPrompt = () => {
+    if (promptShown) process.stdout.write('\r\x1b[2K');
+    promptShown = false;
+  };
+  const redraw = () => {
+    if (session.closed) return;
+    const view = model.view();
+    const back = view.text.length - view.cursor;
+    process.stdout.write(`\r\x1b[2K${view.prompt}${view.text}${back > 0 ? `\x1b[${back}D` : ''}`);
+    promptShown = true;
+  };
+  // Everything printed while the prompt is up goes above it.
+  terminalOutput = (text) => {
+    clearPrompt();
+    process.stdout.write(`${text}\n`);
+  };
+  const leave = async (code: number) => {
+    clearPrompt();
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    await finish(code);
+  };
+
+  const act = async (action: ConsoleAction): Promise<void> => {
+    if (action.kind === 'quit') return leave(action.reason === 'interrupt' ? 130 : 0);
+    const result = action.kind === 'meta' ? await session.submit(action.line) : await session.submitBatch(action.lines);
+    if (result?.kind === 'set') printer.options.showBytes = result.value;
+    if (result?.kind === 'save') await saveTranscript(result.path, session).then(() => terminalOutput(`   saved ${result.path} and ${result.path}.json`), (error: Error) => terminalOutput(`   cannot save: ${error.message}`));
+    try {
+      if (session.tracker.inputMode !== 'data') await session.settled();
+    } catch (error) {
+      terminalOutput(`   ${(error as Error).message}`);
+    }
+    sync();
+    for (const next of model.resume()) await act(next);
+  };
+
+  const handle = async (key: ConsoleKey): Promise<void> => {
+    const before = model.view();
+    const actions = model.key(key);
+    if (actions.length > 0) {
+      // Message content stays on screen as typed; a command line is replaced by its C: line (masked).
+      if (before.mode === 'data' && key.kind === 'enter') {
+        process.stdout.write(`\r\x1b[2K${before.prompt}${before.text}\n`);
+        promptShown = false;
+      } else clearPrompt();
+      for (const action of actions) await act(action);
+    }
+    const completions = model.view().completions;
+    if (key.kind === 'tab' && completions) terminalOutput(`   ${completions.join('  ')}`);
+    redraw();
+  };
+
+  const input: string[] = [];
+  let busy = false;
+  const pump = async () => {
+    if (busy) return;
+    busy = true;
+    while (input.length > 0 && !session.closed) for (const key of decodeTerminalKeys(input.shift()!)) await handle(key);
+    busy = false;
+  };
+  closed = (reason) => {
+    void (async () => {
+      while (busy) await new Promise((resolve) => setTimeout(resolve, 10));
+      terminalOutput(`\n   ${reason}`);
+      await leave(0);
+    })();
+  };
+
+  terminalOutput(`   connected to ${url}${session.closed ? '' : '; type protocol lines, /help for meta-commands, Tab to complete, Ctrl-D to leave'}`);
+  sync();
+  redraw();
+  process.stdin.setRawMode(true);
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    input.push(chunk);
+    void pump();
+  });
+}
+
+/** Where connect's output goes: plain lines, or above the prompt once the console is up. */
+let terminalOutput = (text: string): void => void process.stdout.write(`${text}\n`);
+/** Set once the console is up: the server may close while the user is typing. */
+let closed: (reason: string) => void = () => {};
 
 async function readAllLines(): Promise<string[]> {
   const lines: string[] = [];

@@ -3,11 +3,10 @@ import { resolve } from 'node:path';
 import { DEMO_USERS } from '../core/lab/data-folder.js';
 import { formatFaultRule, parseFaultRule } from '../core/faults/parse-fault.js';
 import { DEFAULT_LAB_CONFIG, startLab } from '../core/lab/lab-server.js';
-import { createTranscriptRenderer } from '../core/render/transcript.js';
+import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/transcript.js';
 import { isDnsServerSpec } from '../core/send/mx.js';
 import type { ServeOptions } from './cli.js';
 import { fail, type ListenerPort } from './cli.js';
-import type { WireEvent } from '../core/events.js';
 
 export async function runServe(options: ServeOptions): Promise<void> {
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
@@ -16,7 +15,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     if (!parsed.ok) fail(`--fault "${text}": ${parsed.reason}`);
     return parsed.rule;
   });
-  const renderers = new Map<string, (event: WireEvent) => string | undefined>();
+  const printers = new Map<string, TranscriptPrinter>();
   let lab;
   try {
     lab = await startLab({
@@ -44,14 +43,13 @@ export async function runServe(options: ServeOptions): Promise<void> {
       onEvent: options.verbose
         ? (listener, connection, { event }) => {
             const tag = `${listener}#${connection}`;
-            const render = renderers.get(tag) ?? renderers.set(tag, createTranscriptRenderer()).get(tag)!;
-            const text = render(event);
-            if (text !== undefined) process.stdout.write(`[${tag}] ${text}\n`);
+            const printer = printers.get(tag) ?? printers.set(tag, createTranscriptPrinter()).get(tag)!;
+            for (const text of printer.print(event)) process.stdout.write(`[${tag}] ${text}\n`);
           }
         : undefined,
       onConnection: options.verbose
         ? (listener, connection, remote, open) => {
-            if (!open) renderers.delete(`${listener}#${connection}`);
+            if (!open) printers.delete(`${listener}#${connection}`);
             process.stdout.write(`[${listener}#${connection}] ${open ? `connected from ${remote}` : 'closed'}\n`);
           }
         : undefined,

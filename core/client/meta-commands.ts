@@ -5,6 +5,7 @@
  */
 import { apopDigest } from '../pop3/commands/authorization.js';
 import { cramMd5Digest } from '../sasl/mechanisms.js';
+import { META_HELP } from './meta-command-list.js';
 import type { ClientTracker } from './tracker.js';
 
 export type MetaResult =
@@ -26,24 +27,7 @@ export interface MetaContext {
   lastChallenge?: string;
 }
 
-export const META_HELP = [
-  'meta-commands (typed locally, never sent as such):',
-  '  /plain USER PASS     send AUTH PLAIN with the base64 of NUL USER NUL PASS (RFC 4616)',
-  '  /login USER          send AUTH LOGIN with the user name as initial response; then /b64 PASS',
-  '  /b64 TEXT            send TEXT base64-encoded (an AUTH LOGIN or SASL response)',
-  '  /apop USER SECRET    send APOP USER with MD5(greeting timestamp + SECRET) (RFC 1939 section 7)',
-  '  /cram USER SECRET    answer the CRAM-MD5 challenge just received (RFC 2195)',
-  '  /decode BASE64       print what a base64 string says',
-  '  /bytes on|off        show CR and LF as symbols, flag bare LF',
-  '  /save FILE           save the transcript as FILE (C:/S: lines) and FILE.json (events)',
-  '  /quit                close the connection without sending QUIT',
-  '  /help                this list',
-].join('\n');
-
-/** True for lines that are meta-commands rather than protocol lines. */
-export function isMetaCommand(line: string): boolean {
-  return /^\/[a-z]/i.test(line);
-}
+export { isMetaCommand, META_HELP } from './meta-command-list.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 

@@ -5,6 +5,7 @@
  * the local meta-commands, and keeps the transcript.
  */
 import type { WireEvent } from '../events.js';
+import { nextBatch } from '../models/console.js';
 import { ClientConnection, type ClientEndpoint, type RawLine } from '../net/client-connection.js';
 import { isMetaCommand, runMetaCommand, type MetaResult } from './meta-commands.js';
 import { Pop3Tracker } from './pop3-tracker.js';
@@ -29,9 +30,6 @@ export interface TranscriptLine {
   from: 'client' | 'server';
   text: string;
 }
-
-/** Commands after which a pipelining client must wait (RFC 2920 §3.1; RFC 2449 §6.6). */
-const WAIT_AFTER = /^(DATA|STARTTLS|STLS|AUTH|BDAT|QUIT|EHLO|HELO)\b/i;
 
 export class RawSession {
   readonly transcript: TranscriptLine[] = [];
@@ -111,6 +109,17 @@ export class RawSession {
   }
 
   /**
+   * Lines the console released together: one line goes through `submit`; a
+   * pipelining batch goes out in one write (no meta-commands in it).
+   */
+  async submitBatch(lines: readonly string[]): Promise<MetaResult | undefined> {
+    if (lines.length === 1) return this.submit(lines[0]!);
+    this.noteTlsRequest(lines[lines.length - 1]!);
+    this.connection.sendBatch(lines);
+    return undefined;
+  }
+
+  /**
    * Runs a script: each command after the previous reply is complete, message
    * content straight through; with `pipeline`, commands are sent in batches
    * that end at a command a client must wait after (RFC 2920 §3.1).
@@ -123,12 +132,10 @@ export class RawSession {
         if (this.tracker.inputMode !== 'data') await this.settled();
         continue;
       }
-      const batch: string[] = [];
-      while (index < lines.length && !isMetaCommand(lines[index]!)) {
-        const line = lines[index++]!;
-        batch.push(line);
-        if (WAIT_AFTER.test(line)) break;
-      }
+      // The batch rule (which commands a client must wait after) lives in the console model.
+      const end = nextBatch(lines, index);
+      const batch = lines.slice(index, end);
+      index = end;
       this.noteTlsRequest(batch[batch.length - 1]!);
       this.connection.sendBatch(batch);
       await this.settled();

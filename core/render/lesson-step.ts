@@ -2,16 +2,17 @@
  * Renders a played lesson step as transcript text: the narration, the client
  * lines, what the command means, the server lines, what the reply means and
  * the state changes. Lines a placeholder stands for (a whole message) are
- * shown as the lesson wrote the placeholder. Annotation wording comes from the
- * catalogue through the transcript renderer; the player's own from messages.ts.
+ * shown as the lesson wrote the placeholder. Which note explains which line
+ * comes from the transcript model; the wording from the catalogue through the
+ * row renderer; the player's own from messages.ts.
  */
-import type { WireEvent } from '../events.js';
 import type { WireLine } from '../lessons/lesson.js';
 import { MESSAGES } from '../lessons/messages.js';
 import { predictionAnswer } from '../lessons/predictions.js';
 import type { StepIntro } from '../lessons/practice.js';
 import type { Difference, PlayedStep } from '../lessons/replay.js';
-import { createTranscriptRenderer } from './transcript.js';
+import { TranscriptModel, type TranscriptUpdate } from '../models/transcript.js';
+import { renderNote, renderRowHead } from './transcript.js';
 
 /** One part of a step a stepping front end shows per key press. */
 export interface RenderedChunk {
@@ -37,13 +38,16 @@ export interface LessonStepRenderer {
 }
 
 /**
- * A renderer for one lesson: annotations get their whole summary the first
- * time and a short line after, as in every other transcript.
+ * A renderer for one lesson: one transcript model for the whole lesson, so an
+ * explanation is whole the first time and short after, as in every other
+ * transcript. Notes on the client's lines follow the client side; notes on
+ * the server's lines, bodies and TLS follow the server side, so every
+ * explanation comes after the line it explains.
  */
 export function createLessonStepRenderer(): LessonStepRenderer {
-  const renderEvent = createTranscriptRenderer();
-  const annotate = (events: readonly WireEvent[]) =>
-    events.filter((event) => event.kind !== 'line' && event.kind !== 'body').flatMap((event) => renderEvent(event) ?? []);
+  const model = new TranscriptModel();
+  /** Notes on server lines a later step shows (a lesson may put narration between a command and its reply). */
+  let carried: string[] = [];
   const chunks = (step: PlayedStep, options: StepRenderOptions = {}): RenderedChunk[] => {
     const first: string[] = [];
     if (step.opensSession) first.push(MESSAGES.connectionOpened(step.server.host ?? (step.server.name || undefined), step.server.protocol));
@@ -51,17 +55,19 @@ export function createLessonStepRenderer(): LessonStepRenderer {
     if (step.step.narration.length > 0 && (step.sent.length > 0 || step.received.length > 0)) first.push('');
     const clientLines = collapse(step.step.client, step.sent).filter((line) => options.typedClientLines !== false || line.placeholder);
     first.push(...clientLines.map((line) => (line.placeholder && options.typedClientLines === false ? MESSAGES.sentForYou(line.text) : `C: ${line.text}`)));
-    // Events before the first server line explain the command; the rest the reply.
-    const split = step.events.findIndex((event) => event.kind === 'line' && event.from === 'server');
-    const before = split === -1 ? step.events : step.events.slice(0, split);
-    const after = split === -1 ? [] : step.events.slice(split);
-    first.push(...annotate(before));
+    const split = splitUpdates(model.applyAll(step.events));
+    const { client, tlsShown } = split;
+    let server = [...carried, ...split.server];
+    carried = [];
+    if (step.received.length === 0 && !step.closesSession && !step.step.tls && server.length > 0) {
+      carried = server;
+      server = [];
+    }
+    first.push(...client);
     const predict = options.predictions === false ? undefined : step.step.predict;
     if (predict) first.push(MESSAGES.predictShown(MESSAGES.predictAsk(predict.kind, step.server.protocol, predict.question)));
-    // `== tls ==`: the handshake is shown where it happens, before what the engine says about it.
-    const tlsAt = step.step.tls ? after.findIndex((event) => event.kind === 'tls') : -1;
-    const reply = tlsAt === -1 ? annotate(after) : [...annotate(after.slice(0, tlsAt)), MESSAGES.tlsHandshake, ...annotate(after.slice(tlsAt))];
-    if (step.step.tls && tlsAt === -1) reply.push(MESSAGES.tlsHandshake);
+    // `== tls ==` with no handshake event (a watch-only lesson's trackers were told late): shown after the reply.
+    const reply = step.step.tls && !tlsShown ? [...server, MESSAGES.tlsHandshake] : server;
     const second = [...collapse(step.step.server, step.received).map((line) => `S: ${line.text}`), ...reply];
     const answer = predict && predictionAnswer(predict.kind, step.server.protocol, step.received, step.state);
     if (answer !== undefined) second.push(MESSAGES.predictAnswer(answer));
@@ -79,6 +85,42 @@ export function createLessonStepRenderer(): LessonStepRenderer {
       ...intro.narration,
     ],
   };
+}
+
+/**
+ * A step's rows as text, client side and server side. Wire lines are left out
+ * (the step shows the lesson's own lines, placeholders kept); errors and
+ * notices go with the side whose line came last; the TLS handshake gets the
+ * lesson's divider before it.
+ */
+function splitUpdates(updates: readonly TranscriptUpdate[]): { client: string[]; server: string[]; tlsShown: boolean } {
+  const client: string[] = [];
+  const server: string[] = [];
+  let serverStarted = false;
+  let tlsShown = false;
+  for (const update of updates) {
+    if (update.kind === 'final') continue;
+    const row = update.row;
+    if (update.kind === 'note') {
+      const text = renderNote(update.note);
+      if (text === undefined) continue;
+      if (row.kind === 'line' && row.from === 'client') client.push(text);
+      else server.push(text);
+      continue;
+    }
+    if (row.kind === 'line' || row.kind === 'body') {
+      if (row.from === 'server') serverStarted = true;
+      continue;
+    }
+    if (row.kind === 'tls') {
+      server.push(MESSAGES.tlsHandshake, ...renderRowHead(row));
+      tlsShown = true;
+      serverStarted = true;
+      continue;
+    }
+    (serverStarted ? server : client).push(...renderRowHead(row));
+  }
+  return { client, server, tlsShown };
 }
 
 /** The lines as shown: actual text, except runs that came from one placeholder, shown once as the lesson wrote it. */

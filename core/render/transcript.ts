@@ -1,35 +1,109 @@
 /**
- * Renders events as RFC-style transcript text (`C:` / `S:` lines plus indented
- * notes). The one place events become plain text for logs and non-TTY output.
- * Annotation wording comes from the catalogue; events carry only keys.
+ * Renders transcript-model rows (core/models/transcript.ts) as RFC-style text:
+ * `C:` / `S:` lines, then the notes that explain them, indented. The one
+ * place rows become plain text for connect, annotate, lesson play, serve
+ * --verbose and transcript files. Annotation wording comes from the
+ * catalogue; which note belongs to which line, and how much of it to show,
+ * comes from the model.
  */
 import { describeKey } from '../annotations/describe.js';
-import type { AnnotationEvent, WireEvent } from '../events.js';
+import type { AnnotationEvent, BodyEvent, EventEnvelope, WireEvent } from '../events.js';
+import { TranscriptModel, type RowNote, type TranscriptModelOptions, type TranscriptRow } from '../models/transcript.js';
+import { showBytes } from './show-bytes.js';
 
-/**
- * A renderer for one session: the first time a command, reply or state is
- * explained it gets its whole summary; after that one short line, so every
- * line stays annotated without the same paragraph repeating.
- */
-export function createTranscriptRenderer(): (event: WireEvent) => string | undefined {
-  const explained = new Set<string>();
-  return (event) => {
-    if (event.kind !== 'annotation' || event.about === 'warning' || event.about === 'keyword' || event.detail !== undefined) return renderEvent(event);
-    if (!explained.has(event.key)) {
-      explained.add(event.key);
-      return renderEvent(event);
-    }
-    const entry = describeKey(event.key);
-    return `   = ${entry?.title ?? event.key} (${event.rfc})`;
+export interface RowTextOptions {
+  /**
+   * The show-bytes view: raw rows are shown (CR/LF as symbols), server lines
+   * are left to them, and the RETR size check that passed is shown too.
+   */
+  showBytes?: boolean;
+}
+
+/** The text of a row's own line(s), without its notes. */
+export function renderRowHead(row: TranscriptRow, options: RowTextOptions = {}): string[] {
+  switch (row.kind) {
+    case 'line':
+      if (options.showBytes && row.from === 'server') return [];
+      return [`${party(row.from)} ${row.text}`];
+    case 'body':
+      return [renderBodySummary(row.body)];
+    case 'tls':
+      return [renderEvent({ kind: 'tls', version: row.version, cipher: row.cipher, ...(row.peer ? { peer: row.peer } : {}) })!];
+    case 'error':
+      return [`   error ${row.code}: ${row.message}`];
+    case 'notice':
+      return [`   ${row.text.replace(/\n/g, '\n   ')}`];
+    case 'raw':
+      if (!options.showBytes || row.from !== 'server') return [];
+      return [`S: ${showBytes({ text: row.bytes.replace(/\r?\n$/, ''), ending: /\r\n$/.test(row.bytes) || !row.bytes.endsWith('\n') ? 'crlf' : 'lf' })}`];
+    case 'notes':
+      return [];
+  }
+}
+
+/** One note as text, or undefined when the annotations level or the view leaves it out. */
+export function renderNote(note: RowNote, options: RowTextOptions = {}): string | undefined {
+  if (note.explanation === 'none') return undefined;
+  const event = note.event;
+  // The check that passed is invisible normally, shown on request with the bytes.
+  if (event.kind === 'annotation' && event.key === 'pop3.retr.size-check' && !options.showBytes) return undefined;
+  if (note.explanation === 'brief' && event.kind === 'annotation' && event.about !== 'keyword' && event.about !== 'warning' && event.detail === undefined) {
+    return `   = ${describeKey(event.key)?.title ?? event.key} (${event.rfc})`;
+  }
+  return renderEvent(event);
+}
+
+/** A whole row as text: its line, then its notes. */
+export function renderRow(row: TranscriptRow, options: RowTextOptions = {}): string[] {
+  return [...renderRowHead(row, options), ...row.notes.flatMap((note) => renderNote(note, options) ?? [])];
+}
+
+/** Rows as text, in order. */
+export function renderRows(rows: Iterable<TranscriptRow>, options: RowTextOptions = {}): string[] {
+  const out: string[] = [];
+  for (const row of rows) out.push(...renderRow(row, options));
+  return out;
+}
+
+/** A model with a printer: feed events, get the text lines they add, in order (for output that streams). */
+export interface TranscriptPrinter {
+  readonly model: TranscriptModel;
+  /** The view; may change between events (/bytes on). */
+  options: RowTextOptions;
+  print(input: WireEvent | EventEnvelope): string[];
+}
+
+/** A printer for one session: what each event adds to the rows, as text. */
+export function createTranscriptPrinter(options: RowTextOptions & TranscriptModelOptions = {}): TranscriptPrinter {
+  const model = new TranscriptModel(options.annotations ? { annotations: options.annotations } : {});
+  const view: RowTextOptions = { ...(options.showBytes ? { showBytes: true } : {}) };
+  return {
+    model,
+    options: view,
+    print(input) {
+      const out: string[] = [];
+      for (const update of model.apply(input)) {
+        if (update.kind === 'row') out.push(...renderRowHead(update.row, view));
+        else if (update.kind === 'note') {
+          const text = renderNote(update.note, view);
+          if (text !== undefined) out.push(text);
+        }
+      }
+      return out;
+    },
   };
 }
 
+/**
+ * One event as text, out of any row (a log line about one event). Notes of
+ * rows are rendered with it too; front ends should render rows.
+ */
 export function renderEvent(event: WireEvent): string | undefined {
   switch (event.kind) {
     case 'line':
-      return `${event.from === 'client' ? 'C:' : 'S:'} ${event.text}`;
+      return `${party(event.from)} ${event.text}`;
     case 'body':
-      return `${event.from === 'client' ? 'C:' : 'S:'} (${event.lines} line${event.lines === 1 ? '' : 's'}, ${event.octets} octets, then ".")`;
+      return renderBodySummary(event);
     case 'transition':
       return `   state ${event.from} -> ${event.to}: ${event.cause} (${event.rfc})`;
     case 'tls': {
@@ -42,7 +116,19 @@ export function renderEvent(event: WireEvent): string | undefined {
       return `   error ${event.code}: ${event.message}`;
     case 'annotation':
       return renderAnnotation(event);
+    case 'notice':
+      return `   ${event.text.replace(/\n/g, '\n   ')}`;
+    case 'raw':
+      return undefined;
   }
+}
+
+function party(from: 'client' | 'server'): string {
+  return from === 'client' ? 'C:' : 'S:';
+}
+
+function renderBodySummary(body: BodyEvent): string {
+  return `${party(body.from)} (${body.lines} line${body.lines === 1 ? '' : 's'}, ${body.octets} octets, then ".")`;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * `maillab connect` in a real terminal (tmux): the interactive line mode, its
- * state prompt, meta-commands, and a typed password that does not stay on screen.
+ * state prompt, Tab completion, meta-commands, and a typed password that is
+ * never on screen, not even while it is typed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
@@ -22,8 +23,17 @@ afterAll(async () => {
 describe('maillab connect on a terminal', () => {
   it('prompts with the tracked state, masks the typed password, runs meta-commands, and exits after QUIT', async () => {
     await terminal.waitFor(/^pop3 AUTHORIZATION> ?$/m);
-    await terminal.type('USER alice', /^S: \+OK alice, send PASS$/m);
-    const afterPass = await terminal.type('PASS wonderland', /^pop3 TRANSACTION> ?$/m);
+    // Tab completes the commands valid in AUTHORIZATION: "US" can only be USER.
+    terminal.key('U');
+    terminal.key('S');
+    terminal.key('Tab');
+    await terminal.waitFor(/^pop3 AUTHORIZATION> USER $/m);
+    await terminal.type('alice', /^S: \+OK alice, send PASS$/m);
+    // While the password is typed, before Enter, it is never on screen.
+    terminal.send('PASS wonderland');
+    const typing = await terminal.waitFor(/^pop3 AUTHORIZATION> PASS \*{8}$/m);
+    expect(typing).not.toContain('wonderland');
+    const afterPass = await terminal.type('', /^pop3 TRANSACTION> ?$/m);
     expect(afterPass).toMatch(/^C: PASS \*{8}$/m);
     expect(afterPass).not.toContain('wonderland');
     const help = await terminal.type('/help', /\/apop USER SECRET/);

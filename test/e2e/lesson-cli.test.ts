@@ -99,6 +99,17 @@ describe('maillab lesson play', () => {
     expect(out.trim().endsWith('End of the lesson.')).toBe(true);
   });
 
+  it('every explanation follows the line it explains, a transition the line that caused it', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc1939-retr']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+    // The narration sits between RETR and its reply; the +OK note waits for the +OK line.
+    expect(at(/^S: \+OK 120 octets$/)).toBeGreaterThan(0);
+    expect(at(/^ {3}= \+OK: /)).toBeGreaterThan(at(/^S: \+OK 120 octets$/));
+    expect(at(/^ {3}state TRANSACTION -> CLOSED/)).toBe(at(/^S: \.$/) + 1);
+  });
+
   it('plays a watch-only lesson from its text, saying why', async () => {
     const result = await runMaillab(['lesson', 'play', 'rfc5034-digest-md5']);
     expect(result.code).toBe(0);

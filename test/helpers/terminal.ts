@@ -31,6 +31,11 @@ export class Terminal {
     return this.waitFor(then);
   }
 
+  /** Types text without Enter. */
+  send(text: string): void {
+    this.tmux('send-keys', '-t', this.name, '-l', text);
+  }
+
   /** Presses one key by its tmux name ("Space", "q", "+"). */
   key(name: string): void {
     this.tmux('send-keys', '-t', this.name, name);
