@@ -4,7 +4,7 @@ import { annotateLog } from '../core/client/annotate-log.js';
 import { parseLog, type LogFormat } from '../core/client/log-parser.js';
 import { transcriptRows } from '../core/models/transcript.js';
 import { renderRows } from '../core/render/transcript.js';
-import { fail } from './cli.js';
+import { fail } from './fail.js';
 
 export interface AnnotateOptions {
   format?: LogFormat;

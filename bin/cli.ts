@@ -4,6 +4,9 @@
  * Heavy modules are imported inside actions to keep `--help` fast.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ConnectCliOptions, ListenerPort, SendCliOptions, ServeOptions } from './cli-options.js';
+import type { ExplainCliOptions } from './explain.js';
+import { fail } from './fail.js';
 
 export async function main(argv: string[]): Promise<void> {
   // `maillab lesson list | head`: a reader that goes away is not an error.
@@ -221,38 +224,6 @@ function parseSpeed(value: string): number {
   return speed;
 }
 
-export interface ConnectCliOptions {
-  starttls: boolean;
-  insecure: boolean;
-  pipeline: boolean;
-  json: boolean;
-  showBytes: boolean;
-  save?: string;
-  timeout: number;
-}
-
-export interface SendCliOptions {
-  from?: string;
-  to?: string[];
-  cc?: string[];
-  subject?: string;
-  body?: string;
-  bodyFile?: string;
-  charset: string;
-  attach?: string[];
-  html?: string;
-  server?: string;
-  starttls: boolean;
-  auth?: string;
-  insecure: boolean;
-  direct: boolean;
-  dns?: string;
-  mxPort?: number;
-  helo?: string;
-  timeout: number;
-  transcript: boolean;
-}
-
 function collectValue(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
@@ -261,36 +232,6 @@ function parseServerPort(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new InvalidArgumentError('expected a port number 1-65535.');
   return Number(value);
 }
-
-export interface ExplainCliOptions {
-  json: boolean;
-}
-
-export interface ServeOptions {
-  host: string;
-  data: string;
-  pop3Port: ListenerPort;
-  pop3sPort: ListenerPort;
-  smtpPort: ListenerPort;
-  submissionPort: ListenerPort;
-  smtpsPort: ListenerPort;
-  domain?: string[];
-  maxMessageSize: number;
-  hostname: string;
-  allowPlaintextAuth: boolean;
-  idleTimeout: number;
-  loginDelay: number;
-  maxConnections: number;
-  maxConnectionsPerIp: number;
-  dns?: string;
-  mxPort: number;
-  /** Fault rules as typed; serve parses them. */
-  fault?: string[];
-  verbose: boolean;
-}
-
-/** A listener port, or "off" (commander cannot carry null through a parser). */
-export type ListenerPort = number | 'off';
 
 function parsePort(value: string): ListenerPort {
   if (value === 'off') return 'off';
@@ -313,11 +254,4 @@ function parseSeconds(value: string): number {
 function parseCount(value: string): number {
   if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a positive whole number.');
   return Number(value);
-}
-
-/** One line, no stack trace, non-zero exit (house rule). */
-export function fail(error: unknown): never {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`maillab: ${message}\n`);
-  process.exit(1);
 }

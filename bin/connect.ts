@@ -8,12 +8,13 @@ import { promises as fs } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ConsoleModel, type ConsoleAction, type ConsoleKey } from '../core/models/console.js';
 import { decodeTerminalKeys } from '../core/models/terminal-keys.js';
-import { RawSession } from '../core/client/raw-session.js';
-import { parseServerUrl } from '../core/client/server-url.js';
+import { RawSession } from '../core/net/raw-session.js';
+import { parseServerUrl } from '../core/net/server-url.js';
 import type { WireEvent } from '../core/events.js';
 import { ConnectError, type RawLine } from '../core/net/client-connection.js';
 import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/transcript.js';
-import { fail, type ConnectCliOptions as ConnectOptions } from './cli.js';
+import type { ConnectCliOptions as ConnectOptions } from './cli-options.js';
+import { fail } from './fail.js';
 
 export async function runConnect(url: string, options: ConnectOptions): Promise<void> {
   const parsed = parseServerUrl(url);

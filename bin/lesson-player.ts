@@ -13,8 +13,8 @@ import { MESSAGES } from '../core/lessons/messages.js';
 import { LessonPractice, type StepIntro } from '../core/lessons/practice.js';
 import type { PlayedStep } from '../core/lessons/replay.js';
 import { createLessonStepRenderer, type RenderedChunk } from '../core/render/lesson-step.js';
-import { fail } from './cli.js';
-import type { LessonPlayOptions } from './lesson.js';
+import { fail } from './fail.js';
+import type { LessonPlayOptions } from './cli-options.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 

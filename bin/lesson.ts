@@ -6,26 +6,14 @@
  * lesson-player.ts.
  */
 import type { Lesson } from '../core/lessons/lesson.js';
-import { checkLesson, firstDifference } from '../core/lessons/check-lesson.js';
-import { defaultLessonFolder, loadLessons, type LessonCollection } from '../core/lessons/lesson-folder.js';
+import { checkLesson, firstDifference } from '../core/lab/check-lesson.js';
+import { defaultLessonFolder, loadLessons, type LessonCollection } from '../core/lab/lesson-folder.js';
 import { MESSAGES } from '../core/lessons/messages.js';
 import { formatProblems } from '../core/lessons/parse-lesson.js';
 import { describeDifference } from '../core/render/lesson-step.js';
 import { resolve } from 'node:path';
-import { fail } from './cli.js';
-
-export interface LessonFolderOptions {
-  dir?: string;
-}
-
-export interface LessonCheckOptions extends LessonFolderOptions {
-  timeout: number;
-}
-
-export interface LessonPlayOptions extends LessonFolderOptions {
-  mode: 'watch' | 'step' | 'practice';
-  speed: number;
-}
+import type { LessonCheckOptions, LessonFolderOptions, LessonPlayOptions } from './cli-options.js';
+import { fail } from './fail.js';
 
 async function collection(options: LessonFolderOptions): Promise<LessonCollection> {
   const folder = options.dir !== undefined ? resolve(options.dir) : defaultLessonFolder();

@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { SmtpTracker } from '../core/client/smtp-tracker.js';
-import { parseServerUrl } from '../core/client/server-url.js';
+import { parseServerUrl } from '../core/net/server-url.js';
 import { renderEvent } from '../core/render/transcript.js';
 import { composeMessage, isKnownCharset } from '../core/send/compose.js';
 import { deliverDirect } from '../core/send/direct-delivery.js';
@@ -17,7 +17,8 @@ import { isDnsServerSpec, nodeDns } from '../core/send/mx.js';
 import { sendOverSmtp, type SmtpObserver } from '../core/send/smtp-client.js';
 import type { RecipientResult } from '../core/send/smtp-dialogue.js';
 import { transcriptObserver } from '../core/send/transcript-observer.js';
-import { fail, type SendCliOptions } from './cli.js';
+import type { SendCliOptions } from './cli-options.js';
+import { fail } from './fail.js';
 
 export async function runSend(options: SendCliOptions): Promise<void> {
   const to = options.to ?? [];

@@ -5,8 +5,8 @@ import { formatFaultRule, parseFaultRule } from '../core/faults/parse-fault.js';
 import { DEFAULT_LAB_CONFIG, startLab } from '../core/lab/lab-server.js';
 import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/transcript.js';
 import { isDnsServerSpec } from '../core/send/mx.js';
-import type { ServeOptions } from './cli.js';
-import { fail, type ListenerPort } from './cli.js';
+import type { ListenerPort, ServeOptions } from './cli-options.js';
+import { fail } from './fail.js';
 
 export async function runServe(options: ServeOptions): Promise<void> {
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);

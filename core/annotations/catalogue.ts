@@ -1,5 +1,5 @@
 /**
- * The annotation catalogue: one entry per key (DESIGN.md §4). Commands and
+ * The annotation catalogue: one entry per key (docs/ARCHITECTURE.md, "The catalogue"). Commands and
  * states come from the protocol tables, where they are defined next to their
  * handlers; replies, codes, keywords and notices from the data files beside
  * this one (gathered in data-entries.ts).

@@ -1,5 +1,5 @@
 /**
- * The POP3 client tracker (DESIGN.md §3): it watches what a raw client sends
+ * The POP3 client tracker (docs/ARCHITECTURE.md, "Trackers"): it watches what a raw client sends
  * and what any POP3 server answers, and keeps the server's state with the
  * engine's own state names and transition table (core/pop3/states.ts).
  *

@@ -6,6 +6,7 @@
  * long enough to find the user name next to it, and never kept.
  */
 import type { AnnotationEvent } from '../events.js';
+import { decodeBase64Text } from '../text-bytes.js';
 
 /** Responses each mechanism needs from the client; an unknown mechanism may always want more. */
 const RESPONSES_NEEDED: Readonly<Record<string, number>> = { PLAIN: 1, LOGIN: 2, 'CRAM-MD5': 1, EXTERNAL: 1, ANONYMOUS: 1 };
@@ -84,7 +85,7 @@ export class SaslWatch {
 /** Strict base64 (RFC 4648 §4) decoded as UTF-8; undefined if the text is not base64. */
 export function decodeBase64(text: string): string | undefined {
   if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
-  return Buffer.from(text, 'base64').toString('utf8');
+  return decodeBase64Text(text);
 }
 
 /**

@@ -4,7 +4,8 @@
  * "commands" into content), the SASL exchange it opens, the BDAT chunk it
  * announces. Bounded: long lines are cut.
  */
-import { BodyText } from '../framing/body-text.js';
+import type { BodyText } from '../framing/body-text.js';
+import { utf8Length } from '../text-bytes.js';
 import type { WireEvent } from '../events.js';
 import { SaslWatch } from './sasl-watch.js';
 
@@ -64,6 +65,6 @@ export function describeCommand(verb: string, args: string, shown: string, line:
 
 /** Octets of a sent line: written as UTF-8. */
 export function sentOctets(line: string): number {
-  return Buffer.byteLength(line, 'utf8');
+  return utf8Length(line);
 }
 

@@ -1,5 +1,5 @@
 /**
- * The SMTP client tracker (DESIGN.md §3): it watches what a raw client sends
+ * The SMTP client tracker (docs/ARCHITECTURE.md, "Trackers"): it watches what a raw client sends
  * and what any SMTP server answers, and keeps the server's state with the
  * engine's own state names and transition table (core/smtp/states.ts).
  *

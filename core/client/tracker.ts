@@ -1,5 +1,5 @@
 /**
- * Client-side trackers mirror the server engines (DESIGN.md §3): fed the lines
+ * Client-side trackers mirror the server engines (docs/ARCHITECTURE.md, "Trackers"): fed the lines
  * a client sends and the lines the server answers, they keep the server's
  * state, pair each reply with its command (also when pipelining), know when a
  * reply is multi-line, and emit the same transition and annotation events as

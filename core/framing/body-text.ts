@@ -30,14 +30,3 @@ export class BodyText {
     return this.cut ? { content, truncated: true } : { content };
   }
 }
-
-/** The same for a body already whole in memory (an engine's reply or a received message). */
-export function bodyContent(bytes: Uint8Array, limit = BODY_CONTENT_LIMIT): { content: string; truncated?: true } {
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let end = buffer.length;
-  // The text of the lines, without the CRLF that ends the last one.
-  if (end >= 2 && buffer[end - 2] === 0x0d && buffer[end - 1] === 0x0a) end -= 2;
-  if (end <= limit) return { content: buffer.toString('latin1', 0, end) };
-  const cut = buffer.lastIndexOf('\r\n', limit);
-  return { content: buffer.toString('latin1', 0, cut > 0 ? cut : limit), truncated: true };
-}

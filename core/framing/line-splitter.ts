@@ -1,5 +1,5 @@
 /**
- * Line framing with a hard limit (STYLE.md §5). Bytes go in, complete lines come
+ * Line framing with a hard limit (docs/ARCHITECTURE.md, "Framing"). Bytes go in, complete lines come
  * out. Nothing is ever buffered past the limit: a peer that never sends a line
  * feed costs at most `limit` octets of memory.
  */

@@ -1,5 +1,5 @@
 /**
- * SMTP input framing (STYLE.md §5): socket chunks go in; command lines, DATA
+ * SMTP input framing (docs/ARCHITECTURE.md, "Framing"): socket chunks go in; command lines, DATA
  * messages and BDAT chunks come out one at a time, each read in the mode the
  * engine asks for. The mode can change between two items of one chunk ("DATA"
  * CRLF and the message in one packet, "BDAT 10 LAST" CRLF and its 10 octets,

@@ -9,10 +9,10 @@ import { createMemorySmtpBackend, type RelayedMessage } from '../lab/memory-smtp
 import { createPop3Backend } from '../lab/pop3-backend.js';
 import type { Pop3Backend } from '../pop3/backend.js';
 import { DEFAULT_POP3_TEXTS, RFC1939_TEXTS, RFC5034_TEXTS, type Pop3Texts } from '../pop3/persona.js';
-import { DEFAULT_POP3_OPTIONS, type Pop3SessionOptions } from '../pop3/session.js';
+import { DEFAULT_POP3_OPTIONS, type Pop3SessionOptions } from '../pop3/options.js';
 import type { SmtpBackend } from '../smtp/backend.js';
 import { DEFAULT_SMTP_PERSONA, DEFAULT_SMTP_TEXTS, RFC5321_TEXTS, type SmtpTexts } from '../smtp/persona.js';
-import { DEFAULT_SMTP_OPTIONS, type SmtpSessionOptions } from '../smtp/session.js';
+import { DEFAULT_SMTP_OPTIONS, type SmtpSessionOptions } from '../smtp/options.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { StaticUsers } from '../store/user-directory.js';
 import type { Lesson, ServerPersona } from './lesson.js';

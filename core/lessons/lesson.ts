@@ -6,7 +6,6 @@
  */
 import type { Protocol } from '../events.js';
 import type { FaultRule } from '../faults/fault-rule.js';
-import type { Prediction } from './predictions.js';
 
 export type LessonMode = 'replay' | 'watch-only';
 
@@ -158,4 +157,13 @@ export function serverOf(lesson: Lesson, session: LessonSession): ServerPersona 
   const persona = lesson.servers.find((server) => server.name === session.server);
   if (!persona) throw new Error(`lesson ${lesson.id}: no server "${session.server}"`);
   return persona;
+}
+
+export type PredictionKind = 'code' | 'state' | 'verdict';
+
+export interface Prediction {
+  readonly kind: PredictionKind;
+  /** The lesson's own question; unset: the player's default for the kind. */
+  readonly question?: string;
+  readonly line: number;
 }

@@ -7,20 +7,15 @@
  * A score counts the predictions and the lines a learner typed in practice.
  */
 import type { Protocol } from '../events.js';
-import type { LessonSession } from './lesson.js';
+import type { LessonSession, Prediction, PredictionKind } from './lesson.js';
+
+export type { Prediction, PredictionKind } from './lesson.js';
 import { refuses, replyStatus } from './outcome.js';
 
 /** `code`: the reply code (SMTP three digits, POP3 +OK/-ERR); `state`: the session's state after it; `verdict`: accepted or refused. */
-export type PredictionKind = 'code' | 'state' | 'verdict';
 
 export const PREDICTION_KINDS: readonly PredictionKind[] = ['code', 'state', 'verdict'];
 
-export interface Prediction {
-  readonly kind: PredictionKind;
-  /** The lesson's own question; unset: the player's default for the kind. */
-  readonly question?: string;
-  readonly line: number;
-}
 
 /** The right answer to a prediction, from the reply the server sent and the state it reached. */
 export function predictionAnswer(kind: PredictionKind, protocol: Protocol, received: readonly string[], state: string | undefined, closed = false): string | undefined {

@@ -15,8 +15,8 @@ import type { Protocol } from '../events.js';
 import { MASK, secretStart } from '../masking.js';
 import type { ClientInputMode } from '../client/tracker.js';
 import { findMetaCommand, isMetaCommand, META_COMMANDS, metaSecretStart } from '../client/meta-command-list.js';
-import { commandTable, type CommandFacts } from './command-facts.js';
-import { mustWaitAfter } from './protocol-facts.js';
+import { mustWaitAfter, protocolData } from '../protocols/index.js';
+import type { CommandSpec } from '../protocols/protocol-data.js';
 
 /** A key, already decoded from whatever the front end reads (see core/models/terminal-keys.ts). */
 export type ConsoleKey =
@@ -200,8 +200,8 @@ export class ConsoleModel {
   }
 
   /** The commands valid in the tracked state, for completion and a state panel. */
-  validCommands(): CommandFacts[] {
-    return commandTable(this.options.protocol).filter((command) => command.states.includes(this.context.state));
+  validCommands(): CommandSpec<string>[] {
+    return protocolData(this.options.protocol).commands.filter((command) => command.states.includes(this.context.state));
   }
 
   private insert(text: string): void {
@@ -244,7 +244,7 @@ export class ConsoleModel {
   /** Sends what may go now: one content line, one meta-command, or a batch up to a command a client must wait after. */
   private release(): ConsoleAction[] {
     if (this.context.inputMode === 'data' || !this.options.pipelining) return this.submit(this.queued.shift()!);
-    const end = nextBatch(this.queued, 0);
+    const end = nextBatch(this.options.protocol, this.queued, 0);
     if (end === 0) return this.submit(this.queued.shift()!);
     const batch = this.queued.splice(0, end);
     for (const line of batch) this.remember(line);
@@ -305,8 +305,8 @@ export class ConsoleModel {
     return `${facts.syntax} (${facts.rfc})`;
   }
 
-  private facts(name: string): CommandFacts | undefined {
-    return commandTable(this.options.protocol).find((command) => command.name === name);
+  private facts(name: string): CommandSpec<string> | undefined {
+    return protocolData(this.options.protocol).commands.find((command) => command.name === name);
   }
 
   /** Where the secret part of the line being typed starts, if it has one. */
@@ -335,10 +335,10 @@ function secretFromLine(protocol: Protocol, line: string, role: 'command' | 'sas
  * meta-command (RFC 2920 §3.1; RFC 2449 §6.6). Returns `start` when the line at
  * `start` is a meta-command (it runs on its own).
  */
-export function nextBatch(lines: readonly string[], start: number): number {
+export function nextBatch(protocol: Protocol, lines: readonly string[], start: number): number {
   let index = start;
   while (index < lines.length && !isMetaCommand(lines[index]!)) {
-    if (mustWaitAfter(lines[index++]!)) break;
+    if (mustWaitAfter(protocol, lines[index++]!)) break;
   }
   return index;
 }

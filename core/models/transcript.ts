@@ -27,7 +27,7 @@
  */
 import type { AnnotationEvent, BodyEvent, CertSummary, EventEnvelope, Party, TransitionEvent, WireEvent } from '../events.js';
 import type { ErrorCode } from '../errors.js';
-import { pop3ReplyHasBody } from './protocol-facts.js';
+import { pop3ReplyHasBody } from '../protocols/index.js';
 
 export type AnnotationsLevel = 'full' | 'brief' | 'off';
 /** How much of a note to show: its whole summary, one short line, or nothing. */

@@ -6,7 +6,8 @@
  */
 import type { Socket } from 'node:net';
 import type { Pop3Backend } from '../pop3/backend.js';
-import { Pop3Session, type Pop3SessionOptions } from '../pop3/session.js';
+import { Pop3Session } from '../pop3/session.js';
+import { type Pop3SessionOptions } from '../pop3/options.js';
 import { ServerConnection, type ServerConnectionOptions } from './server-connection.js';
 
 export interface Pop3ConnectionDeps extends Omit<ServerConnectionOptions, 'greetingDelayMs'> {

@@ -7,7 +7,8 @@
  */
 import type { Socket } from 'node:net';
 import type { SmtpBackend } from '../smtp/backend.js';
-import { SmtpSession, type SmtpSessionOptions } from '../smtp/session.js';
+import { SmtpSession } from '../smtp/session.js';
+import { type SmtpSessionOptions } from '../smtp/options.js';
 import { ServerConnection, type ServerConnectionOptions } from './server-connection.js';
 
 export interface SmtpConnectionDeps extends Omit<ServerConnectionOptions, 'greetingDelayMs'> {

@@ -1,5 +1,5 @@
 /**
- * What the POP3 engine asks of the world (DESIGN.md, "effects go through an
+ * What the POP3 engine asks of the world (docs/ARCHITECTURE.md, "effects go through an
  * injected port"). The engine never touches a file, a socket or a clock; an
  * adapter hands it one of these.
  */

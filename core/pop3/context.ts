@@ -7,7 +7,7 @@ import type { ErrorCode } from '../errors.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
 import type { Maildrop, Pop3Backend } from './backend.js';
 import type { Pop3Reply } from './reply.js';
-import type { Pop3SessionOptions } from './session.js';
+import type { Pop3SessionOptions } from './options.js';
 import type { CommandSpec } from '../protocols/protocol-data.js';
 import type { Pop3State, Pop3TransitionCause } from '../protocols/pop3.js';
 

@@ -1,5 +1,5 @@
 /**
- * POP3 replies are values (STYLE.md §4); this file is the one place that turns
+ * POP3 replies are values (docs/ARCHITECTURE.md, "Replies"); this file is the one place that turns
  * them into bytes on the wire.
  */
 import { stuffBody } from '../framing/dot-stuffing.js';

@@ -16,9 +16,11 @@ import { demoMessages, DEMO_USERS } from '../lab/demo-messages.js';
 import { createMemorySmtpBackend } from '../lab/memory-smtp-backend.js';
 import { createPop3Backend } from '../lab/pop3-backend.js';
 import { SIMULATED_TLS } from '../lessons/in-process-lab.js';
-import { DEFAULT_POP3_OPTIONS, Pop3Session } from '../pop3/session.js';
+import { Pop3Session } from '../pop3/session.js';
+import { DEFAULT_POP3_OPTIONS } from '../pop3/options.js';
 import { DEFAULT_SMTP_PERSONA } from '../smtp/persona.js';
-import { DEFAULT_SMTP_OPTIONS, SmtpSession, type SmtpListenerKind } from '../smtp/session.js';
+import { SmtpSession } from '../smtp/session.js';
+import { DEFAULT_SMTP_OPTIONS, type SmtpListenerKind } from '../smtp/options.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { StaticUsers } from '../store/user-directory.js';
 

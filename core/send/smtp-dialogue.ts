@@ -1,5 +1,5 @@
 /**
- * The client side of one SMTP transaction, sans-I/O (STYLE.md §1): it is fed
+ * The client side of one SMTP transaction, sans-I/O (docs/ARCHITECTURE.md): it is fed
  * the server's reply lines and answers with the steps to take — a command to
  * send, the message to send, a TLS upgrade, the end. It never touches a socket
  * or a clock; `smtp-client.ts` drives it over a real connection and the unit

@@ -1,6 +1,6 @@
 /**
  * Turns what the SMTP client sends and receives into the same annotated
- * events a raw session shows (DESIGN.md §3): every line goes through a client
+ * events a raw session shows (docs/ARCHITECTURE.md, "Trackers"): every line goes through a client
  * tracker, which masks secrets, adds the state transitions and reply
  * annotations, and summarises the message content after 354 as one `body`
  * event. Without a tracker, plain line events (secrets masked here) are emitted.

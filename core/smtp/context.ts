@@ -9,7 +9,7 @@ import type { Mailbox } from './address.js';
 import type { AcceptedRecipient, BodyType, SmtpBackend } from './backend.js';
 import type { SmtpTexts } from './persona.js';
 import type { SmtpReply } from './reply.js';
-import type { SmtpSessionOptions } from './session.js';
+import type { SmtpSessionOptions } from './options.js';
 import type { CommandSpec } from '../protocols/protocol-data.js';
 import type { SmtpState, SmtpTransitionCause } from '../protocols/smtp.js';
 

@@ -1,5 +1,5 @@
 /**
- * SMTP replies are values `{code, enhanced, lines}` (STYLE.md §4), serialised
+ * SMTP replies are values `{code, enhanced, lines}` (docs/ARCHITECTURE.md, "Replies"), serialised
  * here and nowhere else: "250-" on every line but the last, "250 " on the last
  * (RFC 5321 §4.2.1), each text prefixed with the RFC 3463 enhanced status code
  * when ENHANCEDSTATUSCODES is in force (RFC 2034 §3).

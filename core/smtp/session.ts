@@ -12,7 +12,8 @@ import { smtpReplyAnnotations } from '../annotations/annotate.js';
 import { OutputCollector, type EngineOutput } from '../engine-output.js';
 import type { WireEvent } from '../events.js';
 import type { ServerEngine } from '../engine/server-engine.js';
-import { bodyContent } from '../framing/body-text.js';
+import type { SmtpSessionOptions } from './options.js';
+import { bodyContent } from '../framing/body-content.js';
 import type { DataProblem, SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
@@ -24,7 +25,7 @@ import { finishData } from './commands/data.js';
 import { computeExtensions } from './commands/ehlo.js';
 import { findSmtpCommand } from './commands/index.js';
 import type { MailTransaction, PendingChunk, SmtpContext } from './context.js';
-import { DEFAULT_SMTP_PERSONA, fillText, type SmtpPersona } from './persona.js';
+import { fillText, type SmtpPersona } from './persona.js';
 import { rawReply, reply, replyLines, serializeSmtpReply, shownEnhancedCode, type SmtpReply } from './reply.js';
 import { checkCommandBytes, countCrlf, printable, sequenceError } from './command-line.js';
 import { clientLineEvent } from '../masking.js';
@@ -34,41 +35,6 @@ import { transitionCause } from '../annotations/messages.js';
 import { Dispatcher, type DispatchRules } from '../engine/dispatcher.js';
 
 export type { DataProblem } from '../framing/smtp-input.js';
-
-export type SmtpListenerKind = 'mta' | 'submission';
-
-export interface SmtpSessionOptions {
-  persona: SmtpPersona;
-  /** MTA: local delivery, no AUTH; submission: AUTH required before MAIL (RFC 6409 §4.3). */
-  listener: SmtpListenerKind;
-  secure: boolean;
-  tlsAvailable: boolean;
-  plaintextAuthAllowed: boolean;
-  /** The client's IP address, for the Received line. */
-  remoteAddress: string;
-  /** SIZE limit in octets (RFC 1870). */
-  maxMessageSize: number;
-  /** RFC 5321 §4.5.3.1.8: at least 100. */
-  maxRecipients: number;
-  maxBadCommands: number;
-  /** A fresh CRAM-MD5 challenge (RFC 2195 §2). */
-  challenge: () => string;
-  /** The clock, for Received lines; injected so the engine reads no clock itself. */
-  now: () => Date;
-  /** A fresh queue id for an accepted message (Received line and 250 reply). */
-  nextId: () => string;
-  authFailureDelay: (failures: number) => number;
-  /** Scripted misbehaviour for this session (a lab's fault rules, core/faults); none when absent. */
-  faults?: FaultPlan;
-}
-
-export const DEFAULT_SMTP_OPTIONS: Omit<SmtpSessionOptions, 'listener' | 'secure' | 'tlsAvailable' | 'plaintextAuthAllowed' | 'remoteAddress' | 'challenge' | 'now' | 'nextId'> = {
-  persona: DEFAULT_SMTP_PERSONA,
-  maxMessageSize: 10 * 1024 * 1024,
-  maxRecipients: 100,
-  maxBadCommands: 10,
-  authFailureDelay: (failures) => Math.min(500 * 2 ** (failures - 1), 8000),
-};
 
 /** RFC 5321 §4.5.3.1.4: a command line is at most 512 octets with its CRLF. */
 export const SMTP_COMMAND_LIMIT = 512;

@@ -1,9 +1,11 @@
 /**
- * The users file: one `name:password` a line, `#` starts a comment. Secrets are
- * kept in the clear because APOP and CRAM-MD5 need the shared secret itself
- * (RFC 1939 §7, RFC 2195 §2) — this is a teaching lab, not a production server.
+ * Who the users are: the directory interface the engines' backends ask, the
+ * users file's format (one `name:password` a line, `#` starts a comment) and
+ * a directory in memory. Secrets are kept in the clear because APOP and
+ * CRAM-MD5 need the shared secret itself (RFC 1939 §7, RFC 2195 §2) — this is
+ * a teaching lab, not a production server. Reading the file from disk is
+ * ./users-file.ts.
  */
-import { promises as fs } from 'node:fs';
 import { isValidMailboxName } from './mail-store.js';
 
 export interface UserDirectory {
@@ -32,23 +34,6 @@ export function parseUsers(text: string): ParsedUsers {
     else users.set(name, line.slice(colon + 1));
   });
   return { users, problems };
-}
-
-/** Reads the file on each look-up (it is small), so edits apply without a restart. */
-export class UsersFile implements UserDirectory {
-  constructor(private readonly path: string) {}
-
-  async load(): Promise<ParsedUsers> {
-    return parseUsers(await fs.readFile(this.path, 'utf8'));
-  }
-
-  async secretOf(user: string): Promise<string | undefined> {
-    return (await this.load()).users.get(user);
-  }
-
-  async all(): Promise<ReadonlyMap<string, string>> {
-    return (await this.load()).users;
-  }
 }
 
 export class StaticUsers implements UserDirectory {

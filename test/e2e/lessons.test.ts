@@ -1,13 +1,13 @@
 /**
- * Every lesson file is a golden fixture (STYLE.md §10): each replay lesson must
+ * Every lesson file is a golden fixture (docs/ARCHITECTURE.md, "Lessons"): each replay lesson must
  * replay byte for byte, in process and over real TCP; each watch-only lesson
  * must parse and play from its text. A lesson that does not fails the suite.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkLesson } from '../../core/lessons/check-lesson.js';
-import { lessonFiles, loadLessons } from '../../core/lessons/lesson-folder.js';
+import { checkLesson } from '../../core/lab/check-lesson.js';
+import { lessonFiles, loadLessons } from '../../core/lab/lesson-folder.js';
 import { watchLesson } from '../../core/lessons/lesson-run.js';
 import { parseLesson } from '../../core/lessons/parse-lesson.js';
 

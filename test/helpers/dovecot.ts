@@ -1,6 +1,6 @@
 /**
  * Dovecot's POP3 server (Debian dovecot-pop3d) as a peer maillab did not
- * write, run from a self-contained config in a temp folder (see ../shared/PEERS.md).
+ * write, run from a self-contained config in a temp folder (see docs/TEST-PEERS.md).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

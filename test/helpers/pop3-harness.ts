@@ -1,7 +1,8 @@
 /** Drives a POP3 engine with text lines, the way an adapter would, for unit tests. */
 import { createPop3Backend } from '../../core/lab/pop3-backend.js';
 import type { Pop3Backend } from '../../core/pop3/backend.js';
-import { DEFAULT_POP3_OPTIONS, Pop3Session, type Pop3Output, type Pop3SessionOptions } from '../../core/pop3/session.js';
+import { Pop3Session, type Pop3Output } from '../../core/pop3/session.js';
+import { DEFAULT_POP3_OPTIONS, type Pop3SessionOptions } from '../../core/pop3/options.js';
 import { MemoryStore } from '../../core/store/memory-store.js';
 import { StaticUsers } from '../../core/store/user-directory.js';
 

@@ -1,7 +1,8 @@
 /** Drives an SMTP engine with text lines and DATA bodies, the way an adapter would, for unit tests. */
 import type { Mailbox } from '../../core/smtp/address.js';
 import type { Envelope, RecipientVerdict, SmtpBackend } from '../../core/smtp/backend.js';
-import { DEFAULT_SMTP_OPTIONS, SmtpSession, type DataProblem, type SmtpOutput, type SmtpSessionOptions } from '../../core/smtp/session.js';
+import { SmtpSession, type DataProblem, type SmtpOutput } from '../../core/smtp/session.js';
+import { DEFAULT_SMTP_OPTIONS, type SmtpSessionOptions } from '../../core/smtp/options.js';
 
 export interface Delivered {
   envelope: Envelope;

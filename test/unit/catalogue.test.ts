@@ -1,5 +1,5 @@
 /**
- * The annotation catalogue (DESIGN.md §4): every key an engine emits has an
+ * The annotation catalogue (docs/ARCHITECTURE.md, "The catalogue"): every key an engine emits has an
  * entry, found by driving both server engines through sessions that reach
  * every reply, code, keyword and warning, and by reading the keys and codes
  * written in their source; every entry is well formed; the annotators and the

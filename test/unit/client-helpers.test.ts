@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isMetaCommand, runMetaCommand, type MetaContext } from '../../core/client/meta-commands.js';
 import { parseLog } from '../../core/client/log-parser.js';
-import { parseServerUrl } from '../../core/client/server-url.js';
+import { parseServerUrl } from '../../core/net/server-url.js';
 import type { ClientTracker } from '../../core/client/tracker.js';
 import { showBytes } from '../../core/render/show-bytes.js';
 

@@ -234,10 +234,10 @@ describe('meta-commands', () => {
 describe('pipelining batches', () => {
   it('nextBatch ends at a command a client must wait after, and before a meta-command', () => {
     const lines = ['EHLO me', 'MAIL FROM:<a@b.example>', 'RCPT TO:<c@d.example>', 'RCPT TO:<e@f.example>', 'DATA', 'Subject: x', '/help', 'QUIT'];
-    expect(nextBatch(lines, 0)).toBe(1);
-    expect(nextBatch(lines, 1)).toBe(5);
-    expect(nextBatch(lines, 6)).toBe(6);
-    expect(nextBatch(['USER a', 'PASS b', 'STAT', 'LIST'], 0)).toBe(4);
+    expect(nextBatch('smtp', lines, 0)).toBe(1);
+    expect(nextBatch('smtp', lines, 1)).toBe(5);
+    expect(nextBatch('smtp', lines, 6)).toBe(6);
+    expect(nextBatch('pop3', ['USER a', 'PASS b', 'STAT', 'LIST'], 0)).toBe(4);
   });
 
   it('a paste is sent in batches, each after the replies to the one before', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { replayAll } from '../../core/lessons/check-lesson.js';
+import { replayAll } from '../../core/lab/check-lesson.js';
 import { sameLine } from '../../core/lessons/equivalence.js';
 import { inProcessLab } from '../../core/lessons/in-process-lab.js';
 import type { Lesson } from '../../core/lessons/lesson.js';
@@ -553,7 +553,7 @@ describe('which typed lines count as the lesson\'s', () => {
 });
 
 describe('every replay lesson can be practised to the end with its own lines', async () => {
-  const { loadLessons } = await import('../../core/lessons/lesson-folder.js');
+  const { loadLessons } = await import('../../core/lab/lesson-folder.js');
   const { lessons } = await loadLessons(LESSONS);
   it.each(lessons.filter((lesson) => lesson.mode === 'replay').map((lesson) => [lesson.id, lesson] as const))('%s', async (_id, lesson) => {
     const { practice } = await LessonPractice.start(lesson);

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lessonFiles } from '../../core/lessons/lesson-folder.js';
+import { lessonFiles } from '../../core/lab/lesson-folder.js';
 import type { Lesson } from '../../core/lessons/lesson.js';
 import { hintFor } from '../../core/lessons/hints.js';
 import { parseLesson } from '../../core/lessons/parse-lesson.js';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../core/events.js';
-import { checkLesson, replayAll } from '../../core/lessons/check-lesson.js';
+import { checkLesson, replayAll } from '../../core/lab/check-lesson.js';
 import { inProcessLab } from '../../core/lessons/in-process-lab.js';
 import type { Lesson } from '../../core/lessons/lesson.js';
 import { buildLessonLab } from '../../core/lessons/lesson-lab.js';
@@ -16,7 +16,7 @@ import { watchLesson } from '../../core/lessons/lesson-run.js';
 import { formatProblems, parseLesson } from '../../core/lessons/parse-lesson.js';
 import { LessonPractice } from '../../core/lessons/practice.js';
 import { Replay, type PlayedStep } from '../../core/lessons/replay.js';
-import { startTcpLab } from '../../core/lessons/tcp-lab.js';
+import { startTcpLab } from '../../core/net/lesson-tcp-lab.js';
 import { createLessonStepRenderer } from '../../core/render/lesson-step.js';
 
 const LESSONS = join(__dirname, '../../lessons');

@@ -9,7 +9,7 @@ import { pop3CapaAnnotations } from '../../core/annotations/annotate.js';
 import { Pop3Tracker } from '../../core/client/pop3-tracker.js';
 import { BODY_CONTENT_LIMIT, type WireEvent } from '../../core/events.js';
 import { cramMd5Digest } from '../../core/sasl/mechanisms.js';
-import type { Pop3SessionOptions } from '../../core/pop3/session.js';
+import type { Pop3SessionOptions } from '../../core/pop3/options.js';
 import type { MemoryStore } from '../../core/store/memory-store.js';
 import { makeHarness, messageOfSize, RFC_TIMESTAMP, rfcMaildrop, type Harness } from '../helpers/pop3-harness.js';
 

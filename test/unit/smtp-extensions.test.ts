@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../core/events.js';
 import { formatMailbox, parsePath, unquotedLocalPart } from '../../core/smtp/address.js';
 import { DEFAULT_SMTP_PERSONA } from '../../core/smtp/persona.js';
-import { DEFAULT_SMTP_OPTIONS, SMTP_COMMAND_LIMIT, SMTP_SASL_LIMIT } from '../../core/smtp/session.js';
+import { SMTP_COMMAND_LIMIT, SMTP_SASL_LIMIT } from '../../core/smtp/session.js';
+import { DEFAULT_SMTP_OPTIONS } from '../../core/smtp/options.js';
 import { makeHarness as makePop3Harness } from '../helpers/pop3-harness.js';
 import { makeSmtpHarness, type SmtpHarness } from '../helpers/smtp-harness.js';
 

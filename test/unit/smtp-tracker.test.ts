@@ -11,7 +11,7 @@ import { SmtpTracker } from '../../core/client/smtp-tracker.js';
 import { BODY_CONTENT_LIMIT, type BodyEvent, type WireEvent } from '../../core/events.js';
 import { SmtpInputFramer } from '../../core/framing/smtp-input.js';
 import { DEFAULT_SMTP_PERSONA, RFC5321_TEXTS } from '../../core/smtp/persona.js';
-import type { SmtpSessionOptions } from '../../core/smtp/session.js';
+import type { SmtpSessionOptions } from '../../core/smtp/options.js';
 import { makeSmtpHarness, type SmtpHarness } from '../helpers/smtp-harness.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

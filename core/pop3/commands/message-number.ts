@@ -4,6 +4,7 @@
  */
 import type { Pop3Context } from '../context.js';
 import { err } from '../reply.js';
+import { plural } from './maildrop-totals.js';
 import { replyText } from './texts.js';
 
 /**
@@ -43,18 +44,3 @@ export function splitArgs(context: Pop3Context, verb: string, args: string, max:
   }
   return parts;
 }
-
-/** Sum of sizes of the messages not marked deleted. */
-export function maildropTotals(context: Pop3Context): { count: number; octets: number } {
-  const transaction = context.transaction!;
-  let count = 0;
-  let octets = 0;
-  transaction.maildrop.messages.forEach((message, index) => {
-    if (transaction.deleted.has(index)) return;
-    count++;
-    octets += message.size;
-  });
-  return { count, octets };
-}
-
-export const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;

@@ -6,7 +6,7 @@ import { POP3_COMMAND_SPECS } from '../../protocols/pop3.js';
 import { pop3CapaAnnotations } from '../../annotations/annotate.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
-import { plural } from './message-number.js';
+import { plural } from './maildrop-totals.js';
 import { offeredMechanisms } from './auth.js';
 import { replyText } from './texts.js';
 import { commandSummary } from '../../annotations/messages.js';

@@ -1,7 +1,7 @@
 /** Reply texts as a handler needs them: the session's wording with the server name filled in. */
 import type { Pop3Context } from '../context.js';
 import { pop3Text, type Pop3TextKey, type Pop3TextValues } from '../persona.js';
-import { maildropTotals, plural } from './message-number.js';
+import { maildropTotals, plural } from './maildrop-totals.js';
 
 /** The session's text for `key` (its override or maillab's default), placeholders filled. */
 export function replyText(context: Pop3Context, key: Pop3TextKey, values: Pop3TextValues = {}): string {

@@ -5,7 +5,8 @@
 import { POP3_COMMAND_SPECS } from '../../protocols/pop3.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
-import { maildropTotals, messageIndex, plural, splitArgs } from './message-number.js';
+import { maildropTotals, plural } from './maildrop-totals.js';
+import { messageIndex, splitArgs } from './message-number.js';
 import { replyText } from './texts.js';
 import { commandSummary, commandHistoric } from '../../annotations/messages.js';
 

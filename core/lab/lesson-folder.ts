@@ -7,8 +7,8 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Lesson, LessonProblem } from './lesson.js';
-import { parseLesson } from './parse-lesson.js';
+import type { Lesson, LessonProblem } from '../lessons/lesson.js';
+import { parseLesson } from '../lessons/parse-lesson.js';
 
 export interface LessonFileProblems {
   readonly file: string;

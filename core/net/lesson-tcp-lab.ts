@@ -10,13 +10,13 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { EventEnvelope, WireEvent } from '../events.js';
-import { ConnectionLimiter, DEFAULT_CONNECTION_LIMITS } from '../net/connection-limiter.js';
-import { startListener, type RunningListener } from '../net/listener.js';
-import { servePop3 } from '../net/pop3-connection.js';
-import { serveSmtp } from '../net/smtp-connection.js';
-import { serverOf, type ServerPersona } from './lesson.js';
-import { ReceivedLines, type LessonConnection, type LessonLab } from './lab-connection.js';
-import { DEFAULT_LESSON_HOST, type LessonLabParts } from './lesson-lab.js';
+import { ConnectionLimiter, DEFAULT_CONNECTION_LIMITS } from './connection-limiter.js';
+import { startListener, type RunningListener } from './listener.js';
+import { servePop3 } from './pop3-connection.js';
+import { serveSmtp } from './smtp-connection.js';
+import { serverOf, type ServerPersona } from '../lessons/lesson.js';
+import { ReceivedLines, type LessonConnection, type LessonLab } from '../lessons/lab-connection.js';
+import { DEFAULT_LESSON_HOST, type LessonLabParts } from '../lessons/lesson-lab.js';
 import { clientHandshake, lessonSecureContext } from './lesson-tls.js';
 
 export interface TcpLabOptions {

@@ -2,7 +2,7 @@
  * `pop3://host[:port]`, `pop3s://…`, `smtp://…`, `smtps://…` → where and how
  * to connect. Default ports: 110, 995 (RFC 8314), 25, 465 (RFC 8314).
  */
-import type { ClientEndpoint } from '../net/client-connection.js';
+import type { ClientEndpoint } from './client-connection.js';
 
 const SCHEMES: Record<string, { protocol: 'pop3' | 'smtp'; port: number; implicitTls: boolean }> = {
   pop3: { protocol: 'pop3', port: 110, implicitTls: false },

@@ -4,12 +4,12 @@
  * fresh lab, and stops at the first line that differs. A watch-only lesson has
  * nothing to replay: it is checked by parsing, and says so.
  */
-import type { LessonLab } from './lab-connection.js';
-import { inProcessLab } from './in-process-lab.js';
-import type { Lesson } from './lesson.js';
-import { buildLessonLab } from './lesson-lab.js';
-import { Replay, type Difference } from './replay.js';
-import { startTcpLab, type TcpLabOptions } from './tcp-lab.js';
+import type { LessonLab } from '../lessons/lab-connection.js';
+import { inProcessLab } from '../lessons/in-process-lab.js';
+import type { Lesson } from '../lessons/lesson.js';
+import { buildLessonLab } from '../lessons/lesson-lab.js';
+import { Replay, type Difference } from '../lessons/replay.js';
+import { startTcpLab, type TcpLabOptions } from '../net/lesson-tcp-lab.js';
 
 export type LabKind = 'in-process' | 'tcp';
 

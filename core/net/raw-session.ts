@@ -6,11 +6,11 @@
  */
 import type { WireEvent } from '../events.js';
 import { nextBatch } from '../models/console.js';
-import { ClientConnection, type ClientEndpoint, type RawLine } from '../net/client-connection.js';
-import { isMetaCommand, runMetaCommand, type MetaResult } from './meta-commands.js';
-import { Pop3Tracker } from './pop3-tracker.js';
-import { SmtpTracker } from './smtp-tracker.js';
-import type { ClientTracker } from './tracker.js';
+import { ClientConnection, type ClientEndpoint, type RawLine } from './client-connection.js';
+import { isMetaCommand, runMetaCommand, type MetaResult } from '../client/meta-commands.js';
+import { Pop3Tracker } from '../client/pop3-tracker.js';
+import { SmtpTracker } from '../client/smtp-tracker.js';
+import type { ClientTracker } from '../client/tracker.js';
 
 export interface RawSessionOptions {
   endpoint: ClientEndpoint;
@@ -133,7 +133,7 @@ export class RawSession {
         continue;
       }
       // The batch rule (which commands a client must wait after) lives in the console model.
-      const end = nextBatch(lines, index);
+      const end = nextBatch(this.options.endpoint.protocol, lines, index);
       const batch = lines.slice(index, end);
       index = end;
       this.noteTlsRequest(batch[batch.length - 1]!);

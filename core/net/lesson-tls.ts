@@ -10,8 +10,8 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
-import { ensureCertificate, secureContextOf } from '../net/tls-certificate.js';
-import { DEFAULT_LESSON_HOST } from './lesson-lab.js';
+import { ensureCertificate, secureContextOf } from './tls-certificate.js';
+import { DEFAULT_LESSON_HOST } from '../lessons/lesson-lab.js';
 
 let context: Promise<SecureContext> | undefined;
 

@@ -1,0 +1,72 @@
+/** The options each command's parser hands to its runner (bin/cli.ts builds them, the runners read them). */
+
+export interface ConnectCliOptions {
+  starttls: boolean;
+  insecure: boolean;
+  pipeline: boolean;
+  json: boolean;
+  showBytes: boolean;
+  save?: string;
+  timeout: number;
+}
+
+export interface SendCliOptions {
+  from?: string;
+  to?: string[];
+  cc?: string[];
+  subject?: string;
+  body?: string;
+  bodyFile?: string;
+  charset: string;
+  attach?: string[];
+  html?: string;
+  server?: string;
+  starttls: boolean;
+  auth?: string;
+  insecure: boolean;
+  direct: boolean;
+  dns?: string;
+  mxPort?: number;
+  helo?: string;
+  timeout: number;
+  transcript: boolean;
+}
+
+export interface ServeOptions {
+  host: string;
+  data: string;
+  pop3Port: ListenerPort;
+  pop3sPort: ListenerPort;
+  smtpPort: ListenerPort;
+  submissionPort: ListenerPort;
+  smtpsPort: ListenerPort;
+  domain?: string[];
+  maxMessageSize: number;
+  hostname: string;
+  allowPlaintextAuth: boolean;
+  idleTimeout: number;
+  loginDelay: number;
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  dns?: string;
+  mxPort: number;
+  /** Fault rules as typed; serve parses them. */
+  fault?: string[];
+  verbose: boolean;
+}
+
+/** A listener port, or "off" (commander cannot carry null through a parser). */
+export type ListenerPort = number | 'off';
+
+export interface LessonFolderOptions {
+  dir?: string;
+}
+
+export interface LessonCheckOptions extends LessonFolderOptions {
+  timeout: number;
+}
+
+export interface LessonPlayOptions extends LessonFolderOptions {
+  mode: 'watch' | 'step' | 'practice';
+  speed: number;
+}

@@ -1,0 +1,175 @@
+/**
+ * The layering of docs/ARCHITECTURE.md, enforced: the pure layers (engines,
+ * framing, protocol data, catalogue, trackers, models, lesson engine, …)
+ * reach no sockets, files, DNS, processes or timers, however deep; nothing in
+ * core imports a front end; and no module imports itself back through others.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Folders and files whose code must stay free of I/O (the sans-I/O layers). */
+const PURE = [
+  'core/engine',
+  'core/framing',
+  'core/protocols',
+  'core/annotations',
+  'core/client',
+  'core/lessons',
+  'core/models',
+  'core/pop3',
+  'core/smtp',
+  'core/sasl',
+  'core/faults',
+  'core/render',
+  'core/sandbox',
+  'core/events.ts',
+  'core/errors.ts',
+  'core/masking.ts',
+  'core/text-bytes.ts',
+  'core/browser.ts',
+];
+
+/** Node modules that do I/O: sockets, files, DNS, processes, the terminal. */
+const IO_MODULES = /^(node:)?(net|tls|fs|fs\/promises|dns|dns\/promises|child_process|os|readline|dgram|http|https|worker_threads|cluster|timers|timers\/promises)$/;
+/** Globals that do I/O or read the clock: timers and the process. */
+const IO_GLOBALS = /\b(setTimeout|setInterval|setImmediate|process\.(?!env\b))/;
+
+interface Module {
+  file: string;
+  /** Imports of other project files (type-only ones included: a cycle of types is a cycle of ideas). */
+  local: string[];
+  /** Node built-ins imported for their values. */
+  builtins: string[];
+  source: string;
+}
+
+function walk(folder: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(folder)) {
+    const path = join(folder, name);
+    if (statSync(path).isDirectory()) out.push(...walk(path));
+    else if (/\.tsx?$/.test(name) && !name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+function withoutComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+}
+
+function readModule(file: string): Module {
+  const source = withoutComments(readFileSync(file, 'utf8'));
+  const local: string[] = [];
+  const builtins: string[] = [];
+  const specifiers = [...source.matchAll(/(?:^|\n)\s*(import|export)\s+(type\s+)?[^'";]*?from\s+'([^']+)'/g)].map((match) => ({ spec: match[3]!, typeOnly: match[2] !== undefined }));
+  specifiers.push(...[...source.matchAll(/import\(\s*'([^']+)'\s*\)/g)].map((match) => ({ spec: match[1]!, typeOnly: false })));
+  for (const { spec, typeOnly } of specifiers) {
+    if (spec.startsWith('.')) {
+      if (spec.endsWith('.json')) continue;
+      const base = join(dirname(file), spec.replace(/\.js$/, ''));
+      const target = [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].find((candidate) => existsSync(candidate));
+      if (target) local.push(target);
+    } else if (!typeOnly && IO_MODULES.test(spec)) builtins.push(spec);
+  }
+  return { file, local, builtins, source };
+}
+
+const files = ['core', 'bin', 'tui', 'web'].filter((folder) => existsSync(join(ROOT, folder))).flatMap((folder) => walk(join(ROOT, folder)));
+const modules = new Map(files.map((file) => [file, readModule(file)]));
+const rel = (file: string) => relative(ROOT, file);
+const isPure = (file: string) => PURE.some((entry) => rel(file) === entry || rel(file).startsWith(`${entry}/`));
+
+/** The I/O a module reaches, directly or through its imports (type-only imports carry no code and are left out). */
+function ioReached(file: string): string[] {
+  const seen = new Set<string>();
+  const found: string[] = [];
+  const visit = (current: string, path: string[]) => {
+    if (seen.has(current)) return;
+    seen.add(current);
+    const module = modules.get(current);
+    if (!module) return;
+    for (const builtin of module.builtins) found.push(`${[...path, rel(current)].join(' -> ')} -> ${builtin}`);
+    if (IO_GLOBALS.test(module.source)) found.push(`${[...path, rel(current)].join(' -> ')} uses ${module.source.match(IO_GLOBALS)![0]}`);
+    const runtime = [...module.source.matchAll(/(?:^|\n)\s*(?:import|export)\s+(?!type\s)[^'";]*?from\s+'(\.[^']+)'/g)].map((match) => match[1]!);
+    for (const spec of runtime) {
+      if (spec.endsWith('.json')) continue;
+      const base = join(dirname(current), spec.replace(/\.js$/, ''));
+      const target = [`${base}.ts`, `${base}.tsx`].find((candidate) => modules.has(candidate));
+      if (target) visit(target, [...path, rel(current)]);
+    }
+  };
+  visit(file, []);
+  return found;
+}
+
+/** Cycles of the import graph (Tarjan's strongly connected components of more than one module, or a module importing itself). */
+function cycles(): string[][] {
+  let index = 0;
+  const stack: string[] = [];
+  const on = new Set<string>();
+  const indexes = new Map<string, number>();
+  const low = new Map<string, number>();
+  const found: string[][] = [];
+  const connect = (file: string) => {
+    indexes.set(file, index);
+    low.set(file, index++);
+    stack.push(file);
+    on.add(file);
+    for (const next of modules.get(file)?.local ?? []) {
+      if (!indexes.has(next)) {
+        connect(next);
+        low.set(file, Math.min(low.get(file)!, low.get(next)!));
+      } else if (on.has(next)) low.set(file, Math.min(low.get(file)!, indexes.get(next)!));
+    }
+    if (low.get(file) === indexes.get(file)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        on.delete(member);
+        component.push(rel(member));
+      } while (member !== file);
+      if (component.length > 1 || modules.get(file)?.local.includes(file)) found.push(component.sort());
+    }
+  };
+  for (const file of modules.keys()) if (!indexes.has(file)) connect(file);
+  return found;
+}
+
+describe('import rules', () => {
+  it('the pure layers reach no sockets, files, DNS, processes, timers or terminal, however deep', () => {
+    const offences = files.filter(isPure).flatMap(ioReached);
+    expect(offences).toEqual([]);
+  });
+
+  it('nothing in core imports a front end (tui/, web/) or the command line (bin/)', () => {
+    const offences = files
+      .filter((file) => rel(file).startsWith('core/'))
+      .flatMap((file) => modules.get(file)!.local.filter((target) => /^(tui|web|bin)\//.test(rel(target))).map((target) => `${rel(file)} -> ${rel(target)}`));
+    expect(offences).toEqual([]);
+  });
+
+  it('has no import cycles', () => {
+    expect(cycles()).toEqual([]);
+  });
+
+  it('the checks can fail: they see the I/O of an adapter and would see a cycle', () => {
+    expect(ioReached(join(ROOT, 'core/net/server-connection.ts')).some((line) => line.endsWith('node:tls'))).toBe(true);
+    expect(ioReached(join(ROOT, 'core/lab/lab-server.ts')).length).toBeGreaterThan(0);
+    // A made-up pair that imports each other is found.
+    const a = join(ROOT, 'core/__a.ts');
+    const b = join(ROOT, 'core/__b.ts');
+    modules.set(a, { file: a, local: [b], builtins: [], source: '' });
+    modules.set(b, { file: b, local: [a], builtins: [], source: '' });
+    try {
+      expect(cycles()).toContainEqual(['core/__a.ts', 'core/__b.ts']);
+    } finally {
+      modules.delete(a);
+      modules.delete(b);
+    }
+  });
+});
