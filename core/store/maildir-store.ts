@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { toWireFormat, wireSize } from '../framing/dot-stuffing.js';
+import { asWireFormat, toWireFormat, wireSize } from '../framing/dot-stuffing.js';
 import type { Maildrop, MaildropChanges, MessageInfo, OpenResult, UpdateResult } from '../pop3/backend.js';
 import { isValidMailboxName, uidFromUniqueName, type MailStore } from './mail-store.js';
 import { acquireLock } from './maildrop-lock.js';
@@ -17,7 +17,14 @@ interface MaildirEntry {
   folder: 'new' | 'cur';
   name: string;
   info: MessageInfo;
+  /** The file's size from Dovecot's ",S=" in the name, when there is one: read in one call. */
+  fileSize: number | undefined;
 }
+
+/** A message up to this size is read ahead while the previous one is on its way to the client. */
+const READ_AHEAD_LIMIT = 256 * 1024;
+/** File-system operations of one UPDATE kept in flight at once. */
+const UPDATE_CONCURRENCY = 16;
 
 let deliveries = 0;
 
@@ -74,7 +81,7 @@ export class MaildirStore implements MailStore {
     let released = false;
     const maildrop: Maildrop = {
       messages: entries.map((entry) => entry.info),
-      read: async (index) => toWireFormat(await fs.readFile(await locate(folder, entries[index]!))),
+      read: readerOf(folder, entries),
       update: (changes) => applyChanges(folder, entries, changes),
       release: async () => {
         if (released) return;
@@ -86,33 +93,92 @@ export class MaildirStore implements MailStore {
   }
 }
 
+/** The same order as `localeCompare(b, 'en', { numeric: true })`, without building a collator per call. */
+const byName = new Intl.Collator('en', { numeric: true }).compare;
+
 async function scan(folder: string): Promise<MaildirEntry[]> {
   const entries: MaildirEntry[] = [];
   for (const sub of ['new', 'cur'] as const) {
-    for (const name of await fs.readdir(join(folder, sub))) {
+    for (const dirent of await fs.readdir(join(folder, sub), { withFileTypes: true })) {
+      const name = dirent.name;
       if (name.startsWith('.')) continue;
-      const path = join(folder, sub, name);
-      const size = await sizeOf(path, name);
+      const sizes = sizesInName(name);
+      // A regular file named with its wire size needs no stat (the directory entry's type says "file"):
+      // a 10,000-message maildrop opens with two directory reads.
+      const size = sizes.wire !== undefined && dirent.isFile() ? sizes.wire : await sizeOf(join(folder, sub, name), sizes.wire);
       if (size === undefined) continue; // vanished or not a file
       const flags = name.includes(':2,') ? name.slice(name.indexOf(':2,') + 3) : '';
-      entries.push({ folder: sub, name, info: { uid: uidFromUniqueName(name, md5), size, seen: flags.includes('S') } });
+      entries.push({ folder: sub, name, info: { uid: uidFromUniqueName(name, md5), size, seen: flags.includes('S') }, fileSize: sizes.file });
     }
   }
   // Delivery order: the leading seconds, then the rest of the name.
-  entries.sort((a, b) => deliveryTime(a.name) - deliveryTime(b.name) || a.name.localeCompare(b.name, 'en', { numeric: true }));
+  entries.sort((a, b) => deliveryTime(a.name) - deliveryTime(b.name) || byName(a.name, b.name));
   return entries;
 }
 
-/** Dovecot's ",W=" is the CRLF size POP3 needs; without it, read the file and count. */
-async function sizeOf(path: string, name: string): Promise<number | undefined> {
-  const wire = /,W=(\d+)/.exec(name.split(':')[0]!);
+/** Dovecot's ",S=" (the file's size) and ",W=" (the CRLF size POP3 needs) from a unique name. */
+function sizesInName(name: string): { file: number | undefined; wire: number | undefined } {
+  const base = name.split(':')[0]!;
+  const file = /,S=(\d+)/.exec(base);
+  const wire = /,W=(\d+)/.exec(base);
+  return { file: file ? Number(file[1]) : undefined, wire: wire ? Number(wire[1]) : undefined };
+}
+
+/** With ",W=" in the name, a stat shows it is a file; without, read the file and count. */
+async function sizeOf(path: string, wire: number | undefined): Promise<number | undefined> {
   try {
     const stat = await fs.stat(path);
     if (!stat.isFile()) return undefined;
-    if (wire) return Number(wire[1]);
+    if (wire !== undefined) return wire;
     return wireSize(await fs.readFile(path));
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * `Maildrop.read`: one open and one read per message when the name gives the
+ * file's size (not access, open, fstat, read, close in turn), and the next
+ * message read ahead while this one is sent, so a client retrieving messages
+ * in order rarely waits for the disk. Maildir files never change once
+ * delivered, so a message read ahead is the message the client asks for.
+ */
+function readerOf(folder: string, entries: readonly MaildirEntry[]): (index: number) => Promise<Uint8Array> {
+  let ahead: { index: number; bytes: Promise<Buffer> } | undefined;
+  return (index) => {
+    const bytes = ahead?.index === index ? ahead.bytes : readEntry(folder, entries[index]!);
+    ahead = undefined;
+    const next = entries[index + 1];
+    if (next && (next.fileSize ?? next.info.size) <= READ_AHEAD_LIMIT) {
+      ahead = { index: index + 1, bytes: readEntry(folder, next) };
+      ahead.bytes.catch(() => undefined); // a failure is reported if and when that message is asked for
+    }
+    return bytes.then(asWireFormat);
+  };
+}
+
+async function readEntry(folder: string, entry: MaildirEntry): Promise<Buffer> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(join(folder, entry.folder, entry.name), 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return fs.readFile(await locate(folder, entry));
+  }
+  try {
+    if (entry.fileSize === undefined) return await handle.readFile();
+    // One byte more than the name says shows whether the name was right; if not, read it all.
+    const buffer = Buffer.allocUnsafe(entry.fileSize + 1);
+    let filled = 0;
+    for (let got = -1; got !== 0 && filled < buffer.length; filled += got) {
+      got = (await handle.read(buffer, filled, buffer.length - filled, filled)).bytesRead;
+    }
+    if (filled <= entry.fileSize) return buffer.subarray(0, filled);
+    return await handle.readFile(); // positional reads left the file position at 0: this reads it all
+
+  } finally {
+    // Not awaited: the bytes are in hand, and the client need not wait for the close.
+    handle.close().catch(() => undefined);
   }
 }
 
@@ -134,31 +200,55 @@ async function locate(folder: string, entry: MaildirEntry): Promise<string> {
 
 async function applyChanges(folder: string, entries: MaildirEntry[], changes: MaildropChanges): Promise<UpdateResult> {
   const byUid = new Map(entries.map((entry) => [entry.info.uid, entry]));
-  const failed: string[] = [];
-  let deleted = 0;
-  for (const uid of changes.deleted) {
+  // Several at a time: a QUIT after retrieving 10,000 messages is 10,000 renames.
+  const removed = await inParallel(changes.deleted, async (uid) => {
     try {
-      await fs.unlink(await locate(folder, byUid.get(uid)!));
-      deleted++;
+      await atEntry(folder, byUid.get(uid)!, (path) => fs.unlink(path));
+      return true;
     } catch {
-      failed.push(uid);
+      return false;
     }
-  }
-  for (const uid of changes.seen) {
+  });
+  const failed = changes.deleted.filter((_, index) => !removed[index]);
+  await inParallel(changes.seen, async (uid) => {
     const entry = byUid.get(uid)!;
+    const base = entry.name.split(':')[0]!;
+    const flags = entry.name.includes(':2,') ? entry.name.slice(entry.name.indexOf(':2,') + 3) : '';
+    const newFlags = [...new Set((flags + 'S').split(''))].sort().join('');
+    const seenName = `${base}:2,${newFlags}`;
+    if (entry.folder === 'cur' && entry.name === seenName) return; // flagged seen already
     try {
-      const from = await locate(folder, entry);
-      const base = entry.name.split(':')[0]!;
-      const flags = entry.name.includes(':2,') ? entry.name.slice(entry.name.indexOf(':2,') + 3) : '';
-      const newFlags = [...new Set((flags + 'S').split(''))].sort().join('');
-      await fs.rename(from, join(folder, 'cur', `${base}:2,${newFlags}`));
+      await atEntry(folder, entry, (path) => fs.rename(path, join(folder, 'cur', seenName)));
     } catch {
       // Flagging seen is a courtesy to other readers; a failure loses nothing.
     }
+  });
+  await Promise.all([syncFolder(join(folder, 'cur')), syncFolder(join(folder, 'new'))]);
+  return { deleted: removed.filter(Boolean).length, failed };
+}
+
+/** Runs `operation` on the entry's file where the listing saw it, or where other software has moved it since. */
+async function atEntry(folder: string, entry: MaildirEntry, operation: (path: string) => Promise<void>): Promise<void> {
+  try {
+    await operation(join(folder, entry.folder, entry.name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await operation(await locate(folder, entry));
   }
-  await syncFolder(join(folder, 'cur'));
-  await syncFolder(join(folder, 'new'));
-  return { deleted, failed };
+}
+
+/** `work` on each item, at most UPDATE_CONCURRENCY at once; the results in the items' order. */
+async function inParallel<Item, Result>(items: readonly Item[], work: (item: Item) => Promise<Result>): Promise<Result[]> {
+  const results: Result[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(UPDATE_CONCURRENCY, items.length) }, worker));
+  return results;
 }
 
 async function syncFolder(path: string): Promise<void> {

@@ -160,3 +160,75 @@ describe('users file', () => {
 function mkdirs(user: string) {
   for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(root, user, sub), { recursive: true });
 }
+
+describe('reading fast: sizes from the names, one read per message, read-ahead', () => {
+  it('reads every message right whether retrieved in order, out of order or twice', async () => {
+    const bodies = Array.from({ length: 6 }, (_, i) => `Subject: ${i}\r\n\r\n${'x'.repeat(i * 1000)}\r\n.dot line ${i}\r\n`);
+    for (const body of bodies) await store.deliver('alice', Buffer.from(body));
+    const maildrop = await open('alice');
+    for (const index of [0, 1, 2, 4, 3, 3, 5, 0]) {
+      expect(Buffer.from(await maildrop.read(index)).toString(), `message ${index}`).toBe(bodies[index]);
+    }
+    await maildrop.release();
+  });
+
+  it('reads the whole file when the ",S=" in its name is wrong either way', async () => {
+    mkdirs('bob');
+    writeFileSync(join(root, 'bob', 'new', '1000000001.M1P1.x,S=3,W=3'), 'Subject: longer than the name says\r\n');
+    writeFileSync(join(root, 'bob', 'new', '1000000002.M1P1.x,S=999,W=999'), 'short\r\n');
+    writeFileSync(join(root, 'bob', 'new', '1000000003.M1P1.x,S=4,W=4'), 'a\nb\n');
+    const maildrop = await open('bob');
+    expect(Buffer.from(await maildrop.read(0)).toString()).toBe('Subject: longer than the name says\r\n');
+    expect(Buffer.from(await maildrop.read(1)).toString()).toBe('short\r\n');
+    expect(Buffer.from(await maildrop.read(2)).toString()).toBe('a\r\nb\r\n');
+    await maildrop.release();
+  });
+
+  it('lists a sized name only if it is a file (or a link to one), without reading it', async () => {
+    mkdirs('bob');
+    mkdirSync(join(root, 'bob', 'new', '1000000001.M1P1.dir,S=5,W=5'));
+    writeFileSync(join(root, 'target'), 'linked\r\n');
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync(join(root, 'target'), join(root, 'bob', 'new', '1000000002.M1P1.link,S=8,W=8'));
+    writeFileSync(join(root, 'bob', 'new', '1000000003.M1P1.file,S=4,W=42'), 'abc\n');
+    const maildrop = await open('bob');
+    expect(maildrop.messages.map((m) => [m.uid, m.size])).toEqual([
+      ['1000000002.M1P1.link', 8],
+      ['1000000003.M1P1.file', 42], // the size is taken from ",W=" as before, not measured
+    ]);
+    expect(Buffer.from(await maildrop.read(0)).toString()).toBe('linked\r\n');
+    await maildrop.release();
+  });
+
+  it('orders messages delivered in the same second by the rest of the name, numerically', async () => {
+    mkdirs('bob');
+    for (const name of ['1000000000.M10P1.h', '1000000000.M9P1.h', '999999999.M99P1.h', '1000000000.M100P1.h']) writeFileSync(join(root, 'bob', 'new', name), 'x\r\n');
+    const maildrop = await open('bob');
+    expect(maildrop.messages.map((m) => m.uid)).toEqual(['999999999.M99P1.h', '1000000000.M9P1.h', '1000000000.M10P1.h', '1000000000.M100P1.h']);
+    await maildrop.release();
+  });
+
+  it('applies many deletions and seen flags at once, reporting failures in order', async () => {
+    for (let i = 0; i < 40; i++) await store.deliver('alice', Buffer.from(`message ${i}\r\n`));
+    const maildrop = await open('alice');
+    const uids = maildrop.messages.map((m) => m.uid);
+    const gone = uids.filter((_, i) => i % 2 === 0);
+    // Two of them vanish under us (another program deleted them).
+    for (const uid of [gone[3]!, gone[7]!]) rmSync(join(root, 'alice', 'new', readdirSync(join(root, 'alice', 'new')).find((n) => n.startsWith(uid))!));
+    const result = await maildrop.update({ deleted: gone, seen: uids.filter((_, i) => i % 2 === 1) });
+    await maildrop.release();
+    expect(result).toEqual({ deleted: 18, failed: [gone[3], gone[7]] });
+    expect(readdirSync(join(root, 'alice', 'new'))).toEqual([]);
+    expect(readdirSync(join(root, 'alice', 'cur')).map((n) => n.split(',')[0]).sort()).toEqual(uids.filter((_, i) => i % 2 === 1).sort());
+    expect(readdirSync(join(root, 'alice', 'cur')).every((n) => n.endsWith(':2,S'))).toBe(true);
+  });
+
+  it('leaves a message flagged seen in an earlier session where it is', async () => {
+    mkdirs('bob');
+    writeFileSync(join(root, 'bob', 'cur', '1000000001.M1P1.x,S=3,W=3:2,FS'), 'x\r\n');
+    const maildrop = await open('bob');
+    await maildrop.update({ deleted: [], seen: [maildrop.messages[0]!.uid] });
+    await maildrop.release();
+    expect(readdirSync(join(root, 'bob', 'cur'))).toEqual(['1000000001.M1P1.x,S=3,W=3:2,FS']);
+  });
+});
