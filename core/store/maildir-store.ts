@@ -5,7 +5,7 @@
  * told it arrived, and a half-written file never appears in new/.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { asWireFormat, toWireFormat, wireSize } from '../framing/dot-stuffing.js';
@@ -21,8 +21,13 @@ interface MaildirEntry {
   fileSize: number | undefined;
 }
 
-/** A message up to this size is read ahead while the previous one is on its way to the client. */
-const READ_AHEAD_LIMIT = 256 * 1024;
+/**
+ * A message file up to this size is read synchronously: from the page cache that
+ * takes microseconds, less than one hop to libuv's thread pool and back, and a
+ * RETR would otherwise wait for two (open, read). Larger ones are read ahead,
+ * asynchronously, while the previous message is on its way to the client.
+ */
+const READ_SYNC_LIMIT = 128 * 1024;
 /** File-system operations of one UPDATE kept in flight at once. */
 const UPDATE_CONCURRENCY = 16;
 
@@ -138,23 +143,52 @@ async function sizeOf(path: string, wire: number | undefined): Promise<number | 
 
 /**
  * `Maildrop.read`: one open and one read per message when the name gives the
- * file's size (not access, open, fstat, read, close in turn), and the next
- * message read ahead while this one is sent, so a client retrieving messages
- * in order rarely waits for the disk. Maildir files never change once
- * delivered, so a message read ahead is the message the client asks for.
+ * file's size (not access, open, fstat, read, close in turn); small files
+ * synchronously, large ones asynchronously with the next large one read ahead,
+ * so a client retrieving messages in order rarely waits for the disk. Maildir
+ * files never change once delivered: a message read ahead is the one asked for.
  */
 function readerOf(folder: string, entries: readonly MaildirEntry[]): (index: number) => Promise<Uint8Array> {
   let ahead: { index: number; bytes: Promise<Buffer> } | undefined;
-  return (index) => {
-    const bytes = ahead?.index === index ? ahead.bytes : readEntry(folder, entries[index]!);
+  return async (index) => {
+    const entry = entries[index]!;
+    if (isSmall(entry)) {
+      const bytes = readSmallEntry(folder, entry);
+      if (bytes) return asWireFormat(bytes);
+    }
+    const bytes = ahead?.index === index ? ahead.bytes : readEntry(folder, entry);
     ahead = undefined;
     const next = entries[index + 1];
-    if (next && (next.fileSize ?? next.info.size) <= READ_AHEAD_LIMIT) {
+    if (next && !isSmall(next)) {
       ahead = { index: index + 1, bytes: readEntry(folder, next) };
       ahead.bytes.catch(() => undefined); // a failure is reported if and when that message is asked for
     }
-    return bytes.then(asWireFormat);
+    return asWireFormat(await bytes);
   };
+}
+
+function isSmall(entry: MaildirEntry): boolean {
+  return entry.fileSize !== undefined && entry.fileSize <= READ_SYNC_LIMIT;
+}
+
+/** A small file whose size the name gives, in one open and one read; undefined if it is not where the listing saw it or not that size. */
+function readSmallEntry(folder: string, entry: MaildirEntry): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(join(folder, entry.folder, entry.name), 'r');
+  } catch {
+    return undefined; // moved or gone: the asynchronous path looks for it and reports
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(entry.fileSize! + 1);
+    let filled = 0;
+    for (let got = -1; got !== 0 && filled < buffer.length; filled += got) got = readSync(fd, buffer, filled, buffer.length - filled, filled);
+    return filled <= entry.fileSize! ? buffer.subarray(0, filled) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function readEntry(folder: string, entry: MaildirEntry): Promise<Buffer> {
