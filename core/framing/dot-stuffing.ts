@@ -23,14 +23,27 @@ export function toWireFormat(message: Uint8Array): Buffer {
  * usually is). Copies runs between bare LFs with Buffer methods, not byte by byte.
  */
 export function asWireFormat(message: Uint8Array): Buffer {
-  return converted(message) ?? Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  const input = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  const output = converted(input) ?? input;
+  // The scan saw every LF; remember the count so the body event of a RETR need not scan again.
+  knownLineCounts.set(output, lastLineCount);
+  return output;
 }
+
+/**
+ * Line counts of buffers `asWireFormat` returned (a RETR body is scanned once,
+ * not twice). Those buffers are message bodies nobody writes to afterwards.
+ */
+const knownLineCounts = new WeakMap<Uint8Array, number>();
+/** The LF count of the last `converted` output, set as a side result of its scan. */
+let lastLineCount = 0;
 
 /** The message converted to wire format, or undefined when it already is. */
 function converted(message: Uint8Array): Buffer | undefined {
   const input = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-  const bareLfCount = countBareLf(input);
+  const { bare: bareLfCount, all } = countLf(input);
   const needsFinalNewline = input.length > 0 && input[input.length - 1] !== LF;
+  lastLineCount = all + (needsFinalNewline ? 1 : 0);
   if (bareLfCount === 0 && !needsFinalNewline) return undefined;
   const out = Buffer.allocUnsafe(input.length + bareLfCount + (needsFinalNewline ? 2 : 0));
   let o = 0;
@@ -49,18 +62,21 @@ function converted(message: Uint8Array): Buffer | undefined {
   return out;
 }
 
-function countBareLf(input: Buffer): number {
-  let count = 0;
+/** LFs without a CR before them, and all LFs. */
+function countLf(input: Buffer): { bare: number; all: number } {
+  let bare = 0;
+  let all = 0;
   for (let i = input.indexOf(LF); i !== -1; i = input.indexOf(LF, i + 1)) {
-    if (i === 0 || input[i - 1] !== CR) count++;
+    all++;
+    if (i === 0 || input[i - 1] !== CR) bare++;
   }
-  return count;
+  return { bare, all };
 }
 
 /** The octet count RFC 1939 asks for: the size of `toWireFormat(message)`, without building it. */
 export function wireSize(message: Uint8Array): number {
   const input = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-  let size = input.length + countBareLf(input);
+  let size = input.length + countLf(input).bare;
   if (input.length > 0 && input[input.length - 1] !== LF) size += 2;
   return size;
 }
@@ -99,6 +115,8 @@ export function stuffBody(body: Uint8Array, head?: Uint8Array): Buffer {
 
 /** Counts the lines of a wire-format body (one per CRLF). */
 export function countLines(body: Uint8Array): number {
+  const known = knownLineCounts.get(body);
+  if (known !== undefined) return known;
   const input = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   let lines = 0;
   for (let i = input.indexOf(LF); i !== -1; i = input.indexOf(LF, i + 1)) lines++;

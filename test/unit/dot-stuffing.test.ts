@@ -176,6 +176,8 @@ describe('the Buffer.indexOf implementations agree with the byte-by-byte definit
       expect(wireSize(raw), name).toBe(reference.wire(raw).length);
       expect(text(stuffBody(raw)), name).toBe(reference.stuff(raw));
       expect(countLines(raw), name).toBe(reference.lines(raw));
+      // The count asWireFormat remembers for its output is that output's own.
+      expect(countLines(asWireFormat(raw)), name).toBe(reference.lines(toWireFormat(raw)));
     }
   });
 
