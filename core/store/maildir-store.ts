@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { asWireFormat, toWireFormat, wireSize } from '../framing/dot-stuffing.js';
+import { asWireFormat, wireSize } from '../framing/dot-stuffing.js';
 import type { Maildrop, MaildropChanges, MessageInfo, OpenResult, UpdateResult } from '../pop3/backend.js';
 import { isValidMailboxName, uidFromUniqueName, type MailStore } from './mail-store.js';
 import { acquireLock } from './maildrop-lock.js';
@@ -34,6 +34,11 @@ const UPDATE_CONCURRENCY = 16;
 let deliveries = 0;
 
 export class MaildirStore implements MailStore {
+  /** Maildirs this store has created or found, so a delivery need not mkdir three folders each time. */
+  private readonly ensured = new Set<string>();
+  /** One group commit per new/ folder. */
+  private readonly newFolderSyncs = new Map<string, () => Promise<void>>();
+
   constructor(private readonly root: string) {}
 
   folderOf(user: string): string {
@@ -48,23 +53,53 @@ export class MaildirStore implements MailStore {
   }
 
   async deliver(user: string, message: Uint8Array): Promise<string> {
-    const folder = await this.ensureMaildir(user);
-    const bytes = toWireFormat(message);
+    const folder = this.folderOf(user);
+    if (!this.ensured.has(folder)) {
+      await this.ensureMaildir(user);
+      this.ensured.add(folder);
+    }
+    const bytes = asWireFormat(message); // only read: no copy when it is in wire format already
     // Maildir unique name: seconds.M<micro>P<pid>Q<counter>.host, plus Dovecot's S= (file size) and W= (wire size).
     const now = Date.now();
     const unique = `${Math.floor(now / 1000)}.M${(now % 1000) * 1000}P${process.pid}Q${++deliveries}.${safeHost()}`;
     const name = `${unique},S=${bytes.length},W=${bytes.length}`;
     const temporary = join(folder, 'tmp', name);
-    const handle = await fs.open(temporary, 'wx', 0o600);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(temporary, 'wx', 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // The Maildir was removed since we last saw it: create it again.
+      this.ensured.delete(folder);
+      await this.ensureMaildir(user);
+      handle = await fs.open(temporary, 'wx', 0o600);
+    }
     try {
       await handle.writeFile(bytes);
       await handle.sync();
-    } finally {
+    } catch (error) {
       await handle.close();
+      throw error;
     }
-    await fs.rename(temporary, join(folder, 'new', name));
-    await syncFolder(join(folder, 'new'));
+    // The data is on disk; the close can overlap the rename.
+    await Promise.all([handle.close(), fs.rename(temporary, join(folder, 'new', name))]);
+    await this.syncNewFolder(join(folder, 'new'));
     return unique;
+  }
+
+  /**
+   * Makes the renames into `newFolder` durable. Group commit: deliveries that
+   * finish their rename while a directory sync runs share the next one, so many
+   * concurrent sessions cost a few directory syncs, not one each. Every caller
+   * resolves only after a sync that started after its rename has completed.
+   */
+  private syncNewFolder(newFolder: string): Promise<void> {
+    let sync = this.newFolderSyncs.get(newFolder);
+    if (!sync) {
+      sync = groupCommit(() => syncFolder(newFolder));
+      this.newFolderSyncs.set(newFolder, sync);
+    }
+    return sync();
   }
 
   async openMaildrop(user: string): Promise<OpenResult> {
@@ -285,6 +320,33 @@ async function inParallel<Item, Result>(items: readonly Item[], work: (item: Ite
   return results;
 }
 
+/**
+ * Wraps `sync` so that concurrent callers share runs: a caller joins the run
+ * that has not started yet, or queues one behind the run in progress (which
+ * may have started before the caller's change, so it cannot count).
+ */
+export function groupCommit(sync: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  return () => {
+    if (next) return next;
+    const previous = running;
+    let run: Promise<void> | undefined = undefined;
+    run = (async () => {
+      await previous?.catch(() => undefined); // always yields, so `next` is this run until it starts
+      next = undefined; // from here on, callers need a later run
+      running = run;
+      try {
+        await sync();
+      } finally {
+        if (running === run) running = undefined;
+      }
+    })();
+    next = run;
+    return run;
+  };
+}
+
 async function syncFolder(path: string): Promise<void> {
   const handle = await fs.open(path, 'r');
   try {
@@ -299,9 +361,11 @@ function deliveryTime(name: string): number {
   return seconds ? Number(seconds[1]) : 0;
 }
 
+let cachedHost: string | undefined;
+
 function safeHost(): string {
-  // Maildir: "/" and ":" in the host name are written as \057 and \072.
-  return hostname().replace(/\//g, '\\057').replace(/:/g, '\\072').replace(/,/g, '\\054');
+  // Maildir: "/" and ":" in the host name are written as \057 and \072. Looked up once (a system call each time otherwise).
+  return (cachedHost ??= hostname().replace(/\//g, '\\057').replace(/:/g, '\\072').replace(/,/g, '\\054'));
 }
 
 function md5(text: string): string {
