@@ -1,0 +1,35 @@
+// The disk's own limit for durable deliveries, with no SMTP at all: writers that each
+// open a file in tmp/, write 4 KB, fsync, close, rename into new/, and share directory
+// syncs (the same steps as maillab's Maildir delivery). Messages per second.
+import { promises as fs } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+export async function fsyncCeiling(parent, { writers = 20, total = 1000, size = 4096 } = {}) {
+  const dir = mkdtempSync(join(parent, 'maillab-bench-fsync-'));
+  await fs.mkdir(join(dir, 'tmp'));
+  await fs.mkdir(join(dir, 'new'));
+  const body = Buffer.alloc(size, 'x');
+  let next = 0;
+  let syncing;
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: writers }, async () => {
+    while (next < total) {
+      const name = `m${next++}`;
+      const handle = await fs.open(join(dir, 'tmp', name), 'wx');
+      await handle.writeFile(body);
+      await handle.sync();
+      await handle.close();
+      await fs.rename(join(dir, 'tmp', name), join(dir, 'new', name));
+      // A directory sync shared by whoever arrives while one is under way (an upper bound: slightly looser than maillab's).
+      syncing ??= fs.open(join(dir, 'new'), 'r').then(async (folder) => {
+        await folder.sync();
+        await folder.close();
+      }).finally(() => (syncing = undefined));
+      await syncing;
+    }
+  }));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  rmSync(dir, { recursive: true, force: true });
+  return total / seconds;
+}
