@@ -109,7 +109,8 @@ class Accumulator {
     // Grow by doubling (capped) rather than holding a list of pieces: byte-by-byte
     // input would otherwise cost an object per octet.
     if (this.stored + count > this.store.length) {
-      const grown = Buffer.alloc(Math.min(this.cap, Math.max(this.stored + count, this.store.length * 2, 256)));
+      // Unzeroed: only the first `stored` octets are ever read, and those are always written first.
+      const grown = Buffer.allocUnsafe(Math.min(this.cap, Math.max(this.stored + count, this.store.length * 2, 4096)));
       this.store.copy(grown, 0, 0, this.stored);
       this.store = grown;
     }
@@ -117,10 +118,13 @@ class Accumulator {
     this.stored += count;
   }
 
-  /** The octets kept, or undefined if the cap was passed. */
+  /**
+   * The octets kept, or undefined if the cap was passed. A view, not a copy:
+   * the accumulator is discarded after this, so the message is held once.
+   */
   take(): Buffer | undefined {
     if (this.overflowed) return undefined;
-    return this.stored === this.store.length ? this.store : Buffer.from(this.store.subarray(0, this.stored));
+    return this.store.subarray(0, this.stored);
   }
 }
 
