@@ -62,28 +62,29 @@ export class MaildirStore implements MailStore {
     return folder;
   }
 
-  async deliver(user: string, message: Uint8Array): Promise<string> {
+  async deliver(user: string, message: Uint8Array, prefix?: Uint8Array): Promise<string> {
     const folder = this.folderOf(user);
     if (!this.ensured.has(folder)) {
       await this.ensureMaildir(user);
       this.ensured.add(folder);
     }
-    const bytes = asWireFormat(message); // only read: no copy when it is in wire format already
+    const parts = wireParts(message, prefix);
+    const size = parts.reduce((total, part) => total + part.length, 0);
     // Maildir unique name: seconds.M<micro>P<pid>Q<counter>.host, plus Dovecot's S= (file size) and W= (wire size).
     const now = Date.now();
     const unique = `${Math.floor(now / 1000)}.M${(now % 1000) * 1000}P${process.pid}Q${++deliveries}.${safeHost()}`;
-    const name = `${unique},S=${bytes.length},W=${bytes.length}`;
+    const name = `${unique},S=${size},W=${size}`;
     const temporary = join(folder, 'tmp', name);
     try {
-      await writeSynced(temporary, bytes);
+      await writeSynced(temporary, parts, size);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       // The Maildir was removed since we last saw it: create it again.
       this.ensured.delete(folder);
       await this.ensureMaildir(user);
-      await writeSynced(temporary, bytes);
+      await writeSynced(temporary, parts, size);
     }
-    if (bytes.length <= WRITE_SYNC_LIMIT) renameSync(temporary, join(folder, 'new', name));
+    if (size <= WRITE_SYNC_LIMIT) renameSync(temporary, join(folder, 'new', name));
     else await fs.rename(temporary, join(folder, 'new', name));
     await this.syncNewFolder(join(folder, 'new'));
     return unique;
@@ -322,12 +323,25 @@ async function inParallel<Item, Result>(items: readonly Item[], work: (item: Ite
   return results;
 }
 
-/** Creates `path` (it must not exist), writes `bytes` and fsyncs it: durable once this resolves. */
-async function writeSynced(path: string, bytes: Buffer): Promise<void> {
-  if (bytes.length > WRITE_SYNC_LIMIT) {
+/**
+ * The file's content in wire format, in as few pieces as is cheap: one for a
+ * small message, the prefix and the message apart for a large one (never
+ * copied to join them). Converted apart only when the prefix ends a line, so
+ * joining the pieces gives exactly the conversion of the whole.
+ */
+function wireParts(message: Uint8Array, prefix: Uint8Array | undefined): Buffer[] {
+  if (!prefix || prefix.length === 0) return [asWireFormat(message)];
+  const whole = prefix.length + message.length;
+  if (whole <= WRITE_SYNC_LIMIT || prefix[prefix.length - 1] !== 0x0a) return [asWireFormat(Buffer.concat([prefix, message]))];
+  return [asWireFormat(prefix), asWireFormat(message)];
+}
+
+/** Creates `path` (it must not exist), writes `parts` (`size` octets in all) and fsyncs it: durable once this resolves. */
+async function writeSynced(path: string, parts: readonly Buffer[], size: number): Promise<void> {
+  if (size > WRITE_SYNC_LIMIT) {
     const handle = await fs.open(path, 'wx', 0o600);
     try {
-      await handle.writeFile(bytes);
+      for (const part of parts) await handle.writeFile(part);
       await handle.sync();
     } finally {
       await handle.close();
@@ -336,7 +350,9 @@ async function writeSynced(path: string, bytes: Buffer): Promise<void> {
   }
   const fd = openSync(path, 'wx', 0o600);
   try {
-    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
+    for (const part of parts) {
+      for (let written = 0; written < part.length; ) written += writeSync(fd, part, written, part.length - written);
+    }
     await fsyncAsync(fd);
   } finally {
     closeSync(fd);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toWireFormat } from '../../core/framing/dot-stuffing.js';
 import { LOCK_FILE } from '../../core/store/maildrop-lock.js';
-import { MaildirStore } from '../../core/store/maildir-store.js';
+import { groupCommit, MaildirStore } from '../../core/store/maildir-store.js';
 import { isValidMailboxName, uidFromUniqueName } from '../../core/store/mail-store.js';
 import { parseUsers } from '../../core/store/user-directory.js';
 
@@ -230,5 +230,90 @@ describe('reading fast: sizes from the names, one read per message, read-ahead',
     await maildrop.update({ deleted: [], seen: [maildrop.messages[0]!.uid] });
     await maildrop.release();
     expect(readdirSync(join(root, 'bob', 'cur'))).toEqual(['1000000001.M1P1.x,S=3,W=3:2,FS']);
+  });
+});
+
+describe('delivery with a prefix (Return-Path) kept apart from the message', () => {
+  const stored = (user: string) => {
+    const [name] = readdirSync(join(root, user, 'new'));
+    return { name: name!, bytes: readFileSync(join(root, user, 'new', name!)) };
+  };
+
+  for (const [label, size] of [['a small message', 300], ['a message too large to be joined in memory', 300 * 1024]] as const) {
+    it(`stores exactly prefix + message in wire format, with matching sizes: ${label}`, async () => {
+      const line = 'text\n.dot\r\nmore\n';
+      const message = Buffer.from(`\nSubject: parts\r\n\r\n${line.repeat(Math.ceil(size / line.length))}no final newline`);
+      const prefix = Buffer.from('Return-Path: <a@b.test>\r\n');
+      await store.deliver('alice', message, prefix);
+      const { name, bytes } = stored('alice');
+      expect(bytes.equals(toWireFormat(Buffer.concat([prefix, message])))).toBe(true);
+      expect(name).toContain(`,S=${bytes.length},W=${bytes.length}`);
+      const maildrop = await open('alice');
+      expect(maildrop.messages[0]!.size).toBe(bytes.length);
+      expect(Buffer.from(await maildrop.read(0)).equals(bytes)).toBe(true);
+      await maildrop.release();
+    });
+  }
+
+  it('joins a prefix that does not end its line before converting', async () => {
+    await store.deliver('alice', Buffer.from('\nrest\n'.repeat(30000)), Buffer.from('X-Odd: no line end'));
+    expect(stored('alice').bytes.equals(toWireFormat(Buffer.from(`X-Odd: no line end${'\nrest\n'.repeat(30000)}`)))).toBe(true);
+  });
+
+  it('recreates a Maildir removed after an earlier delivery', async () => {
+    await store.deliver('alice', Buffer.from('first\r\n'));
+    rmSync(join(root, 'alice'), { recursive: true, force: true });
+    await store.deliver('alice', Buffer.from('second\r\n'));
+    expect(stored('alice').bytes.toString()).toBe('second\r\n');
+  });
+});
+
+describe('group commit of the new/ directory sync', () => {
+  /** A fake sync that logs when each run starts and ends, and can be made to fail. */
+  function fakeSync() {
+    const log: string[] = [];
+    let runs = 0;
+    let failNext = false;
+    const sync = async () => {
+      const run = ++runs;
+      log.push(`start ${run}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      log.push(`end ${run}`);
+      if (failNext) {
+        failNext = false;
+        throw new Error(`sync ${run} failed`);
+      }
+    };
+    return { log, sync, failNext: () => (failNext = true), runs: () => runs };
+  }
+
+  it('lets callers share a run that starts after their call, and queues later callers behind the running one', async () => {
+    const fake = fakeSync();
+    const commit = groupCommit(fake.sync);
+    const settled = (name: string) => () => fake.log.push(`${name} done`);
+    const first = [commit().then(settled('a')), commit().then(settled('b'))];
+    await new Promise((resolve) => setTimeout(resolve, 1)); // run 1 is under way now
+    expect(fake.log).toEqual(['start 1']);
+    const second = [commit().then(settled('c')), commit().then(settled('d'))];
+    await Promise.all([...first, ...second]);
+    expect(fake.runs()).toBe(2);
+    // c and d called while run 1 ran: they waited for run 2, which started after run 1 ended.
+    expect(fake.log).toEqual(['start 1', 'end 1', 'a done', 'b done', 'start 2', 'end 2', 'c done', 'd done']);
+  });
+
+  it('rejects the callers of a failed run, and the next run works again', async () => {
+    const fake = fakeSync();
+    const commit = groupCommit(fake.sync);
+    fake.failNext();
+    const failed = [commit(), commit()];
+    for (const promise of failed) await expect(promise).rejects.toThrow('sync 1 failed');
+    await expect(commit()).resolves.toBeUndefined();
+  });
+
+  it('delivers 40 messages at once, every one stored in new/ and none left in tmp/', async () => {
+    const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => store.deliver('alice', Buffer.from(`message ${i}\r\n`))));
+    expect(new Set(ids).size).toBe(40);
+    expect(readdirSync(join(root, 'alice', 'new'))).toHaveLength(40);
+    expect(readdirSync(join(root, 'alice', 'tmp'))).toEqual([]);
   });
 });
