@@ -118,7 +118,7 @@ const rows = [
   ['nodemailer smtp-server, each message written to a file (no fsync)', `${Math.round(n)}`, `maillab ÷ this = ${(m / n).toFixed(2)}× (target ≥ 1.00×)`],
   ['nodemailer smtp-server, each file fsynced before the 250', `${Math.round(ns)}`, `maillab ÷ this = ${(m / ns).toFixed(2)}×`],
   ['Postfix smtp-sink (no storage)', `${Math.round(s)}`, `maillab ÷ this = ${(m / s).toFixed(2)}× (target ≥ 0.50×)`],
-  ['the disk alone: open, write, fsync, close, rename, shared directory syncs; no SMTP', `${Math.round(ceiling)}`, `maillab ÷ this = ${(m / ceiling).toFixed(2)}×`],
+  ['the disk alone: maillab\'s delivery steps (write, fsync, rename, group-committed directory sync) by as many writers, no SMTP', `${Math.round(ceiling)}`, `maillab ÷ this = ${(m / ceiling).toFixed(2)}×`],
 ];
 if (rates['maillab-tmpfs']) {
   const t = median(rates['maillab-tmpfs']);
