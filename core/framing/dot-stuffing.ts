@@ -93,20 +93,20 @@ export function stuffBody(body: Uint8Array, head?: Uint8Array): Buffer {
   const input = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const headLength = head?.length ?? 0;
   // Every line that starts with "." gets one more: the first line, and each "." after an LF.
-  let dots = input.length > 0 && input[0] === DOT ? 1 : 0;
-  for (let i = input.indexOf(LF_DOT); i !== -1; i = input.indexOf(LF_DOT, i + 2)) dots++;
-  const out = Buffer.allocUnsafe(headLength + input.length + dots + TERMINATOR.length);
+  // One search finds them all (usually none); the copy then runs between them.
+  const dotsAt: number[] = input.length > 0 && input[0] === DOT ? [0] : [];
+  for (let i = input.indexOf(LF_DOT); i !== -1; i = input.indexOf(LF_DOT, i + 2)) dotsAt.push(i + 1);
+  const out = Buffer.allocUnsafe(headLength + input.length + dotsAt.length + TERMINATOR.length);
   let o = 0;
   if (head) {
     out.set(head, 0);
     o = headLength;
   }
   let from = 0;
-  if (input.length > 0 && input[0] === DOT) out[o++] = DOT;
-  for (let i = input.indexOf(LF_DOT); i !== -1; i = input.indexOf(LF_DOT, i + 2)) {
-    o += input.copy(out, o, from, i + 1);
+  for (const dot of dotsAt) {
+    o += input.copy(out, o, from, dot);
     out[o++] = DOT;
-    from = i + 1; // the line's own "." starts the next run
+    from = dot; // the line's own "." starts the next run
   }
   o += input.copy(out, o, from);
   TERMINATOR.copy(out, o);
