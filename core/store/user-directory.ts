@@ -51,7 +51,10 @@ export class UsersFile implements UserDirectory {
     if (this.cached?.version === version) return this.cached.parsed;
     // Read after the stat: an edit in between makes the next stat differ, so it is read again then.
     const parsed = parseUsers(await fs.readFile(this.path, 'utf8'));
-    this.cached = { version, parsed };
+    // File times tick coarsely (a few ms): two same-length edits within one tick look alike.
+    // Like git's "racily clean" entries, a file changed in the last two seconds is not trusted to the cache.
+    const changedRecently = BigInt(Date.now()) * 1_000_000n - stat.ctimeNs < 2_000_000_000n;
+    this.cached = changedRecently ? undefined : { version, parsed };
     return parsed;
   }
 

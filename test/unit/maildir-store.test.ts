@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { toWireFormat } from '../../core/framing/dot-stuffing.js';
 import { LOCK_FILE } from '../../core/store/maildrop-lock.js';
 import { groupCommit, MaildirStore } from '../../core/store/maildir-store.js';
 import { isValidMailboxName, uidFromUniqueName } from '../../core/store/mail-store.js';
-import { parseUsers } from '../../core/store/user-directory.js';
+import { parseUsers, UsersFile } from '../../core/store/user-directory.js';
 
 let root: string;
 let store: MaildirStore;
@@ -154,6 +154,29 @@ describe('users file', () => {
       'line 6: "../x" is not a valid mailbox name (letters, digits, . _ + -)',
       'line 7: user "bob" listed twice',
     ]);
+  });
+
+  it('sees every edit at once, even two of the same length within one clock tick', async () => {
+    const path = join(root, 'users');
+    const users = new UsersFile(path);
+    writeFileSync(path, 'alice:one\n');
+    expect(await users.secretOf('alice')).toBe('one');
+    writeFileSync(path, 'alice:two\n');
+    expect(await users.secretOf('alice')).toBe('two');
+  });
+
+  it('reuses the parsed file while it is unchanged, and reads it again after an edit that keeps size and mtime', async () => {
+    const path = join(root, 'users');
+    const users = new UsersFile(path);
+    writeFileSync(path, 'alice:one\n');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(path, old, old);
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // past the two seconds a fresh change is not trusted
+    const first = await users.load();
+    expect(await users.load()).toBe(first);
+    writeFileSync(path, 'alice:two\n');
+    utimesSync(path, old, old); // the change time still moves
+    expect(await users.secretOf('alice')).toBe('two');
   });
 });
 
