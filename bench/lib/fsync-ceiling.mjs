@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import { closeSync, fsync, mkdtempSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { groupCommit } from '../../dist/core/store/maildir-store.js';
+import { groupCommit } from '../../dist/core/store/durable-write.js';
 
 const fsyncAsync = promisify(fsync);
 

@@ -5,13 +5,13 @@
  * told it arrived, and a half-written file never appears in new/.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsync, openSync, promises as fs, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, openSync, promises as fs, readSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { asWireFormat, wireSize } from '../framing/dot-stuffing.js';
 import type { Maildrop, MaildropChanges, MessageInfo, OpenResult, UpdateResult } from '../pop3/backend.js';
 import { isValidMailboxName, uidFromUniqueName, type MailStore } from './mail-store.js';
+import { groupCommit, syncFolder, WRITE_SYNC_LIMIT, writeSynced } from './durable-write.js';
 import { acquireLock } from './maildrop-lock.js';
 
 interface MaildirEntry {
@@ -29,17 +29,8 @@ interface MaildirEntry {
  * asynchronously, while the previous message is on its way to the client.
  */
 const READ_SYNC_LIMIT = 128 * 1024;
-/**
- * A delivery up to this size creates, writes, closes and renames its file with
- * synchronous calls (page cache and metadata: microseconds, less than a hop to
- * the thread pool and back); only the fsyncs, which wait for the disk, go to
- * the thread pool. Larger messages are written asynchronously.
- */
-const WRITE_SYNC_LIMIT = 128 * 1024;
 /** File-system operations of one UPDATE kept in flight at once. */
 const UPDATE_CONCURRENCY = 16;
-
-const fsyncAsync = promisify(fsync);
 
 let deliveries = 0;
 
@@ -334,65 +325,6 @@ function wireParts(message: Uint8Array, prefix: Uint8Array | undefined): Buffer[
   const whole = prefix.length + message.length;
   if (whole <= WRITE_SYNC_LIMIT || prefix[prefix.length - 1] !== 0x0a) return [asWireFormat(Buffer.concat([prefix, message]))];
   return [asWireFormat(prefix), asWireFormat(message)];
-}
-
-/** Creates `path` (it must not exist), writes `parts` (`size` octets in all) and fsyncs it: durable once this resolves. */
-async function writeSynced(path: string, parts: readonly Buffer[], size: number): Promise<void> {
-  if (size > WRITE_SYNC_LIMIT) {
-    const handle = await fs.open(path, 'wx', 0o600);
-    try {
-      for (const part of parts) await handle.writeFile(part);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    return;
-  }
-  const fd = openSync(path, 'wx', 0o600);
-  try {
-    for (const part of parts) {
-      for (let written = 0; written < part.length; ) written += writeSync(fd, part, written, part.length - written);
-    }
-    await fsyncAsync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Wraps `sync` so that concurrent callers share runs: a caller joins the run
- * that has not started yet, or queues one behind the run in progress (which
- * may have started before the caller's change, so it cannot count).
- */
-export function groupCommit(sync: () => Promise<void>): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  let next: Promise<void> | undefined;
-  return () => {
-    if (next) return next;
-    const previous = running;
-    let run: Promise<void> | undefined = undefined;
-    run = (async () => {
-      await previous?.catch(() => undefined); // always yields, so `next` is this run until it starts
-      next = undefined; // from here on, callers need a later run
-      running = run;
-      try {
-        await sync();
-      } finally {
-        if (running === run) running = undefined;
-      }
-    })();
-    next = run;
-    return run;
-  };
-}
-
-async function syncFolder(path: string): Promise<void> {
-  const handle = await fs.open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 function deliveryTime(name: string): number {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toWireFormat } from '../../core/framing/dot-stuffing.js';
 import { LOCK_FILE } from '../../core/store/maildrop-lock.js';
-import { groupCommit, MaildirStore } from '../../core/store/maildir-store.js';
+import { groupCommit } from '../../core/store/durable-write.js';
+import { MaildirStore } from '../../core/store/maildir-store.js';
 import { isValidMailboxName, uidFromUniqueName } from '../../core/store/mail-store.js';
 import { parseUsers, UsersFile } from '../../core/store/user-directory.js';
 
