@@ -52,7 +52,8 @@ export class OutputCollector<Reply> {
   take(): EngineOutput<Reply> {
     const output: EngineOutput<Reply> = {
       replies: this.replies,
-      bytes: Buffer.concat(this.replies.map(this.serialize)),
+      // One reply (the usual case, a RETR among them) is sent as serialised, without a copy.
+      bytes: this.replies.length === 1 ? this.serialize(this.replies[0]!) : Buffer.concat(this.replies.map(this.serialize)),
       events: transitionsLast(this.events),
       delayMs: this.delayMs,
       startTls: this.tls,

@@ -126,10 +126,18 @@ export interface RunningLab {
 }
 
 let queueIds = 0;
+/** Random bytes drawn a thousand ids at a time: one call into the CSPRNG per id costs more than the rest of the id. */
+let randomPool = Buffer.alloc(0);
+let randomUsed = 0;
 
 /** A queue id for Received lines and 250 replies: time, a counter and randomness. */
 function nextQueueId(): string {
-  return `${Date.now().toString(36).toUpperCase()}${(++queueIds).toString(36).toUpperCase()}${randomBytes(3).toString('hex').toUpperCase()}`;
+  if (randomUsed + 3 > randomPool.length) {
+    randomPool = randomBytes(3000);
+    randomUsed = 0;
+  }
+  const random = randomPool.toString('hex', randomUsed, (randomUsed += 3));
+  return `${Date.now().toString(36).toUpperCase()}${(++queueIds).toString(36).toUpperCase()}${random.toUpperCase()}`;
 }
 
 export async function startLab(config: LabConfig): Promise<RunningLab> {

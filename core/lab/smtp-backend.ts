@@ -72,7 +72,7 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
       const stored: { user: string; id: string }[] = [];
       let queued: string | undefined;
       try {
-        for (const user of localUsers) stored.push({ user, id: await options.store.deliver(user, Buffer.concat([returnPath, message])) });
+        for (const user of localUsers) stored.push({ user, id: await options.store.deliver(user, message, returnPath) });
         if (relayed.length > 0) {
           const id = `q${now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
           await options.queue.enqueue({ id, from: formatMailbox(envelope.from), recipients: relayed, queuedAt: now().toISOString(), attempts: 0 }, message);

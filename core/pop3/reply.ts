@@ -44,7 +44,7 @@ export function serializeReply(reply: Pop3Reply): Buffer {
   const head = Buffer.from(`${statusLine(reply)}\r\n`, 'latin1');
   if (reply.kind !== 'status' || reply.body === undefined) return head;
   const body = isLines(reply.body) ? Buffer.from(reply.body.map((line) => `${line}\r\n`).join(''), 'latin1') : reply.body;
-  return Buffer.concat([head, stuffBody(body)]);
+  return stuffBody(body, head);
 }
 
 function isLines(body: Uint8Array | readonly string[]): body is readonly string[] {

@@ -8,8 +8,12 @@ import type { OpenResult } from '../pop3/backend.js';
 export interface MailStore {
   /** Locks and snapshots a user's maildrop (RFC 1939 §4). */
   openMaildrop(user: string): Promise<OpenResult>;
-  /** Stores a message durably for a user; returns its unique id. */
-  deliver(user: string, message: Uint8Array): Promise<string>;
+  /**
+   * Stores a message durably for a user; returns its unique id. `prefix`, header
+   * lines each ending in CRLF (a Return-Path), is stored in front of the message:
+   * passed apart so that a large message is not copied just to prepend a line.
+   */
+  deliver(user: string, message: Uint8Array, prefix?: Uint8Array): Promise<string>;
   /**
    * Takes back a message `deliver` just stored (the id it returned), when the
    * rest of its transaction failed and the client is told nothing was stored.

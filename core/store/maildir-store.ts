@@ -5,19 +5,32 @@
  * told it arrived, and a half-written file never appears in new/.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { closeSync, openSync, promises as fs, readSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { toWireFormat, wireSize } from '../framing/dot-stuffing.js';
+import { asWireFormat, wireSize } from '../framing/dot-stuffing.js';
 import type { Maildrop, MaildropChanges, MessageInfo, OpenResult, UpdateResult } from '../pop3/backend.js';
 import { isValidMailboxName, uniqueIds, type MailStore } from './mail-store.js';
+import { groupCommit, syncFolder, WRITE_SYNC_LIMIT, writeSynced } from './durable-write.js';
 import { acquireLock } from './maildrop-lock.js';
 
 interface MaildirEntry {
   folder: 'new' | 'cur';
   name: string;
   info: MessageInfo;
+  /** The file's size from Dovecot's ",S=" in the name, when there is one: read in one call. */
+  fileSize: number | undefined;
 }
+
+/**
+ * A message file up to this size is read synchronously: from the page cache that
+ * takes microseconds, less than one hop to libuv's thread pool and back, and a
+ * RETR would otherwise wait for two (open, read). Larger ones are read ahead,
+ * asynchronously, while the previous message is on its way to the client.
+ */
+const READ_SYNC_LIMIT = 128 * 1024;
+/** File-system operations of one UPDATE kept in flight at once. */
+const UPDATE_CONCURRENCY = 16;
 
 let deliveries = 0;
 
@@ -25,6 +38,11 @@ let deliveries = 0;
 export const STALE_TEMPORARY_MS = 36 * 60 * 60 * 1000;
 
 export class MaildirStore implements MailStore {
+  /** Maildirs this store has created or found, so a delivery need not mkdir three folders each time. */
+  private readonly ensured = new Set<string>();
+  /** One group commit per new/ folder. */
+  private readonly newFolderSyncs = new Map<string, () => Promise<void>>();
+
   constructor(private readonly root: string) {}
 
   folderOf(user: string): string {
@@ -38,29 +56,37 @@ export class MaildirStore implements MailStore {
     return folder;
   }
 
-  async deliver(user: string, message: Uint8Array): Promise<string> {
-    const folder = await this.ensureMaildir(user);
-    const bytes = toWireFormat(message);
+  async deliver(user: string, message: Uint8Array, prefix?: Uint8Array): Promise<string> {
+    const folder = this.folderOf(user);
+    if (!this.ensured.has(folder)) {
+      await this.ensureMaildir(user);
+      this.ensured.add(folder);
+    }
+    const parts = wireParts(message, prefix);
+    const size = parts.reduce((total, part) => total + part.length, 0);
     // Maildir unique name: seconds.M<micro>P<pid>Q<counter>.host, plus Dovecot's S= (file size) and W= (wire size).
     const now = Date.now();
     const unique = `${Math.floor(now / 1000)}.M${(now % 1000) * 1000}P${process.pid}Q${++deliveries}.${safeHost()}`;
-    const name = `${unique},S=${bytes.length},W=${bytes.length}`;
+    const name = `${unique},S=${size},W=${size}`;
     const temporary = join(folder, 'tmp', name);
-    const handle = await fs.open(temporary, 'wx', 0o600);
     try {
       try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
+        await writeSynced(temporary, parts, size);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        // The Maildir was removed since we last saw it: create it again.
+        this.ensured.delete(folder);
+        await this.ensureMaildir(user);
+        await writeSynced(temporary, parts, size);
       }
-      await fs.rename(temporary, join(folder, 'new', name));
+      if (size <= WRITE_SYNC_LIMIT) renameSync(temporary, join(folder, 'new', name));
+      else await fs.rename(temporary, join(folder, 'new', name));
     } catch (error) {
       // A full disk or a broken folder: a partial file left in tmp/ would keep the disk full.
       await fs.rm(temporary, { force: true });
       throw error;
     }
-    await syncFolder(join(folder, 'new'));
+    await this.syncNewFolder(join(folder, 'new'));
     return unique;
   }
 
@@ -103,6 +129,21 @@ export class MaildirStore implements MailStore {
     return removed;
   }
 
+  /**
+   * Makes the renames into `newFolder` durable. Group commit: deliveries that
+   * finish their rename while a directory sync runs share the next one, so many
+   * concurrent sessions cost a few directory syncs, not one each. Every caller
+   * resolves only after a sync that started after its rename has completed.
+   */
+  private syncNewFolder(newFolder: string): Promise<void> {
+    let sync = this.newFolderSyncs.get(newFolder);
+    if (!sync) {
+      sync = groupCommit(() => syncFolder(newFolder));
+      this.newFolderSyncs.set(newFolder, sync);
+    }
+    return sync();
+  }
+
   async openMaildrop(user: string): Promise<OpenResult> {
     let folder: string;
     try {
@@ -122,7 +163,7 @@ export class MaildirStore implements MailStore {
     let released = false;
     const maildrop: Maildrop = {
       messages: entries.map((entry) => entry.info),
-      read: async (index) => toWireFormat(await fs.readFile(await locate(folder, entries, index))),
+      read: readerOf(folder, entries),
       update: (changes) => applyChanges(folder, entries, changes),
       release: async () => {
         if (released) return;
@@ -134,21 +175,28 @@ export class MaildirStore implements MailStore {
   }
 }
 
+/** The same order as `localeCompare(b, 'en', { numeric: true })`, without building a collator per call. */
+const byName = new Intl.Collator('en', { numeric: true }).compare;
+
 async function scan(folder: string): Promise<MaildirEntry[]> {
-  const files: { folder: 'new' | 'cur'; name: string; size: number; seen: boolean }[] = [];
+  const files: { folder: 'new' | 'cur'; name: string; size: number; seen: boolean; fileSize: number | undefined }[] = [];
   for (const sub of ['new', 'cur'] as const) {
-    for (const name of await fs.readdir(join(folder, sub))) {
+    for (const dirent of await fs.readdir(join(folder, sub), { withFileTypes: true })) {
+      const name = dirent.name;
       if (name.startsWith('.')) continue;
-      const path = join(folder, sub, name);
-      const size = await sizeOf(path, name);
+      const sizes = sizesInName(name);
+      // A regular file named with its wire size needs no stat (the directory entry's type says "file"):
+      // a 10,000-message maildrop opens with two directory reads.
+      const size = sizes.wire !== undefined && dirent.isFile() ? sizes.wire : await sizeOf(join(folder, sub, name), sizes.wire);
       if (size === undefined) continue; // vanished or not a file
-      files.push({ folder: sub, name, size, seen: flagsOf(name).includes('S') });
+      files.push({ folder: sub, name, size, seen: flagsOf(name).includes('S'), fileSize: sizes.file });
     }
   }
   // Delivery order: the leading seconds, then the rest of the name, then the folder (new/ before cur/).
-  files.sort((a, b) => deliveryTime(a.name) - deliveryTime(b.name) || a.name.localeCompare(b.name, 'en', { numeric: true }) || a.folder.localeCompare(b.folder));
+  files.sort((a, b) => deliveryTime(a.name) - deliveryTime(b.name) || byName(a.name, b.name) || a.folder.localeCompare(b.folder));
+  // Unique within the maildrop whatever the names (RFC 1939 §7): copies and look-alikes are told apart.
   const uids = uniqueIds(files, md5);
-  return files.map((file, index) => ({ folder: file.folder, name: file.name, info: { uid: uids[index]!, size: file.size, seen: file.seen } }));
+  return files.map((file, index) => ({ folder: file.folder, name: file.name, info: { uid: uids[index]!, size: file.size, seen: file.seen }, fileSize: file.fileSize }));
 }
 
 /** The Maildir info flags after ":2,", or "" (cr.yp.to/proto/maildir.html). */
@@ -156,16 +204,99 @@ function flagsOf(name: string): string {
   return name.includes(':2,') ? name.slice(name.indexOf(':2,') + 3) : '';
 }
 
-/** Dovecot's ",W=" is the CRLF size POP3 needs; without it, read the file and count. */
-async function sizeOf(path: string, name: string): Promise<number | undefined> {
-  const wire = /,W=(\d+)/.exec(name.split(':')[0]!);
+/** Dovecot's ",S=" (the file's size) and ",W=" (the CRLF size POP3 needs) from a unique name. */
+function sizesInName(name: string): { file: number | undefined; wire: number | undefined } {
+  const base = name.split(':')[0]!;
+  const file = /,S=(\d+)/.exec(base);
+  const wire = /,W=(\d+)/.exec(base);
+  return { file: file ? Number(file[1]) : undefined, wire: wire ? Number(wire[1]) : undefined };
+}
+
+/** With ",W=" in the name, a stat shows it is a file; without, read the file and count. */
+async function sizeOf(path: string, wire: number | undefined): Promise<number | undefined> {
   try {
     const stat = await fs.stat(path);
     if (!stat.isFile()) return undefined;
-    if (wire) return Number(wire[1]);
+    if (wire !== undefined) return wire;
     return wireSize(await fs.readFile(path));
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * `Maildrop.read`: one open and one read per message when the name gives the
+ * file's size (not access, open, fstat, read, close in turn); small files
+ * synchronously, large ones asynchronously with the next large one read ahead,
+ * so a client retrieving messages in order rarely waits for the disk. Maildir
+ * files never change once delivered: a message read ahead is the one asked for.
+ */
+function readerOf(folder: string, entries: readonly MaildirEntry[]): (index: number) => Promise<Uint8Array> {
+  let ahead: { index: number; bytes: Promise<Buffer> } | undefined;
+  return async (index) => {
+    const entry = entries[index]!;
+    if (isSmall(entry)) {
+      const bytes = readSmallEntry(folder, entry);
+      if (bytes) return asWireFormat(bytes);
+    }
+    const bytes = ahead?.index === index ? ahead.bytes : readEntry(folder, entries, index);
+    ahead = undefined;
+    const next = entries[index + 1];
+    if (next && !isSmall(next)) {
+      ahead = { index: index + 1, bytes: readEntry(folder, entries, index + 1) };
+      ahead.bytes.catch(() => undefined); // a failure is reported if and when that message is asked for
+    }
+    return asWireFormat(await bytes);
+  };
+}
+
+function isSmall(entry: MaildirEntry): boolean {
+  return entry.fileSize !== undefined && entry.fileSize <= READ_SYNC_LIMIT;
+}
+
+/** A small file whose size the name gives, in one open and one read; undefined if it is not where the listing saw it or not that size. */
+function readSmallEntry(folder: string, entry: MaildirEntry): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(join(folder, entry.folder, entry.name), 'r');
+  } catch {
+    return undefined; // moved or gone: the asynchronous path looks for it and reports
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(entry.fileSize! + 1);
+    let filled = 0;
+    for (let got = -1; got !== 0 && filled < buffer.length; filled += got) got = readSync(fd, buffer, filled, buffer.length - filled, filled);
+    return filled <= entry.fileSize! ? buffer.subarray(0, filled) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function readEntry(folder: string, entries: readonly MaildirEntry[], index: number): Promise<Buffer> {
+  const entry = entries[index]!;
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(join(folder, entry.folder, entry.name), 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return fs.readFile(await locate(folder, entries, index));
+  }
+  try {
+    if (entry.fileSize === undefined) return await handle.readFile();
+    // One byte more than the name says shows whether the name was right; if not, read it all.
+    const buffer = Buffer.allocUnsafe(entry.fileSize + 1);
+    let filled = 0;
+    for (let got = -1; got !== 0 && filled < buffer.length; filled += got) {
+      got = (await handle.read(buffer, filled, buffer.length - filled, filled)).bytesRead;
+    }
+    if (filled <= entry.fileSize) return buffer.subarray(0, filled);
+    return await handle.readFile(); // positional reads left the file position at 0: this reads it all
+
+  } finally {
+    // Not awaited: the bytes are in hand, and the client need not wait for the close.
+    handle.close().catch(() => undefined);
   }
 }
 
@@ -192,26 +323,36 @@ async function locate(folder: string, entries: readonly MaildirEntry[], index: n
 }
 
 async function applyChanges(folder: string, entries: readonly MaildirEntry[], changes: MaildropChanges): Promise<UpdateResult> {
-  const failed: number[] = [];
-  let deleted = 0;
-  for (const index of changes.deleted) {
+  // Several at a time: a QUIT after retrieving 10,000 messages is 10,000 renames.
+  const removed = await inParallel(changes.deleted, async (index) => {
     try {
-      await fs.unlink(await locate(folder, entries, index));
-      deleted++;
+      await atEntry(folder, entries, index, (path) => fs.unlink(path));
+      return true;
     } catch {
-      failed.push(index);
+      return false;
     }
-  }
-  for (const index of changes.seen) {
+  });
+  const failed = changes.deleted.filter((_, position) => !removed[position]);
+  await inParallel(changes.seen, async (index) => {
     try {
       await flagSeen(folder, entries, index);
     } catch {
       // Flagging seen is a courtesy to other readers; a failure loses nothing.
     }
+  });
+  await Promise.all([syncFolder(join(folder, 'cur')), syncFolder(join(folder, 'new'))]);
+  return { deleted: removed.filter(Boolean).length, failed, remaining: await countMessages(folder) };
+}
+
+/** Runs `operation` on the message's file where the listing saw it, or where other software has moved it since. */
+async function atEntry(folder: string, entries: readonly MaildirEntry[], index: number, operation: (path: string) => Promise<void>): Promise<void> {
+  const entry = entries[index]!;
+  try {
+    await operation(join(folder, entry.folder, entry.name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await operation(await locate(folder, entries, index));
   }
-  await syncFolder(join(folder, 'cur'));
-  await syncFolder(join(folder, 'new'));
-  return { deleted, failed, remaining: await countMessages(folder) };
 }
 
 /**
@@ -220,6 +361,9 @@ async function applyChanges(folder: string, entries: readonly MaildirEntry[], ch
  * message), and that is a message lost.
  */
 async function flagSeen(folder: string, entries: readonly MaildirEntry[], index: number): Promise<void> {
+  const entry = entries[index]!;
+  // Already in cur/ with the S flag: nothing to do, not even a look.
+  if (entry.folder === 'cur' && flagsOf(entry.name).includes('S')) return;
   const from = await locate(folder, entries, index);
   const name = from.slice(from.lastIndexOf('/') + 1);
   const flags = [...new Set((flagsOf(name) + 'S').split(''))].sort().join('');
@@ -242,13 +386,31 @@ async function countMessages(folder: string): Promise<number> {
   return count;
 }
 
-async function syncFolder(path: string): Promise<void> {
-  const handle = await fs.open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** `work` on each item, at most UPDATE_CONCURRENCY at once; the results in the items' order. */
+async function inParallel<Item, Result>(items: readonly Item[], work: (item: Item) => Promise<Result>): Promise<Result[]> {
+  const results: Result[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(UPDATE_CONCURRENCY, items.length) }, worker));
+  return results;
+}
+
+/**
+ * The file's content in wire format, in as few pieces as is cheap: one for a
+ * small message, the prefix and the message apart for a large one (never
+ * copied to join them). Converted apart only when the prefix ends a line, so
+ * joining the pieces gives exactly the conversion of the whole.
+ */
+function wireParts(message: Uint8Array, prefix: Uint8Array | undefined): Buffer[] {
+  if (!prefix || prefix.length === 0) return [asWireFormat(message)];
+  const whole = prefix.length + message.length;
+  if (whole <= WRITE_SYNC_LIMIT || prefix[prefix.length - 1] !== 0x0a) return [asWireFormat(Buffer.concat([prefix, message]))];
+  return [asWireFormat(prefix), asWireFormat(message)];
 }
 
 function deliveryTime(name: string): number {
@@ -256,9 +418,11 @@ function deliveryTime(name: string): number {
   return seconds ? Number(seconds[1]) : 0;
 }
 
+let cachedHost: string | undefined;
+
 function safeHost(): string {
-  // Maildir: "/" and ":" in the host name are written as \057 and \072.
-  return hostname().replace(/\//g, '\\057').replace(/:/g, '\\072').replace(/,/g, '\\054');
+  // Maildir: "/" and ":" in the host name are written as \057 and \072. Looked up once (a system call each time otherwise).
+  return (cachedHost ??= hostname().replace(/\//g, '\\057').replace(/:/g, '\\072').replace(/,/g, '\\054'));
 }
 
 function md5(text: string): string {

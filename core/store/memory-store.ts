@@ -27,8 +27,8 @@ export class MemoryStore implements MailStore {
     return uid;
   }
 
-  async deliver(user: string, message: Uint8Array): Promise<string> {
-    return this.add(user, message);
+  async deliver(user: string, message: Uint8Array, prefix?: Uint8Array): Promise<string> {
+    return this.add(user, prefix ? Buffer.concat([prefix, message]) : message);
   }
 
   async discard(user: string, id: string): Promise<void> {

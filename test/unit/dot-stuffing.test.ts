@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countLines, stuffBody, toWireFormat, wireSize } from '../../core/framing/dot-stuffing.js';
+import { asWireFormat, countLines, stuffBody, toWireFormat, wireSize } from '../../core/framing/dot-stuffing.js';
 
 const bytes = (text: string) => Buffer.from(text, 'latin1');
 const text = (buffer: Uint8Array) => Buffer.from(buffer).toString('latin1');
@@ -143,4 +143,81 @@ describe('countLines', () => {
       expect(countLines(bytes(input))).toBe(expected);
     });
   }
+});
+
+/** The byte-by-byte definitions the Buffer.indexOf versions replaced, kept as the reference. */
+const reference = {
+  wire(input: Uint8Array): string {
+    let out = '';
+    for (let i = 0; i < input.length; i++) {
+      if (input[i] === 0x0a && (i === 0 || input[i - 1] !== 0x0d)) out += '\r';
+      out += String.fromCharCode(input[i]!);
+    }
+    return input.length > 0 && input[input.length - 1] !== 0x0a ? `${out}\r\n` : out;
+  },
+  stuff(input: Uint8Array): string {
+    let out = '';
+    for (let i = 0; i < input.length; i++) {
+      if (input[i] === 0x2e && (i === 0 || input[i - 1] === 0x0a)) out += '.';
+      out += String.fromCharCode(input[i]!);
+    }
+    return `${out}.\r\n`;
+  },
+  lines: (input: Uint8Array) => [...input].filter((byte) => byte === 0x0a).length,
+};
+
+describe('the Buffer.indexOf implementations agree with the byte-by-byte definitions', () => {
+  it('toWireFormat, asWireFormat, wireSize, stuffBody and countLines on random inputs', () => {
+    for (const input of randomTexts(3000, 'a.\r\n', 14, 7)) {
+      const raw = bytes(input);
+      const name = JSON.stringify(input);
+      expect(text(toWireFormat(raw)), name).toBe(reference.wire(raw));
+      expect(text(asWireFormat(raw)), name).toBe(reference.wire(raw));
+      expect(wireSize(raw), name).toBe(reference.wire(raw).length);
+      expect(text(stuffBody(raw)), name).toBe(reference.stuff(raw));
+      expect(countLines(raw), name).toBe(reference.lines(raw));
+      // The count asWireFormat remembers for its output is that output's own.
+      expect(countLines(asWireFormat(raw)), name).toBe(reference.lines(toWireFormat(raw)));
+    }
+  });
+
+  it('agree on views starting and ending at every byte of a body (split on the dot, the CR, the LF)', () => {
+    const body = bytes('.a\r\n..\r\nx\n.y\r\n.\r\n\r\n.z\r\nend.\r\n');
+    const backing = Buffer.concat([bytes('.\n'), body, bytes('\n.')]);
+    for (let start = 0; start <= backing.length; start++) {
+      for (let end = start; end <= backing.length; end++) {
+        const view = new Uint8Array(backing.buffer, backing.byteOffset + start, end - start);
+        const name = `${start}..${end}`;
+        expect(text(stuffBody(view)), name).toBe(reference.stuff(view));
+        expect(text(asWireFormat(view)), name).toBe(reference.wire(view));
+        expect(wireSize(view), name).toBe(reference.wire(view).length);
+        expect(countLines(view), name).toBe(reference.lines(view));
+      }
+    }
+  });
+});
+
+describe('asWireFormat', () => {
+  it('returns a view of the same bytes when the message is already in wire format', () => {
+    const input = bytes('a\r\n.b\r\n');
+    const output = asWireFormat(input);
+    expect(output.buffer).toBe(input.buffer);
+    expect(output.byteOffset).toBe(input.byteOffset);
+    expect(output.length).toBe(input.length);
+  });
+
+  it('returns a new buffer when it has to convert', () => {
+    const input = bytes('a\nb');
+    const output = asWireFormat(input);
+    output[0] = 0x7a;
+    expect(text(input)).toBe('a\nb');
+    expect(text(output)).toBe('z\r\nb\r\n');
+  });
+});
+
+describe('stuffBody with a status line', () => {
+  it('puts the head first, in the same buffer', () => {
+    expect(text(stuffBody(bytes('.a\r\nb\r\n'), bytes('+OK 7 octets\r\n')))).toBe('+OK 7 octets\r\n..a\r\nb\r\n.\r\n');
+    expect(text(stuffBody(bytes(''), bytes('+OK\r\n')))).toBe('+OK\r\n.\r\n');
+  });
 });

@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toWireFormat } from '../../core/framing/dot-stuffing.js';
 import { LOCK_FILE } from '../../core/store/maildrop-lock.js';
+import { groupCommit } from '../../core/store/durable-write.js';
 import { MaildirStore } from '../../core/store/maildir-store.js';
 import { isValidMailboxName, uidFromUniqueName, uniqueIds } from '../../core/store/mail-store.js';
 import { parseUsers } from '../../core/store/user-directory.js';
+import { UsersFile } from '../../core/store/users-file.js';
 
 let root: string;
 let store: MaildirStore;
@@ -332,6 +334,29 @@ describe('users file', () => {
       'line 7: user "bob" listed twice',
     ]);
   });
+
+  it('sees every edit at once, even two of the same length within one clock tick', async () => {
+    const path = join(root, 'users');
+    const users = new UsersFile(path);
+    writeFileSync(path, 'alice:one\n');
+    expect(await users.secretOf('alice')).toBe('one');
+    writeFileSync(path, 'alice:two\n');
+    expect(await users.secretOf('alice')).toBe('two');
+  });
+
+  it('reuses the parsed file while it is unchanged, and reads it again after an edit that keeps size and mtime', async () => {
+    const path = join(root, 'users');
+    const users = new UsersFile(path);
+    writeFileSync(path, 'alice:one\n');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(path, old, old);
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // past the two seconds a fresh change is not trusted
+    const first = await users.load();
+    expect(await users.load()).toBe(first);
+    writeFileSync(path, 'alice:two\n');
+    utimesSync(path, old, old); // the change time still moves
+    expect(await users.secretOf('alice')).toBe('two');
+  });
 });
 
 /** This boot's id and a process's start time, read here independently of the lock code (proc(5)). */
@@ -357,3 +382,162 @@ async function liveProcess(): Promise<ChildProcess> {
 function mkdirs(user: string) {
   for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(root, user, sub), { recursive: true });
 }
+
+describe('reading fast: sizes from the names, one read per message, read-ahead', () => {
+  it('reads every message right whether retrieved in order, out of order or twice', async () => {
+    const bodies = Array.from({ length: 6 }, (_, i) => `Subject: ${i}\r\n\r\n${'x'.repeat(i * 1000)}\r\n.dot line ${i}\r\n`);
+    for (const body of bodies) await store.deliver('alice', Buffer.from(body));
+    const maildrop = await open('alice');
+    for (const index of [0, 1, 2, 4, 3, 3, 5, 0]) {
+      expect(Buffer.from(await maildrop.read(index)).toString(), `message ${index}`).toBe(bodies[index]);
+    }
+    await maildrop.release();
+  });
+
+  it('reads the whole file when the ",S=" in its name is wrong either way', async () => {
+    mkdirs('bob');
+    writeFileSync(join(root, 'bob', 'new', '1000000001.M1P1.x,S=3,W=3'), 'Subject: longer than the name says\r\n');
+    writeFileSync(join(root, 'bob', 'new', '1000000002.M1P1.x,S=999,W=999'), 'short\r\n');
+    writeFileSync(join(root, 'bob', 'new', '1000000003.M1P1.x,S=4,W=4'), 'a\nb\n');
+    const maildrop = await open('bob');
+    expect(Buffer.from(await maildrop.read(0)).toString()).toBe('Subject: longer than the name says\r\n');
+    expect(Buffer.from(await maildrop.read(1)).toString()).toBe('short\r\n');
+    expect(Buffer.from(await maildrop.read(2)).toString()).toBe('a\r\nb\r\n');
+    await maildrop.release();
+  });
+
+  it('lists a sized name only if it is a file (or a link to one), without reading it', async () => {
+    mkdirs('bob');
+    mkdirSync(join(root, 'bob', 'new', '1000000001.M1P1.dir,S=5,W=5'));
+    writeFileSync(join(root, 'target'), 'linked\r\n');
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync(join(root, 'target'), join(root, 'bob', 'new', '1000000002.M1P1.link,S=8,W=8'));
+    writeFileSync(join(root, 'bob', 'new', '1000000003.M1P1.file,S=4,W=42'), 'abc\n');
+    const maildrop = await open('bob');
+    expect(maildrop.messages.map((m) => [m.uid, m.size])).toEqual([
+      ['1000000002.M1P1.link', 8],
+      ['1000000003.M1P1.file', 42], // the size is taken from ",W=" as before, not measured
+    ]);
+    expect(Buffer.from(await maildrop.read(0)).toString()).toBe('linked\r\n');
+    await maildrop.release();
+  });
+
+  it('orders messages delivered in the same second by the rest of the name, numerically', async () => {
+    mkdirs('bob');
+    for (const name of ['1000000000.M10P1.h', '1000000000.M9P1.h', '999999999.M99P1.h', '1000000000.M100P1.h']) writeFileSync(join(root, 'bob', 'new', name), 'x\r\n');
+    const maildrop = await open('bob');
+    expect(maildrop.messages.map((m) => m.uid)).toEqual(['999999999.M99P1.h', '1000000000.M9P1.h', '1000000000.M10P1.h', '1000000000.M100P1.h']);
+    await maildrop.release();
+  });
+
+  it('applies many deletions and seen flags at once, reporting failures in order', async () => {
+    for (let i = 0; i < 40; i++) await store.deliver('alice', Buffer.from(`message ${i}\r\n`));
+    const maildrop = await open('alice');
+    const uids = maildrop.messages.map((m) => m.uid);
+    // UPDATE names messages by their position in the maildrop.
+    const positions = uids.map((_, i) => i);
+    const gone = positions.filter((i) => i % 2 === 0);
+    // Two of them vanish under us (another program deleted them).
+    for (const index of [gone[3]!, gone[7]!]) rmSync(join(root, 'alice', 'new', readdirSync(join(root, 'alice', 'new')).find((n) => n.startsWith(uids[index]!))!));
+    const result = await maildrop.update({ deleted: gone, seen: positions.filter((i) => i % 2 === 1) });
+    await maildrop.release();
+    expect(result).toEqual({ deleted: 18, failed: [gone[3], gone[7]], remaining: 20 });
+    expect(readdirSync(join(root, 'alice', 'new'))).toEqual([]);
+    expect(readdirSync(join(root, 'alice', 'cur')).map((n) => n.split(',')[0]).sort()).toEqual(uids.filter((_, i) => i % 2 === 1).sort());
+    expect(readdirSync(join(root, 'alice', 'cur')).every((n) => n.endsWith(':2,S'))).toBe(true);
+  });
+
+  it('leaves a message flagged seen in an earlier session where it is', async () => {
+    mkdirs('bob');
+    writeFileSync(join(root, 'bob', 'cur', '1000000001.M1P1.x,S=3,W=3:2,FS'), 'x\r\n');
+    const maildrop = await open('bob');
+    await maildrop.update({ deleted: [], seen: [0] });
+    await maildrop.release();
+    expect(readdirSync(join(root, 'bob', 'cur'))).toEqual(['1000000001.M1P1.x,S=3,W=3:2,FS']);
+  });
+});
+
+describe('delivery with a prefix (Return-Path) kept apart from the message', () => {
+  const stored = (user: string) => {
+    const [name] = readdirSync(join(root, user, 'new'));
+    return { name: name!, bytes: readFileSync(join(root, user, 'new', name!)) };
+  };
+
+  for (const [label, size] of [['a small message', 300], ['a message too large to be joined in memory', 300 * 1024]] as const) {
+    it(`stores exactly prefix + message in wire format, with matching sizes: ${label}`, async () => {
+      const line = 'text\n.dot\r\nmore\n';
+      const message = Buffer.from(`\nSubject: parts\r\n\r\n${line.repeat(Math.ceil(size / line.length))}no final newline`);
+      const prefix = Buffer.from('Return-Path: <a@b.test>\r\n');
+      await store.deliver('alice', message, prefix);
+      const { name, bytes } = stored('alice');
+      expect(bytes.equals(toWireFormat(Buffer.concat([prefix, message])))).toBe(true);
+      expect(name).toContain(`,S=${bytes.length},W=${bytes.length}`);
+      const maildrop = await open('alice');
+      expect(maildrop.messages[0]!.size).toBe(bytes.length);
+      expect(Buffer.from(await maildrop.read(0)).equals(bytes)).toBe(true);
+      await maildrop.release();
+    });
+  }
+
+  it('joins a prefix that does not end its line before converting', async () => {
+    await store.deliver('alice', Buffer.from('\nrest\n'.repeat(30000)), Buffer.from('X-Odd: no line end'));
+    expect(stored('alice').bytes.equals(toWireFormat(Buffer.from(`X-Odd: no line end${'\nrest\n'.repeat(30000)}`)))).toBe(true);
+  });
+
+  it('recreates a Maildir removed after an earlier delivery', async () => {
+    await store.deliver('alice', Buffer.from('first\r\n'));
+    rmSync(join(root, 'alice'), { recursive: true, force: true });
+    await store.deliver('alice', Buffer.from('second\r\n'));
+    expect(stored('alice').bytes.toString()).toBe('second\r\n');
+  });
+});
+
+describe('group commit of the new/ directory sync', () => {
+  /** A fake sync that logs when each run starts and ends, and can be made to fail. */
+  function fakeSync() {
+    const log: string[] = [];
+    let runs = 0;
+    let failNext = false;
+    const sync = async () => {
+      const run = ++runs;
+      log.push(`start ${run}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      log.push(`end ${run}`);
+      if (failNext) {
+        failNext = false;
+        throw new Error(`sync ${run} failed`);
+      }
+    };
+    return { log, sync, failNext: () => (failNext = true), runs: () => runs };
+  }
+
+  it('lets callers share a run that starts after their call, and queues later callers behind the running one', async () => {
+    const fake = fakeSync();
+    const commit = groupCommit(fake.sync);
+    const settled = (name: string) => () => fake.log.push(`${name} done`);
+    const first = [commit().then(settled('a')), commit().then(settled('b'))];
+    await new Promise((resolve) => setTimeout(resolve, 1)); // run 1 is under way now
+    expect(fake.log).toEqual(['start 1']);
+    const second = [commit().then(settled('c')), commit().then(settled('d'))];
+    await Promise.all([...first, ...second]);
+    expect(fake.runs()).toBe(2);
+    // c and d called while run 1 ran: they waited for run 2, which started after run 1 ended.
+    expect(fake.log).toEqual(['start 1', 'end 1', 'a done', 'b done', 'start 2', 'end 2', 'c done', 'd done']);
+  });
+
+  it('rejects the callers of a failed run, and the next run works again', async () => {
+    const fake = fakeSync();
+    const commit = groupCommit(fake.sync);
+    fake.failNext();
+    const failed = [commit(), commit()];
+    for (const promise of failed) await expect(promise).rejects.toThrow('sync 1 failed');
+    await expect(commit()).resolves.toBeUndefined();
+  });
+
+  it('delivers 40 messages at once, every one stored in new/ and none left in tmp/', async () => {
+    const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => store.deliver('alice', Buffer.from(`message ${i}\r\n`))));
+    expect(new Set(ids).size).toBe(40);
+    expect(readdirSync(join(root, 'alice', 'new'))).toHaveLength(40);
+    expect(readdirSync(join(root, 'alice', 'tmp'))).toEqual([]);
+  });
+});

@@ -407,6 +407,34 @@ describe('DATA content against a whole-buffer reference', () => {
       expect(frame(pushes, limits).items, JSON.stringify(body)).toEqual(reference(body, limits));
     }
   });
+
+  // Text between CR, LF and NUL octets is skipped with Buffer.indexOf; these exercise long runs.
+  it('agrees with the reference on 2000 random bodies with long runs of text around the special octets', () => {
+    const next = random(1870);
+    const pieces = ['hello world ', 'abcdefghij', 'x', '.', '\r', '\n', '\r\n', '\r\n', '\r\n.', '\0', 'Subject: runs', '.\r', '\n.'];
+    const limits: Limits = { ...RFC_LIMITS, line: 14, size: 120 };
+    for (let round = 0; round < 2000; round++) {
+      let body = '';
+      const length = Math.floor(next() * 16);
+      for (let i = 0; i < length; i++) body += pieces[Math.floor(next() * pieces.length)]!;
+      body += '\r\n.\r\nNOOP\r\n';
+      const input = bytesOf(`DATA\r\n${body}`);
+      const cuts = new Set([0, input.length]);
+      for (let i = Math.floor(next() * 6); i > 0; i--) cuts.add(Math.floor(next() * input.length));
+      const sorted = [...cuts].sort((a, b) => a - b);
+      const pushes = sorted.slice(1).map((cut, i) => input.subarray(sorted[i], cut));
+      expect(frame(pushes, limits).items, JSON.stringify(body)).toEqual(reference(body, limits));
+    }
+  });
+
+  it('finds the line limit inside a run, the same however the run is split', () => {
+    const limits: Limits = { ...RFC_LIMITS, line: 12 };
+    expectFramed('DATA\r\n0123456789\r\n01234567890\r\n..abcdefghij\r\nend\0x\r\n.\r\nQUIT\r\n', [
+      line('DATA'),
+      data('0123456789\r\n01234567890\r\n.abcdefghij\r\nend\0x\r\n', ['line-too-long', 'nul']),
+      line('QUIT'),
+    ], limits);
+  });
 });
 
 describe('BDAT chunks', () => {

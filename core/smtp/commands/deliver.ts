@@ -1,4 +1,5 @@
 /** Hands a complete message to the backend, durably, then answers 250 (RFC 5321 §4.1.1.4, §6.1). */
+import { isAscii } from 'node:buffer';
 import type { SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
 import type { SmtpTransitionCause } from '../../protocols/smtp.js';
@@ -7,7 +8,7 @@ import { receivedHeader, withProtocol } from '../trace.js';
 export async function deliverTransaction(context: SmtpContext, message: Buffer, cause: SmtpTransitionCause): Promise<void> {
   const transaction = context.transaction!;
   context.transaction = undefined;
-  if (transaction.body === '7BIT' && message.some((byte) => byte >= 0x80)) {
+  if (transaction.body === '7BIT' && !isAscii(message)) {
     context.event({ kind: 'annotation', about: 'warning', key: 'smtp.warning.8bit-without-8bitmime', rfc: 'RFC 6152 §3', detail: 'the message has 8-bit bytes but MAIL did not say BODY=8BITMIME' });
   }
   const id = context.options.nextId();

@@ -1,0 +1,78 @@
+/**
+ * Writing files durably, for the Maildir store: a file is on disk once
+ * `writeSynced` resolves, and `groupCommit` lets many concurrent deliveries
+ * share one directory sync.
+ */
+import { closeSync, fsync, openSync, promises as fs, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+/**
+ * A delivery up to this size creates, writes, closes and renames its file with
+ * synchronous calls (page cache and metadata: tens of microseconds, less than a
+ * round trip to the thread pool, though they may wait a few ms while the file
+ * system commits its journal; bench/RESULTS.md has the figures); only the
+ * fsyncs, which wait for the disk, go to the thread pool. Larger messages are
+ * written asynchronously.
+ */
+export const WRITE_SYNC_LIMIT = 128 * 1024;
+
+const fsyncAsync = promisify(fsync);
+
+/** Creates `path` (it must not exist), writes `parts` (`size` octets in all) and fsyncs it: durable once this resolves. */
+export async function writeSynced(path: string, parts: readonly Buffer[], size: number): Promise<void> {
+  if (size > WRITE_SYNC_LIMIT) {
+    const handle = await fs.open(path, 'wx', 0o600);
+    try {
+      for (const part of parts) await handle.writeFile(part);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return;
+  }
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    for (const part of parts) {
+      for (let written = 0; written < part.length; ) written += writeSync(fd, part, written, part.length - written);
+    }
+    await fsyncAsync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Wraps `sync` so that concurrent callers share runs: a caller joins the run
+ * that has not started yet, or queues one behind the run in progress (which
+ * may have started before the caller's change, so it cannot count).
+ */
+export function groupCommit(sync: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  return () => {
+    if (next) return next;
+    const previous = running;
+    let run: Promise<void> | undefined = undefined;
+    run = (async () => {
+      await previous?.catch(() => undefined); // always yields, so `next` is this run until it starts
+      next = undefined; // from here on, callers need a later run
+      running = run;
+      try {
+        await sync();
+      } finally {
+        if (running === run) running = undefined;
+      }
+    })();
+    next = run;
+    return run;
+  };
+}
+
+export async function syncFolder(path: string): Promise<void> {
+  const handle = await fs.open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
