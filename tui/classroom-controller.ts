@@ -46,7 +46,8 @@ export class ClassroomController {
   readonly envelopes: EventEnvelope[] = [];
   /** Rows that echo a meta-command typed here (never on the wire). */
   readonly localRows = new Set<number>();
-  readonly unfolded = new Set<number>();
+  /** Body rows folded or unfolded by the learner (Ctrl-O), against the default of core-size folding. */
+  readonly toggled = new Set<number>();
   selected: number | undefined;
   lastTransition: TransitionEvent | undefined;
   welcome: boolean;
@@ -145,8 +146,8 @@ export class ClassroomController {
     else {
       const target = this.selected ?? lastBodyRow(rows);
       if (target === undefined || rows[target]?.kind !== 'body') return;
-      if (this.unfolded.has(target)) this.unfolded.delete(target);
-      else this.unfolded.add(target);
+      if (this.toggled.has(target)) this.toggled.delete(target);
+      else this.toggled.add(target);
     }
   }
 
@@ -157,6 +158,7 @@ export class ClassroomController {
     // Lessons played by the clock or by key: Enter on an empty line plays the next step.
     if (key.kind === 'enter' && session?.target.kind === 'lesson' && session.target.mode !== 'practice' && this.console.view().text === '') {
       await session.next();
+      this.sync();
       return;
     }
     const before = this.console.view();
@@ -270,6 +272,7 @@ export class ClassroomController {
       const session = this.session;
       if (!session || session.target.kind !== 'lesson' || session.target.mode !== 'watch') return;
       if (await session.next()) this.scheduleWatch();
+      this.sync();
       this.changed();
     }, this.options.watchDelayMs ?? 1500);
   }

@@ -43,7 +43,6 @@ export async function runTui(options: TuiOptions): Promise<number> {
   const instance = render(<App controller={controller} theme={createTheme(process.env)} logins={sandbox.logins} />, {
     exitOnCtrlC: false,
     patchConsole: false,
-    incrementalRendering: true,
   });
   const code = await left;
   instance.unmount();

@@ -26,7 +26,7 @@ export interface AppProps {
 }
 
 const EXPLANATION_HEIGHT = 6;
-const WELCOME_HEIGHT = 10;
+const WELCOME_HEIGHT = 8;
 
 /** Columns of the state panel for a terminal this wide (none when too narrow). */
 export function sidePanelWidth(columns: number): number {
@@ -43,25 +43,21 @@ export function App({ controller, theme, logins }: AppProps) {
   const view = controller.console.view();
   const side = sidePanelWidth(columns);
   const height = Math.max(10, rows - 1);
-  const mainHeight = Math.max(3, height - EXPLANATION_HEIGHT - 4);
-  const welcome = controller.welcome && mainHeight > WELCOME_HEIGHT + 3;
-  const transcriptHeight = welcome ? mainHeight - WELCOME_HEIGHT : mainHeight;
+  // The first-run welcome takes the explanation's place (and two more rows) until the first line is sent.
+  const welcome = controller.welcome && height >= 20;
+  const mainHeight = Math.max(3, height - (welcome ? WELCOME_HEIGHT : EXPLANATION_HEIGHT) - 4);
+  const transcriptHeight = mainHeight;
   const transcriptRows = controller.model.rows;
   const explained = explainedRow(transcriptRows, controller.selected);
   return (
     <Box flexDirection="column" width={columns} height={height}>
       <Box flexDirection="row" height={mainHeight}>
         <Box flexDirection="column" width={columns - side}>
-          {welcome ? (
-            <Box height={WELCOME_HEIGHT} overflow="hidden">
-              <Welcome logins={logins} width={columns - side} theme={theme} />
-            </Box>
-          ) : null}
           <TranscriptPane
             rows={transcriptRows}
             first={controller.clearedBefore}
             selected={controller.selected}
-            unfolded={controller.unfolded}
+            toggled={controller.toggled}
             local={controller.localRows}
             dataLines={controller.dataLines}
             height={transcriptHeight}
@@ -82,7 +78,13 @@ export function App({ controller, theme, logins }: AppProps) {
           />
         ) : null}
       </Box>
-      <ExplanationPane row={explained} selected={controller.selected !== undefined} width={columns} height={EXPLANATION_HEIGHT} theme={theme} />
+      {welcome ? (
+        <Box height={WELCOME_HEIGHT} overflow="hidden">
+          <Welcome logins={logins} width={columns} theme={theme} />
+        </Box>
+      ) : (
+        <ExplanationPane row={explained} selected={controller.selected !== undefined} width={columns} height={EXPLANATION_HEIGHT} theme={theme} />
+      )}
       <StatusBar status={session?.status} width={columns} theme={theme} />
       <InputLine view={view} flash={controller.flash} busy={controller.busy} width={columns} theme={theme} />
     </Box>

@@ -13,7 +13,7 @@ export function statusText(status: ClassroomStatus | undefined): string {
   return parts.join(' │ ');
 }
 
-export const KEY_HINTS = 'Tab complete │ ↑↓ history │ Shift-↑↓ select │ Ctrl-O unfold │ /help │ Ctrl-C×2 quit';
+export const KEY_HINTS = 'Tab complete · ↑↓ history · Shift-↑↓ select · ^O unfold · /help · ^C^C quit';
 
 export function StatusBar({ status, width, theme }: { status: ClassroomStatus | undefined; width: number; theme: Theme }) {
   return (

@@ -2,7 +2,7 @@
 import { Box, Text } from 'ink';
 import type { TranscriptRow } from '../../core/browser.js';
 import type { DisplayLine, LineCache } from '../helpers/transcript-lines.js';
-import { windowLines } from '../helpers/transcript-lines.js';
+import { isUnfolded, windowLines } from '../helpers/transcript-lines.js';
 import type { Theme } from '../helpers/theme.js';
 
 export interface TranscriptPaneProps {
@@ -10,7 +10,8 @@ export interface TranscriptPaneProps {
   /** Rows before this one were cleared from the screen (/clear). */
   first: number;
   selected: number | undefined;
-  unfolded: ReadonlySet<number>;
+  /** Body rows the learner folded or unfolded (Ctrl-O). */
+  toggled: ReadonlySet<number>;
   local: ReadonlySet<number>;
   /** Message lines typed in DATA mode, not yet taken by the server. */
   dataLines: readonly string[];
@@ -24,7 +25,7 @@ export function TranscriptPane(props: TranscriptPaneProps) {
   const { theme } = props;
   const inner = Math.max(1, props.height - 2);
   const pending = props.dataLines.slice(-Math.max(0, inner - 1));
-  const lines = windowLines(props.rows, inner - pending.length, props.selected, (row) => props.cache.lines(row, { unfolded: props.unfolded.has(row.id), local: props.local.has(row.id) }), props.first);
+  const lines = windowLines(props.rows, inner - pending.length, props.selected, (row) => props.cache.lines(row, { unfolded: isUnfolded(row, props.toggled), local: props.local.has(row.id), width: props.width - 2 }), props.first);
   return (
     <Box flexDirection="column" borderStyle="single" borderColor={theme.of('muted')} width={props.width} height={props.height} overflow="hidden">
       {lines.map((line, index) => (

@@ -7,6 +7,7 @@
  * is visible. Pure.
  */
 import { renderNote, renderRowHead, type TranscriptRow } from '../../core/browser.js';
+import { wrap } from '../../core/render/catalogue-entry.js';
 
 export type LineStyle = 'client' | 'server' | 'note' | 'brief' | 'warning' | 'transition' | 'tls' | 'notice' | 'notice-warning' | 'local' | 'error' | 'body';
 
@@ -21,11 +22,22 @@ export interface LineOptions {
   readonly unfolded: boolean;
   /** The row is the echo of a meta-command typed here (never on the wire). */
   readonly local: boolean;
+  /** Columns of the pane: notices (narration, help) wrap to it; wire lines are cut, never wrapped. */
+  readonly width: number;
 }
 
 export const CLIENT_MARKER = '→';
 export const SERVER_MARKER = '←';
 export const LOCAL_MARKER = '⌂';
+
+/** Bodies up to this many lines are shown whole; longer ones are folded to their summary. */
+export const FOLD_OVER_LINES = 6;
+
+/** Whether a body row is shown whole: short ones are, unless the learner folded them; long ones only when unfolded. */
+export function isUnfolded(row: TranscriptRow, toggled: ReadonlySet<number>): boolean {
+  if (row.kind !== 'body') return false;
+  return (row.body.lines <= FOLD_OVER_LINES && row.body.content !== undefined) !== toggled.has(row.id);
+}
 
 /** One row as screen lines: its head, then its notes. */
 export function rowLines(row: TranscriptRow, options: LineOptions): DisplayLine[] {
@@ -45,7 +57,9 @@ export function rowLines(row: TranscriptRow, options: LineOptions): DisplayLine[
       for (const text of renderRowHead(row)) add(`──── ${text.trim()} ────`, 'tls');
       break;
     case 'notice':
-      for (const text of row.text.split('\n')) add(`${options.local ? LOCAL_MARKER : '·'} ${text}`, options.local ? 'local' : row.level === 'warning' ? 'notice-warning' : 'notice');
+      for (const paragraph of row.text.split('\n'))
+        for (const text of paragraph.length + 2 <= options.width ? [paragraph] : wrap(paragraph, Math.max(10, options.width - 2)))
+          add(`${options.local ? LOCAL_MARKER : '·'} ${text}`, options.local ? 'local' : row.level === 'warning' ? 'notice-warning' : 'notice');
       break;
     case 'error':
       for (const text of renderRowHead(row)) add(text, 'error');
@@ -65,11 +79,11 @@ export function rowLines(row: TranscriptRow, options: LineOptions): DisplayLine[
 
 /** Caches the lines of rows that can no longer change (frozen), so a long session is not re-rendered row by row. */
 export class LineCache {
-  private readonly cache = new WeakMap<TranscriptRow, { unfolded: boolean; local: boolean; lines: DisplayLine[] }>();
+  private readonly cache = new WeakMap<TranscriptRow, LineOptions & { lines: DisplayLine[] }>();
 
   lines(row: TranscriptRow, options: LineOptions): DisplayLine[] {
     const cached = this.cache.get(row);
-    if (cached && cached.unfolded === options.unfolded && cached.local === options.local) return cached.lines;
+    if (cached && cached.unfolded === options.unfolded && cached.local === options.local && cached.width === options.width) return cached.lines;
     const lines = rowLines(row, options);
     if (Object.isFrozen(row)) this.cache.set(row, { ...options, lines });
     return lines;
