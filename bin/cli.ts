@@ -124,6 +124,37 @@ Examples:
     });
 
   program
+    .command('tui')
+    .description('the terminal classroom: type POP3/SMTP against the in-process sandbox, a real server or a lesson, with the state machine and every line explained')
+    .argument('[url]', 'pop3://host[:port], pop3s://, smtp://, smtps:// for a real server, or pop3|smtp|submission for a sandbox server (default: the sandbox POP3 server)')
+    .option('--starttls', 'a real server: upgrade to TLS first (SMTP: EHLO + STARTTLS, POP3: STLS)', false)
+    .option('--insecure', 'a real server: accept a certificate that does not verify (self-signed labs)', false)
+    .option('--lesson <id>', 'start with this lesson (maillab lesson list)')
+    .addOption(new Option('--mode <mode>', 'with --lesson: watch, step or practice').choices(['watch', 'step', 'practice']).default('step'))
+    .option('--dir <folder>', 'read lessons from this folder instead of the lessons/ of the maillab package')
+    .addOption(new Option('--timeout <seconds>', 'a real server: give up when a reply takes longer than this').default(30).argParser(parseSeconds))
+    .addHelpText(
+      'after',
+      `
+Keys: Enter sends, Tab completes the commands valid in this state, Up/Down browse the history
+(kept in $XDG_CONFIG_HOME/maillab/history), Shift-Up/Down or PgUp/PgDn select a line to explain,
+Esc back to the latest, Ctrl-O folds or unfolds a message body, Ctrl-C twice or /quit leaves.
+Meta-commands run locally and never reach the server: /help /connect /sandbox /lesson /explain
+/save /clear /annotations /quit (and /plain /b64 /apop /cram /decode). Needs a terminal; for
+scripts and pipes use maillab connect.
+
+Examples:
+  maillab tui
+  maillab tui pop3://127.0.0.1:1110
+  maillab tui smtp://127.0.0.1:2587 --starttls --insecure
+  maillab tui --lesson rfc1939-s10 --mode practice`,
+    )
+    .action(async (url: string | undefined, options: import('./tui.js').TuiCliOptions) => {
+      const { runTuiCommand } = await import('./tui.js');
+      await runTuiCommand(url, options);
+    });
+
+  program
     .command('annotate')
     .description('explain an existing session log line by line: RFC-style C:/S:, swaks output or curl -v output')
     .argument('<file>', 'the log file ("-" for stdin)')

@@ -14,7 +14,7 @@
 import type { Protocol } from '../events.js';
 import { MASK, secretStart } from '../masking.js';
 import type { ClientInputMode } from '../client/tracker.js';
-import { findMetaCommand, isMetaCommand, META_COMMANDS, metaSecretStart } from '../client/meta-command-list.js';
+import { isMetaCommand, META_COMMANDS, metaSecretStart, type MetaCommandInfo } from '../client/meta-command-list.js';
 import { mustWaitAfter, protocolData } from '../protocols/index.js';
 import type { CommandSpec } from '../protocols/protocol-data.js';
 
@@ -82,6 +82,8 @@ export interface ConsoleOptions {
   history?: HistoryStore;
   /** Several lines pasted at once are sent in pipelining batches (RFC 2920, RFC 2449 §6.6) rather than one by one. */
   pipelining?: boolean;
+  /** The meta-commands completed and hinted (default: the raw client's, core/client/meta-command-list.ts); a classroom adds its own. */
+  metaCommands?: readonly MetaCommandInfo[];
 }
 
 export class ConsoleModel {
@@ -280,13 +282,13 @@ export class ConsoleModel {
     }
     const typed = this.line.slice(0, this.cursor);
     const candidates = typed.startsWith('/')
-      ? META_COMMANDS.map((command) => `/${command.name}`).filter((name) => name.startsWith(typed.toLowerCase()))
+      ? this.metaCommands().map((command) => `/${command.name}`).filter((name) => name.startsWith(typed.toLowerCase()))
       : this.validCommands()
           .map((command) => command.name)
           .filter((name) => name.startsWith(typed.toUpperCase()));
     if (candidates.length === 0) return;
     const common = commonPrefix(candidates);
-    const takesArguments = (name: string) => (name.startsWith('/') ? /\s/.test(findMetaCommand(name)?.usage ?? '') : / /.test(this.facts(name)?.syntax ?? ''));
+    const takesArguments = (name: string) => (name.startsWith('/') ? /\s/.test(this.findMeta(name)?.usage ?? '') : / /.test(this.facts(name)?.syntax ?? ''));
     const completed = candidates.length === 1 ? `${common}${takesArguments(common) ? ' ' : ''}` : common;
     this.line = completed + this.line.slice(this.cursor);
     this.cursor = completed.length;
@@ -296,13 +298,22 @@ export class ConsoleModel {
   private hint(): string | undefined {
     if (this.context.inputMode === 'data') return 'message content; a line holding only "." ends it (a line starting with "." is sent with one more: dot-stuffing is yours to do)';
     if (this.context.inputMode === 'sasl') return 'a SASL response (base64), or "*" to cancel; /b64 TEXT encodes for you';
-    if (this.line.startsWith('/')) return findMetaCommand(this.line)?.usage;
+    if (this.line.startsWith('/')) return this.findMeta(this.line)?.usage;
     const verb = /^\S+/.exec(this.line)?.[0]?.toUpperCase();
     if (verb === undefined) return undefined;
     const facts = this.facts(verb);
     if (!facts) return undefined;
     if (!facts.states.includes(this.context.state)) return `${facts.syntax} (${facts.rfc}); not valid in ${this.context.state}, only in ${facts.states.join(', ')}`;
     return `${facts.syntax} (${facts.rfc})`;
+  }
+
+  private metaCommands(): readonly MetaCommandInfo[] {
+    return this.options.metaCommands ?? META_COMMANDS;
+  }
+
+  private findMeta(line: string): MetaCommandInfo | undefined {
+    const name = /^\/([a-z0-9]+)/i.exec(line)?.[1]?.toLowerCase();
+    return this.metaCommands().find((command) => command.name === name);
   }
 
   private facts(name: string): CommandSpec<string> | undefined {

@@ -153,6 +153,14 @@ describe('import rules', () => {
     expect(offences).toEqual([]);
   });
 
+  it('the TUI holds no protocol logic: it reaches the core through the browser entry, the classroom controller, the sandbox and the row helpers, never an engine, tracker or protocol table directly', () => {
+    const allowed = /^core\/(browser\.ts|classroom\/(classroom-session|classroom-commands|target)\.ts|sandbox\/sandbox\.ts|net\/server-url\.ts|render\/catalogue-entry\.ts)$/;
+    const offences = files
+      .filter((file) => /^(tui|bin\/tui\.ts)/.test(rel(file)))
+      .flatMap((file) => modules.get(file)!.local.filter((target) => rel(target).startsWith('core/') && !allowed.test(rel(target))).map((target) => `${rel(file)} -> ${rel(target)}`));
+    expect(offences).toEqual([]);
+  });
+
   it('has no import cycles', () => {
     expect(cycles()).toEqual([]);
   });

@@ -1,0 +1,97 @@
+/**
+ * `maillab tui` in a real terminal (tmux, 100×30): a POP3 login and STAT in
+ * the sandbox, a whole SMTP transaction through DATA and the message listed
+ * back in POP3, a lesson in step mode, /quit with the terminal restored; and
+ * the TUI against the lab over TCP.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { BIN } from '../helpers/maillab-cli.js';
+import { Terminal } from '../helpers/terminal.js';
+
+/** A config folder with a history file: not a first run, so no welcome (with its demo passwords) on screen. */
+function configHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'maillab-tui-config-'));
+  mkdirSync(join(home, 'maillab'));
+  writeFileSync(join(home, 'maillab', 'history'), '');
+  return home;
+}
+
+describe('maillab tui on a terminal, in the sandbox', () => {
+  const terminal = new Terminal(`maillab-tui-${process.pid}`);
+  beforeAll(() => terminal.start(`XDG_CONFIG_HOME=${configHome()} ${BIN} tui`, { width: 100, height: 30 }));
+  afterAll(() => terminal.kill());
+
+  it('logs in and STATs: TRANSACTION, the +OK reply and its explanation, and no password', async () => {
+    await terminal.waitFor(/pop3 AUTHORIZATION>/);
+    await terminal.type('USER alice', /\+OK alice, send PASS/);
+    terminal.send('PASS wonderland');
+    const typing = await terminal.waitFor(/PASS \*+/);
+    expect(typing).not.toContain('wonderland');
+    terminal.key('Enter');
+    const screen = await terminal.type('STAT', /← S: \+OK 4 \d+/);
+    expect(screen).toContain('▶ TRANSACTION');
+    expect(screen).toMatch(/explanation of the latest line: \+OK 4 \d+/);
+    expect(screen).toContain('Positive status indicator');
+    expect(screen).toMatch(/user alice │ 4 messages/);
+    expect(screen).not.toContain('wonderland');
+  });
+
+  it('sends a message with SMTP through DATA to bob; back in POP3 it is listed', async () => {
+    await terminal.type('/connect smtp', /smtp INIT>/);
+    await terminal.type('EHLO me.example', /250 /);
+    await terminal.type('MAIL FROM:<alice@maillab.test>', /smtp MAIL>/);
+    await terminal.type('RCPT TO:<bob@maillab.test>', /smtp RCPT>/);
+    const data = await terminal.type('DATA', /DATA smtp DATA \(data\)>/);
+    expect(data).toMatch(/from <alice@maillab\.test> to <bob@maillab\.test>/);
+    await terminal.type('Subject: from the terminal', /→ C: Subject: from the terminal/);
+    await terminal.type('', /DATA smtp DATA/);
+    await terminal.type('Hello Bob', /→ C: Hello Bob/);
+    await terminal.type('.', /250 2\.0\.0/);
+    await terminal.type('QUIT', /221 /);
+    await terminal.type('/connect pop3', /pop3 AUTHORIZATION>/);
+    await terminal.type('USER bob', /\+OK bob, send PASS/);
+    await terminal.type('PASS builder', /pop3 TRANSACTION>/);
+    const list = await terminal.type('LIST', /← S: \+OK 1 message/);
+    expect(list).toMatch(/│ 1 \d+/);
+    expect(list).toMatch(/user bob │ 1 message/);
+  });
+
+  it('steps through a lesson with Enter', async () => {
+    await terminal.type('/lesson rfc1939-s10 step', /lesson rfc1939-s10 \(step\)/);
+    await terminal.type('', /step 1\/\d+/);
+    const second = await terminal.type('', /step 2\/\d+/);
+    expect(second).toMatch(/→ C: APOP mrose/);
+  });
+
+  it('/quit leaves with status 0 and the terminal restored', async () => {
+    const after = await terminal.type('/quit', /exit status 0/);
+    expect(after).not.toContain('states');
+  });
+});
+
+describe('maillab tui against the lab over TCP', () => {
+  let lab: TestLab;
+  const terminal = new Terminal(`maillab-tui-tcp-${process.pid}`);
+  beforeAll(async () => {
+    lab = await startTestLab();
+    terminal.start(`XDG_CONFIG_HOME=${configHome()} ${BIN} tui pop3://127.0.0.1:${lab.pop3Port}`, { width: 100, height: 30 });
+  });
+  afterAll(async () => {
+    terminal.kill();
+    await lab.stop();
+  });
+
+  it('logs in over a real socket, annotated by the client tracker', async () => {
+    await terminal.waitFor(new RegExp(`pop3://127\\.0\\.0\\.1:${lab.pop3Port} │ POP3 │ no TLS`));
+    await terminal.type('USER alice', /pop3 AUTHORIZATION>/);
+    await terminal.type('PASS wonderland', /pop3 TRANSACTION>/);
+    const screen = await terminal.type('STAT', /← S: \+OK \d+ \d+/);
+    expect(screen).toContain('▶ TRANSACTION');
+    expect(screen).not.toContain('wonderland');
+    await terminal.type('/quit', /exit status 0/);
+  });
+});
