@@ -8,9 +8,35 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDovecot, type DovecotPeer } from '../helpers/dovecot.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { BIN } from '../helpers/maillab-cli.js';
 import { Terminal } from '../helpers/terminal.js';
+
+describe('maillab tui against Dovecot, a server maillab did not write', () => {
+  let dovecot: DovecotPeer;
+  const terminal = new Terminal(`maillab-tui-dovecot-${process.pid}`);
+  beforeAll(async () => {
+    dovecot = await startDovecot({ carol: 'secret-carol' });
+    dovecot.addMessage('carol', '1700000001.M1P1.test', 'From: a@example.org\nSubject: first\n\nline one\n');
+    terminal.start(`XDG_CONFIG_HOME=${configHome()} ${BIN} tui pop3://127.0.0.1:${dovecot.pop3Port}`, { width: 100, height: 30 });
+  });
+  afterAll(async () => {
+    terminal.kill();
+    await dovecot.stop();
+  });
+
+  it('logs in, lists and retrieves, followed by the client tracker; the password never shows', async () => {
+    await terminal.waitFor(new RegExp(`pop3://127\\.0\\.0\\.1:${dovecot.pop3Port} │ POP3 │ no TLS`));
+    await terminal.type('USER carol', /pop3 AUTHORIZATION>/);
+    await terminal.type('PASS secret-carol', /pop3 TRANSACTION>/);
+    const screen = await terminal.type('STAT', /← S: \+OK 1 \d+/);
+    expect(screen).toContain('▶ TRANSACTION');
+    expect(screen).toContain('1 message');
+    expect(screen).not.toContain('secret-carol');
+    await terminal.type('QUIT', /CLOSED/);
+  });
+});
 
 /** A config folder with a history file: not a first run, so no welcome (with its demo passwords) on screen. */
 function configHome(): string {
