@@ -32,6 +32,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       hostname: options.hostname,
       allowPlaintextAuth: options.allowPlaintextAuth,
       idleTimeoutMs: options.idleTimeout * 1000,
+      preAuthTimeoutMs: options.preAuthTimeout * 1000,
       loginDelaySeconds: options.loginDelay,
       maxConnections: options.maxConnections,
       maxConnectionsPerAddress: options.maxConnectionsPerIp,

@@ -48,6 +48,14 @@ export interface LabConfig {
   idleTimeoutMs: number;
   /** SMTP server timeout (RFC 5321 §4.5.3.2.7: at least 5 minutes). */
   smtpTimeoutMs: number;
+  /**
+   * Idle limit before a login (POP3 AUTHORIZATION, submission before AUTH,
+   * SMTP before EHLO), like Dovecot's login timeout; the smaller of this and
+   * the autologout applies.
+   */
+  preAuthTimeoutMs: number;
+  /** How long a TLS handshake may take: implicit TLS, STLS and STARTTLS alike. */
+  handshakeTimeoutMs: number;
   /** SMTP: wait this long before the 220 and refuse clients that talk first; 0 turns it off. */
   greetingDelayMs: number;
   maxMessageSize: number;
@@ -77,6 +85,8 @@ export interface LabConfig {
   onQueueLog?: (text: string) => void;
   /** How often stale tmp/ files (older than 36 hours) are swept, besides at start-up; 0 = only at start-up. */
   temporarySweepIntervalMs: number;
+  /** One line per failed login (POP3 or SMTP), with the source address and the user: logged even without --verbose. */
+  onAuthLog?: (text: string) => void;
   /** One line per stale tmp/ file removed. */
   onStoreLog?: (text: string) => void;
 }
@@ -94,6 +104,8 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
   hostname: 'maillab.test',
   idleTimeoutMs: 10 * 60 * 1000,
   smtpTimeoutMs: 5 * 60 * 1000,
+  preAuthTimeoutMs: 60 * 1000,
+  handshakeTimeoutMs: 15 * 1000,
   greetingDelayMs: 200,
   maxMessageSize: DEFAULT_SMTP_OPTIONS.maxMessageSize,
   maxRecipients: DEFAULT_SMTP_OPTIONS.maxRecipients,
@@ -151,6 +163,8 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     hostname: config.hostname,
     secureContext,
     idleTimeoutMs: config.idleTimeoutMs,
+    preAuthTimeoutMs: config.preAuthTimeoutMs,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
     plaintextAuthAllowed,
     options: {
       ...DEFAULT_POP3_OPTIONS,
@@ -167,6 +181,8 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     backend: smtpBackend,
     secureContext,
     idleTimeoutMs: config.smtpTimeoutMs,
+    preAuthTimeoutMs: config.preAuthTimeoutMs,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
     greetingDelayMs: config.greetingDelayMs,
     plaintextAuthAllowed,
     nextId: nextQueueId,
@@ -194,6 +210,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
       port,
       implicitTls,
       credentials: certificate,
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
       limiter,
       refusal: (reason) => (pop3 ? `-ERR [SYS/TEMP] ${reason}; try again later` : `421 4.7.0 ${config.hostname} ${reason}; try again later`),
       onConnection: (id, remote, open) => config.onConnection?.(name, id, remote, open),

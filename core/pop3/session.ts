@@ -71,6 +71,11 @@ export class Pop3Session implements Pop3Context, ServerEngine {
     return this.out.take();
   }
 
+  /** No maildrop yet: the pre-login timeout applies. */
+  get awaitingLogin(): boolean {
+    return this.state === 'AUTHORIZATION';
+  }
+
   /** The longest line the framer should accept next. */
   get lineLimit(): number {
     return this.sasl ? POP3_SASL_LINE_LIMIT : POP3_LINE_LIMIT;

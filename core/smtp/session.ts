@@ -78,6 +78,12 @@ export class SmtpSession implements SmtpContext, ServerEngine {
     return this.secure || this.options.plaintextAuthAllowed;
   }
 
+  /** Not yet greeted, or on submission not yet authenticated: the pre-login timeout applies. */
+  get awaitingLogin(): boolean {
+    if (this.state === 'CLOSED') return false;
+    return this.state === 'INIT' || (this.options.listener === 'submission' && this.authenticatedAs === undefined);
+  }
+
   /** What the framer should read next. */
   get inputMode(): SmtpInputMode {
     if (this.state === 'DATA') return { kind: 'data', lineLimit: SMTP_TEXT_LINE_LIMIT, sizeLimit: this.options.maxMessageSize };
