@@ -15,6 +15,7 @@ import type { ErrorCode } from '../errors.js';
 import { ERROR_CODES } from '../errors.js';
 import type { Protocol, WireEvent } from '../events.js';
 import { faultAppliedEvent, type FaultPlan } from '../faults/fault-plan.js';
+import { looksLikeCredential, MASK } from '../masking.js';
 import type { CommandSpec } from '../protocols/protocol-data.js';
 
 /** A command of a protocol table with its handler. */
@@ -85,7 +86,9 @@ export class Dispatcher<Context, Reply> {
     }
     const command = this.rules.find(verb);
     if (!command) {
-      this.fail('UNKNOWN_COMMAND', this.rules.unknownCommand(typed, this.session.state));
+      // A credential sent after a refused AUTH is no command: never echo it back.
+      const echoed = looksLikeCredential(this.rules.protocol, text) ? MASK : typed;
+      this.fail('UNKNOWN_COMMAND', this.rules.unknownCommand(echoed, this.session.state));
       return;
     }
     // Explained even when refused: the learner typed a real command, in the wrong place.
