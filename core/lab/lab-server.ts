@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { EventEnvelope } from '../events.js';
+import { AuthPenaltyTable, DEFAULT_AUTH_PENALTY_DELAY } from '../engine/auth-penalty.js';
 import { FaultPlan } from '../faults/fault-plan.js';
 import type { FaultRule } from '../faults/fault-rule.js';
 import { ConnectionLimiter, isLoopback } from '../net/connection-limiter.js';
@@ -66,6 +67,12 @@ export interface LabConfig {
   loginDelaySeconds: number;
   /** Delay before the reply to the Nth failed login, in ms. */
   authFailureDelay: (failures: number) => number;
+  /**
+   * Delay owed by a source address or user with N failed logins remembered
+   * across connections (forgotten an hour after the last); applied to the
+   * next answer, success or failure alike.
+   */
+  authPenaltyDelay: (failures: number) => number;
   /** Run the queue runner: deliver queued mail for other domains directly (MX), retry, bounce. */
   runQueue: boolean;
   /** Wait before retry N+1 after attempt N failed temporarily; after the last, the sender gets a bounce. */
@@ -114,6 +121,7 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
   maxBadCommands: DEFAULT_POP3_OPTIONS.maxBadCommands,
   loginDelaySeconds: 0,
   authFailureDelay: DEFAULT_POP3_OPTIONS.authFailureDelay,
+  authPenaltyDelay: DEFAULT_AUTH_PENALTY_DELAY,
   runQueue: true,
   queueRetryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
   mxPort: 25,
@@ -156,10 +164,18 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
   };
   await sweep();
   const limiter = new ConnectionLimiter({ maxConnections: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress });
+  const authPenalty = new AuthPenaltyTable({
+    delay: config.authPenaltyDelay,
+    forgetAfterMs: 60 * 60 * 1000,
+    now: Date.now,
+    onFailure: ({ protocol, address, user, addressFailures }) =>
+      config.onAuthLog?.(`failed login on ${protocol} from ${address}${user === undefined ? '' : ` for user "${user}"`} (${addressFailures} from this address in the last hour)`),
+  });
   const plaintextAuthAllowed = (remote: string | undefined) => config.allowPlaintextAuth || isLoopback(remote);
 
   const pop3Deps = {
     backend: createPop3Backend(users, store, { loginDelaySeconds: config.loginDelaySeconds }),
+    authPenalty,
     hostname: config.hostname,
     secureContext,
     idleTimeoutMs: config.idleTimeoutMs,
@@ -179,6 +195,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
   const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains, hostname: config.hostname });
   const smtpDeps = (listener: SmtpListenerKind) => ({
     backend: smtpBackend,
+    authPenalty,
     secureContext,
     idleTimeoutMs: config.smtpTimeoutMs,
     preAuthTimeoutMs: config.preAuthTimeoutMs,

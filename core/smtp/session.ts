@@ -236,14 +236,14 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   }
 
   /** A rejected credential: delayed, growing with each failure, and counted as a bad command so guessing ends. */
-  authFailed(value: SmtpReply): void {
-    this.dispatcher.authFailed(value);
+  authFailed(value: SmtpReply, user?: string): void {
+    this.dispatcher.authFailed(value, user);
   }
 
   /** A login succeeded: the next failure starts the delays afresh. */
   authenticated(user: string): void {
     this.authenticatedAs = user;
-    this.dispatcher.authSucceeded();
+    this.dispatcher.authSucceeded(user);
   }
 
   delay(ms: number): void {

@@ -7,6 +7,7 @@
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { networkInterfaces } from 'node:os';
 import { connect as netConnect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabConfig } from '../../core/lab/lab-server.js';
@@ -194,3 +195,81 @@ export function rawSocket(port: number): Promise<Socket> {
     sockets.push(socket);
   });
 }
+
+/** Sends `line` and resolves with the time until `reply` arrived. */
+async function timed(c: RawClient, line: string, reply: RegExp): Promise<number> {
+  const from = c.received.length;
+  const started = Date.now();
+  c.send(line);
+  const anchored = new RegExp(reply.source);
+  for (;;) {
+    if (anchored.test(c.received.slice(from))) return Date.now() - started;
+    await sleep(5);
+    if (Date.now() - started > 5000) throw new Error(`no ${reply} after ${line}: ${c.received.slice(from)}`);
+  }
+}
+
+describe('password guessing', () => {
+  it('the failure penalty survives reconnects, and a right password is answered after the same delay as a wrong one', async () => {
+    const l = await lab({ authPenaltyDelay: (failures) => failures * 200 });
+    const guess = async (password: string) => {
+      const c = await client(l.pop3Port);
+      await c.waitFor(/^\+OK/);
+      c.send('USER alice\r\n');
+      await c.waitFor(/\+OK.*\r\n.*\+OK/s);
+      const ms = await timed(c, `PASS ${password}\r\n`, /^[+-](OK|ERR)/);
+      c.close();
+      return ms;
+    };
+    expect(await guess('wrong1')).toBeLessThan(150);
+    expect(await guess('wrong2')).toBeGreaterThanOrEqual(190);
+    expect(await guess('wrong3')).toBeGreaterThanOrEqual(390);
+    // The right one, from the same address: the same delay a failure would get now.
+    expect(await guess('wonderland')).toBeGreaterThanOrEqual(590);
+    expect(l.logs.filter((line) => /failed login on pop3 from \S+ for user "alice"/.test(line))).toHaveLength(3);
+  });
+
+  it('SMTP AUTH failures count toward the bad-command limit (421 and close), and each is logged without --verbose', async () => {
+    const l = await lab({ maxBadCommands: 3 });
+    const c = await client(l.submissionPort);
+    await c.waitFor(/^220 /);
+    const wrong = Buffer.from('\0alice\0nope').toString('base64');
+    c.send(`EHLO x\r\n${`AUTH PLAIN ${wrong}\r\n`.repeat(3)}`);
+    expect(await closedWithin(c, 3000)).toBe(true);
+    expect(c.received.match(/^535 /gm)).toHaveLength(2);
+    expect(c.received).toMatch(/421 4\.7\.0 .*Too many errors/);
+    expect(l.logs.filter((line) => /failed login on smtp .* for user "alice"/.test(line))).toHaveLength(3);
+  });
+});
+
+describe('relay and plaintext rules', () => {
+  it('the MTA port is no open relay: mail for another domain is refused without AUTH', async () => {
+    const l = await lab();
+    const c = await client(l.smtpPort);
+    await c.waitFor(/^220 /);
+    c.send('EHLO x\r\nMAIL FROM:<a@elsewhere.example>\r\nRCPT TO:<victim@other.example>\r\nQUIT\r\n');
+    await c.waitFor(/221 /);
+    expect(c.received).toMatch(/\r\n5\d\d 5\.7\.\d .*\r\n221 /s);
+  });
+
+  const external = Object.values(networkInterfaces()).flat().find((address) => address && !address.internal && address.family === 'IPv4')?.address;
+  it.skipIf(external === undefined)('outside lab mode, a client from a non-loopback address gets no plaintext AUTH, USER or PASS before TLS', async () => {
+    const l = await lab({ host: '0.0.0.0' });
+    const smtp = await rawConnect(l.submissionPort, { host: external! });
+    sockets.push(smtp.socket);
+    await smtp.waitFor(/^220 /);
+    smtp.send(`EHLO x\r\nAUTH PLAIN ${Buffer.from('\0alice\0wonderland').toString('base64')}\r\nQUIT\r\n`);
+    await smtp.waitFor(/221 /);
+    expect(smtp.received).not.toMatch(/^250[- ]AUTH .*PLAIN/m);
+    expect(smtp.received).toMatch(/\r\n5\d\d 5\.7\.\d+ .*(STARTTLS|TLS)/);
+    expect(smtp.received).not.toMatch(/^235 /m);
+    const pop3 = await rawConnect(l.pop3Port, { host: external! });
+    sockets.push(pop3.socket);
+    await pop3.waitFor(/^\+OK/);
+    pop3.send('CAPA\r\nUSER alice\r\nQUIT\r\n');
+    await pop3.closed;
+    expect(pop3.received).not.toMatch(/^USER\r$/m);
+    expect(pop3.received).toMatch(/-ERR .*TLS/);
+  });
+
+});
