@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { EventEnvelope } from '../events.js';
 import { AuthPenaltyTable, DEFAULT_AUTH_PENALTY_DELAY } from '../engine/auth-penalty.js';
 import { FaultPlan } from '../faults/fault-plan.js';
+import { InFlightBudget } from '../framing/in-flight-budget.js';
 import type { FaultRule } from '../faults/fault-rule.js';
 import { ConnectionLimiter, isLoopback } from '../net/connection-limiter.js';
 import { startListener, type RunningListener } from '../net/listener.js';
@@ -60,6 +61,8 @@ export interface LabConfig {
   /** SMTP: wait this long before the 220 and refuse clients that talk first; 0 turns it off. */
   greetingDelayMs: number;
   maxMessageSize: number;
+  /** Message bytes held in memory at once across every SMTP session; a message past it is refused with 452 4.3.1. */
+  maxBytesInFlight: number;
   maxRecipients: number;
   maxConnections: number;
   maxConnectionsPerAddress: number;
@@ -115,6 +118,7 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
   handshakeTimeoutMs: 15 * 1000,
   greetingDelayMs: 200,
   maxMessageSize: DEFAULT_SMTP_OPTIONS.maxMessageSize,
+  maxBytesInFlight: 256 * 1024 * 1024,
   maxRecipients: DEFAULT_SMTP_OPTIONS.maxRecipients,
   maxConnections: 200,
   maxConnectionsPerAddress: 20,
@@ -171,6 +175,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     onFailure: ({ protocol, address, user, addressFailures }) =>
       config.onAuthLog?.(`failed login on ${protocol} from ${address}${user === undefined ? '' : ` for user "${user}"`} (${addressFailures} from this address in the last hour)`),
   });
+  const budget = new InFlightBudget(config.maxBytesInFlight);
   const plaintextAuthAllowed = (remote: string | undefined) => config.allowPlaintextAuth || isLoopback(remote);
 
   const pop3Deps = {
@@ -196,6 +201,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
   const smtpDeps = (listener: SmtpListenerKind) => ({
     backend: smtpBackend,
     authPenalty,
+    budget,
     secureContext,
     idleTimeoutMs: config.smtpTimeoutMs,
     preAuthTimeoutMs: config.preAuthTimeoutMs,

@@ -10,6 +10,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { EnginePump, type PumpOutput } from '../engine/pump.js';
+import type { InFlightBudget } from '../framing/in-flight-budget.js';
 import type { ServerEngine } from '../engine/server-engine.js';
 import type { EventEnvelope } from '../events.js';
 import { tlsInfo, upgradeToTls, writeAll } from './socket-io.js';
@@ -29,6 +30,8 @@ export interface ServerConnectionOptions {
   handshakeTimeoutMs?: number;
   /** Wait this long before the greeting; a client that talks first is refused (SMTP, RFC 5321 §4.3.1). 0: greet at once. */
   greetingDelayMs?: number;
+  /** The budget for message bytes in flight, shared by every session of the server. */
+  budget?: InFlightBudget;
   onEvent?: (envelope: EventEnvelope) => void;
   /** Called once when the connection is over and the session ended. */
   onClose?: () => void;
@@ -55,7 +58,7 @@ export class ServerConnection {
 
   constructor(socket: Socket, engine: ServerEngine, private readonly options: ServerConnectionOptions) {
     this.socket = socket;
-    this.pump = new EnginePump(engine, { session: options.session, clock: Date.now });
+    this.pump = new EnginePump(engine, { session: options.session, clock: Date.now, ...(options.budget ? { budget: options.budget } : {}) });
     // A client may pipeline its commands and half-close; the replies are still owed.
     socket.allowHalfOpen = true;
     this.attach(socket);

@@ -273,3 +273,28 @@ describe('relay and plaintext rules', () => {
   });
 
 });
+
+describe('message bytes in flight', () => {
+  it('past the global budget a message is refused with 452 4.3.1 (retry later); the budget is given back afterwards', async () => {
+    const l = await lab({ maxBytesInFlight: 80 * 1024 });
+    const body = `Subject: t\r\n\r\n${`${'y'.repeat(78)}\r\n`.repeat(700)}`; // ~56 KB
+    const start = async () => {
+      const c = await client(l.smtpPort);
+      await c.waitFor(/^220 /);
+      c.send('EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<bob@maillab.test>\r\nDATA\r\n');
+      await c.waitFor(/354 /);
+      return c;
+    };
+    const slow = await start();
+    slow.send(body.slice(0, 40_000));
+    await sleep(100);
+    const second = await start();
+    second.send(`${body}.\r\n`);
+    await second.waitFor(/\r\n452 4\.3\.1 /);
+    slow.send(`${body.slice(40_000)}.\r\n`);
+    await slow.waitFor(/\r\n250 /);
+    const third = await start();
+    third.send(`${body}.\r\nQUIT\r\n`);
+    await third.waitFor(/\r\n250 .*\r\n221 /s);
+  });
+});
