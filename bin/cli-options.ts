@@ -45,6 +45,7 @@ export interface ServeOptions {
   hostname: string;
   allowPlaintextAuth: boolean;
   idleTimeout: number;
+  preAuthTimeout: number;
   loginDelay: number;
   maxConnections: number;
   maxConnectionsPerIp: number;

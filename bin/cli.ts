@@ -44,6 +44,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--hostname <name>', 'server name in greetings, APOP timestamps and the certificate').default('maillab.test'))
     .option('--allow-plaintext-auth', 'accept passwords outside TLS from non-loopback clients too (always allowed from loopback)', false)
     .addOption(new Option('--idle-timeout <seconds>', 'close sessions idle this long (RFC 1939 asks for at least 600)').default(600).argParser(parseSeconds))
+    .addOption(new Option('--pre-auth-timeout <seconds>', 'close sessions idle this long before a login (POP3 before PASS/APOP/AUTH, submission before AUTH, SMTP before EHLO)').default(60).argParser(parseSeconds))
     .addOption(new Option('--login-delay <seconds>', 'minimum time between logins of one user (RFC 2449 LOGIN-DELAY)').default(0).argParser(parseSeconds))
     .addOption(new Option('--max-connections <n>', 'cap on open connections').default(200).argParser(parseCount))
     .addOption(new Option('--max-connections-per-ip <n>', 'cap on open connections from one address').default(20).argParser(parseCount))

@@ -4,6 +4,7 @@ import { DEMO_USERS } from '../core/lab/data-folder.js';
 import { formatFaultRule, parseFaultRule } from '../core/faults/parse-fault.js';
 import { DEFAULT_LAB_CONFIG, startLab } from '../core/lab/lab-server.js';
 import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/transcript.js';
+import { escapeLines } from '../core/escape-text.js';
 import { isDnsServerSpec } from '../core/send/mx.js';
 import type { ListenerPort, ServeOptions } from './cli-options.js';
 import { fail } from './fail.js';
@@ -32,14 +33,17 @@ export async function runServe(options: ServeOptions): Promise<void> {
       hostname: options.hostname,
       allowPlaintextAuth: options.allowPlaintextAuth,
       idleTimeoutMs: options.idleTimeout * 1000,
+      preAuthTimeoutMs: options.preAuthTimeout * 1000,
       loginDelaySeconds: options.loginDelay,
       maxConnections: options.maxConnections,
       maxConnectionsPerAddress: options.maxConnectionsPerIp,
       mxPort: options.mxPort,
       ...(options.dns !== undefined ? { dnsServer: options.dns } : {}),
       ...(faults.length > 0 ? { faults } : {}),
-      onQueueLog: options.verbose ? (text) => process.stdout.write(`[queue] ${text}\n`) : undefined,
-      onStoreLog: (text) => process.stdout.write(`[store] ${text}\n`),
+      // Log lines carry peer text (a remote server's reply, a file name dropped into new/): escaped like transcripts.
+      onQueueLog: options.verbose ? (text) => process.stdout.write(`[queue] ${escapeLines(text)}\n`) : undefined,
+      onStoreLog: (text) => process.stdout.write(`[store] ${escapeLines(text)}\n`),
+      onAuthLog: (text) => process.stdout.write(`[auth] ${escapeLines(text)}\n`),
       onEvent: options.verbose
         ? (listener, connection, { event }) => {
             const tag = `${listener}#${connection}`;
@@ -50,7 +54,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       onConnection: options.verbose
         ? (listener, connection, remote, open) => {
             if (!open) printers.delete(`${listener}#${connection}`);
-            process.stdout.write(`[${listener}#${connection}] ${open ? `connected from ${remote}` : 'closed'}\n`);
+            process.stdout.write(`[${listener}#${connection}] ${open ? `connected from ${escapeLines(remote)}` : 'closed'}\n`);
           }
         : undefined,
     });

@@ -15,6 +15,8 @@ import type { ErrorCode } from '../errors.js';
 import { ERROR_CODES } from '../errors.js';
 import type { Protocol, WireEvent } from '../events.js';
 import { faultAppliedEvent, type FaultPlan } from '../faults/fault-plan.js';
+import { looksLikeCredential, MASK } from '../masking.js';
+import type { AuthPenalty } from './auth-penalty.js';
 import type { CommandSpec } from '../protocols/protocol-data.js';
 
 /** A command of a protocol table with its handler. */
@@ -60,6 +62,8 @@ export interface DispatcherOptions {
   /** Delay before answering the Nth consecutive authentication failure, in ms. */
   authFailureDelay: (failures: number) => number;
   faults?: FaultPlan;
+  /** Failures remembered across connections (per address and per user); absent in lessons and the sandbox. */
+  authPenalty?: AuthPenalty;
 }
 
 export class Dispatcher<Context, Reply> {
@@ -85,7 +89,9 @@ export class Dispatcher<Context, Reply> {
     }
     const command = this.rules.find(verb);
     if (!command) {
-      this.fail('UNKNOWN_COMMAND', this.rules.unknownCommand(typed, this.session.state));
+      // A credential sent after a refused AUTH is no command: never echo it back.
+      const echoed = looksLikeCredential(this.rules.protocol, text) ? MASK : typed;
+      this.fail('UNKNOWN_COMMAND', this.rules.unknownCommand(echoed, this.session.state));
       return;
     }
     // Explained even when refused: the learner typed a real command, in the wrong place.
@@ -117,14 +123,24 @@ export class Dispatcher<Context, Reply> {
   }
 
   /** A rejected credential: answered after a delay that grows with each failure, and counted as a bad command so guessing ends. */
-  authFailed(reply: Reply): void {
+  authFailed(reply: Reply, user?: string): void {
     this.authFailures++;
-    this.session.delay(this.options.authFailureDelay(this.authFailures));
+    const penalty = this.options.authPenalty;
+    this.session.delay(Math.max(this.options.authFailureDelay(this.authFailures), penalty?.delayMs(user) ?? 0));
+    penalty?.failed(user);
     this.fail('AUTH_FAILED', reply);
   }
 
-  /** A login succeeded: the next failure starts the delays afresh. */
-  authSucceeded(): void {
+  /**
+   * A login succeeded: answered after the delay a failure would have had at
+   * this point (so timing does not tell a guesser which it was); the next
+   * failure starts the delays afresh.
+   */
+  authSucceeded(user?: string): void {
+    const penalty = this.options.authPenalty;
+    const asAFailure = this.authFailures > 0 ? this.options.authFailureDelay(this.authFailures + 1) : 0;
+    this.session.delay(Math.max(asAFailure, penalty?.delayMs(user) ?? 0));
+    if (user !== undefined) penalty?.succeeded(user);
     this.authFailures = 0;
   }
 

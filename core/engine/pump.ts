@@ -15,6 +15,7 @@
  * - after a reply that closes, or after `end`, no more input is framed.
  */
 import { EventStamper, type EventEnvelope } from '../events.js';
+import type { InFlightBudget } from '../framing/in-flight-budget.js';
 import { SmtpInputFramer } from '../framing/smtp-input.js';
 import type { EngineOutput, ServerEngine } from './server-engine.js';
 
@@ -32,10 +33,13 @@ export interface PumpOptions {
   session: string;
   /** Milliseconds since the epoch, for the envelopes; a fixed clock keeps lessons and tests deterministic. */
   clock?: () => number;
+  /** The budget for message bytes in flight, shared by the sessions of one server; none: unlimited. */
+  budget?: InFlightBudget;
 }
 
 export class EnginePump {
-  private framer = new SmtpInputFramer();
+  private framer: SmtpInputFramer;
+  private readonly budget: InFlightBudget | undefined;
   private readonly stamper: EventStamper;
   private waitingForTls = false;
   private ended = false;
@@ -45,6 +49,8 @@ export class EnginePump {
     options: PumpOptions,
   ) {
     this.stamper = new EventStamper(options.session, options.clock);
+    this.budget = options.budget;
+    this.framer = new SmtpInputFramer(this.budget);
   }
 
   /** The session id of the envelopes. */
@@ -98,7 +104,9 @@ export class EnginePump {
     if (this.waitingForTls || this.ended) return undefined;
     const item = this.framer.next(this.engine.inputMode);
     if (!item) return undefined;
-    return this.engine.receive(item).then(
+    const framer = this.framer;
+    // Once the engine has handled a message (stored or refused it), its bytes leave the budget.
+    return this.engine.receive(item).finally(() => framer.releaseHandedOut()).then(
       (output) => this.wrap(output),
       (error: unknown) => this.wrap(this.engine.internalError(error)),
     );
@@ -157,6 +165,7 @@ export class EnginePump {
   }
 
   private discard(): void {
-    this.framer = new SmtpInputFramer();
+    this.framer.releaseAll();
+    this.framer = new SmtpInputFramer(this.budget);
   }
 }

@@ -34,6 +34,12 @@ export interface ServerEngine {
   readonly state: string;
   /** How the framer must read the next item. */
   readonly inputMode: InputMode;
+  /**
+   * True while the session has no login yet and needs one (POP3 AUTHORIZATION,
+   * SMTP submission before AUTH, any SMTP session before EHLO/HELO): the
+   * driver's shorter pre-login timeout applies.
+   */
+  readonly awaitingLogin?: boolean;
   /** The greeting; called once, first. */
   greet(): EngineOutput;
   /** One framed item, in the mode `inputMode` asked for. */

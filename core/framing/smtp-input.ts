@@ -18,6 +18,7 @@
  * to accept a second, smuggled message (the 2023 "SMTP smuggling" attacks).
  */
 import { EngineMisuse } from '../errors.js';
+import type { InFlightBudget } from './in-flight-budget.js';
 
 /** How the next item is to be read. The engine decides; see the module comment. */
 export type SmtpInputMode =
@@ -29,7 +30,8 @@ export type SmtpInputMode =
   | { kind: 'chunk'; size: number; sizeLimit: number };
 
 /** Something the peer did wrong inside DATA content. Each is listed once per message. */
-export type DataProblem = 'bare-lf' | 'bare-cr' | 'line-too-long' | 'too-big' | 'nul';
+/** `over-budget`: the lab's budget for message bytes in flight was spent (./in-flight-budget.ts); nothing was kept. */
+export type DataProblem = 'bare-lf' | 'bare-cr' | 'line-too-long' | 'too-big' | 'nul' | 'over-budget';
 
 export type SmtpInputItem =
   /**
@@ -46,7 +48,7 @@ export type SmtpInputItem =
    */
   | { kind: 'data'; message: Buffer | undefined; octets: number; problems: DataProblem[] }
   /** A BDAT chunk; `bytes` is undefined when `size` exceeded the size limit. */
-  | { kind: 'chunk'; bytes: Buffer | undefined; octets: number };
+  | { kind: 'chunk'; bytes: Buffer | undefined; octets: number; overBudget?: true };
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -55,7 +57,7 @@ const NUL = 0x00;
 const EMPTY = Buffer.alloc(0);
 
 /** Problems in the order the item lists them, so the order never depends on how the bytes were split. */
-const PROBLEM_ORDER: readonly DataProblem[] = ['bare-lf', 'bare-cr', 'line-too-long', 'too-big', 'nul'];
+const PROBLEM_ORDER: readonly DataProblem[] = ['bare-lf', 'bare-cr', 'line-too-long', 'too-big', 'nul', 'over-budget'];
 
 /**
  * Where the DATA scanner stands. Only "line-start" (after a CRLF, or at the
@@ -92,8 +94,18 @@ class Accumulator {
   private stored = 0;
   /** Every octet appended, kept or not. */
   octets = 0;
+  /** The shared budget refused to let this one grow: it drops and counts, like an overflow. */
+  overBudget = false;
+  /** Octets of the shared budget this one holds (its capacity). */
+  reserved = 0;
 
-  constructor(private readonly cap: number, public overflowed = false) {}
+  constructor(private readonly cap: number, public overflowed = false, private readonly budget?: InFlightBudget) {}
+
+  /** Gives the budget back what this one holds. */
+  releaseBudget(): void {
+    this.budget?.release(this.reserved);
+    this.reserved = 0;
+  }
 
   append(source: Buffer, start: number, end: number): void {
     const count = end - start;
@@ -101,21 +113,38 @@ class Accumulator {
     this.octets += count;
     if (this.overflowed) return;
     if (this.stored + count > this.cap) {
-      this.overflowed = true;
-      this.store = EMPTY;
-      this.stored = 0;
+      this.drop();
       return;
     }
     // Grow by doubling (capped) rather than holding a list of pieces: byte-by-byte
     // input would otherwise cost an object per octet.
     if (this.stored + count > this.store.length) {
+      // The budget counts capacity; when doubling does not fit, exactly what is needed may.
+      const needed = this.stored + count;
+      let size = Math.min(this.cap, Math.max(needed, this.store.length * 2, 4096));
+      if (this.budget && !this.budget.reserve(size - this.reserved)) {
+        size = needed;
+        if (!this.budget.reserve(size - this.reserved)) {
+          this.overBudget = true;
+          this.drop();
+          return;
+        }
+      }
+      this.reserved = size;
       // Unzeroed: only the first `stored` octets are ever read, and those are always written first.
-      const grown = Buffer.allocUnsafe(Math.min(this.cap, Math.max(this.stored + count, this.store.length * 2, 4096)));
+      const grown = Buffer.allocUnsafe(size);
       this.store.copy(grown, 0, 0, this.stored);
       this.store = grown;
     }
     source.copy(this.store, this.stored, start, end);
     this.stored += count;
+  }
+
+  private drop(): void {
+    this.overflowed = true;
+    this.store = EMPTY;
+    this.stored = 0;
+    this.releaseBudget();
   }
 
   /**
@@ -144,6 +173,24 @@ export class SmtpInputFramer {
   private discardingLine = false;
   private data: DataReader | undefined;
   private chunk: ChunkReader | undefined;
+  /** Items handed out whose bytes still count against the budget until the engine has handled them. */
+  private handedOut: Accumulator[] = [];
+
+  /** @param budget the lab's budget for message bytes in flight, shared by every session; none: unlimited. */
+  constructor(private readonly budget?: InFlightBudget) {}
+
+  /** The engine is done with the items handed out so far: their bytes leave the budget. */
+  releaseHandedOut(): void {
+    for (const accumulator of this.handedOut) accumulator.releaseBudget();
+    this.handedOut = [];
+  }
+
+  /** The framer is dropped (session end, TLS restart): everything it holds leaves the budget. */
+  releaseAll(): void {
+    this.releaseHandedOut();
+    this.data?.message.releaseBudget();
+    this.chunk?.bytes.releaseBudget();
+  }
 
   /**
    * Octets held unprocessed. After `next()` has returned undefined this is below
@@ -238,7 +285,7 @@ export class SmtpInputFramer {
       state: 'line-start',
       lineLength: 0,
       problems: new Set(),
-      message: new Accumulator(mode.sizeLimit),
+      message: new Accumulator(mode.sizeLimit, false, this.budget),
     });
     // Scan everything that has arrived: the message goes into the accumulator,
     // not `pending`, so a slow or endless message never piles up unscanned.
@@ -249,6 +296,8 @@ export class SmtpInputFramer {
     }
     this.consume(end);
     this.data = undefined;
+    this.handedOut.push(reader.message);
+    if (reader.message.overBudget) reader.problems.add('over-budget');
     return {
       kind: 'data',
       message: reader.message.take(),
@@ -261,7 +310,7 @@ export class SmtpInputFramer {
     if (!this.chunk) {
       // RFC 3030 §2: "BDAT 0 LAST" is allowed and has no octets to wait for.
       if (mode.size === 0) return { kind: 'chunk', bytes: Buffer.alloc(0), octets: 0 };
-      this.chunk = { mode, remaining: mode.size, bytes: new Accumulator(mode.size, mode.size > mode.sizeLimit) };
+      this.chunk = { mode, remaining: mode.size, bytes: new Accumulator(mode.size, mode.size > mode.sizeLimit, this.budget) };
     }
     const reader = this.chunk;
     const count = Math.min(reader.remaining, this.pending.length);
@@ -270,7 +319,8 @@ export class SmtpInputFramer {
     this.consume(count);
     if (reader.remaining > 0) return undefined;
     this.chunk = undefined;
-    return { kind: 'chunk', bytes: reader.bytes.take(), octets: reader.bytes.octets };
+    this.handedOut.push(reader.bytes);
+    return { kind: 'chunk', bytes: reader.bytes.take(), octets: reader.bytes.octets, ...(reader.bytes.overBudget ? { overBudget: true as const } : {}) };
   }
 }
 
@@ -325,7 +375,7 @@ function scanData(reader: DataReader, input: Buffer): number {
     } else if (state === 'dot-cr') {
       if (byte === LF) {
         reader.state = 'line-start';
-        if (message.overflowed) problems.add('too-big');
+        if (message.overflowed && !message.overBudget) problems.add('too-big');
         return i + 1;
       }
       // "." CR and no LF: the dot was stuffing and the CR is a lone CR, kept as content.
@@ -357,7 +407,7 @@ function scanData(reader: DataReader, input: Buffer): number {
     i++;
   }
   message.append(input, runStart, input.length);
-  if (message.overflowed) problems.add('too-big');
+  if (message.overflowed && !message.overBudget) problems.add('too-big');
   reader.state = state;
   reader.lineLength = lineLength;
   return -1;

@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { EventEnvelope } from '../events.js';
+import { AuthPenaltyTable, DEFAULT_AUTH_PENALTY_DELAY } from '../engine/auth-penalty.js';
 import { FaultPlan } from '../faults/fault-plan.js';
+import { InFlightBudget } from '../framing/in-flight-budget.js';
 import type { FaultRule } from '../faults/fault-rule.js';
 import { ConnectionLimiter, isLoopback } from '../net/connection-limiter.js';
 import { startListener, type RunningListener } from '../net/listener.js';
@@ -48,9 +50,19 @@ export interface LabConfig {
   idleTimeoutMs: number;
   /** SMTP server timeout (RFC 5321 §4.5.3.2.7: at least 5 minutes). */
   smtpTimeoutMs: number;
+  /**
+   * Idle limit before a login (POP3 AUTHORIZATION, submission before AUTH,
+   * SMTP before EHLO), like Dovecot's login timeout; the smaller of this and
+   * the autologout applies.
+   */
+  preAuthTimeoutMs: number;
+  /** How long a TLS handshake may take: implicit TLS, STLS and STARTTLS alike. */
+  handshakeTimeoutMs: number;
   /** SMTP: wait this long before the 220 and refuse clients that talk first; 0 turns it off. */
   greetingDelayMs: number;
   maxMessageSize: number;
+  /** Message bytes held in memory at once across every SMTP session; a message past it is refused with 452 4.3.1. */
+  maxBytesInFlight: number;
   maxRecipients: number;
   maxConnections: number;
   maxConnectionsPerAddress: number;
@@ -58,6 +70,12 @@ export interface LabConfig {
   loginDelaySeconds: number;
   /** Delay before the reply to the Nth failed login, in ms. */
   authFailureDelay: (failures: number) => number;
+  /**
+   * Delay owed by a source address or user with N failed logins remembered
+   * across connections (forgotten an hour after the last); applied to the
+   * next answer, success or failure alike.
+   */
+  authPenaltyDelay: (failures: number) => number;
   /** Run the queue runner: deliver queued mail for other domains directly (MX), retry, bounce. */
   runQueue: boolean;
   /** Wait before retry N+1 after attempt N failed temporarily; after the last, the sender gets a bounce. */
@@ -77,6 +95,8 @@ export interface LabConfig {
   onQueueLog?: (text: string) => void;
   /** How often stale tmp/ files (older than 36 hours) are swept, besides at start-up; 0 = only at start-up. */
   temporarySweepIntervalMs: number;
+  /** One line per failed login (POP3 or SMTP), with the source address and the user: logged even without --verbose. */
+  onAuthLog?: (text: string) => void;
   /** One line per stale tmp/ file removed. */
   onStoreLog?: (text: string) => void;
 }
@@ -94,14 +114,18 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
   hostname: 'maillab.test',
   idleTimeoutMs: 10 * 60 * 1000,
   smtpTimeoutMs: 5 * 60 * 1000,
+  preAuthTimeoutMs: 60 * 1000,
+  handshakeTimeoutMs: 15 * 1000,
   greetingDelayMs: 200,
   maxMessageSize: DEFAULT_SMTP_OPTIONS.maxMessageSize,
+  maxBytesInFlight: 256 * 1024 * 1024,
   maxRecipients: DEFAULT_SMTP_OPTIONS.maxRecipients,
   maxConnections: 200,
   maxConnectionsPerAddress: 20,
   maxBadCommands: DEFAULT_POP3_OPTIONS.maxBadCommands,
   loginDelaySeconds: 0,
   authFailureDelay: DEFAULT_POP3_OPTIONS.authFailureDelay,
+  authPenaltyDelay: DEFAULT_AUTH_PENALTY_DELAY,
   runQueue: true,
   queueRetryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
   mxPort: 25,
@@ -152,13 +176,24 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
   };
   await sweep();
   const limiter = new ConnectionLimiter({ maxConnections: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress });
+  const authPenalty = new AuthPenaltyTable({
+    delay: config.authPenaltyDelay,
+    forgetAfterMs: 60 * 60 * 1000,
+    now: Date.now,
+    onFailure: ({ protocol, address, user, addressFailures }) =>
+      config.onAuthLog?.(`failed login on ${protocol} from ${address}${user === undefined ? '' : ` for user "${user}"`} (${addressFailures} from this address in the last hour)`),
+  });
+  const budget = new InFlightBudget(config.maxBytesInFlight);
   const plaintextAuthAllowed = (remote: string | undefined) => config.allowPlaintextAuth || isLoopback(remote);
 
   const pop3Deps = {
     backend: createPop3Backend(users, store, { loginDelaySeconds: config.loginDelaySeconds }),
+    authPenalty,
     hostname: config.hostname,
     secureContext,
     idleTimeoutMs: config.idleTimeoutMs,
+    preAuthTimeoutMs: config.preAuthTimeoutMs,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
     plaintextAuthAllowed,
     options: {
       ...DEFAULT_POP3_OPTIONS,
@@ -173,8 +208,12 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
   const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains, hostname: config.hostname });
   const smtpDeps = (listener: SmtpListenerKind) => ({
     backend: smtpBackend,
+    authPenalty,
+    budget,
     secureContext,
     idleTimeoutMs: config.smtpTimeoutMs,
+    preAuthTimeoutMs: config.preAuthTimeoutMs,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
     greetingDelayMs: config.greetingDelayMs,
     plaintextAuthAllowed,
     nextId: nextQueueId,
@@ -202,6 +241,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
       port,
       implicitTls,
       credentials: certificate,
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
       limiter,
       refusal: (reason) => (pop3 ? `-ERR [SYS/TEMP] ${reason}; try again later` : `421 4.7.0 ${config.hostname} ${reason}; try again later`),
       onConnection: (id, remote, open) => config.onConnection?.(name, id, remote, open),

@@ -5,10 +5,8 @@
 import { createServer, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { ConnectionLimiter } from './connection-limiter.js';
+import { HANDSHAKE_TIMEOUT_MS } from './server-connection.js';
 import { secureContextOf } from './tls-certificate.js';
-
-/** How long an implicit-TLS client may take to finish its handshake; it holds a connection slot meanwhile. */
-const HANDSHAKE_TIMEOUT_MS = 15_000;
 
 export interface ListenerOptions {
   host: string;
@@ -16,6 +14,8 @@ export interface ListenerOptions {
   implicitTls: boolean;
   /** Key and certificate in PEM, for implicit TLS (RFC 8314). */
   credentials?: { key: string; cert: string };
+  /** How long an implicit-TLS client may take to finish its handshake; it holds a connection slot meanwhile. */
+  handshakeTimeoutMs?: number;
   limiter: ConnectionLimiter;
   /** The one line sent to a socket refused by a cap, e.g. "421 4.7.0 …" or "-ERR [SYS/TEMP] …". */
   refusal: (reason: string) => string;
@@ -37,6 +37,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   const open = new Map<Socket, Promise<void>>();
   if (options.implicitTls && !options.credentials) throw new Error('an implicit-TLS listener needs a certificate');
   const secureContext = options.credentials ? secureContextOf(options.credentials) : undefined;
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
   const accept = (socket: Socket) => {
     const remote = socket.remoteAddress ?? 'unknown';
     socket.on('error', () => {}); // reported by the session adapter; never crash the server
@@ -51,7 +52,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       // Over implicit TLS the refusal can only be read after a handshake: do it, say why, close.
       const secure = new TLSSocket(socket, { isServer: true, secureContext: secureContext! });
       secure.on('error', () => {});
-      secure.setTimeout(HANDSHAKE_TIMEOUT_MS, () => secure.destroy());
+      secure.setTimeout(handshakeTimeoutMs, () => secure.destroy());
       secure.once('secure', () => secure.end(refusal));
       return;
     }
@@ -72,7 +73,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     const secure = new TLSSocket(socket, { isServer: true, secureContext: secureContext! });
     secure.on('error', () => {});
     const tooSlow = () => secure.destroy();
-    secure.setTimeout(HANDSHAKE_TIMEOUT_MS);
+    secure.setTimeout(handshakeTimeoutMs);
     secure.on('timeout', tooSlow);
     const failed = () => done();
     secure.once('close', failed);

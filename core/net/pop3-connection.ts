@@ -5,6 +5,7 @@
  * adapter, ServerConnection.
  */
 import type { Socket } from 'node:net';
+import type { AuthPenaltyTable } from '../engine/auth-penalty.js';
 import type { Pop3Backend } from '../pop3/backend.js';
 import { Pop3Session } from '../pop3/session.js';
 import { type Pop3SessionOptions } from '../pop3/options.js';
@@ -13,7 +14,9 @@ import { ServerConnection, type ServerConnectionOptions } from './server-connect
 export interface Pop3ConnectionDeps extends Omit<ServerConnectionOptions, 'greetingDelayMs'> {
   backend: Pop3Backend;
   /** Session options without the per-connection ones, which this adapter fills in. */
-  options: Omit<Pop3SessionOptions, 'timestamp' | 'challenge' | 'secure' | 'plaintextAuthAllowed'>;
+  options: Omit<Pop3SessionOptions, 'timestamp' | 'challenge' | 'secure' | 'plaintextAuthAllowed' | 'authPenalty'>;
+  /** Failed logins remembered across connections; bound here to this peer's address. */
+  authPenalty?: AuthPenaltyTable;
   /** The host name in APOP timestamps and CRAM-MD5 challenges. */
   hostname: string;
   /** RFC 1939 §3: at least 10 minutes. */
@@ -40,6 +43,7 @@ export function servePop3(socket: Socket, deps: Pop3ConnectionDeps, implicitTls:
     challenge: deps.challenge ?? (() => makeTimestamp(deps.hostname)),
     secure: implicitTls,
     plaintextAuthAllowed: deps.plaintextAuthAllowed(socket.remoteAddress),
+    ...(deps.authPenalty ? { authPenalty: deps.authPenalty.forConnection(socket.remoteAddress ?? 'unknown', 'pop3') } : {}),
   });
   return new ServerConnection(socket, session, deps);
 }

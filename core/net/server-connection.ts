@@ -10,6 +10,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { EnginePump, type PumpOutput } from '../engine/pump.js';
+import type { InFlightBudget } from '../framing/in-flight-budget.js';
 import type { ServerEngine } from '../engine/server-engine.js';
 import type { EventEnvelope } from '../events.js';
 import { tlsInfo, upgradeToTls, writeAll } from './socket-io.js';
@@ -19,8 +20,18 @@ export interface ServerConnectionOptions {
   session: string;
   secureContext?: SecureContext;
   idleTimeoutMs: number;
+  /**
+   * Idle limit while the engine waits for a login (Dovecot's login timeout):
+   * much shorter than the autologout, so unauthenticated sockets cannot hold
+   * the connection slots. The smaller of the two applies. Absent: the idle one.
+   */
+  preAuthTimeoutMs?: number;
+  /** How long an STLS/STARTTLS handshake may take, as for implicit TLS (core/net/listener.ts). */
+  handshakeTimeoutMs?: number;
   /** Wait this long before the greeting; a client that talks first is refused (SMTP, RFC 5321 §4.3.1). 0: greet at once. */
   greetingDelayMs?: number;
+  /** The budget for message bytes in flight, shared by every session of the server. */
+  budget?: InFlightBudget;
   onEvent?: (envelope: EventEnvelope) => void;
   /** Called once when the connection is over and the session ended. */
   onClose?: () => void;
@@ -28,6 +39,10 @@ export interface ServerConnectionOptions {
 
 /** Unprocessed input above this pauses the socket, so a fast peer cannot fill memory. */
 const MAX_BACKLOG = 256 * 1024;
+/** The default time for a TLS handshake (STLS, STARTTLS, implicit TLS). */
+export const HANDSHAKE_TIMEOUT_MS = 15_000;
+/** After the server's FIN, how long the peer has to close before the socket is destroyed. */
+const LINGER_MS = 2_000;
 
 export class ServerConnection {
   private socket: Socket;
@@ -43,11 +58,11 @@ export class ServerConnection {
 
   constructor(socket: Socket, engine: ServerEngine, private readonly options: ServerConnectionOptions) {
     this.socket = socket;
-    this.pump = new EnginePump(engine, { session: options.session, clock: Date.now });
+    this.pump = new EnginePump(engine, { session: options.session, clock: Date.now, ...(options.budget ? { budget: options.budget } : {}) });
     // A client may pipeline its commands and half-close; the replies are still owed.
     socket.allowHalfOpen = true;
     this.attach(socket);
-    socket.setTimeout(options.idleTimeoutMs);
+    this.armIdleTimer();
     if (socket instanceof TLSSocket) this.emit(this.pump.stamp([{ kind: 'tls', ...tlsInfo(socket) }]));
     const delay = options.greetingDelayMs ?? 0;
     if (delay > 0) this.greetingTimer = setTimeout(() => this.greet(), delay);
@@ -106,12 +121,24 @@ export class ServerConnection {
     this.endIfInputDone();
   };
 
+  /**
+   * The idle, pre-login or handshake timer fired. The session ends whatever
+   * the output buffer holds: the timeout reply is queued, never awaited (a
+   * client that stopped reading would hold the session, its maildrop lock and
+   * its slot for ever), and the socket is destroyed if that reply cannot leave.
+   */
   private readonly onTimeout = (): void => {
-    if (this.finished || !this.greeted) return;
-    void this.write(this.pump.timeout()).then(() => {
-      this.socket.end();
-      return this.finish('idle timeout');
-    });
+    if (this.finished) return;
+    if (this.upgrading || !this.greeted || this.inFlight) {
+      // No reply can be read during a handshake; a step still running is awaited by finish().
+      this.socket.destroy();
+      void this.finish(this.upgrading ? 'the TLS handshake did not finish in time' : 'idle timeout');
+      return;
+    }
+    const output = this.pump.timeout();
+    this.emit(output.envelopes);
+    if (!this.socket.destroyed) this.socket.end(output.bytes);
+    void this.finish('idle timeout');
   };
 
   private readonly onError = (error: Error): void => {
@@ -152,6 +179,7 @@ export class ServerConnection {
           this.startTls();
         }
         if (this.pump.buffered <= MAX_BACKLOG / 2 && this.socket.isPaused()) this.socket.resume();
+        this.armIdleTimer();
       }
     } finally {
       this.running = false;
@@ -172,12 +200,22 @@ export class ServerConnection {
     this.detach(plain);
     const secure = upgradeToTls(plain, this.options.secureContext!, (socket) => {
       this.upgrading = false;
+      this.armIdleTimer();
       void this.write(this.pump.tlsEstablished(tlsInfo(socket))).then(() => this.drain());
     });
     secure.allowHalfOpen = true;
     this.socket = secure;
     this.attach(secure);
-    secure.setTimeout(this.options.idleTimeoutMs);
+    // The same limit as an implicit-TLS handshake: a client that asked and went silent is dropped.
+    secure.setTimeout(this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+  }
+
+  /** The idle limit that fits the session now: the short pre-login one until the engine has a login. */
+  private armIdleTimer(): void {
+    if (this.finished || this.upgrading) return;
+    const preAuth = this.options.preAuthTimeoutMs;
+    const waitingForLogin = preAuth !== undefined && this.pump.engine.awaitingLogin === true;
+    this.socket.setTimeout(waitingForLogin ? Math.min(preAuth, this.options.idleTimeoutMs) : this.options.idleTimeoutMs);
   }
 
   private async finish(reason: string): Promise<void> {
@@ -190,9 +228,31 @@ export class ServerConnection {
       if (this.inFlight) await this.inFlight;
       this.emit((await this.pump.end(reason)).envelopes);
     } finally {
-      if (!this.socket.destroyed) this.socket.destroySoon();
-      this.options.onClose?.();
+      // The slot is given back when the socket is really gone, so the caps count every open descriptor.
+      this.closeSocket().then(() => this.options.onClose?.(), () => this.options.onClose?.());
     }
+  }
+
+  /**
+   * Ends the socket for good. During a handshake nothing can be said: it is
+   * destroyed. Otherwise the FIN follows the last reply, and a socket still
+   * open after a short linger (a peer that stopped reading, so the reply
+   * cannot leave, or one that never closes its side) is destroyed, so no
+   * socket stays half-open (CLOSE-WAIT) and no output waits without end.
+   */
+  private closeSocket(): Promise<void> {
+    const socket = this.socket;
+    socket.setTimeout(0);
+    if (socket.destroyed) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    if (this.upgrading) {
+      socket.destroy();
+      return closed;
+    }
+    if (!socket.writableEnded) socket.end();
+    const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+    linger.unref();
+    return closed.finally(() => clearTimeout(linger));
   }
 
   private emit(envelopes: readonly EventEnvelope[]): void {

@@ -6,6 +6,7 @@
  * early talkers.
  */
 import type { Socket } from 'node:net';
+import type { AuthPenaltyTable } from '../engine/auth-penalty.js';
 import type { SmtpBackend } from '../smtp/backend.js';
 import { SmtpSession } from '../smtp/session.js';
 import { type SmtpSessionOptions } from '../smtp/options.js';
@@ -13,7 +14,9 @@ import { ServerConnection, type ServerConnectionOptions } from './server-connect
 
 export interface SmtpConnectionDeps extends Omit<ServerConnectionOptions, 'greetingDelayMs'> {
   backend: SmtpBackend;
-  options: Omit<SmtpSessionOptions, 'secure' | 'plaintextAuthAllowed' | 'remoteAddress' | 'challenge' | 'now' | 'nextId'>;
+  options: Omit<SmtpSessionOptions, 'secure' | 'plaintextAuthAllowed' | 'remoteAddress' | 'challenge' | 'now' | 'nextId' | 'authPenalty'>;
+  /** Failed logins remembered across connections; bound here to this peer's address. */
+  authPenalty?: AuthPenaltyTable;
   /** RFC 5321 §4.5.3.2.7: the server waits at least 5 minutes for the next command. */
   idleTimeoutMs: number;
   /** Wait this long before the 220; a client that talks first is refused (0 turns the check off). */
@@ -37,6 +40,7 @@ export function serveSmtp(socket: Socket, deps: SmtpConnectionDeps, implicitTls:
     challenge: deps.challenge ?? (() => `<${process.pid}.${Date.now()}.${++challenges}@${deps.options.persona.hostname}>`),
     now: deps.now ?? (() => new Date()),
     nextId: deps.nextId,
+    ...(deps.authPenalty ? { authPenalty: deps.authPenalty.forConnection(socket.remoteAddress ?? 'unknown', 'smtp') } : {}),
   });
   return new ServerConnection(socket, session, deps);
 }

@@ -43,7 +43,8 @@ export interface Pop3Context {
   /** Replies to a bad command and counts it; too many end the session. */
   fail(code: ErrorCode, reply: Pop3Reply): void;
   /** Replies to a rejected credential, after a growing delay. */
-  authFailed(reply: Pop3Reply): void;
+  /** `user`, when known, is charged with the failure too (core/engine/auth-penalty.ts). */
+  authFailed(reply: Pop3Reply, user?: string): void;
   /** Locks the maildrop and enters TRANSACTION, or replies why not. */
   login(user: string, method: string): Promise<boolean>;
   transition(cause: Pop3TransitionCause, detail?: string): void;

@@ -1,4 +1,5 @@
 /** How a POP3 engine is set up: what the adapter decides per connection, and the lab's defaults. */
+import type { AuthPenalty } from '../engine/auth-penalty.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
 import type { Pop3Texts } from './persona.js';
 
@@ -19,6 +20,8 @@ export interface Pop3SessionOptions {
   challenge: () => string;
   /** Delay before answering the Nth consecutive authentication failure, in ms. */
   authFailureDelay: (failures: number) => number;
+  /** Failed logins remembered across connections, bound to this connection's address (core/engine/auth-penalty.ts). */
+  authPenalty?: AuthPenalty;
   /** Bad commands tolerated before the session is ended. */
   maxBadCommands: number;
   /** RFC 2449 §6.5 LOGIN-DELAY, in seconds, enforced by the backend; 0 = none. */

@@ -71,6 +71,11 @@ export class Pop3Session implements Pop3Context, ServerEngine {
     return this.out.take();
   }
 
+  /** No maildrop yet: the pre-login timeout applies. */
+  get awaitingLogin(): boolean {
+    return this.state === 'AUTHORIZATION';
+  }
+
   /** The longest line the framer should accept next. */
   get lineLimit(): number {
     return this.sasl ? POP3_SASL_LINE_LIMIT : POP3_LINE_LIMIT;
@@ -187,8 +192,8 @@ export class Pop3Session implements Pop3Context, ServerEngine {
   }
 
   /** A rejected credential: delayed, growing with each failure, and counted as a bad command so guessing ends. */
-  authFailed(reply: Pop3Reply): void {
-    this.dispatcher.authFailed(reply);
+  authFailed(reply: Pop3Reply, user?: string): void {
+    this.dispatcher.authFailed(reply, user);
   }
 
   /** For the dispatcher: the reply, a delay before it, and how a session ends here. */
@@ -214,7 +219,7 @@ export class Pop3Session implements Pop3Context, ServerEngine {
       this.reply(err(lockedText || opened.detail, code[opened.reason]));
       return false;
     }
-    this.dispatcher.authSucceeded();
+    this.dispatcher.authSucceeded(user);
     this.pendingUser = undefined;
     this.transaction = newTransaction(user, opened.maildrop);
     this.transition('authenticated', `${method} accepted for ${user}; the maildrop is now locked`);

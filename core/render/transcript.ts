@@ -4,9 +4,11 @@
  * place rows become plain text for connect, annotate, lesson play, serve
  * --verbose and transcript files. Annotation wording comes from the
  * catalogue; which note belongs to which line, and how much of it to show,
- * comes from the model.
+ * comes from the model. Every text it returns is escaped (core/escape-text.ts):
+ * no control byte from the network reaches a terminal or a file.
  */
 import { describeKey } from '../annotations/describe.js';
+import { escapeControls, escapeLines } from '../escape-text.js';
 import type { AnnotationEvent, BodyEvent, EventEnvelope, WireEvent } from '../events.js';
 import { TranscriptModel, type RowNote, type TranscriptModelOptions, type TranscriptRow } from '../models/transcript.js';
 import { showBytes } from './show-bytes.js';
@@ -24,15 +26,15 @@ export function renderRowHead(row: TranscriptRow, options: RowTextOptions = {}):
   switch (row.kind) {
     case 'line':
       if (options.showBytes && row.from === 'server') return [];
-      return [`${party(row.from)} ${row.text}`];
+      return [`${party(row.from)} ${escapeControls(row.text)}`];
     case 'body':
       return [renderBodySummary(row.body)];
     case 'tls':
       return [renderEvent({ kind: 'tls', version: row.version, cipher: row.cipher, ...(row.peer ? { peer: row.peer } : {}) })!];
     case 'error':
-      return [`   error ${row.code}: ${row.message}`];
+      return [`   error ${row.code}: ${escapeControls(row.message)}`];
     case 'notice':
-      return [`   ${row.text.replace(/\n/g, '\n   ')}`];
+      return [`   ${escapeLines(row.text).replace(/\n/g, '\n   ')}`];
     case 'raw':
       if (!options.showBytes || row.from !== 'server') return [];
       return [`S: ${showBytes({ text: row.bytes.replace(/\r?\n$/, ''), ending: /\r\n$/.test(row.bytes) || !row.bytes.endsWith('\n') ? 'crlf' : 'lf' })}`];
@@ -43,6 +45,11 @@ export function renderRowHead(row: TranscriptRow, options: RowTextOptions = {}):
 
 /** One note as text, or undefined when the annotations level or the view leaves it out. */
 export function renderNote(note: RowNote, options: RowTextOptions = {}): string | undefined {
+  const text = noteText(note, options);
+  return text === undefined ? undefined : escapeLines(text);
+}
+
+function noteText(note: RowNote, options: RowTextOptions): string | undefined {
   if (note.explanation === 'none') return undefined;
   const event = note.event;
   // The check that passed is invisible normally, shown on request with the bytes.
@@ -99,6 +106,12 @@ export function createTranscriptPrinter(options: RowTextOptions & TranscriptMode
  * rows are rendered with it too; front ends should render rows.
  */
 export function renderEvent(event: WireEvent): string | undefined {
+  if (event.kind === 'line') return `${party(event.from)} ${escapeControls(event.text)}`;
+  const text = eventText(event);
+  return text === undefined ? undefined : escapeLines(text);
+}
+
+function eventText(event: WireEvent): string | undefined {
   switch (event.kind) {
     case 'line':
       return `${party(event.from)} ${event.text}`;

@@ -28,6 +28,12 @@ export function checkCommandBytes(bytes: Buffer, bareCr: boolean): { code: Error
   if (bareCr) return { code: 'BARE_CR', message: 'Bare CR in a command line: SMTP lines end with CRLF (RFC 5321 §2.3.8)' };
   const nul = bytes.indexOf(0);
   if (nul !== -1) return { code: 'NUL_BYTE', message: `NUL byte at position ${nul + 1} of the command line` };
+  // ESC and the other C0 controls have no place in a command (RFC 5321 §4.1.1: SP-separated printable text), as in POP3.
+  const control = bytes.findIndex((byte) => byte < 0x20 || byte === 0x7f);
+  if (control !== -1) {
+    const byte = bytes[control]!;
+    return { code: 'CONTROL_CHARACTER', message: `control character 0x${byte.toString(16).padStart(2, '0')} at position ${control + 1}: commands are printable US-ASCII separated by spaces (RFC 5321 §4.1.1)` };
+  }
   const eightBit = bytes.findIndex((byte) => byte >= 0x80);
   if (eightBit !== -1) {
     const verb = bytes.subarray(0, 4).toString('latin1').toUpperCase();

@@ -56,7 +56,8 @@ export interface SmtpContext {
   event(event: WireEvent): void;
   /** Replies to a bad command and counts it; too many end the session (421). */
   fail(code: ErrorCode, reply: SmtpReply): void;
-  authFailed(reply: SmtpReply): void;
+  /** `user`, when known, is charged with the failure too (core/engine/auth-penalty.ts). */
+  authFailed(reply: SmtpReply, user?: string): void;
   /** AUTH succeeded: the session now submits as `user` (RFC 4954 §4). */
   authenticated(user: string): void;
   transition(cause: SmtpTransitionCause, detail?: string): void;

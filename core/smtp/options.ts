@@ -1,4 +1,5 @@
 /** How an SMTP engine is set up: what the adapter decides per connection, and the lab's defaults. */
+import type { AuthPenalty } from '../engine/auth-penalty.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
 import { DEFAULT_SMTP_PERSONA, type SmtpPersona } from './persona.js';
 
@@ -25,6 +26,8 @@ export interface SmtpSessionOptions {
   /** A fresh queue id for an accepted message (Received line and 250 reply). */
   nextId: () => string;
   authFailureDelay: (failures: number) => number;
+  /** Failed logins remembered across connections, bound to this connection's address (core/engine/auth-penalty.ts). */
+  authPenalty?: AuthPenalty;
   /** Scripted misbehaviour for this session (a lab's fault rules, core/faults); none when absent. */
   faults?: FaultPlan;
 }

@@ -78,6 +78,12 @@ export class SmtpSession implements SmtpContext, ServerEngine {
     return this.secure || this.options.plaintextAuthAllowed;
   }
 
+  /** Not yet greeted, or on submission not yet authenticated: the pre-login timeout applies. */
+  get awaitingLogin(): boolean {
+    if (this.state === 'CLOSED') return false;
+    return this.state === 'INIT' || (this.options.listener === 'submission' && this.authenticatedAs === undefined);
+  }
+
   /** What the framer should read next. */
   get inputMode(): SmtpInputMode {
     if (this.state === 'DATA') return { kind: 'data', lineLimit: SMTP_TEXT_LINE_LIMIT, sizeLimit: this.options.maxMessageSize };
@@ -230,14 +236,14 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   }
 
   /** A rejected credential: delayed, growing with each failure, and counted as a bad command so guessing ends. */
-  authFailed(value: SmtpReply): void {
-    this.dispatcher.authFailed(value);
+  authFailed(value: SmtpReply, user?: string): void {
+    this.dispatcher.authFailed(value, user);
   }
 
   /** A login succeeded: the next failure starts the delays afresh. */
   authenticated(user: string): void {
     this.authenticatedAs = user;
-    this.dispatcher.authSucceeded();
+    this.dispatcher.authSucceeded(user);
   }
 
   delay(ms: number): void {

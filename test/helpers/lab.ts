@@ -29,6 +29,7 @@ export async function startTestLab(overrides: Partial<LabConfig> = {}, dir = mkd
     smtpsPort: 0,
     greetingDelayMs: 0,
     authFailureDelay: () => 0,
+    authPenaltyDelay: () => 0,
     // Tests that relay to other domains inspect the queue; the ones about delivery turn the runner on.
     runQueue: false,
     onEvent: (listener, connection, { event }) => events.push({ listener, connection, event }),

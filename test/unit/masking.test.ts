@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MASK, maskClientLine, secretStart } from '../../core/masking.js';
+import { clientLineEvent, MASK, maskClientLine, secretStart } from '../../core/masking.js';
 
 describe('maskClientLine', () => {
   it.each([
@@ -48,5 +48,28 @@ describe('secretStart (hiding what is being typed)', () => {
 
   it('hides a whole SASL response', () => {
     expect(secretStart('smtp', 'abc', 'sasl')).toBe(0);
+  });
+});
+
+describe('credentials sent after a refused AUTH (issue 14 item 9)', () => {
+  it.each(['pop3', 'smtp'] as const)('%s: a lone base64 token that is no command is masked', (protocol) => {
+    for (const line of ['AGFsaWNlAHdvbmRlcmxhbmQ=', 'Ym9i', 'YnVpbGRlcg==', 'd29uZGVybGFuZA==', ' YWxpY2U= ']) {
+      expect(maskClientLine(protocol, line, 'command')).toEqual({ text: MASK, masked: true });
+    }
+  });
+
+  it('keeps commands, plain words and lines with spaces', () => {
+    for (const line of ['QUIT', 'NOOP', 'quit', 'STAT', 'HELLO', 'TEST', 'asdf', 'NOOP Ym9i', 'EHLO x']) {
+      expect(maskClientLine('smtp', line, 'command').masked).toBe(false);
+    }
+    expect(maskClientLine('pop3', 'LIST', 'command').masked).toBe(false);
+  });
+
+  it('PASS is masked on an SMTP port too: a password typed in the wrong place is still a password', () => {
+    expect(maskClientLine('smtp', 'PASS wonderland', 'command').text).toBe(`PASS ${MASK}`);
+  });
+
+  it('the event text is escaped: no control byte reaches a front end', () => {
+    expect(clientLineEvent('smtp', 'NOOP \x1b[2J\rS: 250 forged', 'command').text).toBe('NOOP \\x1b[2J\\x0dS: 250 forged');
   });
 });

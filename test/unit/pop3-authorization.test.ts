@@ -450,10 +450,11 @@ describe('the authentication failure delay', () => {
     expect((await userPass(h, 'alice', 'wrong')).delayMs).toBe(1000);
   });
 
-  it('a successful login is not delayed', async () => {
+  it('a successful login is delayed exactly as a failure would be at that point, and only after a failure (issue 14 item 11)', async () => {
+    expect((await userPass(withDefaultDelay(), 'alice', 'wonderland')).delayMs).toBe(0);
     const h = withDefaultDelay();
-    await userPass(h, 'alice', 'wrong');
-    expect((await userPass(h, 'alice', 'wonderland')).delayMs).toBe(0);
+    expect((await userPass(h, 'alice', 'wrong')).delayMs).toBe(500);
+    expect((await userPass(h, 'alice', 'wonderland')).delayMs).toBe(1000);
   });
 
   it('a cancelled SASL exchange or a refused plaintext login is not a failure', async () => {

@@ -66,7 +66,7 @@ export const PASS: Pop3Command = {
     const secret = await context.backend.secretOf(user);
     // RFC 1939 §7: the argument may contain spaces; it is taken whole.
     if (secret === undefined || !secretsEqual(args, secret)) {
-      context.authFailed(err(INVALID_CREDENTIALS, 'AUTH'));
+      context.authFailed(err(INVALID_CREDENTIALS, 'AUTH'), user);
       return;
     }
     if (await context.login(user, 'PASS')) context.reply(ok(maildropGreeting(context, 'passOk', user)));
@@ -89,7 +89,7 @@ export const APOP: Pop3Command = {
     context.pendingUser = undefined;
     const secret = await context.backend.secretOf(user);
     if (secret === undefined || !secretsEqual(digest.toLowerCase(), apopDigest(context.options.timestamp, secret))) {
-      context.authFailed(err(INVALID_CREDENTIALS, 'AUTH'));
+      context.authFailed(err(INVALID_CREDENTIALS, 'AUTH'), user);
       return;
     }
     if (await context.login(user, 'APOP')) context.reply(ok(maildropGreeting(context, 'apopOk', user)));

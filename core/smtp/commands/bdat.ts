@@ -1,4 +1,5 @@
 /** BDAT (RFC 3030 §2, CHUNKING): the message in chunks of announced size; no dot-stuffing. */
+import { refuseOverBudget } from './data.js';
 import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
@@ -32,7 +33,7 @@ function sequenceProblem(context: SmtpContext) {
   return undefined;
 }
 
-export async function finishChunk(context: SmtpContext, chunk: { bytes: Buffer | undefined; octets: number }): Promise<void> {
+export async function finishChunk(context: SmtpContext, chunk: { bytes: Buffer | undefined; octets: number; overBudget?: true }): Promise<void> {
   const pending = context.pendingChunk!;
   context.pendingChunk = undefined;
   if (pending.refuse) {
@@ -43,6 +44,12 @@ export async function finishChunk(context: SmtpContext, chunk: { bytes: Buffer |
   const first = transaction.chunks === undefined;
   transaction.chunks ??= [];
   transaction.chunkOctets += chunk.octets;
+  if (chunk.overBudget) {
+    context.transaction = undefined;
+    context.transition('bdat-failed');
+    refuseOverBudget(context);
+    return;
+  }
   if (!chunk.bytes || transaction.chunkOctets > context.options.maxMessageSize) {
     context.transaction = undefined;
     context.transition('bdat-failed');

@@ -47,12 +47,29 @@ export function refusal(problems: readonly DataProblem[], maxSize: number): { co
   return undefined;
 }
 
+/** RFC 3463 §3.4: 4.3.1 "mail system full": too many messages are being received at once; retry later. */
+export function overBudgetReply(): SmtpReply {
+  return reply(452, '4.3.1', 'Insufficient system storage: too many messages in flight; try again later; nothing was stored');
+}
+
+/** The server's state, not the client's fault: answered and shown, but not counted as a bad command. */
+export function refuseOverBudget(context: SmtpContext): void {
+  context.event({ kind: 'error', code: 'STORE_FAILED', message: 'the budget for message bytes in flight is spent; the message was dropped' });
+  context.send(overBudgetReply());
+}
+
 export async function finishData(context: SmtpContext, data: { message: Buffer | undefined; problems: readonly DataProblem[] }): Promise<void> {
   if (context.transaction!.recipients.length === 0) {
     // A persona that took DATA without a valid recipient refuses the message now (RFC 2920 §4, fourth example).
     context.transaction = undefined;
     context.transition('data-rejected');
     context.fail('BAD_SEQUENCE', reply(554, '5.5.1', context.text('noValidRecipients')));
+    return;
+  }
+  if (data.problems.includes('over-budget')) {
+    context.transaction = undefined;
+    context.transition('data-rejected');
+    refuseOverBudget(context);
     return;
   }
   const refused = refusal(data.problems, context.options.maxMessageSize);
