@@ -20,7 +20,8 @@ export type MetaResult =
   | { kind: 'error'; message: string };
 
 export interface MetaContext {
-  tracker: ClientTracker;
+  /** The raw client's tracker, when there is one (the sandbox has the engine instead). */
+  tracker?: ClientTracker;
   /** The APOP timestamp from the POP3 greeting, if there was one. */
   apopTimestamp?: string;
   /** The last SASL challenge, decoded (for CRAM-MD5). */

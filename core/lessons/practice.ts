@@ -131,6 +131,11 @@ export class LessonPractice {
     return this.replay.live?.state ?? '';
   }
 
+  /** What the learner's next line is to the server: a command, message content, or a SASL response. */
+  get inputKind(): ServerInputKind {
+    return this.replay.live?.inputKind ?? 'command';
+  }
+
   /** How the learner is doing: steps right the first time, refused, revealed; predictions right. */
   get score(): Score {
     return { ...this.tally };

@@ -15,7 +15,8 @@ import type { InputMode } from '../engine/server-engine.js';
 import { demoMessages, DEMO_USERS } from '../lab/demo-messages.js';
 import { createMemorySmtpBackend } from '../lab/memory-smtp-backend.js';
 import { createPop3Backend } from '../lab/pop3-backend.js';
-import { SIMULATED_TLS } from '../lessons/in-process-lab.js';
+import { serverInputKind, SIMULATED_TLS } from '../lessons/in-process-lab.js';
+import type { ServerInputKind } from '../lessons/lab-connection.js';
 import { Pop3Session } from '../pop3/session.js';
 import { DEFAULT_POP3_OPTIONS } from '../pop3/options.js';
 import { DEFAULT_SMTP_PERSONA } from '../smtp/persona.js';
@@ -133,6 +134,11 @@ export class SandboxSession {
   /** How the server reads the next input: a command line, DATA content, or a BDAT chunk. */
   get inputMode(): InputMode {
     return this.pump.engine.inputMode;
+  }
+
+  /** What the client's next line is: a command, message content (DATA or a BDAT chunk), or a SASL response. */
+  get inputKind(): ServerInputKind {
+    return serverInputKind(this.pump.engine as Pop3Session | SmtpSession);
   }
 
   get closed(): boolean {
