@@ -18,7 +18,7 @@ export const PROTOCOL_VERSION = 1;
 export type TargetChoice =
   | { kind: 'lab'; server: 'pop3' | 'smtp' | 'submission' }
   | { kind: 'sandbox'; server: 'pop3' | 'smtp' | 'submission' }
-  | { kind: 'remote'; url: string }
+  | { kind: 'remote'; url: string; starttls?: boolean; insecure?: boolean }
   | { kind: 'lesson'; id: string; mode: 'watch' | 'step' | 'practice' };
 
 /** Page → bridge. */
@@ -58,6 +58,15 @@ export interface SessionStatus {
   readonly state: string;
   readonly inputMode: 'command' | 'data' | 'sasl';
   readonly closed: boolean;
+  /** What the status bar shows besides. */
+  readonly facts: {
+    readonly tls: boolean;
+    readonly user?: string;
+    readonly messages?: number;
+    readonly envelope?: { readonly from?: string; readonly to: readonly string[] };
+    readonly step?: number;
+    readonly steps?: number;
+  };
   /** Lesson runs: the lesson and, in step mode, whether steps are left. */
   readonly lesson?: { readonly id: string; readonly title: string; readonly mode: 'watch' | 'step' | 'practice'; readonly stepsLeft: boolean };
 }
@@ -156,7 +165,9 @@ function parseTarget(value: unknown): TargetChoice | undefined {
     case 'sandbox':
       return typeof value.server === 'string' && SERVERS.includes(value.server) ? { kind: value.kind, server: value.server as 'pop3' } : undefined;
     case 'remote':
-      return typeof value.url === 'string' && value.url.length <= 300 ? { kind: 'remote', url: value.url } : undefined;
+      return typeof value.url === 'string' && value.url.length <= 300
+        ? { kind: 'remote', url: value.url, ...(value.starttls === true ? { starttls: true } : {}), ...(value.insecure === true ? { insecure: true } : {}) }
+        : undefined;
     case 'lesson':
       return typeof value.id === 'string' && value.id.length <= 100 && typeof value.mode === 'string' && MODES.includes(value.mode)
         ? { kind: 'lesson', id: value.id, mode: value.mode as 'watch' }

@@ -75,6 +75,7 @@ export class TabSession {
       state: session.state,
       inputMode: session.inputMode,
       closed: session.closed,
+      facts: facts(session),
       ...(this.lesson ? { lesson: this.lesson } : {}),
     };
   }
@@ -210,4 +211,15 @@ export class TabSession {
     this.queue = next;
     return next;
   }
+}
+
+function facts(session: TargetSession): SessionStatus['facts'] {
+  const status = session.status;
+  return {
+    tls: status.tls,
+    ...(status.user !== undefined ? { user: status.user } : {}),
+    ...(status.messages !== undefined ? { messages: status.messages } : {}),
+    ...(status.envelope ? { envelope: status.envelope } : {}),
+    ...(status.lesson ? { step: status.lesson.step, steps: status.lesson.of } : {}),
+  };
 }

@@ -62,7 +62,8 @@ export interface WebServerOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
-  openTarget: OpenTarget;
+  /** Called once per tab: each tab may have its own sandbox. */
+  openerForTab: () => OpenTarget;
   lab: readonly LabListenerRef[];
   allowRemote: readonly AllowedRemote[];
   lessons: readonly LessonSummary[];
@@ -128,7 +129,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         const own = options.lab.map((entry) => entry.url.replace(/^[a-z0-9]+:\/\//, '').replace(/^\[(.*)\](:\d+)$/, '$1$2'));
         const decision = checkRemote(choice.url, options.allowRemote, own);
         if (!decision.ok) return { ok: false, code: 'REMOTE_NOT_ALLOWED', message: decision.reason };
-        return { ok: true, target: { kind: 'remote', url: choice.url }, label: choice.url };
+        return {
+          ok: true,
+          target: { kind: 'remote', url: choice.url, ...(choice.starttls ? { starttls: true } : {}), ...(choice.insecure ? { insecure: true } : {}) },
+          label: choice.url,
+        };
       }
       case 'lesson': {
         const lesson = options.lessons.find((entry) => entry.id === choice.id);
@@ -157,7 +162,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       token: randomBytes(18).toString('base64url'),
       number: ++tabNumber,
       address,
-      openTarget: options.openTarget,
+      openTarget: options.openerForTab(),
       resolve: resolveTarget,
       backlogLimit: limits.backlogLimit,
       clock,
@@ -277,7 +282,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       case 'connect': {
         const what = words[0] ?? '';
         if (what === 'pop3' || what === 'smtp' || what === 'submission') return session.open({ kind: 'lab', server: what });
-        return session.open({ kind: 'remote', url: what });
+        if (what === '') return session.notice('usage: /connect pop3|smtp|submission|URL [--starttls] [--insecure]', 'warning');
+        return session.open({ kind: 'remote', url: what, ...(words.includes('--starttls') ? { starttls: true } : {}), ...(words.includes('--insecure') ? { insecure: true } : {}) });
       }
       case 'sandbox': {
         const server = words[0] ?? 'pop3';
