@@ -9,7 +9,8 @@ import { describeKey, renderRowHead, type RowNote, type TranscriptRow } from '..
 export class ExplainPanel {
   constructor(private readonly host: HTMLElement) {}
 
-  show(row: TranscriptRow | undefined): void {
+  /** `answered`: for a server line, the client row it answers (its command is explained too). */
+  show(row: TranscriptRow | undefined, answered?: TranscriptRow): void {
     this.host.replaceChildren();
     if (!row) {
       this.host.append(paragraph('Type a command; its line and the reply are explained here.', 'muted'));
@@ -21,6 +22,13 @@ export class ExplainPanel {
     this.host.append(head);
     if (row.notes.length === 0) this.host.append(paragraph(row.kind === 'notice' ? 'maillab says this itself; it never crossed the wire.' : 'Nothing more to say about this line.', 'muted'));
     for (const note of row.notes) this.host.append(explainNote(note));
+    if (answered && answered.kind === 'line') {
+      const head = document.createElement('pre');
+      head.className = 'row-head from-client answered';
+      head.textContent = `in answer to ${renderRowHead(answered).join(' ')}`;
+      this.host.append(head);
+      for (const note of answered.notes) if (note.event.kind === 'annotation') this.host.append(explainNote(note));
+    }
   }
 }
 

@@ -73,8 +73,8 @@ function receive(batch: EventEnvelope[]): void {
     if (event.kind === 'notice' && status?.lesson) narrate(event.text);
     for (const update of updates) if (update.kind === 'row' && update.row.kind !== 'notes') newest = update.row;
   }
-  if (newest && selected === undefined) panel.show(newest);
-  else if (selected !== undefined) panel.show(rowById(selected));
+  if (newest && selected === undefined) showRow(newest, segments[segments.length - 1]!.base + newest.id);
+  else if (selected !== undefined) showRow(rowById(selected), selected);
   document.body.dataset.lastSeq = String(bridge.seq);
 }
 
@@ -174,9 +174,15 @@ function totalRows(): number {
   return last ? last.base + last.model.rows.length : 0;
 }
 
+/** A row in the panel; a reply with the command it answers. */
+function showRow(row: TranscriptRow | undefined, id: number | undefined): void {
+  const answers = row?.kind === 'line' && row.answers !== undefined && id !== undefined ? rowById(id - row.id + row.answers) : undefined;
+  panel.show(row, answers);
+}
+
 function select(id: number | undefined): void {
   selected = id;
-  panel.show(id === undefined ? undefined : rowById(id));
+  showRow(id === undefined ? undefined : rowById(id), id);
   document.body.dataset.selectedRow = id === undefined ? '' : String(id);
 }
 
@@ -314,5 +320,6 @@ window.addEventListener('resize', () => {
 });
 panel.show(undefined);
 diagram.show('pop3');
+new ResizeObserver(() => view.fitNow()).observe($('terminal'));
 bridge.connect();
 view.focus();

@@ -46,7 +46,7 @@ export const DEFAULT_BRIDGE_LIMITS: BridgeLimits = {
   sessionsPerAddress: 20,
   maxSessions: 500,
   idleTimeoutMs: 30 * 60_000,
-  resumeGraceMs: 5 * 60_000,
+  resumeGraceMs: 60_000,
   sendBufferLimit: 1024 * 1024,
   backlogLimit: 5_000,
 };
