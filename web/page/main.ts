@@ -321,5 +321,12 @@ window.addEventListener('resize', () => {
 panel.show(undefined);
 diagram.show('pop3');
 new ResizeObserver(() => view.fitNow()).observe($('terminal'));
+/** For end-to-end tests and the curious: the terminal's text (a WebGL canvas has no DOM text to read). */
+(window as unknown as { maillabScreen: () => string }).maillabScreen = () => {
+  const buffer = view.term.buffer.active;
+  const lines: string[] = [];
+  for (let index = 0; index < buffer.length; index++) lines.push(buffer.getLine(index)?.translateToString(true) ?? '');
+  return lines.join('\n');
+};
 bridge.connect();
 view.focus();
