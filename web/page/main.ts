@@ -117,7 +117,8 @@ function stopWatching(): void {
 
 function narrate(text: string): void {
   const paragraph = document.createElement('p');
-  paragraph.textContent = text;
+  // Lesson files wrap narration at a fixed width; the panel wraps it to its own.
+  paragraph.textContent = text.replace(/([^\n])\n(?=[^\n])/g, '$1 ');
   const narration = $('narration');
   narration.append(paragraph);
   narration.scrollTop = narration.scrollHeight;
