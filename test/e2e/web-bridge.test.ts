@@ -66,6 +66,23 @@ describe('the classroom bridge', () => {
     await client.close();
   });
 
+  it('serves the built page gzipped with its security headers, and nothing outside the page folder', async () => {
+    const get = (path: string) =>
+      new Promise<{ status: number; headers: Record<string, unknown> }>((resolve) =>
+        request({ port, path, headers: { 'Accept-Encoding': 'gzip' } }, (response) => {
+          response.resume();
+          resolve({ status: response.statusCode ?? 0, headers: response.headers });
+        }).end(),
+      );
+    const page = await get('/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-encoding']).toBe('gzip');
+    expect(String(page.headers['content-security-policy'])).toContain("connect-src 'self'");
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect((await get('/../../package.json')).status).toBe(404);
+    expect((await get('/%2e%2e/%2e%2e/package.json')).status).toBe(404);
+  });
+
   it('refuses a WebSocket from another origin, without an Origin, or under a host name not its own, with 403 before the upgrade', async () => {
     expect(await refusedUpgrade({ Origin: 'http://evil.test' })).toBe(403);
     expect(await refusedUpgrade({ Origin: `http://127.0.0.1:${port + 1}` })).toBe(403);

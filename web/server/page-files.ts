@@ -8,6 +8,10 @@ import { existsSync, promises as fs } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+/** Compressed copies of the page's files (a handful, built once). */
+const compressed = new Map<string, Buffer>();
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -69,9 +73,16 @@ export async function servePageFile(root: string, request: IncomingMessage, resp
     return;
   }
   const hashed = /\/assets\//.test(path);
+  const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')) && /\.(html|js|css|svg|json)$/.test(file);
+  if (gzip) {
+    const key = `${file}:${body.length}`;
+    body = compressed.get(key) ?? compressed.set(key, gzipSync(body, { level: 9 })).get(key)!;
+  }
   response.writeHead(200, {
     'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
     'Content-Length': body.length,
+    ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+    Vary: 'Accept-Encoding',
     'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
     ...SECURITY_HEADERS,
   });
