@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The classroom page in a real browser: Debian's Chromium, headless, driven by
  * playwright-core, against `maillab serve` in a child process. Types into the
