@@ -54,6 +54,9 @@ export interface ServeOptions {
   /** Fault rules as typed; serve parses them. */
   fault?: string[];
   verbose: boolean;
+  webPort: ListenerPort;
+  allowRemote?: string[];
+  webName?: string[];
 }
 
 /** A listener port, or "off" (commander cannot carry null through a parser). */

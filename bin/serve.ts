@@ -73,9 +73,34 @@ export async function runServe(options: ServeOptions): Promise<void> {
     process.stdout.write(`local mail domains: ${(options.domain ?? DEFAULT_LAB_CONFIG.domains).join(', ')}\n`);
   }
   for (const rule of faults) process.stdout.write(`fault rule, in every session: ${formatFaultRule(rule)}\n`);
+  let classroom: { close(): Promise<void> } | undefined;
+  if (options.webPort !== 'off') {
+    const { startClassroom } = await import('../web/server/start-classroom.js');
+    try {
+      const started = await startClassroom({
+        host: options.host,
+        port: options.webPort,
+        listeners: lab.listeners,
+        allowRemote: options.allowRemote ?? [],
+        webNames: options.webName ?? [],
+        logins: Object.entries(DEMO_USERS).map(([user, password]) => ({ user, password })),
+        hostname: options.hostname,
+        domains: options.domain ?? DEFAULT_LAB_CONFIG.domains,
+        ...(options.verbose ? { log: (text: string) => process.stdout.write(`[web] ${text}\n`) } : {}),
+      });
+      classroom = started.server;
+      for (const line of started.lines) process.stdout.write(`${line}\n`);
+    } catch (error) {
+      await lab.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') fail(`cannot listen for the web page: port ${options.webPort} is in use; pick another with --web-port, or --web-port off`);
+      fail(error);
+    }
+  }
   process.stdout.write('maillab is running; press Ctrl-C to stop\n');
   const stop = async (signal: string) => {
     process.stdout.write(`${signal}: stopping; open sessions end without UPDATE\n`);
+    await classroom?.close();
     await lab.close();
     process.exit(0);
   };

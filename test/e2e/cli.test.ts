@@ -13,7 +13,7 @@ import { rawConnect } from '../helpers/raw-client.js';
 
 const BIN = resolve(__dirname, '../../bin/maillab');
 const run = promisify(execFile);
-const ALL_PORTS_FREE = ['--pop3-port', '0', '--pop3s-port', '0', '--smtp-port', '0', '--submission-port', '0', '--smtps-port', '0'];
+const ALL_PORTS_FREE = ['--pop3-port', '0', '--pop3s-port', '0', '--smtp-port', '0', '--submission-port', '0', '--smtps-port', '0', '--web-port', '0'];
 
 async function maillab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -153,7 +153,7 @@ describe('maillab serve', () => {
   });
 
   it('"off" turns a listener off', async () => {
-    const lab = await serve(['--data', join(tempFolder(), 'data'), '--pop3s-port', 'off', '--smtps-port', 'off', '--submission-port', 'off']);
+    const lab = await serve(['--data', join(tempFolder(), 'data'), '--pop3s-port', 'off', '--smtps-port', 'off', '--submission-port', 'off', '--web-port', 'off']);
     const ready = lab.output().split('\n').filter((line) => line.startsWith('ready: '));
     expect(ready.map((line) => line.split(' ')[1]!.replace(/:\d+$/, ''))).toEqual(['pop3://127.0.0.1', 'smtp://127.0.0.1']);
   });

@@ -21,7 +21,7 @@ function rule(text: string): FaultRule {
   return parsed.rule;
 }
 
-const PORTS_FREE = ['--pop3-port', '0', '--pop3s-port', '0', '--smtp-port', '0', '--submission-port', '0', '--smtps-port', '0'];
+const PORTS_FREE = ['--pop3-port', '0', '--pop3s-port', '0', '--smtp-port', '0', '--submission-port', '0', '--smtps-port', '0', '--web-port', '0'];
 
 describe('a lab with fault rules', () => {
   let lab: TestLab;

@@ -161,6 +161,26 @@ describe('import rules', () => {
     expect(offences).toEqual([]);
   });
 
+  it('the web page (web/page) reaches the core only through core/browser.ts, and web/protocol imports only types', () => {
+    const page = files.filter((file) => rel(file).startsWith('web/page/'));
+    expect(page.length).toBeGreaterThan(3);
+    const offences = page.flatMap((file) =>
+      modules
+        .get(file)!
+        .local.filter((target) => !rel(target).startsWith('web/page/') && rel(target) !== 'core/browser.ts' && !rel(target).startsWith('web/protocol/'))
+        .map((target) => `${rel(file)} -> ${rel(target)}`),
+    );
+    expect(offences).toEqual([]);
+    const protocol = files.filter((file) => rel(file).startsWith('web/protocol/'));
+    const protocolOffences = protocol.flatMap((file) => {
+      const module = modules.get(file)!;
+      return [...module.builtins, ...[...module.source.matchAll(/(?:^|\n)\s*import\s+(?!type\s)[^'";]*?from\s+'(\.[^']+)'/g)].map((match) => match[1]!)].map((spec) => `${rel(file)} -> ${spec}`);
+    });
+    expect(protocolOffences).toEqual([]);
+    // The page never reaches Node built-ins either (timers are the browser's own there).
+    expect(page.flatMap(ioReached).filter((line) => !/ uses (setTimeout|setInterval)$/.test(line))).toEqual([]);
+  });
+
   it('has no import cycles', () => {
     expect(cycles()).toEqual([]);
   });

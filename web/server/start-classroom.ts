@@ -1,0 +1,80 @@
+/**
+ * `maillab serve`'s web part: the classroom page and bridge next to a running
+ * lab, its lessons listed, its own listeners reachable from the page, and the
+ * lines `serve` prints about it (the URL; with --host 0.0.0.0, what that exposes).
+ */
+import { hostname as machineName, networkInterfaces } from 'node:os';
+import { defaultLessonFolder, loadLessons } from '../../core/lab/lesson-folder.js';
+import type { ListenerInfo } from '../../core/lab/lab-server.js';
+import type { LessonSummary } from '../protocol/messages.js';
+import { classroomOpener } from './classroom-opener.js';
+import { formatAllowed, parseAllowlist } from './remote-allowlist.js';
+import { startWebServer, type BridgeLimits, type LabListenerRef, type RunningWebServer } from './web-server.js';
+
+export interface ClassroomConfig {
+  host: string;
+  port: number;
+  listeners: readonly ListenerInfo[];
+  allowRemote: readonly string[];
+  webNames: readonly string[];
+  logins: readonly { user: string; password: string }[];
+  hostname?: string;
+  domains?: readonly string[];
+  lessonsDir?: string;
+  limits?: Partial<BridgeLimits>;
+  log?: (text: string) => void;
+}
+
+export interface RunningClassroom {
+  readonly server: RunningWebServer;
+  /** What to print: the URL and, for a server open to the network, what that exposes. */
+  readonly lines: string[];
+}
+
+export async function startClassroom(config: ClassroomConfig): Promise<RunningClassroom> {
+  const allow = parseAllowlist(config.allowRemote);
+  if (!allow.ok) throw new Error(`--allow-remote: ${allow.reason}`);
+  const lessonsDir = config.lessonsDir ?? defaultLessonFolder();
+  const collection = await loadLessons(lessonsDir);
+  const lessons: LessonSummary[] = collection.lessons.map((lesson) => ({ id: lesson.id, title: lesson.title, protocol: lesson.protocol, rfc: lesson.rfc, watchOnly: lesson.mode === 'watch-only' }));
+  const everywhere = config.host === '0.0.0.0' || config.host === '::';
+  const lab: LabListenerRef[] = config.listeners
+    .filter((listener): listener is ListenerInfo & { name: 'pop3' | 'smtp' | 'submission' } => listener.name === 'pop3' || listener.name === 'smtp' || listener.name === 'submission')
+    .map((listener) => ({ name: listener.name, url: everywhere ? `${listener.url.split('://')[0]}://127.0.0.1:${listener.port}` : listener.url }));
+  const hostNames = [...config.webNames, ...(everywhere ? machineAddresses() : [])];
+  const server = await startWebServer({
+    host: config.host,
+    port: config.port,
+    openerForTab: classroomOpener({ lessonsDir, clock: Date.now, ...(config.hostname ? { hostname: config.hostname } : {}), ...(config.domains ? { domains: config.domains } : {}) }),
+    lab,
+    allowRemote: allow.entries,
+    lessons,
+    logins: config.logins,
+    hostNames,
+    ...(config.limits ? { limits: config.limits } : {}),
+    ...(config.log ? { log: config.log } : {}),
+  });
+  const lines = [`ready: ${server.url} — the browser classroom (open it in a browser; each tab is its own session)`];
+  if (everywhere) {
+    const urls = machineAddresses()
+      .filter((address) => !address.includes(':') && address !== '127.0.0.1')
+      .map((address) => `http://${address}:${server.port}/`);
+    lines.push(
+      `exposed: --host ${config.host} listens on every interface: anyone who can reach this machine can open the classroom${urls.length ? ` (${urls.join(', ')})` : ''},`,
+      `  log in to the lab with the demo logins, and send mail into it; the page connects only to the lab's own listeners` +
+        (allow.entries.length ? ` and to ${allow.entries.map(formatAllowed).join(', ')} (--allow-remote)` : ' (no --allow-remote)'),
+      `  learners reach it by an address above${config.webNames.length ? ` or ${config.webNames.join(', ')}` : '; another name (a DNS name) needs --web-name NAME'}`,
+    );
+  } else if (allow.entries.length) {
+    lines.push(`the web page may also connect to ${allow.entries.map(formatAllowed).join(', ')} (--allow-remote)`);
+  }
+  return { server, lines };
+}
+
+/** This machine's addresses and name: the Host headers learners on the network send. */
+function machineAddresses(): string[] {
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .flatMap((entry) => (entry ? [entry.address] : []));
+  return [...new Set([...addresses, machineName().toLowerCase()])];
+}
