@@ -8,6 +8,7 @@ export interface ConnectCliOptions {
   showBytes: boolean;
   save?: string;
   timeout: number;
+  annotations: 'full' | 'brief' | 'off';
 }
 
 export interface SendCliOptions {

@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ConnectCliOptions, ListenerPort, SendCliOptions, ServeOptions } from './cli-options.js';
 import type { ExplainCliOptions } from './explain.js';
 import { fail } from './fail.js';
+import { EXIT_HELP } from '../core/client/exit-status.js';
 
 export async function main(argv: string[]): Promise<void> {
   // `maillab lesson list | head`: a reader that goes away is not an error.
@@ -107,11 +108,16 @@ Examples:
     .option('--show-bytes', 'show CR/LF as symbols, flag bare LF, dot-stuffing and continuation lines', false)
     .option('--save <file>', 'save the transcript as <file> (C:/S: lines, secrets masked) and <file>.json (events)')
     .addOption(new Option('--timeout <seconds>', 'give up when a reply takes longer than this').default(30).argParser(parseSeconds))
+    .addOption(annotationsOption())
     .addHelpText(
       'after',
       `
-On a terminal, type protocol lines; /help lists local meta-commands (/plain, /apop, /cram, /b64, /decode, /bytes, /save).
-Without a terminal, commands are read from stdin, each sent after the previous reply, and the session ends at end of input.
+On a terminal, type protocol lines; /help lists local meta-commands (/plain, /apop, /cram, /b64, /decode, /bytes,
+/annotations, /more, /show, /save). A long message or listing is folded after a screenful: /more shows the next
+lines, /show N body N whole. Without a terminal, commands are read from stdin, each sent after the previous reply,
+every line the server sends is printed, and the session ends at end of input.
+
+${EXIT_HELP}
 
 Examples:
   maillab connect pop3://127.0.0.1:1110
@@ -216,6 +222,12 @@ function addLessonCommands(program: Command): void {
       const { runLessonCheck } = await import('./lesson.js');
       await runLessonCheck(ids, options);
     });
+}
+
+function annotationsOption(): Option {
+  return new Option('--annotations <level>', 'how much to explain: full (the first time, short after), brief (one short line each), off (mostly the wire; warnings stay)')
+    .choices(['full', 'brief', 'off'])
+    .default('full');
 }
 
 function parseSpeed(value: string): number {
