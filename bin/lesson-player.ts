@@ -17,6 +17,8 @@ import { fail } from './fail.js';
 import type { LessonPlayOptions } from './cli-options.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
+/** On a terminal a long message is folded after this many lines; without one every line is printed. */
+const FOLD_AFTER = 20;
 
 /** Plays a lesson in the chosen mode, on a terminal or not (see the file comment). */
 export async function playLesson(lesson: Lesson, options: LessonPlayOptions): Promise<void> {
@@ -99,7 +101,7 @@ async function watchTimed(lesson: Lesson, speed: number): Promise<void> {
   const renderer = createLessonStepRenderer();
   try {
     for (let step = await run.next(); step && !quit; step = await run.next()) {
-      for (const line of renderer.lines(step)) {
+      for (const line of renderer.lines(step, { foldAfter: FOLD_AFTER })) {
         if (quit) break;
         print(line);
         if (line !== '') await tick();
@@ -127,7 +129,7 @@ async function stepThrough(lesson: Lesson): Promise<void> {
       if (pending.length === 0) {
         const step = await run.next();
         if (!step) break;
-        pending.push(...renderer.chunks(step));
+        pending.push(...renderer.chunks(step, { foldAfter: FOLD_AFTER }));
       }
       const pressed = await key();
       if (pressed === 'q' || pressed === '\x03') return;

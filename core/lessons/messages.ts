@@ -41,6 +41,7 @@ export const MESSAGES = {
   connectionClosed: fill('connectionClosed'),
   tlsHandshake: fill('tlsHandshake'),
   placeholderLine: (placeholder: string, lines: number) => counted('placeholderLine', lines, { placeholder }),
+  foldedLines: (lines: number) => counted('foldedLines', lines),
   lessonEnd: fill('lessonEnd'),
   watchKeys: fill('watchKeys'),
   stepKeys: fill('stepKeys'),
