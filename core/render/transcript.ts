@@ -183,7 +183,7 @@ export interface BodyTextOptions extends RowTextOptions {
 
 /**
  * A body as the lines that crossed the wire, each with its party's prefix:
- * dot-stuffed again (RFC 1939 §3, RFC 5321 §4.5.2) and ended by the "." line,
+ * dot-stuffed again (RFC 1939 §3, RFC 5321 §4.5.2) and, for a server's, ended by the "." line,
  * or for a BDAT chunk (RFC 3030 §2) the chunk's lines and what ended it. With
  * `foldAfter`, the lines past it are folded into one line saying how to see
  * them; a body the producer kept no content of is summarised.
@@ -202,7 +202,8 @@ export function renderBody(body: BodyEvent, options: BodyTextOptions = {}): stri
   }
   if (end === all.length || options.foldAfter === undefined) {
     if (body.ending === 'chunk') out.push(`   (end of the BDAT chunk: ${body.octets} octets, counted by the BDAT command, no "." line)`);
-    else out.push(`${prefix} .`);
+    // A client's "." is a line event of its own (trackers and the SMTP engine emit it); a POP3 body's is part of the body.
+    else if (body.from === 'server') out.push(`${prefix} .`);
   }
   return out;
 }
