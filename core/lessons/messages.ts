@@ -106,9 +106,10 @@ export const MESSAGES = {
   differenceClosed: (expected: string | undefined) => fill('differenceClosed', { expected: shown(expected) }),
   checkBroken: (file: string) => fill('checkBroken', { file }),
   checkSummary: (passed: number, total: number) => counted('checkSummary', total, { passed, total }),
-  unknownLesson: (id: string, known: readonly string[], broken: number) =>
+  unknownLesson: (id: string, nearest: readonly string[], total: number, broken: number) =>
     fill('unknownLesson', { id }) +
-    (known.length > 0 ? fill('unknownLessonKnown', { known: known.join(', ') }) : '') +
+    (nearest.length > 0 ? fill('unknownLessonNearest', { nearest: nearest.join(', ') }) : '') +
+    (total > 0 ? counted('unknownLessonAll', total) : '') +
     (broken > 0 ? counted('unknownLessonBroken', broken) : ''),
   cannotReadLessons: (folder: string, reason: string | undefined) => fill('cannotReadLessons', { folder, reason: reason ?? fill('noSuchFolder') }),
   noLessons: (folder: string) => fill('noLessons', { folder }),
