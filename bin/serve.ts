@@ -7,6 +7,8 @@ import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/
 import { isDnsServerSpec } from '../core/send/mx.js';
 import type { ListenerPort, ServeOptions } from './cli-options.js';
 import { fail } from './fail.js';
+import { UserFacingError } from '../core/errors.js';
+import { UsersFile } from '../core/store/users-file.js';
 
 export async function runServe(options: ServeOptions): Promise<void> {
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
@@ -46,7 +48,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
             const printer = printers.get(tag) ?? printers.set(tag, createTranscriptPrinter()).get(tag)!;
             for (const text of printer.print(event)) process.stdout.write(`[${tag}] ${text}\n`);
           }
-        : undefined,
+        : // Without --verbose, still one line for each failure of maillab's own (or its store): never a silent [SYS/TEMP].
+          (listener, connection, { event }) => {
+            if (event.kind === 'error' && (event.code === 'INTERNAL' || event.code === 'STORE_FAILED' || event.code === 'DELIVERY_FAILED')) {
+              process.stderr.write(`[${listener}#${connection}] ${event.code === 'INTERNAL' ? 'internal error' : 'store error'}: ${event.message.split('\n')[0]}\n`);
+            }
+          },
       onConnection: options.verbose
         ? (listener, connection, remote, open) => {
             if (!open) printers.delete(`${listener}#${connection}`);
@@ -57,17 +64,21 @@ export async function runServe(options: ServeOptions): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') fail(`cannot listen: address already in use (${(error as Error).message.replace(/^listen EADDRINUSE: address already in use /, '')}); pick other ports with --pop3-port, --pop3s-port, --smtp-port, --submission-port, --smtps-port`);
-    if (code === 'EACCES') fail(`cannot listen: permission denied (${(error as Error).message}); ports below 1024 need privileges`);
+    if (code === 'EACCES' && (error as NodeJS.ErrnoException).syscall === 'listen') fail(`cannot listen: permission denied (${(error as Error).message}); ports below 1024 need privileges`);
+    // Anything else that stops the start names its path and what is wrong (core/lab/data-folder.ts words most of them).
+    if ((error as NodeJS.ErrnoException).path !== undefined && !(error instanceof UserFacingError)) fail(`cannot start: ${(error as NodeJS.ErrnoException).path}: ${(error as Error).message}`);
     fail(error);
   }
   if (lab.data.created) process.stdout.write(`created data folder ${lab.data.root} with demo users and messages\n`);
   if (lab.certificateCreated) process.stdout.write(`generated a self-signed TLS certificate in ${lab.data.tlsFolder}\n`);
   for (const listener of lab.listeners) process.stdout.write(`ready: ${listener.url} — ${listener.description}\n`);
-  if (lab.data.created || options.verbose) {
-    const logins = Object.entries(DEMO_USERS).map(([user, secret]) => `${user}/${secret}`).join(', ');
-    process.stdout.write(`demo logins: ${logins}\n`);
-    process.stdout.write(`local mail domains: ${(options.domain ?? DEFAULT_LAB_CONFIG.domains).join(', ')}\n`);
-  }
+  // On every start: the logins to try. Demo users whose password is still the demo one are shown with it; others by name.
+  const names = lab.data.userNames ?? Object.keys(DEMO_USERS);
+  const demo = await demoLogins(lab.data.usersPath);
+  const logins = names.map((user) => (demo.has(user) ? `${user}/${demo.get(user)}` : user)).join(', ');
+  process.stdout.write(`${demo.size > 0 ? 'demo logins' : 'users'}: ${logins}${demo.size < names.length ? ` (passwords in ${lab.data.usersPath})` : ''}\n`);
+  for (const problem of lab.data.userProblems ?? []) process.stdout.write(`users file ${lab.data.usersPath}: ${problem}\n`);
+  process.stdout.write(`local mail domains: ${(options.domain ?? DEFAULT_LAB_CONFIG.domains).join(', ')}\n`);
   for (const rule of faults) process.stdout.write(`fault rule, in every session: ${formatFaultRule(rule)}\n`);
   process.stdout.write('maillab is running; press Ctrl-C to stop\n');
   const stop = async (signal: string) => {
@@ -77,6 +88,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** The demo users whose password in the users file is still the demo one. */
+async function demoLogins(usersPath: string): Promise<Map<string, string>> {
+  const users = await new UsersFile(usersPath).all().catch(() => new Map<string, string>());
+  return new Map(Object.entries(DEMO_USERS).filter(([user, secret]) => users.get(user) === secret));
 }
 
 /** "off" turns a listener off. */

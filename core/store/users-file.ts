@@ -7,7 +7,11 @@ export class UsersFile implements UserDirectory {
   constructor(private readonly path: string) {}
 
   async load(): Promise<ParsedUsers> {
-    return parseUsers(await fs.readFile(this.path, 'utf8'));
+    // The path in the message: a log line that says only "EISDIR" does not tell an admin which file.
+    const text = await fs.readFile(this.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`cannot read the users file ${this.path}: ${error.code ?? error.message}`, { cause: error });
+    });
+    return parseUsers(text);
   }
 
   async secretOf(user: string): Promise<string | undefined> {
