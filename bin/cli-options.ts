@@ -50,6 +50,8 @@ export interface ServeOptions {
   maxConnections: number;
   maxConnectionsPerIp: number;
   dns?: string;
+  /** Run the lab's own DNS server (MX records for its domains) on this UDP port. */
+  dnsPort?: number;
   mxPort: number;
   /** Fault rules as typed; serve parses them. */
   fault?: string[];

@@ -50,6 +50,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--max-connections-per-ip <n>', 'cap on open connections from one address').default(20).argParser(parseCount))
     .option('--dns <host:port>', 'DNS server for the MX look-ups of queued mail to other domains (default: the system\'s)')
     .addOption(new Option('--mx-port <port>', 'port to deliver queued mail to on MX hosts').default(25).argParser(parseServerPort))
+    .addOption(new Option('--dns-port <port>', 'also run a tiny DNS server (UDP) publishing MX records for the lab\'s domains, for send --direct --dns HOST:PORT (0: any free port)').argParser(parseDnsPort))
     .option('--fault <rule>', 'misbehave on purpose: answer, drop or delay a command (repeat for several; syntax below)', collectValue)
     .option('-v, --verbose', 'print every session as an annotated transcript', false)
     .addHelpText(
@@ -242,6 +243,11 @@ function collectValue(value: string, previous: string[] | undefined): string[] {
 
 function parseServerPort(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new InvalidArgumentError('expected a port number 1-65535.');
+  return Number(value);
+}
+
+function parseDnsPort(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number 0-65535.');
   return Number(value);
 }
 

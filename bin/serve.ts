@@ -7,6 +7,7 @@ import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/
 import { isDnsServerSpec } from '../core/send/mx.js';
 import type { ListenerPort, ServeOptions } from './cli-options.js';
 import { fail } from './fail.js';
+import { startLabDns, type LabDns } from '../core/net/lab-dns.js';
 import { UserFacingError } from '../core/errors.js';
 import { UsersFile } from '../core/store/users-file.js';
 
@@ -80,10 +81,23 @@ export async function runServe(options: ServeOptions): Promise<void> {
   for (const problem of lab.data.userProblems ?? []) process.stdout.write(`users file ${lab.data.usersPath}: ${problem}\n`);
   process.stdout.write(`local mail domains: ${(options.domain ?? DEFAULT_LAB_CONFIG.domains).join(', ')}\n`);
   for (const rule of faults) process.stdout.write(`fault rule, in every session: ${formatFaultRule(rule)}\n`);
+  let dns: LabDns | undefined;
+  if (options.dnsPort !== undefined) {
+    const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+    try {
+      dns = await startLabDns({ host, port: options.dnsPort, domains: options.domain ?? DEFAULT_LAB_CONFIG.domains, mailHost: options.hostname, mailAddress: host });
+    } catch (error) {
+      await lab.close();
+      fail(`cannot run the DNS server on ${host}:${options.dnsPort}: ${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use; pick another with --dns-port' : (error as Error).message}`);
+    }
+    process.stdout.write(`ready: dns://${dns.address} — lab DNS (UDP): ${dns.records.join('; ')}\n`);
+    process.stdout.write(`  try: maillab send --direct --dns ${dns.address} --mx-port ${lab.listeners.find((listener) => listener.name === 'smtp')?.port ?? 2525} --from you@example.org --to alice@maillab.test --body hi\n`);
+  }
   process.stdout.write('maillab is running; press Ctrl-C to stop\n');
   const stop = async (signal: string) => {
     process.stdout.write(`${signal}: stopping; open sessions end without UPDATE\n`);
     await lab.close();
+    await dns?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

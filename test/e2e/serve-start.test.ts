@@ -86,3 +86,29 @@ describe('maillab serve on every start', () => {
     await stop(second.child);
   });
 });
+
+describe('maillab serve --dns-port (issue 9)', () => {
+  it('publishes MX records for the lab\'s domains, so send --direct delivers on one machine; a null MX domain gives 556 5.1.10', async () => {
+    const data = join(temp, 'dns');
+    const child = spawn(BIN, ['serve', '--data', data, '--pop3-port', 'off', '--pop3s-port', 'off', '--smtp-port', '0', '--submission-port', 'off', '--smtps-port', 'off', '--dns-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', () => output.includes('maillab is running') && resolve());
+      child.once('exit', (code) => reject(new Error(`exit ${code}: ${output}`)));
+    });
+    const dns = /^ready: dns:\/\/(127\.0\.0\.1:\d+) — lab DNS \(UDP\): maillab\.test MX 10 maillab\.test; localhost MX 10 maillab\.test; nomail\.test MX 0 \.; maillab\.test A 127\.0\.0\.1$/m.exec(output)?.[1];
+    expect(dns, output).toBeDefined();
+    const smtp = /^ready: smtp:\/\/127\.0\.0\.1:(\d+) — SMTP for/m.exec(output)?.[1];
+    const base = ['send', '--direct', '--dns', dns!, '--mx-port', smtp!, '--from', 'you@example.org', '--body', 'hi'];
+    const sent = await runMaillab([...base, '--to', 'alice@maillab.test']);
+    expect(sent.stdout).toMatch(/^alice@maillab\.test: accepted by maillab\.test \[127\.0\.0\.1\]:\d+: 250 /m);
+    expect(sent.code).toBe(0);
+    const refused = await runMaillab([...base, '--to', 'x@nomail.test']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('556 5.1.10');
+    await stop(child);
+  });
+});
