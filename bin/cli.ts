@@ -185,6 +185,19 @@ Examples:
 
   addLessonCommands(program);
 
+  program.addHelpText(
+    'after',
+    `
+Where to start:
+  maillab lesson list                 the lessons, beginners first
+  maillab lesson play beginner-01-first-pop3-session
+                                      watch the first (or --mode step, practice)
+  maillab serve                       run the lab; then, in another terminal:
+  maillab connect pop3://127.0.0.1:1110
+                                      talk POP3 to it (login alice/wonderland)
+  maillab explain 354                 what a command, reply or code means`,
+  );
+
   return program;
 }
 
