@@ -34,7 +34,12 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
   const session = new RawSession({
     endpoint: { ...parsed.endpoint, insecure: options.insecure },
     replyTimeoutMs: options.timeout * 1000,
-    onEvent: (event: WireEvent) => (options.json ? print(JSON.stringify(event)) : show(event)),
+    onEvent: (event: WireEvent) => {
+      // The model follows every session (the exit status reads it), --json or not.
+      const lines = printer.print(event);
+      if (options.json) print(JSON.stringify(event));
+      else for (const text of lines) print(text);
+    },
     onRawLine: (line: RawLine) => {
       if (!options.json) show({ kind: 'raw', from: 'server', bytes: `${line.text}${line.ending === 'crlf' ? '\r\n' : '\n'}` });
     },

@@ -81,6 +81,15 @@ describe('explanations', () => {
   });
 });
 
+describe('what the server echoes', () => {
+  it('an unknown command comes back as typed, not upper-cased', async () => {
+    const result = await runMaillab(['connect', pop3()], 'aGVsbG8=\nQUIT\n');
+    expect(result.stdout).toMatch(/^S: -ERR .*aGVsbG8=/m);
+    expect(result.stdout).not.toContain('AGVSBG8=');
+    expect(result.code).toBe(EXIT_CODES.REFUSED);
+  });
+});
+
 describe('a password over plaintext', () => {
   it('is warned about once per session, and not over TLS', async () => {
     const plain = await runMaillab(['connect', pop3()], 'USER alice\nPASS wrong\nUSER alice\nPASS wonderland\nQUIT\n');
