@@ -137,8 +137,9 @@ Examples:
     .addOption(new Option('--format <format>', 'the log format (detected when left out)').choices(['rfc', 'swaks', 'curl']))
     .addOption(new Option('--protocol <protocol>', 'the protocol (detected from the first server line when left out)').choices(['pop3', 'smtp']))
     .option('--json', 'print one JSON event per line', false)
+    .addOption(annotationsOption())
     .addHelpText('after', '\nExamples:\n  swaks --to bob@example.com --server mx.example.com 2>&1 | maillab annotate -\n  curl -v smtp://mx.example.com ... 2> log.txt; maillab annotate log.txt')
-    .action(async (file: string, options: { format?: 'rfc' | 'swaks' | 'curl'; protocol?: 'pop3' | 'smtp'; json: boolean }) => {
+    .action(async (file: string, options: { format?: 'rfc' | 'swaks' | 'curl'; protocol?: 'pop3' | 'smtp'; json: boolean; annotations: 'full' | 'brief' | 'off' }) => {
       const { runAnnotate } = await import('./annotate.js');
       await runAnnotate(file, options);
     });

@@ -75,6 +75,10 @@ describe('maillab annotate', () => {
     expect(text.stdout).not.toContain('WARNING');
     expect(text.stdout).toMatch(/curl logged the message it sent as "\[\d+ bytes data\]"/);
     expect(text.stdout).toMatch(/^S: 250 2\.0\.0 OK, message \S+ accepted\n {3}= 2\.0\.0/m);
+    // --annotations off: the wire, and what maillab itself says about the log.
+    const wire = await runMaillab(['annotate', file, '--annotations', 'off']);
+    expect(wire.stdout.split('\n').filter((line) => /^ {3}[=+]|^ {3}state /.test(line))).toEqual([]);
+    expect(wire.stdout).toMatch(/^C: DATA$/m);
   });
 
   it('explains a transcript saved by maillab connect, read from stdin', async () => {
