@@ -12,7 +12,7 @@ import { predictionAnswer } from '../lessons/predictions.js';
 import type { StepIntro } from '../lessons/practice.js';
 import type { Difference, PlayedStep } from '../lessons/replay.js';
 import { TranscriptModel, type TranscriptUpdate } from '../models/transcript.js';
-import { renderNote, renderRowHead } from './transcript.js';
+import { renderBody, renderNote, renderRowHead } from './transcript.js';
 
 /** One part of a step a stepping front end shows per key press. */
 export interface RenderedChunk {
@@ -57,11 +57,10 @@ export function createLessonStepRenderer(): LessonStepRenderer {
     if (step.step.narration.length > 0 && (step.sent.length > 0 || step.received.length > 0)) first.push('');
     // The lines as sent, a message's too; only practice on a terminal (where the learner typed them) names a placeholder run instead.
     if (options.typedClientLines === false) first.push(...collapse(step.step.client, step.sent).filter((line) => line.placeholder).map((line) => MESSAGES.sentForYou(line.text)));
-    else first.push(...fold(step.sent.map((line) => `C: ${line}`), options.foldAfter));
     const updates = model.applyAll(step.events);
     const cursor = { next: 0 };
-    const early = splitUpdates(carried, step.received, options.foldAfter, cursor, false);
-    const split = splitUpdates(updates, step.received, options.foldAfter, cursor, true);
+    const early = splitUpdates(carried, step.received, options.foldAfter, cursor, false, undefined);
+    const split = splitUpdates(updates, step.received, options.foldAfter, cursor, true, options.typedClientLines === false ? undefined : step.sent);
     const { client } = split;
     const tlsShown = early.tlsShown || split.tlsShown;
     let server = [...early.server, ...split.server];
@@ -109,8 +108,18 @@ function splitUpdates(
   foldAfter: number | undefined,
   cursor: { next: number },
   last: boolean,
+  sent: readonly string[] | undefined,
 ): { client: string[]; server: string[]; tlsShown: boolean; serverFrom: number } {
   const client: string[] = [];
+  /** Where each client row's lines (and notes so far) end in `client`. */
+  const clientEnds = new Map<number, number>();
+  let sentNext = 0;
+  const takeSent = (count: number) => {
+    if (!sent) return [];
+    const lines = sent.slice(sentNext, sentNext + count).map((line) => `C: ${line}`);
+    sentNext += lines.length;
+    return lines;
+  };
   const server: string[] = [];
   let serverStarted = false;
   let serverFrom = updates.length;
@@ -130,21 +139,18 @@ function splitUpdates(
     if (update.kind === 'note') {
       const text = renderNote(update.note);
       if (text === undefined) continue;
-      if (row.kind === 'line' && row.from === 'client') client.push(text);
-      else {
-        // Right after the lines of the row it explains (a status note comes after the body that followed it).
-        const end = rowEnds.get(row.id);
-        if (end === undefined) server.push(text);
-        else {
-          server.splice(end, 0, text);
-          for (const [id, at] of rowEnds) if (at >= end) rowEnds.set(id, at + 1);
-          rowEnds.set(row.id, end + 1);
-        }
-      }
+      // Right after the lines of the row it explains (a status note comes after the body that followed it).
+      if ((row.kind === 'line' || row.kind === 'body') && row.from === 'client') insertAfter(client, clientEnds, row.id, text);
+      else insertAfter(server, rowEnds, row.id, text);
       continue;
     }
     if (row.kind === 'line' || row.kind === 'body') {
-      if (row.from !== 'server') continue;
+      if (row.from === 'client') {
+        if (row.kind === 'line') client.push(...takeSent(1));
+        else client.push(...fold(takeSent(row.body.lines), foldAfter), ...(row.body.ending === 'chunk' ? renderBody(row.body).slice(-1) : []));
+        clientEnds.set(row.id, client.length);
+        continue;
+      }
       serverStarted = true;
       if (row.kind === 'line') {
         // Lines no row covered so far (a body a tracker has not closed yet) come before this one.
@@ -164,12 +170,27 @@ function splitUpdates(
   }
   // What no row covered: the body lines a tracker will count at its ".", or a "." the engine counted a step before.
   if (!last) return { client, server, tlsShown, serverFrom };
+  const unsent = fold(takeSent(Infinity), foldAfter);
+  if (sentNext > unsent.length) client.push(...unsent);
+  else client.unshift(...unsent);
   // After the lines rows covered; before the notes when no row covered any (they explain these lines).
   const covered = cursor.next > 0;
   const rest = fold(take(received.length - cursor.next), foldAfter);
   if (covered) server.push(...rest);
   else server.unshift(...rest);
   return { client, server, tlsShown, serverFrom };
+}
+
+/** Puts a note after the lines of its row (and the notes before it), or at the end when the row is not in this list. */
+function insertAfter(lines: string[], ends: Map<number, number>, id: number, text: string): void {
+  const end = ends.get(id);
+  if (end === undefined) {
+    lines.push(text);
+    return;
+  }
+  lines.splice(end, 0, text);
+  for (const [other, at] of ends) if (at >= end) ends.set(other, at + 1);
+  ends.set(id, end + 1);
 }
 
 /** The first `after` lines and one line saying how many more there are (a terminal); all when `after` is undefined. */

@@ -48,6 +48,12 @@ describe('the mail itself is shown', () => {
     expect(result.stdout).not.toMatch(/\(\d+ lines, \d+ octets/);
   });
 
+  it('a BDAT chunk is shown as a chunk: its lines and its size, no "."', async () => {
+    const result = await runMaillab(['connect', `smtp://127.0.0.1:${lab.smtpPort}`], 'EHLO me\nMAIL FROM:<bob@maillab.test>\nRCPT TO:<alice@maillab.test>\nBDAT 4 LAST\nhi\nQUIT\n');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^C: BDAT 4 LAST\n(?: {3}.*\n)*C: hi\n {3}\(end of the BDAT chunk: 4 octets, counted by the BDAT command, no "\." line\)\nS: 250 /m);
+  });
+
   it('LIST prints the scan listing', async () => {
     const result = await runMaillab(['connect', pop3()], 'USER alice\nPASS wonderland\nLIST\nQUIT\n');
     expect(wire(result.stdout)).toEqual(expect.arrayContaining(['S: 1 390', 'S: 2 466', 'S: .']));

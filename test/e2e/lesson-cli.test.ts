@@ -190,4 +190,13 @@ describe('maillab lesson play shows the wire in order (issue 9)', () => {
     expect(external.code).toBe(0);
     expect(external.stdout).not.toMatch(/from undefined|undefined to/);
   });
+
+  it('rfc3030-s4.1-chunking: the BDAT chunk is a chunk (no "."), explained after the BDAT line that announced it', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc3030-s4.1-chunking']);
+    const lines = result.stdout.split('\n');
+    const bdat = lines.indexOf('C: BDAT 86 LAST');
+    expect(lines[bdat + 1]).toMatch(/^ {3}= BDAT: /);
+    expect(lines.slice(bdat + 2, bdat + 6)).toEqual(['C: To: Susan@random.com', 'C: From: Sam@random.com', 'C: Subject: This is a bodyless test message', '   (end of the BDAT chunk: 86 octets, counted by the BDAT command, no "." line)']);
+    expect(result.stdout).not.toMatch(/then "\."\)/);
+  });
 });
