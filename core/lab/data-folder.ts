@@ -31,8 +31,10 @@ export async function ensureDataFolder(root: string): Promise<DataFolder> {
   const paths = dataPaths(root);
   let exists = true;
   try {
-    await fs.access(root);
-  } catch {
+    await fs.stat(root);
+  } catch (error) {
+    // Only a folder that is not there is created; one that cannot be looked at is named, with why.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserFacingError(`cannot use the data folder ${root}: ${reason(error as NodeJS.ErrnoException)}; maillab needs to read and write it (check its owner and mode, and those of the folders above it)`);
     exists = false;
   }
   if (exists) {
@@ -54,7 +56,9 @@ export async function ensureDataFolder(root: string): Promise<DataFolder> {
     if (parsed.users.size === 0) throw new UserFacingError(`the users file ${paths.usersPath} names no user: write one "name:password" line per user${parsed.problems.length > 0 ? ` (${parsed.problems.join('; ')})` : ''}`);
     return { ...paths, created: false, userNames: [...parsed.users.keys()], userProblems: parsed.problems };
   }
-  await fs.mkdir(paths.mailRoot, { recursive: true });
+  await fs.mkdir(paths.mailRoot, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new UserFacingError(`cannot create the data folder ${root}: ${reason(error)} (at ${error.path ?? root}); give --data a folder you can write to`);
+  });
   const lines = Object.entries(DEMO_USERS).map(([name, secret]) => `${name}:${secret}`);
   await fs.writeFile(paths.usersPath, `# maillab users: one "name:password" a line; # starts a comment\n${lines.join('\n')}\n`, { mode: 0o600 });
   const store = new MaildirStore(paths.mailRoot);

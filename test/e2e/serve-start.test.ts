@@ -5,7 +5,7 @@
  * --verbose.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,39 @@ describe('maillab serve refuses a data folder it cannot use, naming it', () => {
     const none = await runMaillab(['serve', '--data', empty, ...PORTS]);
     expect(none.code).toBe(1);
     expect(none.stderr).toBe(`maillab: the users file ${join(empty, 'users')} names no user: write one "name:password" line per user\n`);
+  });
+});
+
+/** Runs serve as the unprivileged user "nobody" (root reads anything, so permissions are tested as someone else). */
+const asNobody = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
+
+describe.skipIf(!asNobody)('maillab serve as a user who may not read the data (run as nobody via setpriv)', () => {
+  const runAsNobody = (data: string) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', BIN, 'serve', '--data', data, ...PORTS], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (chunk) => (stderr += chunk));
+      child.once('exit', (code) => resolve({ code, stderr }));
+    });
+
+  it('an unreadable data folder, and an unreadable users file, are named at start-up, never as a listen problem', async () => {
+    const open = join(temp, 'perm');
+    mkdirSync(join(open, 'data', 'mail'), { recursive: true });
+    chmodSync(temp, 0o755);
+    chmodSync(open, 0o755);
+    chmodSync(join(open, 'data'), 0o700);
+    const folder = await runAsNobody(join(open, 'data'));
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toBe(`maillab: cannot use the data folder ${join(open, 'data')}: permission denied; maillab needs to read and write it (check its owner and mode)\n`);
+    const users = join(open, 'users-locked');
+    mkdirSync(join(users, 'mail'), { recursive: true });
+    writeFileSync(join(users, 'users'), 'alice:wonderland\n', { mode: 0o600 });
+    chownSync(users, 65534, 65534);
+    chownSync(join(users, 'mail'), 65534, 65534);
+    const file = await runAsNobody(users);
+    expect(file.code).toBe(1);
+    expect(file.stderr).toBe(`maillab: cannot use the users file ${join(users, 'users')}: permission denied; maillab needs to read it (check its owner and mode)\n`);
+    expect(file.stderr + folder.stderr).not.toMatch(/listen|below 1024/);
   });
 });
 
