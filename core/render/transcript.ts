@@ -194,7 +194,9 @@ export function renderBody(body: BodyEvent, options: BodyTextOptions = {}): stri
   const all = body.lines === 0 && body.content === '' ? [] : body.content.split('\r\n');
   const start = Math.min(options.from ?? 0, all.length);
   const end = options.foldAfter === undefined ? all.length : Math.min(all.length, start + options.foldAfter);
-  const out = all.slice(start, end).map((line) => `${prefix} ${wireText(body.ending === 'chunk' || !line.startsWith('.') ? line : `.${line}`)}`);
+  const onWire = (line: string) => (body.ending === 'chunk' || !line.startsWith('.') ? line : `.${line}`);
+  // The show-bytes view marks line ends and stuffing (a chunk's last line may have no CRLF of its own: it is the chunk's end).
+  const out = all.slice(start, end).map((line) => `${prefix} ${options.showBytes ? showBytes({ text: onWire(line), ending: 'crlf' }) : wireText(onWire(line))}`);
   if (end < all.length || body.truncated) {
     const more = all.length - end;
     const how = options.number === undefined ? '' : more > 0 ? `: /more shows the next ${Math.min(more, options.foldAfter ?? more)}, /show ${options.number} the whole body` : '';

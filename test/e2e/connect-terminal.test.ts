@@ -60,6 +60,9 @@ describe('maillab connect on a small terminal (issue 9)', () => {
     await small.type('/more', /^S: \.$/m);
     const shown = await small.type('/show 1', /^pop3 TRANSACTION> ?$/m);
     expect(shown).toMatch(/^S: \.$/m);
+    await small.type('/annotations off', /^ {3}annotations off$/m);
+    const quiet = await small.type('STAT', /^S: \+OK \d+ \d+$/m);
+    expect(quiet.slice(quiet.lastIndexOf('C: STAT'))).not.toMatch(/^ {3}= STAT/m);
     await small.type('QUIT', /exit status 0/);
   });
 

@@ -63,6 +63,9 @@ describe('the mail itself is shown', () => {
     const result = await runMaillab(['connect', pop3(), '--show-bytes'], 'USER alice\nQUIT\n');
     expect(result.stdout).toContain('C: USER alice␍␊');
     expect(result.stdout).toMatch(/^S: \+OK alice, send PASS␍␊$/m);
+    const data = await runMaillab(['connect', `smtp://127.0.0.1:${lab.smtpPort}`, '--show-bytes'], 'EHLO me\nMAIL FROM:<bob@maillab.test>\nRCPT TO:<alice@maillab.test>\nDATA\nSubject: x\n\n..dot\n.\nQUIT\n');
+    expect(data.stdout).toMatch(/^C: \.\.dot␍␊ {3}\(byte-stuffed: /m);
+    expect(data.stdout).toMatch(/^C: Subject: x␍␊$/m);
   });
 });
 
