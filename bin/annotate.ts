@@ -10,6 +10,8 @@ export interface AnnotateOptions {
   format?: LogFormat;
   protocol?: 'pop3' | 'smtp';
   json: boolean;
+  /** How much to explain (full by default). */
+  annotations?: "full" | "brief" | "off";
 }
 
 export async function runAnnotate(file: string, options: AnnotateOptions): Promise<void> {
@@ -24,7 +26,7 @@ export async function runAnnotate(file: string, options: AnnotateOptions): Promi
   if (!options.json) process.stdout.write(`   ${parsed.lines.length} lines of a ${parsed.protocol.toUpperCase()} session, read as ${parsed.format} output\n`);
   const events = annotateLog(parsed);
   if (options.json) for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
-  else for (const line of renderRows(transcriptRows(events))) process.stdout.write(`${line}\n`);
+  else for (const line of renderRows(transcriptRows(events, { annotations: options.annotations ?? 'full' }))) process.stdout.write(`${line}\n`);
 }
 
 async function readStdin(): Promise<string> {

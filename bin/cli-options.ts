@@ -8,6 +8,7 @@ export interface ConnectCliOptions {
   showBytes: boolean;
   save?: string;
   timeout: number;
+  annotations: 'full' | 'brief' | 'off';
 }
 
 export interface SendCliOptions {
@@ -50,6 +51,8 @@ export interface ServeOptions {
   maxConnections: number;
   maxConnectionsPerIp: number;
   dns?: string;
+  /** Run the lab's own DNS server (MX records for its domains) on this UDP port. */
+  dnsPort?: number;
   mxPort: number;
   /** Fault rules as typed; serve parses them. */
   fault?: string[];

@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ConnectCliOptions, ListenerPort, SendCliOptions, ServeOptions } from './cli-options.js';
 import type { ExplainCliOptions } from './explain.js';
 import { fail } from './fail.js';
+import { EXIT_HELP } from '../core/client/exit-status.js';
 
 export async function main(argv: string[]): Promise<void> {
   // `maillab lesson list | head`: a reader that goes away is not an error.
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--max-connections-per-ip <n>', 'cap on open connections from one address').default(20).argParser(parseCount))
     .option('--dns <host:port>', 'DNS server for the MX look-ups of queued mail to other domains (default: the system\'s)')
     .addOption(new Option('--mx-port <port>', 'port to deliver queued mail to on MX hosts').default(25).argParser(parseServerPort))
+    .addOption(new Option('--dns-port <port>', 'also run a tiny DNS server (UDP) publishing MX records for the lab\'s domains, for send --direct --dns HOST:PORT (0: any free port)').argParser(parseDnsPort))
     .option('--fault <rule>', 'misbehave on purpose: answer, drop or delay a command (repeat for several; syntax below)', collectValue)
     .option('-v, --verbose', 'print every session as an annotated transcript', false)
     .addOption(new Option('--web-port <port>', 'the browser classroom: page and WebSocket bridge ("off" to disable)').default(8025).argParser(parsePort))
@@ -111,11 +113,16 @@ Examples:
     .option('--show-bytes', 'show CR/LF as symbols, flag bare LF, dot-stuffing and continuation lines', false)
     .option('--save <file>', 'save the transcript as <file> (C:/S: lines, secrets masked) and <file>.json (events)')
     .addOption(new Option('--timeout <seconds>', 'give up when a reply takes longer than this').default(30).argParser(parseSeconds))
+    .addOption(annotationsOption())
     .addHelpText(
       'after',
       `
-On a terminal, type protocol lines; /help lists local meta-commands (/plain, /apop, /cram, /b64, /decode, /bytes, /save).
-Without a terminal, commands are read from stdin, each sent after the previous reply, and the session ends at end of input.
+On a terminal, type protocol lines; /help lists local meta-commands (/plain, /apop, /cram, /b64, /decode, /bytes,
+/annotations, /more, /show, /save). A long message or listing is folded after a screenful: /more shows the next
+lines, /show N body N whole. Without a terminal, commands are read from stdin, each sent after the previous reply,
+every line the server sends is printed, and the session ends at end of input.
+
+${EXIT_HELP}
 
 Examples:
   maillab connect pop3://127.0.0.1:1110
@@ -165,8 +172,9 @@ Examples:
     .addOption(new Option('--format <format>', 'the log format (detected when left out)').choices(['rfc', 'swaks', 'curl']))
     .addOption(new Option('--protocol <protocol>', 'the protocol (detected from the first server line when left out)').choices(['pop3', 'smtp']))
     .option('--json', 'print one JSON event per line', false)
+    .addOption(annotationsOption())
     .addHelpText('after', '\nExamples:\n  swaks --to bob@example.com --server mx.example.com 2>&1 | maillab annotate -\n  curl -v smtp://mx.example.com ... 2> log.txt; maillab annotate log.txt')
-    .action(async (file: string, options: { format?: 'rfc' | 'swaks' | 'curl'; protocol?: 'pop3' | 'smtp'; json: boolean }) => {
+    .action(async (file: string, options: { format?: 'rfc' | 'swaks' | 'curl'; protocol?: 'pop3' | 'smtp'; json: boolean; annotations: 'full' | 'brief' | 'off' }) => {
       const { runAnnotate } = await import('./annotate.js');
       await runAnnotate(file, options);
     });
@@ -213,6 +221,19 @@ Examples:
 
   addLessonCommands(program);
 
+  program.addHelpText(
+    'after',
+    `
+Where to start:
+  maillab lesson list                 the lessons, beginners first
+  maillab lesson play beginner-01-first-pop3-session
+                                      watch the first (or --mode step, practice)
+  maillab serve                       run the lab; then, in another terminal:
+  maillab connect pop3://127.0.0.1:1110
+                                      talk POP3 to it (login alice/wonderland)
+  maillab explain 354                 what a command, reply or code means`,
+  );
+
   return program;
 }
 
@@ -253,6 +274,12 @@ function addLessonCommands(program: Command): void {
     });
 }
 
+function annotationsOption(): Option {
+  return new Option('--annotations <level>', 'how much to explain: full (the first time, short after), brief (one short line each), off (mostly the wire; warnings stay)')
+    .choices(['full', 'brief', 'off'])
+    .default('full');
+}
+
 function parseSpeed(value: string): number {
   const speed = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !(speed > 0)) throw new InvalidArgumentError('expected a speed in lines per second, like 2 or 0.5.');
@@ -265,6 +292,11 @@ function collectValue(value: string, previous: string[] | undefined): string[] {
 
 function parseServerPort(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new InvalidArgumentError('expected a port number 1-65535.');
+  return Number(value);
+}
+
+function parseDnsPort(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number 0-65535.');
   return Number(value);
 }
 

@@ -15,20 +15,31 @@ import { ConnectError, type RawLine } from '../core/net/client-connection.js';
 import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/transcript.js';
 import type { ConnectCliOptions as ConnectOptions } from './cli-options.js';
 import { fail } from './fail.js';
+import { EXIT_CODES, failedStage } from '../core/client/exit-status.js';
 
 export async function runConnect(url: string, options: ConnectOptions): Promise<void> {
   const parsed = parseServerUrl(url);
   if (!parsed.ok) fail(parsed.reason);
   const interactive = process.stdin.isTTY === true && !options.json;
   const print = (text: string) => terminalOutput(text);
-  const printer = createTranscriptPrinter({ showBytes: options.showBytes });
+  // On a terminal a long body is folded (/more, /show N) and what the learner typed in DATA stays as typed; a script gets every line.
+  const printer = createTranscriptPrinter({
+    showBytes: options.showBytes,
+    annotations: options.annotations,
+    ...(interactive ? { foldAfter: Math.max(10, (process.stdout.rows ?? 30) - 10), typedClientBodies: true } : {}),
+  });
   const show = (event: WireEvent) => {
     for (const text of printer.print(event)) print(text);
   };
   const session = new RawSession({
     endpoint: { ...parsed.endpoint, insecure: options.insecure },
     replyTimeoutMs: options.timeout * 1000,
-    onEvent: (event: WireEvent) => (options.json ? print(JSON.stringify(event)) : show(event)),
+    onEvent: (event: WireEvent) => {
+      // The model follows every session (the exit status reads it), --json or not.
+      const lines = printer.print(event);
+      if (options.json) print(JSON.stringify(event));
+      else for (const text of lines) print(text);
+    },
     onRawLine: (line: RawLine) => {
       if (!options.json) show({ kind: 'raw', from: 'server', bytes: `${line.text}${line.ending === 'crlf' ? '\r\n' : '\n'}` });
     },
@@ -38,10 +49,17 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
 
   try {
     await session.open();
-    if (options.starttls) await session.upgrade();
+    if (session.wrongProtocol === undefined && options.starttls) await session.upgrade();
   } catch (error) {
-    if (error instanceof ConnectError || error instanceof Error) fail(error.message);
+    if (error instanceof ConnectError || error instanceof Error) {
+      process.stderr.write(`maillab: ${error.message}\n`);
+      process.exit(exitCodeOfOpening(error.message, options.starttls));
+    }
     throw error;
+  }
+  if (session.wrongProtocol !== undefined) {
+    process.stderr.write(`maillab: ${session.wrongProtocol}\n`);
+    process.exit(EXIT_CODES.GREETING);
   }
 
   const finish = async (code: number) => {
@@ -57,13 +75,33 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
       await session.settled();
     } catch (error) {
       process.stderr.write(`maillab: ${(error as Error).message}\n`);
-      await finish(1);
+      await finish(EXIT_CODES.TIMEOUT);
     }
-    await finish(0);
+    await finish(sessionExitCode(session, printer));
     return;
   }
 
   await typeInteractively(url, session, printer, options.pipeline, finish);
+}
+
+/** The exit status of a session that opened: dropped, TLS failed, or the first refused stage; 0 otherwise. */
+function sessionExitCode(session: RawSession, printer: TranscriptPrinter): number {
+  if (session.wrongProtocol !== undefined) return EXIT_CODES.GREETING;
+  if (session.tlsError !== undefined) return EXIT_CODES.TLS;
+  const failed = failedStage(printer.model.rows);
+  if (failed) return EXIT_CODES[failed];
+  if (session.dropped) {
+    process.stderr.write(`maillab: the server closed the connection${session.tracker.pending.length > 0 ? ` without answering ${session.tracker.pending[0]}` : ''} before the session ended\n`);
+    return EXIT_CODES.DROPPED;
+  }
+  return EXIT_CODES.OK;
+}
+
+/** Connecting failed: could not reach it, TLS failed, STARTTLS refused, or no greeting in time. */
+function exitCodeOfOpening(message: string, starttls: boolean): number {
+  if (/^no complete reply/.test(message)) return EXIT_CODES.GREETING;
+  if (/^TLS with|refused (STARTTLS|STLS)/.test(message) || (starttls && /TLS/.test(message))) return EXIT_CODES.TLS;
+  return EXIT_CODES.CONNECT;
 }
 
 /**
@@ -98,9 +136,14 @@ async function typeInteractively(url: string, session: RawSession, printer: Tran
   };
 
   const act = async (action: ConsoleAction): Promise<void> => {
-    if (action.kind === 'quit') return leave(action.reason === 'interrupt' ? 130 : 0);
+    if (action.kind === 'quit') return leave(action.reason === 'interrupt' ? EXIT_CODES.INTERRUPTED : 0);
     const result = action.kind === 'meta' ? await session.submit(action.line) : await session.submitBatch(action.lines);
-    if (result?.kind === 'set') printer.options.showBytes = result.value;
+    if (result?.kind === 'set' && result.setting === 'show-bytes') printer.options.showBytes = result.value;
+    if (result?.kind === 'set' && result.setting === 'annotations') {
+      printer.model.setAnnotations(result.value);
+      terminalOutput(`   annotations ${result.value}`);
+    }
+    if (result?.kind === 'body') for (const line of result.number === undefined ? printer.more() : printer.show(result.number)) terminalOutput(line);
     if (result?.kind === 'save') await saveTranscript(result.path, session).then(() => terminalOutput(`   saved ${result.path} and ${result.path}.json`), (error: Error) => terminalOutput(`   cannot save: ${error.message}`));
     try {
       if (session.tracker.inputMode !== 'data') await session.settled();
@@ -138,8 +181,8 @@ async function typeInteractively(url: string, session: RawSession, printer: Tran
   closed = (reason) => {
     void (async () => {
       while (busy) await new Promise((resolve) => setTimeout(resolve, 10));
-      terminalOutput(`\n   ${reason}`);
-      await leave(0);
+      terminalOutput(`   ${reason}`);
+      await leave(session.dropped ? EXIT_CODES.DROPPED : 0);
     })();
   };
 

@@ -17,6 +17,8 @@ import { fail } from './fail.js';
 import type { LessonPlayOptions } from './cli-options.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
+/** On a terminal a long message is folded after this many lines; without one every line is printed. */
+const FOLD_AFTER = 20;
 
 /** Plays a lesson in the chosen mode, on a terminal or not (see the file comment). */
 export async function playLesson(lesson: Lesson, options: LessonPlayOptions): Promise<void> {
@@ -35,6 +37,18 @@ export async function playLesson(lesson: Lesson, options: LessonPlayOptions): Pr
   else if (options.mode === 'step') await stepThrough(lesson);
   else if (process.stdout.isTTY === true) await watchTimed(lesson, options.speed);
   else await watchAtOnce(lesson);
+}
+
+/** The steps a learner sees (hidden ones run out of sight), and those among them where the learner types. */
+function stepCounts(lesson: Lesson): { shown: number; typed: number } {
+  const steps = lesson.sessions.flatMap((session) => session.steps).filter((step) => !step.hidden);
+  return { shown: steps.length, typed: steps.filter((step) => step.client.length > 0).length };
+}
+
+/** Ctrl-C: a clean line, the exit status a shell expects (128 + SIGINT). */
+function interrupted(): void {
+  process.stdout.write('\n');
+  process.exitCode = 130;
 }
 
 /** No terminal: every step, printed at once. A step that does not replay as written makes the exit status 1. */
@@ -79,6 +93,7 @@ async function watchTimed(lesson: Lesson, speed: number): Promise<void> {
       speed = Math.max(speed / 2, 0.125);
       print(MESSAGES.speed(speed));
     } else if (key === 'q' || key === '\x03') {
+      if (key === '\x03') interrupted();
       quit = true;
     }
     wake();
@@ -99,7 +114,7 @@ async function watchTimed(lesson: Lesson, speed: number): Promise<void> {
   const renderer = createLessonStepRenderer();
   try {
     for (let step = await run.next(); step && !quit; step = await run.next()) {
-      for (const line of renderer.lines(step)) {
+      for (const line of renderer.lines(step, { foldAfter: FOLD_AFTER })) {
         if (quit) break;
         print(line);
         if (line !== '') await tick();
@@ -122,15 +137,28 @@ async function stepThrough(lesson: Lesson): Promise<void> {
   const stop = onKeys((key) => next(key));
   const key = () => new Promise<string>((resolve) => (next = resolve));
   print(MESSAGES.stepKeys);
+  const steps = stepCounts(lesson).shown;
+  let loaded = 0;
+  /** The step whose part was printed last, for the summary. */
+  let shown = 0;
+  const numbers: number[] = [];
   try {
     for (;;) {
       if (pending.length === 0) {
         const step = await run.next();
         if (!step) break;
-        pending.push(...renderer.chunks(step));
+        loaded = Math.min(loaded + 1, steps);
+        const chunks = renderer.chunks(step, { foldAfter: FOLD_AFTER });
+        pending.push(...chunks.map((chunk, index) => (index === 0 ? { lines: [MESSAGES.stepProgress(loaded, steps), ...chunk.lines] } : chunk)));
+        numbers.push(...chunks.map(() => loaded));
       }
       const pressed = await key();
-      if (pressed === 'q' || pressed === '\x03') return;
+      if (pressed === 'q' || pressed === '\x03') {
+        if (pressed === '\x03') interrupted();
+        print(MESSAGES.stoppedAt(lesson.id, Math.max(shown, 1), steps));
+        return;
+      }
+      shown = numbers.shift() ?? shown;
       for (const line of pending.shift()!.lines) print(line);
     }
     print('');
@@ -162,14 +190,34 @@ async function practise(lesson: Lesson, terminal: boolean): Promise<void> {
   show(played);
   introduce(next);
   const reader = createInterface({ input: process.stdin, output: terminal ? process.stdout : undefined, terminal, crlfDelay: Infinity });
+  // Progress: the steps where the learner types, counted as they are done.
+  const steps = stepCounts(lesson).typed;
+  let done = 0;
+  const count = (list: readonly PlayedStep[]) => (done += list.filter((step) => step.sent.length > 0 && !step.step.hidden).length);
+  const current = () => Math.min(done + 1, steps);
+  const summary = () => {
+    print(MESSAGES.stoppedAt(lesson.id, current(), steps));
+    print(MESSAGES.practiceScore(practice.score));
+  };
+  let stop = false;
+  reader.on('SIGINT', () => {
+    interrupted();
+    summary();
+    stop = true;
+    reader.close();
+  });
   const prompt = () => {
-    reader.setPrompt(practice.predicting ? MESSAGES.predictPrompt : MESSAGES.practicePrompt(practice.state));
+    reader.setPrompt(practice.predicting ? MESSAGES.predictPrompt : MESSAGES.practicePromptProgress(practice.state, current(), steps));
     if (terminal) reader.prompt();
   };
   prompt();
   try {
     for await (const line of reader) {
-      if (line === '/quit') break;
+      if (stop) break;
+      if (line === '/quit') {
+        summary();
+        break;
+      }
       const predicting = practice.predicting;
       if (predicting && /^\/[a-z]+$/.test(line)) print(MESSAGES.predictPending(predicting.question));
       else if (line === '/reveal') print(MESSAGES.revealed(practice.reveal() ?? ''));
@@ -184,6 +232,7 @@ async function practise(lesson: Lesson, terminal: boolean): Promise<void> {
         } else if (result.kind === 'predict') print(result.question);
         else if (result.kind === 'accepted') {
           if (result.prediction) print(result.prediction.right ? MESSAGES.predictRight(result.prediction.answer) : MESSAGES.predictWrong(result.prediction.typed, result.prediction.answer));
+          count(result.played);
           show(result.played);
           introduce(result.next);
         }

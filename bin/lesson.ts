@@ -14,6 +14,7 @@ import { describeDifference } from '../core/render/lesson-step.js';
 import { resolve } from 'node:path';
 import type { LessonCheckOptions, LessonFolderOptions, LessonPlayOptions } from './cli-options.js';
 import { fail } from './fail.js';
+import { nearestIds } from '../core/lessons/nearest-ids.js';
 
 async function collection(options: LessonFolderOptions): Promise<LessonCollection> {
   const folder = options.dir !== undefined ? resolve(options.dir) : defaultLessonFolder();
@@ -28,16 +29,31 @@ async function collection(options: LessonFolderOptions): Promise<LessonCollectio
 export async function runLessonList(options: LessonFolderOptions): Promise<void> {
   const { lessons, broken, folder } = await collection(options);
   if (lessons.length === 0 && broken.length === 0) fail(MESSAGES.noLessons(folder));
-  const width = (pick: (lesson: Lesson) => string) => Math.max(...lessons.map((lesson) => pick(lesson).length));
-  const idWidth = width((lesson) => lesson.id);
-  const titleWidth = width((lesson) => lesson.title);
-  const rfcWidth = width((lesson) => lesson.rfc);
+  // Two lines a lesson, so that it fits 80 columns: the id with its protocol and mode, then the title and RFC, wrapped.
+  const idWidth = Math.max(...lessons.map((lesson) => lesson.id.length));
   for (const lesson of lessons) {
-    const columns = [lesson.id.padEnd(idWidth), lesson.title.padEnd(titleWidth), lesson.protocol.padEnd(4), lesson.rfc.padEnd(rfcWidth), lesson.mode];
-    process.stdout.write(`${columns.join('  ')}\n`);
+    process.stdout.write(`${lesson.id.padEnd(idWidth)}  ${lesson.protocol.padEnd(4)}  ${lesson.mode}\n`);
+    for (const line of wrap(`${lesson.title} (${lesson.rfc})`, LIST_WIDTH - 4)) process.stdout.write(`    ${line}\n`);
   }
   for (const file of broken) process.stderr.write(`${formatProblems(file.problems, file.file)}\n`);
   if (broken.length > 0) process.exitCode = 1;
+}
+
+/** `lesson list` fits a terminal of this many columns. */
+const LIST_WIDTH = 80;
+
+/** Words into lines of at most `width` characters (a longer word stands alone). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }
 
 /** Replays the named lessons (all when none is named); prints one verdict a lesson and the first difference of each failure. */
@@ -75,6 +91,6 @@ export async function runLessonPlay(id: string, options: LessonPlayOptions): Pro
 
 function findLesson(lessons: readonly Lesson[], id: string, broken: number): Lesson {
   const lesson = lessons.find((entry) => entry.id === id);
-  if (!lesson) fail(MESSAGES.unknownLesson(id, lessons.map((entry) => entry.id), broken));
+  if (!lesson) fail(MESSAGES.unknownLesson(id, nearestIds(id, lessons.map((entry) => entry.id)), lessons.length, broken));
   return lesson;
 }

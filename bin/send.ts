@@ -36,12 +36,13 @@ export async function runSend(options: SendCliOptions): Promise<void> {
     if (!parsed.ok) fail(parsed.reason);
     if (parsed.endpoint.protocol !== 'smtp') fail(`--server needs an smtp:// or smtps:// URL, not "${options.server}"`);
     if (parsed.endpoint.implicitTls && options.starttls) fail('--starttls does not go with smtps:// (that is TLS from the first byte already)');
-    const observer = observerFor();
+    const observer = withPlaintextWarning(observerFor(), parsed.endpoint.implicitTls, `${parsed.endpoint.host}:${parsed.endpoint.port}`);
     results = await sendOverSmtp({
       host: parsed.endpoint.host,
       port: parsed.endpoint.port,
       implicitTls: parsed.endpoint.implicitTls,
-      startTls: options.starttls ? 'required' : 'none',
+      // STARTTLS whenever the server offers it (RFC 3207, RFC 8314 §3); --starttls makes it a requirement.
+      startTls: options.starttls ? 'required' : 'opportunistic',
       insecure: options.insecure,
       heloName,
       from: options.from!,
@@ -68,6 +69,29 @@ export async function runSend(options: SendCliOptions): Promise<void> {
     });
   }
   report(results);
+}
+
+/**
+ * Watches a --server session for a password sent without TLS (the server
+ * offered no STARTTLS, or refused it) and says so on stderr, once.
+ */
+function withPlaintextWarning(observer: SmtpObserver | undefined, implicitTls: boolean, where: string): SmtpObserver {
+  let tls = implicitTls;
+  let warned = false;
+  return {
+    ...observer,
+    tlsEstablished(info) {
+      tls = true;
+      observer?.tlsEstablished?.(info);
+    },
+    sent(line, secret) {
+      if (secret && !tls && !warned) {
+        warned = true;
+        process.stderr.write(`maillab: warning: the password went to ${where} unencrypted (the server offered no STARTTLS, or refused it); anyone on the path can read it. Use smtps:// or a server that offers STARTTLS (RFC 8314).\n`);
+      }
+      observer?.sent?.(line, secret);
+    },
+  };
 }
 
 /** The flag combinations that cannot work, each as one clear line. */

@@ -8,6 +8,9 @@ import { escapeLines } from '../core/escape-text.js';
 import { isDnsServerSpec } from '../core/send/mx.js';
 import type { ListenerPort, ServeOptions } from './cli-options.js';
 import { fail } from './fail.js';
+import { startLabDns, type LabDns } from '../core/net/lab-dns.js';
+import { UserFacingError } from '../core/errors.js';
+import { UsersFile } from '../core/store/users-file.js';
 
 export async function runServe(options: ServeOptions): Promise<void> {
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
@@ -50,7 +53,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
             const printer = printers.get(tag) ?? printers.set(tag, createTranscriptPrinter()).get(tag)!;
             for (const text of printer.print(event)) process.stdout.write(`[${tag}] ${text}\n`);
           }
-        : undefined,
+        : // Without --verbose, still one line for each failure of maillab's own (or its store): never a silent [SYS/TEMP].
+          (listener, connection, { event }) => {
+            if (event.kind === 'error' && (event.code === 'INTERNAL' || event.code === 'STORE_FAILED' || event.code === 'DELIVERY_FAILED')) {
+              process.stderr.write(`[${listener}#${connection}] ${event.code === 'INTERNAL' ? 'internal error' : 'store error'}: ${event.message.split('\n')[0]}\n`);
+            }
+          },
       onConnection: options.verbose
         ? (listener, connection, remote, open) => {
             if (!open) printers.delete(`${listener}#${connection}`);
@@ -61,18 +69,34 @@ export async function runServe(options: ServeOptions): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') fail(`cannot listen: address already in use (${(error as Error).message.replace(/^listen EADDRINUSE: address already in use /, '')}); pick other ports with --pop3-port, --pop3s-port, --smtp-port, --submission-port, --smtps-port`);
-    if (code === 'EACCES') fail(`cannot listen: permission denied (${(error as Error).message}); ports below 1024 need privileges`);
+    if (code === 'EACCES' && (error as NodeJS.ErrnoException).syscall === 'listen') fail(`cannot listen: permission denied (${(error as Error).message}); ports below 1024 need privileges`);
+    // Anything else that stops the start names its path and what is wrong (core/lab/data-folder.ts words most of them).
+    if ((error as NodeJS.ErrnoException).path !== undefined && !(error instanceof UserFacingError)) fail(`cannot start: ${(error as NodeJS.ErrnoException).path}: ${(error as Error).message}`);
     fail(error);
   }
   if (lab.data.created) process.stdout.write(`created data folder ${lab.data.root} with demo users and messages\n`);
   if (lab.certificateCreated) process.stdout.write(`generated a self-signed TLS certificate in ${lab.data.tlsFolder}\n`);
   for (const listener of lab.listeners) process.stdout.write(`ready: ${listener.url} — ${listener.description}\n`);
-  if (lab.data.created || options.verbose) {
-    const logins = Object.entries(DEMO_USERS).map(([user, secret]) => `${user}/${secret}`).join(', ');
-    process.stdout.write(`demo logins: ${logins}\n`);
-    process.stdout.write(`local mail domains: ${(options.domain ?? DEFAULT_LAB_CONFIG.domains).join(', ')}\n`);
-  }
+  // On every start: the logins to try. Demo users whose password is still the demo one are shown with it; others by name.
+  const names = lab.data.userNames ?? Object.keys(DEMO_USERS);
+  const demo = await demoLogins(lab.data.usersPath);
+  const logins = names.map((user) => (demo.has(user) ? `${user}/${demo.get(user)}` : user)).join(', ');
+  process.stdout.write(`${demo.size > 0 ? 'demo logins' : 'users'}: ${logins}${demo.size < names.length ? ` (passwords in ${lab.data.usersPath})` : ''}\n`);
+  for (const problem of lab.data.userProblems ?? []) process.stdout.write(`users file ${lab.data.usersPath}: ${problem}\n`);
+  process.stdout.write(`local mail domains: ${(options.domain ?? DEFAULT_LAB_CONFIG.domains).join(', ')}\n`);
   for (const rule of faults) process.stdout.write(`fault rule, in every session: ${formatFaultRule(rule)}\n`);
+  let dns: LabDns | undefined;
+  if (options.dnsPort !== undefined) {
+    const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+    try {
+      dns = await startLabDns({ host, port: options.dnsPort, domains: options.domain ?? DEFAULT_LAB_CONFIG.domains, mailHost: options.hostname, mailAddress: host });
+    } catch (error) {
+      await lab.close();
+      fail(`cannot run the DNS server on ${host}:${options.dnsPort}: ${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use; pick another with --dns-port' : (error as Error).message}`);
+    }
+    process.stdout.write(`ready: dns://${dns.address} — lab DNS (UDP): ${dns.records.join('; ')}\n`);
+    process.stdout.write(`  try: maillab send --direct --dns ${dns.address} --mx-port ${lab.listeners.find((listener) => listener.name === 'smtp')?.port ?? 2525} --from you@example.org --to alice@maillab.test --body hi\n`);
+  }
   let classroom: { close(): Promise<void> } | undefined;
   if (options.webPort !== 'off') {
     const { startClassroom } = await import('../web/server/start-classroom.js');
@@ -92,6 +116,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       for (const line of started.lines) process.stdout.write(`${line}\n`);
     } catch (error) {
       await lab.close();
+      await dns?.close();
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') fail(`cannot listen for the web page: port ${options.webPort} is in use; pick another with --web-port, or --web-port off`);
       fail(error);
@@ -102,10 +127,17 @@ export async function runServe(options: ServeOptions): Promise<void> {
     process.stdout.write(`${signal}: stopping; open sessions end without UPDATE\n`);
     await classroom?.close();
     await lab.close();
+    await dns?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** The demo users whose password in the users file is still the demo one. */
+async function demoLogins(usersPath: string): Promise<Map<string, string>> {
+  const users = await new UsersFile(usersPath).all().catch(() => new Map<string, string>());
+  return new Map(Object.entries(DEMO_USERS).filter(([user, secret]) => users.get(user) === secret));
 }
 
 /** "off" turns a listener off. */

@@ -30,4 +30,4 @@ export type { ClientTracker, ClientInputMode } from './client/tracker.js';
 export { Pop3Tracker } from './client/pop3-tracker.js';
 export { SmtpTracker } from './client/smtp-tracker.js';
 
-export { renderNote, renderRow, renderRowHead, renderRows, type RowTextOptions } from './render/transcript.js';
+export { renderBody, renderBodySummary, renderNote, renderRow, renderRowHead, renderRows, type RowTextOptions } from './render/transcript.js';

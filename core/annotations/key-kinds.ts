@@ -27,6 +27,7 @@ export const KEY_KINDS: readonly KeyKind[] = [
   { prefix: 'smtp.keyword.', label: 'SMTP EHLO keyword' },
   { prefix: 'pop3.warning.', label: 'POP3 warning' },
   { prefix: 'smtp.warning.', label: 'SMTP warning' },
+  { prefix: 'client.warning.', label: 'client warning' },
   { prefix: 'mail.header.', label: 'message header field' },
   { prefix: 'pop3.', label: 'POP3 note' },
   { prefix: 'smtp.', label: 'SMTP note' },

@@ -19,6 +19,10 @@ export function annotateLog(log: ParsedLog): WireEvent[] {
     events.push(...tracker.tlsEstablished({ version: 'TLS (from the log)', cipher: 'not recorded' }));
   };
   for (const line of log.lines) {
+    if (line.dataOctets !== undefined) {
+      events.push(...curlData(tracker, line.from, line.dataOctets));
+      continue;
+    }
     if (line.tls) startTls();
     if (line.from === 'client') {
       if (tracker.inputMode === 'command' && /^(STLS|STARTTLS)$/i.test(line.text.trim())) tlsAsked = true;
@@ -32,4 +36,17 @@ export function annotateLog(log: ParsedLog): WireEvent[] {
     }
   }
   return events;
+}
+
+/**
+ * curl's "} [N bytes data]": the message went out (dot-stuffed, with its final
+ * ".") but only its size is in the log. The tracker is told the message ended,
+ * so the reply after it answers the DATA; what is shown says what curl logged.
+ */
+function curlData(tracker: ClientTracker, from: 'client' | 'server', octets: number): WireEvent[] {
+  const logged = `curl logged ${from === 'client' ? 'the message it sent' : 'what the server sent'} as "[${octets} bytes data]": ${octets} octets, their lines not in the log`;
+  if (from === 'server' || tracker.inputMode !== 'data') return [{ kind: 'notice', text: logged }];
+  // The end of the message (the "." line) is part of what curl sent without logging it.
+  const ended = tracker.sent('.').filter((event) => event.kind !== 'body' && !(event.kind === 'line' && event.from === 'client'));
+  return [{ kind: 'notice', text: `${logged}; curl ends it with the "." line itself (RFC 5321 §4.1.1.4)` }, ...ended];
 }

@@ -1,7 +1,8 @@
 /**
  * Reads an existing session log so it can be annotated after the fact: an
  * RFC-style transcript ("C:" / "S:"), swaks output ("->" / "<-", "~>" / "<~"
- * once TLS is on, "<**" for error replies) or `curl -v` output ("> " / "< ").
+ * once TLS is on, "<**" for error replies) or `curl -v` output ("> " / "< ",
+ * and "} [N bytes data]" where curl sent a message without logging its lines).
  * Everything else (narration, "* " info lines, "===" notes) is skipped.
  */
 
@@ -14,6 +15,11 @@ export interface LogLine {
   tls: boolean;
   /** 1-based line number in the file, for messages. */
   lineNumber: number;
+  /**
+   * curl -v logs a message it uploads (or a body it downloads) not line by
+   * line but as "} [103 bytes data]" ("{" for the server's): its size in octets.
+   */
+  dataOctets?: number;
 }
 
 export interface ParsedLog {
@@ -36,6 +42,11 @@ export function parseLog(text: string, options: { format?: LogFormat; protocol?:
   const { client, server } = PATTERNS[format];
   const lines: LogLine[] = [];
   rawLines.forEach((raw, index) => {
+    const data = format === 'curl' ? /^([{}]) \[(\d+) bytes data\]$/.exec(raw) : null;
+    if (data) {
+      lines.push({ from: data[1] === '}' ? 'client' : 'server', text: '', tls: false, lineNumber: index + 1, dataOctets: Number(data[2]) });
+      return;
+    }
     const clientMatch = client.exec(raw);
     const serverMatch = clientMatch ? null : server.exec(raw);
     if (clientMatch) {

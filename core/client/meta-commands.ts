@@ -15,6 +15,9 @@ export type MetaResult =
   | { kind: 'print'; text: string }
   /** Change a display setting. */
   | { kind: 'set'; setting: 'show-bytes'; value: boolean }
+  | { kind: 'set'; setting: 'annotations'; value: 'full' | 'brief' | 'off' }
+  /** Show folded body lines: the next ones (/more) or body N whole (/show N). */
+  | { kind: 'body'; number?: number }
   | { kind: 'save'; path: string }
   | { kind: 'quit' }
   | { kind: 'error'; message: string };
@@ -63,6 +66,14 @@ export function runMetaCommand(line: string, context: MetaContext): MetaResult {
     case 'bytes':
       if (args[0] !== 'on' && args[0] !== 'off') return { kind: 'error', message: 'usage: /bytes on|off' };
       return { kind: 'set', setting: 'show-bytes', value: args[0] === 'on' };
+    case 'annotations':
+      if (args[0] !== 'full' && args[0] !== 'brief' && args[0] !== 'off') return { kind: 'error', message: 'usage: /annotations full|brief|off' };
+      return { kind: 'set', setting: 'annotations', value: args[0] };
+    case 'more':
+      return { kind: 'body' };
+    case 'show':
+      if (args.length !== 1 || !/^[1-9]\d*$/.test(args[0]!)) return { kind: 'error', message: 'usage: /show N (the number in the fold line)' };
+      return { kind: 'body', number: Number(args[0]) };
     case 'save':
       return need(1, '/save FILE') ?? { kind: 'save', path: args[0]! };
     case 'quit':

@@ -135,9 +135,10 @@ export class Pop3Tracker implements ClientTracker {
 
   tlsEstablished(info: { version: string; cipher: string }): WireEvent[] {
     const rfc = this.tlsPending ? 'RFC 2595 §4' : 'RFC 8314 §3';
-    this.tlsPending = false;
     this.emit({ kind: 'tls', version: info.version, cipher: info.cipher });
-    this.emit({ kind: 'annotation', about: 'state', key: 'pop3.tls.established', rfc });
+    // After STLS, "STLS worked"; on pop3s:// the handshake came first and there was no STLS.
+    this.emit({ kind: 'annotation', about: 'state', key: this.tlsPending ? 'pop3.tls.established' : 'pop3.tls.implicit', rfc });
+    this.tlsPending = false;
     return this.take();
   }
 

@@ -41,6 +41,7 @@ export const MESSAGES = {
   connectionClosed: fill('connectionClosed'),
   tlsHandshake: fill('tlsHandshake'),
   placeholderLine: (placeholder: string, lines: number) => counted('placeholderLine', lines, { placeholder }),
+  foldedLines: (lines: number) => counted('foldedLines', lines),
   lessonEnd: fill('lessonEnd'),
   watchKeys: fill('watchKeys'),
   stepKeys: fill('stepKeys'),
@@ -48,6 +49,9 @@ export const MESSAGES = {
   speed: (linesPerSecond: number) => counted('speed', linesPerSecond),
   practiceIntro: fill('practiceIntro'),
   practicePrompt: (state: string) => fill('practicePrompt', { state }),
+  practicePromptProgress: (state: string, step: number, steps: number) => fill('practicePromptProgress', { state, step, steps }),
+  stepProgress: (step: number, steps: number) => fill('stepProgress', { step, steps }),
+  stoppedAt: (id: string, step: number, steps: number) => fill('stoppedAt', { id, step, steps }),
   practiceDone: fill('practiceDone'),
   practiceWatchOnly: fill('practiceWatchOnly'),
   revealed: (line: string) => fill('revealed', { line }),
@@ -105,9 +109,10 @@ export const MESSAGES = {
   differenceClosed: (expected: string | undefined) => fill('differenceClosed', { expected: shown(expected) }),
   checkBroken: (file: string) => fill('checkBroken', { file }),
   checkSummary: (passed: number, total: number) => counted('checkSummary', total, { passed, total }),
-  unknownLesson: (id: string, known: readonly string[], broken: number) =>
+  unknownLesson: (id: string, nearest: readonly string[], total: number, broken: number) =>
     fill('unknownLesson', { id }) +
-    (known.length > 0 ? fill('unknownLessonKnown', { known: known.join(', ') }) : '') +
+    (nearest.length > 0 ? fill('unknownLessonNearest', { nearest: nearest.join(', ') }) : '') +
+    (total > 0 ? counted('unknownLessonAll', total) : '') +
     (broken > 0 ? counted('unknownLessonBroken', broken) : ''),
   cannotReadLessons: (folder: string, reason: string | undefined) => fill('cannotReadLessons', { folder, reason: reason ?? fill('noSuchFolder') }),
   noLessons: (folder: string) => fill('noLessons', { folder }),

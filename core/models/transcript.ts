@@ -20,7 +20,9 @@
  *   body has not come), final after;
  * - an explanation is `full` the first time its key is seen and `brief` after
  *   (warnings, keywords and explanations with their own detail always full);
- *   the annotations level (`full`, `brief`, `off`) applies on top.
+ *   a generic status explanation (what `+OK` or `250` means) is left out
+ *   after the first time; the annotations level (`full`, `brief`, `off`)
+ *   applies on top.
  *
  * Rows are appended, never removed; a row that is final and has a later wire
  * row after it is frozen. Pure and browser-safe: no Node built-ins.
@@ -260,8 +262,10 @@ export class TranscriptModel {
     let explanation: Explanation = !repeatable || first ? 'full' : 'brief';
     if (event.about !== 'warning') {
       if (this.level === 'off') explanation = 'none';
-      else if (this.level === 'brief') explanation = 'brief';
+      else if (this.level === 'brief' && explanation === 'full') explanation = 'brief';
     }
+    // What "+OK" or "250" means in general is read once; after that it is noise under every reply.
+    if (repeatable && !first && STATUS_KEY.test(event.key)) explanation = 'none';
     return { event, first, explanation };
   }
 

@@ -53,6 +53,8 @@ export class ClientConnection {
   private socket!: Socket;
   private splitter = new LineSplitter(SERVER_LINE_LIMIT);
   private closed = false;
+  /** The plaintext-password warning is given once per session. */
+  private warnedPlaintext = false;
 
   private constructor(private readonly options: ClientConnectionOptions) {}
 
@@ -93,7 +95,7 @@ export class ClientConnection {
       });
       socket.once('error', (error) => {
         clearTimeout(timer);
-        reject(new ConnectError(describeSocketError(error, where)));
+        reject(new ConnectError(describeSocketError(error, where, endpoint.protocol)));
       });
     });
     this.emitAll(this.tracker.connected());
@@ -156,9 +158,18 @@ export class ClientConnection {
       this.emitAll(events);
       // The tracker's own line event is the masked form; message content has none and is not secret.
       const shown = events.find((event) => event.kind === 'line' && event.from === 'client');
+      if (shown?.kind === 'line' && shown.masked) this.warnPlaintextSecret(shown.text);
       this.options.onTranscriptLine?.('client', shown?.kind === 'line' ? shown.text : line);
     }
     this.socket.write(Buffer.from(lines.map((line) => `${line}\r\n`).join(''), 'utf8'));
+  }
+
+  /** Once per session: a password (or a SASL response carrying one) just crossed a connection without TLS (RFC 8314 §1). */
+  private warnPlaintextSecret(shown: string): void {
+    if (this.warnedPlaintext || this.isTls || /^APOP\b/i.test(shown)) return;
+    this.warnedPlaintext = true;
+    const fix = this.options.endpoint.protocol === 'pop3' ? 'use pop3:// with --starttls (STLS), or pop3s://' : 'use smtp:// with --starttls, or smtps://';
+    this.options.onEvent({ kind: 'annotation', about: 'warning', key: 'client.warning.cleartext-password', rfc: 'RFC 8314 §1', detail: `this password went over the network unencrypted; anyone on the path can read it (${fix})` });
   }
 
   /** Turns the plain connection into TLS after a positive STLS/STARTTLS reply (RFC 2595 §4, RFC 3207 §4). */
@@ -169,7 +180,7 @@ export class ClientConnection {
     const secure = tlsConnect({ socket: plain, servername: serverName(endpoint.host), rejectUnauthorized: !endpoint.insecure });
     await new Promise<void>((resolve, reject) => {
       secure.once('secureConnect', () => resolve());
-      secure.once('error', (error) => reject(new ConnectError(describeSocketError(error, `${endpoint.host}:${endpoint.port}`))));
+      secure.once('error', (error) => reject(new ConnectError(describeSocketError(error, `${endpoint.host}:${endpoint.port}`, endpoint.protocol))));
     });
     this.socket = secure;
     this.splitter = new LineSplitter(SERVER_LINE_LIMIT);
@@ -228,8 +239,16 @@ function serverName(host: string): string | undefined {
   return /^[\d.]+$/.test(host) || host.includes(':') ? undefined : host;
 }
 
-function describeSocketError(error: Error, where: string): string {
+function describeSocketError(error: Error, where: string, protocol?: 'pop3' | 'smtp'): string {
   const code = (error as NodeJS.ErrnoException).code;
+  // OpenSSL's words for "the bytes that came back were not TLS": a plaintext port.
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long|unknown protocol|http request/i.test(error.message)) {
+    const plain = protocol === 'pop3' ? 'pop3://' : 'smtp://';
+    return `TLS with ${where} failed: the server did not answer with TLS; is this a plaintext port? try ${plain}${where}${protocol === undefined ? '' : `, with --starttls to upgrade`}`;
+  }
+  if (code === 'ECONNRESET' && protocol !== undefined && /socket disconnected before secure TLS connection/i.test(error.message)) {
+    return `TLS with ${where} failed: the server closed the connection during the TLS handshake; is this a plaintext port?`;
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return `cannot connect to ${where}: connection refused (nothing listens on that port)`;

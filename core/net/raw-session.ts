@@ -43,6 +43,11 @@ export class RawSession {
   private tlsFailure: string | undefined;
   private closedReason: string | undefined;
   private lastChallenge: string | undefined;
+  private serverLines = 0;
+  /** Why the greeting showed this is not the protocol asked for, if it did. */
+  private wrongProtocolReason: string | undefined;
+  /** We closed the connection (end of script, /quit, Ctrl-D): its closing is not a drop. */
+  private closing = false;
 
   constructor(private readonly options: RawSessionOptions) {}
 
@@ -69,7 +74,30 @@ export class RawSession {
         this.options.onClose?.(reason);
       },
     });
-    await this.settled();
+    // A TLS or HTTP server says nothing until the client speaks: say what silence likely means, within a second.
+    const silence = setTimeout(() => {
+      if (this.serverLines === 0 && !this.closed) this.options.onNotice(silenceHint(this.options.endpoint));
+    }, 1000);
+    try {
+      await this.settled();
+    } finally {
+      clearTimeout(silence);
+    }
+  }
+
+  /** Set when the greeting was another protocol's (SMTP on a POP3 URL, POP3, HTTP or TLS bytes): what it was and the likely fix. */
+  get wrongProtocol(): string | undefined {
+    return this.wrongProtocolReason;
+  }
+
+  /** Why the last TLS handshake failed, if it did. */
+  get tlsError(): string | undefined {
+    return this.tlsFailure;
+  }
+
+  /** The server closed the connection before the session ended: not after QUIT, and not because we closed it. */
+  get dropped(): boolean {
+    return this.closed && !this.closing && !this.tracker.closed && this.wrongProtocolReason === undefined && this.tlsFailure === undefined;
   }
 
   /**
@@ -100,6 +128,7 @@ export class RawSession {
       } else if (result.kind === 'error') {
         this.options.onNotice(`meta-command: ${result.message}`);
       } else if (result.kind === 'quit') {
+        this.closing = true;
         this.connection.close();
       }
       return result;
@@ -167,6 +196,7 @@ export class RawSession {
 
   /** Closes without QUIT and waits for the socket to go. */
   async close(): Promise<void> {
+    this.closing = true;
     if (this.closed) return;
     const gone = new Promise<void>((resolve) => {
       this.waiters.push(() => {
@@ -204,6 +234,15 @@ export class RawSession {
 
   /** A positive answer to STLS/STARTTLS means the next bytes are the TLS handshake. */
   private afterServerLine(text: string): void {
+    if (this.serverLines++ === 0) {
+      const wrong = wrongGreeting(this.options.endpoint, text);
+      if (wrong) {
+        this.wrongProtocolReason = wrong;
+        this.options.onEvent({ kind: 'error', code: 'BAD_REPLY', message: wrong });
+        this.connection.destroy();
+        return;
+      }
+    }
     if (!this.tlsRequested || this.tracker.awaitingReply) return;
     this.tlsRequested = false;
     if (/^(\+OK|220)\b/.test(text)) {
@@ -235,4 +274,22 @@ export class RawSession {
   private wake(): void {
     this.waiters = this.waiters.filter((waiter) => !waiter());
   }
+}
+
+/** What the first line says when it is not this protocol's greeting: another protocol, HTTP, or TLS bytes; with the likely fix. */
+export function wrongGreeting(endpoint: ClientEndpoint, line: string): string | undefined {
+  const where = `${endpoint.host}:${endpoint.port}`;
+  if (endpoint.protocol === 'pop3' && /^\d{3}[ -]/.test(line)) return `this is an SMTP greeting, not POP3: the port ${endpoint.port} speaks SMTP; try smtp://${where}, or the POP3 port (110, or 1110 in the lab)`;
+  if (endpoint.protocol === 'smtp' && /^[+-](OK|ERR)\b/i.test(line)) return `this is a POP3 greeting, not SMTP: the port ${endpoint.port} speaks POP3; try pop3://${where}, or an SMTP port (25, 587, or 2525/2587 in the lab)`;
+  if (/^HTTP\/\d/i.test(line) || /^<(!doctype|html)/i.test(line)) return `an HTTP server answered on ${where}, not ${endpoint.protocol.toUpperCase()}; check the port`;
+  if (/^[\x14-\x17]\x03[\x00-\x04]/.test(line)) return `TLS bytes came back on ${where}: this port expects TLS from the first byte; try ${endpoint.protocol}s://${where}`;
+  if (/^SSH-\d/.test(line)) return `an SSH server answered on ${where}, not ${endpoint.protocol.toUpperCase()}; check the port`;
+  return undefined;
+}
+
+/** What a silent server after connecting most likely is. */
+function silenceHint(endpoint: ClientEndpoint): string {
+  const where = `${endpoint.host}:${endpoint.port}`;
+  if (endpoint.implicitTls) return `no greeting after 1 s from ${where}; still waiting (a busy server may greet late)`;
+  return `no greeting after 1 s from ${where}; still waiting. A server that says nothing first is often a TLS port (try ${endpoint.protocol}s://${where}) or a web server; a mail server greets at once`;
 }

@@ -12,7 +12,7 @@ import { predictionAnswer } from '../lessons/predictions.js';
 import type { StepIntro } from '../lessons/practice.js';
 import type { Difference, PlayedStep } from '../lessons/replay.js';
 import { TranscriptModel, type TranscriptUpdate } from '../models/transcript.js';
-import { renderNote, renderRowHead } from './transcript.js';
+import { renderBody, renderNote, renderRowHead } from './transcript.js';
 
 /** One part of a step a stepping front end shows per key press. */
 export interface RenderedChunk {
@@ -26,6 +26,8 @@ export interface StepRenderOptions {
   differencesAsNotes?: boolean;
   /** False leaves out a step's prediction question and answer (practice asks and judges them itself). */
   predictions?: boolean;
+  /** Fold a message after this many lines (a terminal); every line when left out. */
+  foldAfter?: number;
 }
 
 export interface LessonStepRenderer {
@@ -46,29 +48,33 @@ export interface LessonStepRenderer {
  */
 export function createLessonStepRenderer(): LessonStepRenderer {
   const model = new TranscriptModel();
-  /** Notes on server lines a later step shows (a lesson may put narration between a command and its reply). */
-  let carried: string[] = [];
+  /** Server-side updates a later step shows (a lesson may put narration between a command and its reply). */
+  let carried: TranscriptUpdate[] = [];
   const chunks = (step: PlayedStep, options: StepRenderOptions = {}): RenderedChunk[] => {
     const first: string[] = [];
     if (step.opensSession) first.push(MESSAGES.connectionOpened(step.server.host ?? (step.server.name || undefined), step.server.protocol));
     first.push(...step.step.narration);
     if (step.step.narration.length > 0 && (step.sent.length > 0 || step.received.length > 0)) first.push('');
-    const clientLines = collapse(step.step.client, step.sent).filter((line) => options.typedClientLines !== false || line.placeholder);
-    first.push(...clientLines.map((line) => (line.placeholder && options.typedClientLines === false ? MESSAGES.sentForYou(line.text) : `C: ${line.text}`)));
-    const split = splitUpdates(model.applyAll(step.events));
-    const { client, tlsShown } = split;
-    let server = [...carried, ...split.server];
+    // The lines as sent, a message's too; only practice on a terminal (where the learner typed them) names a placeholder run instead.
+    if (options.typedClientLines === false) first.push(...collapse(step.step.client, step.sent).filter((line) => line.placeholder).map((line) => MESSAGES.sentForYou(line.text)));
+    const updates = model.applyAll(step.events);
+    const cursor = { next: 0 };
+    const early = splitUpdates(carried, step.received, options.foldAfter, cursor, false, undefined);
+    const split = splitUpdates(updates, step.received, options.foldAfter, cursor, true, options.typedClientLines === false ? undefined : step.sent);
+    const { client } = split;
+    const tlsShown = early.tlsShown || split.tlsShown;
+    let server = [...early.server, ...split.server];
     carried = [];
-    if (step.received.length === 0 && !step.closesSession && !step.step.tls && server.length > 0) {
-      carried = server;
-      server = [];
+    if (step.received.length === 0 && !step.closesSession && !step.step.tls && split.server.length > 0) {
+      carried = updates.slice(split.serverFrom);
+      server = early.server;
     }
     first.push(...client);
     const predict = options.predictions === false ? undefined : step.step.predict;
     if (predict) first.push(MESSAGES.predictShown(MESSAGES.predictAsk(predict.kind, step.server.protocol, predict.question)));
     // `== tls ==` with no handshake event (a watch-only lesson's trackers were told late): shown after the reply.
     const reply = step.step.tls && !tlsShown ? [...server, MESSAGES.tlsHandshake] : server;
-    const second = [...collapse(step.step.server, step.received).map((line) => `S: ${line.text}`), ...reply];
+    const second = [...reply];
     const answer = predict && predictionAnswer(predict.kind, step.server.protocol, step.received, step.state);
     if (answer !== undefined) second.push(MESSAGES.predictAnswer(answer));
     const difference = step.difference;
@@ -88,28 +94,70 @@ export function createLessonStepRenderer(): LessonStepRenderer {
 }
 
 /**
- * A step's rows as text, client side and server side. Wire lines are left out
- * (the step shows the lesson's own lines, placeholders kept); errors and
- * notices go with the side whose line came last; the TLS handshake gets the
- * lesson's divider before it.
+ * A step's rows as text, client side and server side. The server side is the
+ * lines as received, each followed by what explains it: a line row takes the
+ * next received line, a body row the lines of the body (to its "." when this
+ * step has it), so a note on "+OK" comes right after "+OK" and a transition
+ * after the line that caused it. Lines the rows do not cover (a tracker sees a
+ * body only at its end) are shown where they come. Errors and notices go with
+ * the side whose line came last; the TLS handshake gets the lesson's divider.
  */
-function splitUpdates(updates: readonly TranscriptUpdate[]): { client: string[]; server: string[]; tlsShown: boolean } {
+function splitUpdates(
+  updates: readonly TranscriptUpdate[],
+  received: readonly string[],
+  foldAfter: number | undefined,
+  cursor: { next: number },
+  last: boolean,
+  sent: readonly string[] | undefined,
+): { client: string[]; server: string[]; tlsShown: boolean; serverFrom: number } {
   const client: string[] = [];
+  /** Where each client row's lines (and notes so far) end in `client`. */
+  const clientEnds = new Map<number, number>();
+  let sentNext = 0;
+  const takeSent = (count: number) => {
+    if (!sent) return [];
+    const lines = sent.slice(sentNext, sentNext + count).map((line) => `C: ${line}`);
+    sentNext += lines.length;
+    return lines;
+  };
   const server: string[] = [];
   let serverStarted = false;
+  let serverFrom = updates.length;
   let tlsShown = false;
-  for (const update of updates) {
+  /** Where each server row's lines (and notes so far) end in `server`. */
+  const rowEnds = new Map<number, number>();
+  const take = (count: number) => {
+    const lines = received.slice(cursor.next, cursor.next + count).map((line) => `S: ${line}`);
+    cursor.next += lines.length;
+    return lines;
+  };
+  for (const [index, update] of updates.entries()) {
+    if (!serverStarted && update.kind !== 'final' && (update.row.kind === 'tls' || ((update.row.kind === 'line' || update.row.kind === 'body') && update.row.from === 'server'))) serverFrom = Math.min(serverFrom, index);
+
     if (update.kind === 'final') continue;
     const row = update.row;
     if (update.kind === 'note') {
       const text = renderNote(update.note);
       if (text === undefined) continue;
-      if (row.kind === 'line' && row.from === 'client') client.push(text);
-      else server.push(text);
+      // Right after the lines of the row it explains (a status note comes after the body that followed it).
+      if ((row.kind === 'line' || row.kind === 'body') && row.from === 'client') insertAfter(client, clientEnds, row.id, text);
+      else insertAfter(server, rowEnds, row.id, text);
       continue;
     }
     if (row.kind === 'line' || row.kind === 'body') {
-      if (row.from === 'server') serverStarted = true;
+      if (row.from === 'client') {
+        if (row.kind === 'line') client.push(...takeSent(1));
+        else client.push(...fold(takeSent(row.body.lines), foldAfter), ...(row.body.ending === 'chunk' ? renderBody(row.body).slice(-1) : []));
+        clientEnds.set(row.id, client.length);
+        continue;
+      }
+      serverStarted = true;
+      if (row.kind === 'line') {
+        // Lines no row covered so far (a body a tracker has not closed yet) come before this one.
+        const at = received.indexOf(row.text, cursor.next);
+        server.push(...fold(take(at === -1 ? 1 : at - cursor.next + 1), foldAfter));
+      } else server.push(...fold(take(row.body.lines + (row.body.ending === 'chunk' ? 0 : 1)), foldAfter));
+      rowEnds.set(row.id, server.length);
       continue;
     }
     if (row.kind === 'tls') {
@@ -120,7 +168,35 @@ function splitUpdates(updates: readonly TranscriptUpdate[]): { client: string[];
     }
     (serverStarted ? server : client).push(...renderRowHead(row));
   }
-  return { client, server, tlsShown };
+  // What no row covered: the body lines a tracker will count at its ".", or a "." the engine counted a step before.
+  if (!last) return { client, server, tlsShown, serverFrom };
+  const unsent = fold(takeSent(Infinity), foldAfter);
+  if (sentNext > unsent.length) client.push(...unsent);
+  else client.unshift(...unsent);
+  // After the lines rows covered; before the notes when no row covered any (they explain these lines).
+  const covered = cursor.next > 0;
+  const rest = fold(take(received.length - cursor.next), foldAfter);
+  if (covered) server.push(...rest);
+  else server.unshift(...rest);
+  return { client, server, tlsShown, serverFrom };
+}
+
+/** Puts a note after the lines of its row (and the notes before it), or at the end when the row is not in this list. */
+function insertAfter(lines: string[], ends: Map<number, number>, id: number, text: string): void {
+  const end = ends.get(id);
+  if (end === undefined) {
+    lines.push(text);
+    return;
+  }
+  lines.splice(end, 0, text);
+  for (const [other, at] of ends) if (at >= end) ends.set(other, at + 1);
+  ends.set(id, end + 1);
+}
+
+/** The first `after` lines and one line saying how many more there are (a terminal); all when `after` is undefined. */
+function fold(lines: string[], after: number | undefined): string[] {
+  if (after === undefined || lines.length <= after + 1) return lines;
+  return [...lines.slice(0, after), MESSAGES.foldedLines(lines.length - after - 1), lines[lines.length - 1]!];
 }
 
 /** The lines as shown: actual text, except runs that came from one placeholder, shown once as the lesson wrote it. */

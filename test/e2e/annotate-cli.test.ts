@@ -59,6 +59,28 @@ describe('maillab annotate', () => {
     expect(list.some((e) => e.kind === 'annotation' && e.key === 'pop3.command.RETR')).toBe(true);
   });
 
+  it('follows curl -v smtp://… -T message.eml to the end, the message logged as "[N bytes data]", without false warnings (issue 9)', async () => {
+    const message = join(lab.dir, 'message.eml');
+    writeFileSync(message, 'From: alice@maillab.test\r\nTo: bob@maillab.test\r\nSubject: curl\r\n\r\nHello.\r\n.a dot\r\n');
+    const log = await output('curl', ['-v', '-s', `smtp://127.0.0.1:${lab.smtpPort}`, '--mail-from', 'alice@maillab.test', '--mail-rcpt', 'bob@maillab.test', '-T', message]);
+    expect(log).toMatch(/^\} \[\d+ bytes data\]$/m);
+    const file = join(lab.dir, 'curl-smtp.log');
+    writeFileSync(file, log);
+    const json = await runMaillab(['annotate', file, '--json']);
+    expect(json.code).toBe(0);
+    const list = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as WireEvent);
+    expect(transitions(list)).toEqual(['INIT->READY', 'READY->MAIL', 'MAIL->RCPT', 'RCPT->DATA', 'DATA->READY']);
+    expect(list.filter((e) => e.kind === 'annotation' && e.about === 'warning')).toEqual([]);
+    const text = await runMaillab(['annotate', file]);
+    expect(text.stdout).not.toContain('WARNING');
+    expect(text.stdout).toMatch(/curl logged the message it sent as "\[\d+ bytes data\]"/);
+    expect(text.stdout).toMatch(/^S: 250 2\.0\.0 OK, message \S+ accepted\n {3}= 2\.0\.0/m);
+    // --annotations off: the wire, and what maillab itself says about the log.
+    const wire = await runMaillab(['annotate', file, '--annotations', 'off']);
+    expect(wire.stdout.split('\n').filter((line) => /^ {3}[=+]|^ {3}state /.test(line))).toEqual([]);
+    expect(wire.stdout).toMatch(/^C: DATA$/m);
+  });
+
   it('explains a transcript saved by maillab connect, read from stdin', async () => {
     const save = join(lab.dir, 'saved.txt');
     await runMaillab(['connect', `smtp://127.0.0.1:${lab.smtpPort}`, '--save', save], 'EHLO x\nMAIL FROM:<a@example.org>\nRCPT TO:<nobody@maillab.test>\nQUIT\n');

@@ -42,9 +42,19 @@ describe('maillab connect against Dovecot', () => {
     expect(result.stdout).not.toContain('secret-carol');
   });
 
+  it('piped RETR prints the message text as Dovecot sent it, dot-stuffing included, then "." (issue 9)', async () => {
+    const result = await runMaillab(['connect', `pop3://127.0.0.1:${dovecot.pop3Port}`], 'USER carol\nPASS secret-carol\nRETR 1\nQUIT\n');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const start = lines.findIndex((line) => /^S: \+OK \d+ octets/.test(line));
+    const body = lines.slice(start + 1).filter((line) => /^S: /.test(line));
+    expect(body.slice(0, 6)).toEqual(['S: From: a@example.org', 'S: Subject: first', 'S: ', 'S: line one', 'S: ..starts with a dot', 'S: .']);
+    expect(result.stdout).toMatch(/!! WARNING Password sent without TLS/);
+  });
+
   it('a wrong password is annotated with its RFC 2449/3206 response code', async () => {
     const result = await runMaillab(['connect', `pop3://127.0.0.1:${dovecot.pop3Port}`, '--json'], 'USER carol\nPASS wrong\nQUIT\n');
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(28); // a refused login (maillab connect --help)
     const list = events(result.stdout);
     expect(keys(list, 'reply')).toContain('pop3.code.AUTH');
     expect(transitions(list)).toEqual(['AUTHORIZATION->CLOSED']);

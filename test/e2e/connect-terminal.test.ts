@@ -43,3 +43,46 @@ describe('maillab connect on a terminal', () => {
     expect(end).toMatch(/^ {3}state TRANSACTION -> UPDATE/m);
   });
 });
+
+describe('maillab connect on a small terminal (issue 9)', () => {
+  const small = new Terminal(`maillab-connect-small-${process.pid}`);
+  afterAll(() => small.kill());
+
+  it('folds a long message with /more and /show N, never losing a line', async () => {
+    small.start(`${BIN} connect pop3://127.0.0.1:${lab.pop3Port}`, { width: 160, height: 20 });
+    await small.waitFor(/^pop3 AUTHORIZATION> ?$/m);
+    await small.type('USER alice', /send PASS$/m);
+    await small.type('PASS wonderland', /^pop3 TRANSACTION> ?$/m);
+    const folded = await small.type('RETR 3', /more lines? not shown: \/more shows the next \d+, \/show 1 the whole body/);
+    expect(folded).toMatch(/^S: \+OK 863 octets$/m);
+    const more = await small.type('/more', /6 more lines not shown: \/more shows the next 6/);
+    expect(more).not.toMatch(/^C: \/more/m);
+    await small.type('/more', /^S: \.$/m);
+    const shown = await small.type('/show 1', /^pop3 TRANSACTION> ?$/m);
+    expect(shown).toMatch(/^S: \.$/m);
+    await small.type('/annotations off', /^ {3}annotations off$/m);
+    const quiet = await small.type('STAT', /^S: \+OK \d+ \d+$/m);
+    expect(quiet.slice(quiet.lastIndexOf('C: STAT'))).not.toMatch(/^ {3}= STAT/m);
+    await small.type('QUIT', /exit status 0/);
+  });
+
+  it('keeps what was typed after 354 on screen, and Ctrl-C exits 130 with the terminal clean', async () => {
+    small.kill();
+    small.start(`${BIN} connect smtp://127.0.0.1:${lab.smtpPort}`, { width: 160, height: 30 });
+    await small.waitFor(/^smtp INIT> ?$/m);
+    await small.type('EHLO me', /^smtp READY> ?$/m);
+    await small.type('MAIL FROM:<bob@maillab.test>', /^S: 250 /m);
+    await small.type("RCPT TO:<alice@maillab.test>", /^smtp RCPT> ?$/m);
+    await small.type('DATA', /^S: 354 /m);
+    await small.type('Subject: typed by hand', /Subject: typed by hand\n/);
+    await small.type('', /\(data\)> ?$/m);
+    await small.type('Hello from the terminal', /Hello from the terminal\n/);
+    const after = await small.type('.', /^S: 250 .*accepted/m);
+    expect(after).toMatch(/Subject: typed by hand$/m);
+    expect(after).toMatch(/Hello from the terminal$/m);
+    small.key('C-c');
+    const end = await small.waitFor(/exit status 130/);
+    // The shell's echo starts at the beginning of a clean line: the prompt was cleared and raw mode left.
+    expect(end).toMatch(/^exit status 130$/m);
+  });
+});

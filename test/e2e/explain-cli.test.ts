@@ -105,4 +105,16 @@ describe('maillab explain', () => {
     expect(result.stderr).toMatch(/^maillab: missing required argument 'thing'/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('explains 556 and 5.1.10, the null-MX reply maillab send --direct gives (RFC 7504, RFC 7505)', async () => {
+    const reply = await maillab(['explain', '556']);
+    expect(reply.code).toBe(0);
+    expect(reply.stdout).toContain('556 Domain does not accept mail');
+    expect(reply.stdout).toContain('RFC 7504');
+    expect(reply.stdout).not.toContain('No standard meaning');
+    const enhanced = await maillab(['explain', '5.1.10']);
+    expect(enhanced.stdout).toContain('5.1.10 Recipient address has null MX');
+    expect(enhanced.stdout).toContain('RFC 7505');
+    expect(enhanced.stdout).not.toMatch(/No detail code|read it by/);
+  });
 });

@@ -17,13 +17,16 @@ function folderWith(name: string, source: string, edit: (text: string) => string
 }
 
 describe('maillab lesson list', () => {
-  it('prints one lesson a line: id, title, protocol, RFC, mode', async () => {
+  it('prints each lesson in 80 columns: id, protocol and mode, then the title and RFC indented', async () => {
     const result = await runMaillab(['lesson', 'list']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(80);
     expect(lines.map((line) => line.split(/\s+/)[0])).toEqual(expect.arrayContaining(['rfc1939-s10', 'rfc1939-stat', 'rfc5321-d1', 'rfc5321-d2', 'rfc5034-digest-md5']));
-    expect(lines.find((line) => line.startsWith('rfc1939-s10 '))).toMatch(/^rfc1939-s10 +The example POP3 session, from greeting to QUIT +pop3 +RFC 1939 §10 +replay$/);
-    expect(lines.find((line) => line.startsWith('rfc5034-digest-md5 '))).toMatch(/ pop3 +RFC 5034 §6 +watch-only$/);
+    const at = lines.findIndex((line) => line.startsWith('rfc1939-s10 '));
+    expect(lines[at]).toMatch(/^rfc1939-s10 +pop3 +replay$/);
+    expect(lines[at + 1]).toBe('    The example POP3 session, from greeting to QUIT (RFC 1939 §10)');
+    expect(lines.find((line) => line.startsWith('rfc5034-digest-md5 '))).toMatch(/ pop3 +watch-only$/);
   });
 
   it('lists the lessons of another folder with --dir, and names the files that do not parse', async () => {
@@ -31,7 +34,7 @@ describe('maillab lesson list', () => {
     cpSync(join(LESSONS, 'rfc5321/d2-aborted-transaction.lesson'), join(folder, 'd2.lesson'));
     const result = await runMaillab(['lesson', 'list', '--dir', folder]);
     expect(result.code).toBe(1);
-    expect(result.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^rfc5321-d2 /)]);
+    expect(result.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^rfc5321-d2 /), expect.stringMatching(/^    An aborted SMTP transaction/)]);
     expect(result.stderr).toBe('broken.lesson:5: protocol "imap" is not pop3 or smtp\n');
   });
 });
@@ -81,7 +84,13 @@ describe('maillab lesson check', () => {
   it('answers an unknown lesson id with one line and exit 1', async () => {
     const result = await runMaillab(['lesson', 'check', 'no-such-lesson']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^maillab: no lesson "no-such-lesson"; known: .*\brfc1939-s10\b/);
+    expect(result.stderr).toMatch(/^maillab: no lesson "no-such-lesson" \(maillab lesson list shows all \d+\)\n$/);
+    // A near miss names the nearest ids, not all fifty.
+    const near = await runMaillab(['lesson', 'play', 'rfc1939-ret']);
+    expect(near.code).toBe(1);
+    expect(near.stderr).toMatch(/^maillab: no lesson "rfc1939-ret"; did you mean rfc1939-retr, [^?]*\? \(maillab lesson list shows all \d+\)\n$/);
+    expect(near.stderr.split(',').length).toBeLessThanOrEqual(5);
+    expect((await runMaillab(['lesson', 'play', 'retr'])).stderr).toContain('did you mean rfc1939-retr?');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
@@ -155,5 +164,39 @@ describe('the lesson in README.md', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('maillab lesson play shows the wire in order (issue 9)', () => {
+  it('rfc1939-retr: the +OK note right after "S: +OK", the message lines, and the transition after the final "."', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc1939-retr']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const ok = lines.indexOf('S: +OK 120 octets');
+    expect(lines[ok + 1]).toMatch(/^ {3}= \+OK: /);
+    expect(lines[ok + 2]).toBe('S: Subject: message 1');
+    expect(result.stdout).not.toMatch(/\{message \d\}/);
+    const dot = lines.indexOf('S: .');
+    expect(lines.findIndex((line) => line.includes('state TRANSACTION -> CLOSED'))).toBe(dot + 1);
+  });
+
+  it('rfc1939-s10 shows message 2 itself, not its placeholder; rfc4954-external says no "undefined"', async () => {
+    const s10 = await runMaillab(['lesson', 'play', 'rfc1939-s10']);
+    expect(s10.stdout).not.toContain('{message');
+    expect(s10.stdout).toMatch(/^S: Subject: message 2$/m);
+    // "+OK" is explained once, not under every reply.
+    expect(s10.stdout.match(/^ {3}= \+OK/gm)).toHaveLength(1);
+    const external = await runMaillab(['lesson', 'play', 'rfc4954-external']);
+    expect(external.code).toBe(0);
+    expect(external.stdout).not.toMatch(/from undefined|undefined to/);
+  });
+
+  it('rfc3030-s4.1-chunking: the BDAT chunk is a chunk (no "."), explained after the BDAT line that announced it', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc3030-s4.1-chunking']);
+    const lines = result.stdout.split('\n');
+    const bdat = lines.indexOf('C: BDAT 86 LAST');
+    expect(lines[bdat + 1]).toMatch(/^ {3}= BDAT: /);
+    expect(lines.slice(bdat + 2, bdat + 6)).toEqual(['C: To: Susan@random.com', 'C: From: Sam@random.com', 'C: Subject: This is a bodyless test message', '   (end of the BDAT chunk: 86 octets, counted by the BDAT command, no "." line)']);
+    expect(result.stdout).not.toMatch(/then "\."\)/);
   });
 });

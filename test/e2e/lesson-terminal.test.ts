@@ -18,7 +18,7 @@ afterEach(() => terminal.kill());
 describe('maillab lesson play on a terminal', () => {
   it('practice: prompts with the state, hints at a wrong line, reveals, and answers right ones', async () => {
     start('lesson play rfc1939-stat --mode practice');
-    const first = await terminal.waitFor(/^TRANSACTION> ?$/m);
+    const first = await terminal.waitFor(/^\[step 1 of 1\] TRANSACTION> ?$/m);
     expect(first).toContain('The client has logged in (out of sight here)');
     // The hidden login is not shown.
     expect(first).not.toContain('USER mrose');
@@ -37,7 +37,7 @@ describe('maillab lesson play on a terminal', () => {
     start('lesson play rfc1939-s10 --mode step');
     await terminal.waitFor(/any key: next step/);
     terminal.key('Space');
-    const greeting = await terminal.waitFor(/^--- a new connection to dewey \(POP3\) ---$/m);
+    const greeting = await terminal.waitFor(/^--- step 1 of \d+ ---\n--- a new connection to dewey \(POP3\) ---$/m);
     expect(greeting).not.toContain('S: +OK POP3 server ready');
     terminal.key('Space');
     await terminal.waitFor(/^S: \+OK POP3 server ready <1896\.697170952@dbc\.mtview\.ca\.us>$/m);
@@ -47,7 +47,23 @@ describe('maillab lesson play on a terminal', () => {
     terminal.key('Space');
     await terminal.waitFor(/^S: \+OK mrose's maildrop has 2 messages \(320 octets\)$/m);
     terminal.key('q');
-    await terminal.waitFor(/exit status 0/);
+    const end = await terminal.waitFor(/exit status 0/);
+    expect(end).toMatch(/^Stopped at step 2 of \d+ of lesson rfc1939-s10; run it again to start over\.$/m);
+  });
+
+  it('practice: step N of M in the prompt; /quit prints a summary; Ctrl-C exits 130 on a clean line (issue 9)', async () => {
+    start('lesson play rfc1939-s10 --mode practice');
+    await terminal.waitFor(/^\[step 1 of 8\] AUTHORIZATION> ?$/m);
+    await terminal.type('APOP mrose c4c9334bac560ecc979e58001b3e22fb', /^\[step 2 of 8\] TRANSACTION> ?$/m);
+    const quit = await terminal.type('/quit', /exit status 0/);
+    expect(quit).toMatch(/^Stopped at step 2 of 8 of lesson rfc1939-s10; run it again to start over\.\nScore: 1\/1 steps right the first time/m);
+    terminal.kill();
+    start('lesson play rfc1939-s10 --mode practice');
+    await terminal.waitFor(/^\[step 1 of 8\] AUTHORIZATION> ?$/m);
+    terminal.key('C-c');
+    const end = await terminal.waitFor(/exit status 130/);
+    expect(end).toMatch(/^Stopped at step 1 of 8/m);
+    expect(end).toMatch(/^exit status 130$/m);
   });
 
   it('watch: timed, + and - change the speed, space pauses, q quits', async () => {

@@ -328,6 +328,24 @@ describe('the transcript renders annotations from the catalogue', () => {
   it('detail in place of the summary (a decoded SASL challenge), and a code read from its digits', () => {
     expect(renderEvent({ kind: 'annotation', about: 'reply', key: 'smtp.sasl.challenge', rfc: 'RFC 4954 §4', detail: 'Username:' })).toBe('   = SASL challenge (SMTP): Username: (RFC 4954 §4)');
     expect(renderEvent({ kind: 'annotation', about: 'reply', key: 'smtp.reply.521', rfc: 'RFC 5321 §4.2' })).toMatch(/^ {3}= 521 \(read from its digits\): /);
-    expect(renderEvent({ kind: 'annotation', about: 'state', key: 'no.such.key', rfc: 'RFC 1 §1' })).toBe('   = no.such.key (RFC 1 §1)');
+    expect(renderEvent({ kind: 'annotation', about: 'state', key: 'no.such.key', rfc: 'RFC 1 §1' })).toBe('   = no explanation in the catalogue (RFC 1 §1)');
+  });
+});
+
+describe('no raw catalogue key reaches the screen (issue 9)', () => {
+  /** Every .ts file under core/. */
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : []));
+
+  it('every annotation key written literally in core/ has words in the catalogue', () => {
+    const keys = new Set<string>();
+    for (const file of sources(resolve(__dirname, '../../core'))) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/key: '([a-z0-9]+\.[A-Za-z0-9.+-]+)'/g)) keys.add(match[1]!);
+      // `${protocol}.warning.x` style keys: both protocols.
+      for (const match of text.matchAll(/key: `\$\{[^}]*protocol\}\.([a-z0-9.-]+)`/g)) for (const protocol of ['pop3', 'smtp']) keys.add(`${protocol}.${match[1]!}`);
+    }
+    expect(keys.size).toBeGreaterThan(10);
+    expect([...keys].filter((key) => !key.startsWith('no.') && lookup(key) === undefined)).toEqual([]);
   });
 });

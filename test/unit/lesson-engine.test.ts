@@ -90,13 +90,17 @@ describe('watch mode', () => {
     expect(steps.flatMap((step) => step.events)).toContainEqual(expect.objectContaining({ kind: 'transition', to: 'TRANSACTION' }));
   });
 
-  it('renders a step: narration, C: lines, what the command means, S: lines, placeholders collapsed', async () => {
+  it('renders a step: narration, C: lines, what the command means, S: lines with the message itself (issue 9), folded on request', async () => {
     const steps = await all(lessonFrom(POP3_LESSON));
     const renderer = createLessonStepRenderer();
     const text = steps.map((step) => renderer.lines(step).join('\n')).join('\n');
     expect(text).toContain('--- a new connection to dewey (POP3) ---');
-    expect(text).toMatch(/C: RETR 2\n {3}= RETR: sends a whole message[^\n]*\nS: \+OK 200 octets\nS: \{message 2\} \(5 lines\)\nS: \.\n/);
+    expect(text).toMatch(/C: RETR 2\n {3}= RETR: sends a whole message[^\n]*\nS: \+OK 200 octets\nS: Subject: message 2\nS: \nS: x{70}\nS: x{70}\nS: y+\nS: \.\n/);
+    expect(text).not.toContain('{message');
     expect(text).toContain('--- connection closed ---');
+    const folded = createLessonStepRenderer();
+    const short = steps.map((step) => folded.lines(step, { foldAfter: 2 }).join('\n')).join('\n');
+    expect(short).toMatch(/S: \+OK 200 octets\nS: Subject: message 2\nS: \n {3}\.\.\. 3 more lines[^\n]*\nS: \.\n/);
   });
 });
 

@@ -71,9 +71,9 @@ describe('the transcript model, from a POP3 tracker', () => {
     expect(byText.get('+OK bye')).toEqual(['pop3.reply.ok', 'TRANSACTION->UPDATE', 'UPDATE->CLOSED']);
   });
 
-  it('explains a key in full the first time and briefly after; detail and warnings stay full', () => {
+  it('explains a key in full the first time; a generic status explanation is left out after (issue 9); detail and warnings stay full', () => {
     const ok = rows.flatMap((row) => row.notes).filter((note) => note.event.kind === 'annotation' && note.event.key === 'pop3.reply.ok');
-    expect(ok.map((note) => note.explanation)).toEqual(['full', 'brief', 'brief', 'brief', 'brief']);
+    expect(ok.map((note) => note.explanation)).toEqual(['full', 'none', 'none', 'none', 'none']);
     expect(ok.map((note) => note.first)).toEqual([true, false, false, false, false]);
     const stamp = rows.flatMap((row) => row.notes).find((note) => note.event.kind === 'annotation' && note.event.key === 'pop3.greeting.apop-timestamp');
     expect(stamp?.explanation).toBe('full');
@@ -82,7 +82,9 @@ describe('the transcript model, from a POP3 tracker', () => {
   it('the annotations level: brief shortens every explanation, off leaves only warnings', () => {
     const events = track(new Pop3Tracker(), POP3_SESSION);
     const brief = transcriptRows(events, { annotations: 'brief' }).flatMap((row) => row.notes);
-    expect(new Set(brief.filter((note) => note.event.kind === 'annotation').map((note) => note.explanation))).toEqual(new Set(['brief']));
+    const firstTimes = brief.filter((note) => note.event.kind === 'annotation' && note.first);
+    expect(new Set(firstTimes.map((note) => note.explanation))).toEqual(new Set(['brief']));
+    expect(new Set(brief.filter((note) => note.event.kind === 'annotation').map((note) => note.explanation))).toEqual(new Set(['brief', 'none']));
     const off = transcriptRows(events, { annotations: 'off' });
     expect(off.flatMap((row) => row.notes).every((note) => note.explanation === 'none')).toBe(true);
     const text = renderRows(off);
@@ -192,8 +194,8 @@ describe('the transcript model, from an SMTP tracker', () => {
     const at = (line: string) => text.indexOf(line);
     expect(at('C: EHLO me')).toBeLessThan(text.findIndex((line) => line.startsWith('   = EHLO')));
     expect(text.findIndex((line) => line.startsWith('   + SIZE 1000'))).toBeGreaterThan(at('S: 250 SIZE 1000'));
-    // 250 explained whole once, then by its title.
-    expect(text.filter((line) => line.startsWith('   = 250')).map((line) => !line.includes(': '))).toEqual([false, true, true]);
+    // 250 explained whole once, then left out: it says nothing new under every reply.
+    expect(text.filter((line) => line.startsWith('   = 250')).map((line) => !line.includes(': '))).toEqual([false]);
   });
 });
 
@@ -230,7 +232,7 @@ describe('the transcript model at scale', () => {
     expect(model.rows.length).toBe(10_001);
     expect(model.rows.filter((row) => row.status === 'pending')).toEqual([]);
     expect(model.rows.slice(0, -1).every((row) => Object.isFrozen(row))).toBe(true);
-    expect(model.rows[10_000]!.notes.map((note) => note.explanation)).toEqual(['brief', 'brief']);
+    expect(model.rows[10_000]!.notes.map((note) => note.explanation)).toEqual(['none', 'none']);
     expect(elapsed).toBeLessThan(2000);
   });
 });

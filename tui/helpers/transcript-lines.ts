@@ -6,7 +6,7 @@
  * the window that fits the pane, so a session of 10,000 lines draws only what
  * is visible. Pure.
  */
-import { renderNote, renderRowHead, type TranscriptRow } from '../../core/browser.js';
+import { renderBody, renderBodySummary, renderNote, renderRowHead, type TranscriptRow } from '../../core/browser.js';
 import { wrap } from '../../core/render/catalogue-entry.js';
 
 export type LineStyle = 'client' | 'server' | 'note' | 'brief' | 'warning' | 'transition' | 'tls' | 'notice' | 'notice-warning' | 'local' | 'error' | 'body';
@@ -49,8 +49,10 @@ export function rowLines(row: TranscriptRow, options: LineOptions): DisplayLine[
       break;
     case 'body': {
       const marker = row.from === 'client' ? CLIENT_MARKER : SERVER_MARKER;
-      for (const text of renderRowHead(row)) add(`${marker} ${text}${options.unfolded ? '' : '  [+]'}`, 'body');
-      if (options.unfolded) for (const text of (row.body.content ?? '').split('\r\n')) add(`  │ ${text}`, 'body');
+      // Folded: the one-line summary and the key hint; unfolded: the lines as on the wire (core/render/transcript.ts).
+      if (!options.unfolded) add(`${marker} ${renderBodySummary(row.body)}  [+]`, 'body');
+      // (The pane's own │ marks the lines as the body's; the C:/S: prefix would only repeat the row's arrow.)
+      else for (const text of renderBody(row.body)) add(`  │ ${text.replace(/^[CS]: /, '')}`, 'body');
       break;
     }
     case 'tls':
