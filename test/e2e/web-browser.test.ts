@@ -139,7 +139,7 @@ describe('the classroom page in Chromium', () => {
     await typeLines(['USER alice', 'PASS wonderland', 'STAT']);
     await waitForScreen(/S: \+OK 5 \d+/);
     await typeLines(['RETR 5']);
-    await waitForScreen(/\| Subject: sent from the browser/);
+    await waitForScreen(/S: Subject: sent from the browser/);
     await shot('03-pop3-fetched');
   }, 60_000);
 

@@ -13,6 +13,7 @@ import {
   ConsoleModel,
   decodeTerminalKeys,
   renderNote,
+  renderBody,
   renderRowHead,
   type ConsoleAction,
   type ConsoleView,
@@ -250,26 +251,18 @@ export class TerminalView {
   }
 }
 
-/** A row as terminal lines: its own line(s) in the party's colour, a body's first lines. */
+/** A row as terminal lines: its own line(s) in the party's colour; a body's lines folded after 24 (the download has them all). */
 function rowLines(row: TranscriptRow): string[] {
-  const head = renderRowHead(row);
+  // The core's renderer has escaped every control byte already (core/escape-text.ts).
+  const head = row.kind === 'body' ? renderBody(row.body, { foldAfter: BODY_LINES_SHOWN }) : renderRowHead(row);
   const colour =
     row.kind === 'line' ? (row.from === 'client' ? COLOURS.client : COLOURS.server) : row.kind === 'notice' ? COLOURS.notice : row.kind === 'error' ? COLOURS.error : COLOURS.note;
-  const lines = head.flatMap((text) => text.split('\n')).map((text) => `${colour}${escapeControls(text)}${COLOURS.reset}`);
-  if (row.kind === 'body' && row.body.content !== undefined) {
-    const content = row.body.content.split('\r\n');
-    const shown = content.slice(0, 24);
-    for (const text of shown) lines.push(`${COLOURS.note}   | ${escapeControls(text)}${COLOURS.reset}`);
-    if (content.length > shown.length) lines.push(`${COLOURS.note}   | … ${content.length - shown.length} more lines (download the transcript for all)${COLOURS.reset}`);
-  }
   // Notes come as their own updates, in the order the transcript model gives them.
-  return lines;
+  return head.flatMap((text) => text.split('\n')).map((text) => `${colour}${text}${COLOURS.reset}`);
 }
 
-/** Wire text may hold escape sequences; on this screen they are shown, never obeyed. */
-function escapeControls(text: string): string {
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (character) => `^${String.fromCharCode(character.charCodeAt(0) ^ 0x40)}`);
-}
+/** Body lines on screen before the rest is folded into a "… more lines" note. */
+const BODY_LINES_SHOWN = 24;
 
 function visibleLength(text: string): number {
   return text.replace(/\x1b\[[0-9;]*m/g, '').length;
