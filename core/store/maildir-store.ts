@@ -5,30 +5,16 @@
  * told it arrived, and a half-written file never appears in new/.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, promises as fs, readSync, renameSync } from 'node:fs';
+import { promises as fs, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { asWireFormat, wireSize } from '../framing/dot-stuffing.js';
-import type { Maildrop, MaildropChanges, MessageInfo, OpenResult, UpdateResult } from '../pop3/backend.js';
+import type { Maildrop, MaildropChanges, OpenResult, UpdateResult } from '../pop3/backend.js';
 import { isValidMailboxName, uniqueIds, type MailStore } from './mail-store.js';
 import { groupCommit, syncFolder, WRITE_SYNC_LIMIT, writeSynced } from './durable-write.js';
 import { acquireLock } from './maildrop-lock.js';
+import { readerOf, type MaildirEntry } from './maildir-read.js';
 
-interface MaildirEntry {
-  folder: 'new' | 'cur';
-  name: string;
-  info: MessageInfo;
-  /** The file's size from Dovecot's ",S=" in the name, when there is one: read in one call. */
-  fileSize: number | undefined;
-}
-
-/**
- * A message file up to this size is read synchronously: from the page cache that
- * takes microseconds, less than one hop to libuv's thread pool and back, and a
- * RETR would otherwise wait for two (open, read). Larger ones are read ahead,
- * asynchronously, while the previous message is on its way to the client.
- */
-const READ_SYNC_LIMIT = 128 * 1024;
 /** File-system operations of one UPDATE kept in flight at once. */
 const UPDATE_CONCURRENCY = 16;
 
@@ -163,7 +149,7 @@ export class MaildirStore implements MailStore {
     let released = false;
     const maildrop: Maildrop = {
       messages: entries.map((entry) => entry.info),
-      read: readerOf(folder, entries),
+      read: readerOf(folder, entries, (index) => locate(folder, entries, index)),
       update: (changes) => applyChanges(folder, entries, changes),
       release: async () => {
         if (released) return;
@@ -225,87 +211,11 @@ async function sizeOf(path: string, wire: number | undefined): Promise<number | 
 }
 
 /**
- * `Maildrop.read`: one open and one read per message when the name gives the
- * file's size (not access, open, fstat, read, close in turn); small files
- * synchronously, large ones asynchronously with the next large one read ahead,
- * so a client retrieving messages in order rarely waits for the disk. Maildir
- * files never change once delivered: a message read ahead is the one asked for.
- */
-function readerOf(folder: string, entries: readonly MaildirEntry[]): (index: number) => Promise<Uint8Array> {
-  let ahead: { index: number; bytes: Promise<Buffer> } | undefined;
-  return async (index) => {
-    const entry = entries[index]!;
-    if (isSmall(entry)) {
-      const bytes = readSmallEntry(folder, entry);
-      if (bytes) return asWireFormat(bytes);
-    }
-    const bytes = ahead?.index === index ? ahead.bytes : readEntry(folder, entries, index);
-    ahead = undefined;
-    const next = entries[index + 1];
-    if (next && !isSmall(next)) {
-      ahead = { index: index + 1, bytes: readEntry(folder, entries, index + 1) };
-      ahead.bytes.catch(() => undefined); // a failure is reported if and when that message is asked for
-    }
-    return asWireFormat(await bytes);
-  };
-}
-
-function isSmall(entry: MaildirEntry): boolean {
-  return entry.fileSize !== undefined && entry.fileSize <= READ_SYNC_LIMIT;
-}
-
-/** A small file whose size the name gives, in one open and one read; undefined if it is not where the listing saw it or not that size. */
-function readSmallEntry(folder: string, entry: MaildirEntry): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openSync(join(folder, entry.folder, entry.name), 'r');
-  } catch {
-    return undefined; // moved or gone: the asynchronous path looks for it and reports
-  }
-  try {
-    const buffer = Buffer.allocUnsafe(entry.fileSize! + 1);
-    let filled = 0;
-    for (let got = -1; got !== 0 && filled < buffer.length; filled += got) got = readSync(fd, buffer, filled, buffer.length - filled, filled);
-    return filled <= entry.fileSize! ? buffer.subarray(0, filled) : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function readEntry(folder: string, entries: readonly MaildirEntry[], index: number): Promise<Buffer> {
-  const entry = entries[index]!;
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(join(folder, entry.folder, entry.name), 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return fs.readFile(await locate(folder, entries, index));
-  }
-  try {
-    if (entry.fileSize === undefined) return await handle.readFile();
-    // One byte more than the name says shows whether the name was right; if not, read it all.
-    const buffer = Buffer.allocUnsafe(entry.fileSize + 1);
-    let filled = 0;
-    for (let got = -1; got !== 0 && filled < buffer.length; filled += got) {
-      got = (await handle.read(buffer, filled, buffer.length - filled, filled)).bytesRead;
-    }
-    if (filled <= entry.fileSize) return buffer.subarray(0, filled);
-    return await handle.readFile(); // positional reads left the file position at 0: this reads it all
-
-  } finally {
-    // Not awaited: the bytes are in hand, and the client need not wait for the close.
-    handle.close().catch(() => undefined);
-  }
-}
-
-/**
  * Finds a message that other software may have moved from new/ to cur/ or
  * re-flagged since the snapshot: same unique name (before ":"), and not a file
  * that is another message of the snapshot (a copy of the same name).
  */
-async function locate(folder: string, entries: readonly MaildirEntry[], index: number): Promise<string> {
+export async function locate(folder: string, entries: readonly MaildirEntry[], index: number): Promise<string> {
   const entry = entries[index]!;
   const direct = join(folder, entry.folder, entry.name);
   try {

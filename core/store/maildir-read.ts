@@ -1,0 +1,102 @@
+/**
+ * Reading messages from a Maildir for POP3 (RETR, TOP): one open and one read
+ * per message, small ones synchronously, large ones read ahead. A message that
+ * other software moved since the listing is found through `locate`.
+ */
+import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { asWireFormat } from '../framing/dot-stuffing.js';
+import type { MessageInfo } from '../pop3/backend.js';
+
+/** A message of a maildrop's listing: where the file is, what POP3 says of it, and the size its name gives. */
+export interface MaildirEntry {
+  folder: 'new' | 'cur';
+  name: string;
+  info: MessageInfo;
+  /** The file's size from Dovecot's ",S=" in the name, when there is one: read in one call. */
+  fileSize: number | undefined;
+}
+
+/**
+ * A message file up to this size is read synchronously: from the page cache that
+ * takes microseconds, less than one hop to libuv's thread pool and back, and a
+ * RETR would otherwise wait for two (open, read). Larger ones are read ahead,
+ * asynchronously, while the previous message is on its way to the client.
+ */
+const READ_SYNC_LIMIT = 128 * 1024;
+
+/**
+ * `Maildrop.read`: one open and one read per message when the name gives the
+ * file's size (not access, open, fstat, read, close in turn); small files
+ * synchronously, large ones asynchronously with the next large one read ahead,
+ * so a client retrieving messages in order rarely waits for the disk. Maildir
+ * files never change once delivered: a message read ahead is the one asked for.
+ */
+export function readerOf(folder: string, entries: readonly MaildirEntry[], locate: (index: number) => Promise<string>): (index: number) => Promise<Uint8Array> {
+  let ahead: { index: number; bytes: Promise<Buffer> } | undefined;
+  return async (index) => {
+    const entry = entries[index]!;
+    if (isSmall(entry)) {
+      const bytes = readSmallEntry(folder, entry);
+      if (bytes) return asWireFormat(bytes);
+    }
+    const bytes = ahead?.index === index ? ahead.bytes : readEntry(folder, entries, index, locate);
+    ahead = undefined;
+    const next = entries[index + 1];
+    if (next && !isSmall(next)) {
+      ahead = { index: index + 1, bytes: readEntry(folder, entries, index + 1, locate) };
+      ahead.bytes.catch(() => undefined); // a failure is reported if and when that message is asked for
+    }
+    return asWireFormat(await bytes);
+  };
+}
+
+function isSmall(entry: MaildirEntry): boolean {
+  return entry.fileSize !== undefined && entry.fileSize <= READ_SYNC_LIMIT;
+}
+
+/** A small file whose size the name gives, in one open and one read; undefined if it is not where the listing saw it or not that size. */
+function readSmallEntry(folder: string, entry: MaildirEntry): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(join(folder, entry.folder, entry.name), 'r');
+  } catch {
+    return undefined; // moved or gone: the asynchronous path looks for it and reports
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(entry.fileSize! + 1);
+    let filled = 0;
+    for (let got = -1; got !== 0 && filled < buffer.length; filled += got) got = readSync(fd, buffer, filled, buffer.length - filled, filled);
+    return filled <= entry.fileSize! ? buffer.subarray(0, filled) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function readEntry(folder: string, entries: readonly MaildirEntry[], index: number, locate: (index: number) => Promise<string>): Promise<Buffer> {
+  const entry = entries[index]!;
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(join(folder, entry.folder, entry.name), 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return fs.readFile(await locate(index));
+  }
+  try {
+    if (entry.fileSize === undefined) return await handle.readFile();
+    // One byte more than the name says shows whether the name was right; if not, read it all.
+    const buffer = Buffer.allocUnsafe(entry.fileSize + 1);
+    let filled = 0;
+    for (let got = -1; got !== 0 && filled < buffer.length; filled += got) {
+      got = (await handle.read(buffer, filled, buffer.length - filled, filled)).bytesRead;
+    }
+    if (filled <= entry.fileSize) return buffer.subarray(0, filled);
+    return await handle.readFile(); // positional reads left the file position at 0: this reads it all
+
+  } finally {
+    // Not awaited: the bytes are in hand, and the client need not wait for the close.
+    handle.close().catch(() => undefined);
+  }
+}
