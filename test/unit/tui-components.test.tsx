@@ -3,7 +3,7 @@
  * each pane's frame, completion, history, DATA mode, secret entry, folding,
  * the state panel for both protocols, NO_COLOR, and a 10,000-row transcript.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
@@ -16,6 +16,7 @@ import { StatePanel, statePanelLines } from '../../tui/components/StatePanel.js'
 import { createTheme } from '../../tui/helpers/theme.js';
 import { LineCache, windowLines } from '../../tui/helpers/transcript-lines.js';
 import { FileHistory } from '../../tui/history-file.js';
+import words from '../../tui/messages/en/tui.json' with { type: 'json' };
 
 const theme = createTheme({});
 const settle = async () => {
@@ -28,11 +29,17 @@ afterEach(() => {
   cleanup = undefined;
 });
 
-async function app(options: { firstRun?: boolean; history?: FileHistory; server?: 'pop3' | 'smtp' } = {}) {
+async function app(options: { firstRun?: boolean; history?: FileHistory; server?: 'pop3' | 'smtp'; lesson?: 'watch' | 'step'; watchDelayMs?: number } = {}) {
   const sandbox = new Sandbox();
   const exits: number[] = [];
-  const controller = new ClassroomController({ sandbox, firstRun: options.firstRun ?? false, ...(options.history ? { history: options.history } : {}), onExit: (code) => exits.push(code) });
-  await controller.open({ kind: 'sandbox', server: options.server ?? 'pop3' });
+  const controller = new ClassroomController({
+    sandbox,
+    firstRun: options.firstRun ?? false,
+    ...(options.history ? { history: options.history } : {}),
+    ...(options.watchDelayMs ? { watchDelayMs: options.watchDelayMs } : {}),
+    onExit: (code) => exits.push(code),
+  });
+  await controller.open(options.lesson ? { kind: 'lesson', id: 'rfc1939-s10', mode: options.lesson } : { kind: 'sandbox', server: options.server ?? 'pop3' });
   const view = render(<App controller={controller} theme={theme} logins={sandbox.logins} />);
   cleanup = view.unmount;
   const type = async (text: string) => {
@@ -145,6 +152,88 @@ describe('the TUI screen', () => {
     expect(second.frame()).toContain('press Ctrl-C again');
     await second.type('\x03');
     expect(second.exits).toEqual([130]);
+  });
+});
+
+describe('/save and /clear', () => {
+  it('/save writes the transcript as text (and the events as JSON), the password masked', async () => {
+    const { type, frame } = await app();
+    const path = join(mkdtempSync(join(tmpdir(), 'maillab-save-')), 'session.txt');
+    await type('USER alice\r');
+    await type('PASS wonderland\r');
+    await type('STAT\r');
+    await type(`/save ${path}\r`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(frame()).toContain('· saved /tmp/');
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain('C: USER alice');
+    expect(text).toContain('C: PASS ****');
+    expect(text).toMatch(/S: \+OK 4 \d+/);
+    expect(text).not.toContain('wonderland');
+    const events = readFileSync(`${path}.json`, 'utf8');
+    expect(events.split('\n').filter(Boolean).every((line) => JSON.parse(line).seq > 0)).toBe(true);
+    expect(events).not.toContain('wonderland');
+  });
+
+  it('/save into a folder that does not exist says so, as a warning', async () => {
+    const { type, frame } = await app();
+    await type('/save /nonexistent-folder/x.txt\r');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(frame()).toMatch(/cannot save: ENOENT/);
+  });
+
+  it('/clear empties the transcript pane; /save still has what was cleared', async () => {
+    const { type, frame } = await app();
+    await type('USER alice\r');
+    expect(frame()).toContain('→ C: USER alice');
+    await type('/clear\r');
+    expect(frame()).not.toContain('USER alice');
+    await type('NOOP\r');
+    expect(frame()).toContain('→ C: NOOP');
+    const path = join(mkdtempSync(join(tmpdir(), 'maillab-save-')), 'after-clear.txt');
+    await type(`/save ${path}\r`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(readFileSync(path, 'utf8')).toMatch(/C: USER alice[\s\S]*C: NOOP/);
+  });
+});
+
+describe('a lesson in watch mode', () => {
+  it('pauses and goes on with space, plays faster with + and slower with -, shown in the status and key hints', async () => {
+    const { type, frame, controller } = await app({ lesson: 'watch', watchDelayMs: 400 });
+    await type(' ');
+    expect(controller.watch).toEqual({ paused: true, delayMs: 400 });
+    expect(frame()).toContain(words['keys.watch']);
+    expect(frame()).toMatch(/step 0\/\d+ │ paused/);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(controller.session?.status.lesson?.step).toBe(0);
+    await type('+');
+    expect(controller.watch?.delayMs).toBe(200);
+    await type(' ');
+    expect(frame()).toContain('0.2 s a step');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(controller.session?.status.lesson?.step).toBeGreaterThanOrEqual(2);
+    await type('-');
+    await type('-');
+    expect(controller.watch?.delayMs).toBe(800);
+    expect(frame()).toContain('0.8 s a step');
+    // The keys are the input line's again once something is typed (a meta-command).
+    await type('/he');
+    expect(controller.console.view().text).toBe('/he');
+    await type(' ');
+    expect(controller.console.view().text).toBe('/he ');
+    expect(controller.watch?.paused).toBe(false);
+  });
+});
+
+describe('the words on screen come from the message file', () => {
+  it('shows the key hints, the meta-command marker and the pane headings of tui/messages/en/tui.json', async () => {
+    const { type, frame } = await app({ firstRun: true });
+    expect(frame()).toContain(words['welcome.heading']);
+    expect(frame()).toContain(words['keys.console']);
+    expect(frame()).toContain(words['states.heading'].replace('{protocol}', 'POP3'));
+    await type('/explain 354\r');
+    expect(frame()).toContain(words.metaMarker);
+    expect(frame()).toContain(words['explanation.latest']);
   });
 });
 
