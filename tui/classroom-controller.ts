@@ -160,7 +160,7 @@ export class ClassroomController {
     const rows = this.model.rows;
     if (key.kind === 'select') this.selected = moveSelection(rows, this.selected, key.step);
     else if (key.kind === 'select-latest') this.selected = undefined;
-    else {
+    else if (key.kind === 'toggle-body') {
       const target = this.selected ?? lastBodyRow(rows);
       if (target === undefined || rows[target]?.kind !== 'body') return;
       if (this.toggled.has(target)) this.toggled.delete(target);

@@ -135,6 +135,25 @@ describe('the TUI screen', () => {
     expect(frame()).not.toContain('[+]');
   });
 
+  it('moves the selection with the mouse wheel (xterm SGR reports); a click is swallowed, never typed', async () => {
+    const { type, frame, controller } = await app();
+    await type('USER alice\r');
+    await type('PASS wonderland\r');
+    await type('STAT\r');
+    await type('\x1b[<64;10;5M');
+    expect(controller.selected).toBeDefined();
+    expect(frame()).toContain('explanation of the selected line');
+    const first = controller.selected!;
+    await type('\x1b[<64;10;5M');
+    expect(controller.selected).toBeLessThan(first);
+    await type('\x1b[<65;10;5M');
+    expect(controller.selected).toBe(first);
+    await type('\x1b[<0;10;5M\x1b[<0;10;5m');
+    expect(controller.console.view().text).toBe('');
+    await type('\x1b[<65;10;5M\x1b[<65;10;5M');
+    expect(controller.selected).toBeUndefined();
+  });
+
   it('marks a meta-command as local and never sends it', async () => {
     const { type, frame, controller } = await app();
     await type('/explain 354\r');
