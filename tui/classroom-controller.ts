@@ -99,6 +99,8 @@ export class ClassroomController {
       next = await ClassroomSession.open(target, {
         sandbox: this.options.sandbox,
         onEnvelope: (envelope) => this.onEnvelope(envelope),
+        // Step mode as the CLI player plays it: the client's lines, then on the next key the server's reply.
+        stepInHalves: true,
         ...(this.options.lessonsDir ? { lessonsDir: this.options.lessonsDir } : {}),
         ...(this.options.replyTimeoutMs ? { replyTimeoutMs: this.options.replyTimeoutMs } : {}),
       });

@@ -91,6 +91,10 @@ describe('maillab tui on a terminal, in the sandbox', () => {
     await terminal.type('', /step 1\/\d+/);
     const second = await terminal.type('', /step 2\/\d+/);
     expect(second).toMatch(/→ C: APOP mrose/);
+    // In two halves, as `maillab lesson play --mode step`: the reply comes on the next Enter.
+    expect(second).not.toContain("mrose's maildrop has 2 messages");
+    const reply = await terminal.type('', /← S: \+OK mrose's maildrop has 2 messages/);
+    expect(reply).toContain('▶ TRANSACTION');
   });
 
   it('/quit leaves with status 0 and the terminal restored', async () => {

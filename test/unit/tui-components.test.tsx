@@ -244,6 +244,30 @@ describe('a lesson in watch mode', () => {
   });
 });
 
+describe('a lesson in step mode', () => {
+  it('plays each step in the two halves the CLI shows: the client line, then on the next Enter the reply', async () => {
+    const { type, frame, controller } = await app({ lesson: 'step' });
+    expect(frame()).toContain(words['keys.step']);
+    await type('\r');
+    expect(frame()).toContain('← S: +OK POP3 server ready');
+    expect(frame()).toMatch(/step 1\/\d+/);
+    await type('\r');
+    expect(frame()).toContain('→ C: APOP mrose');
+    expect(frame()).not.toContain("mrose's maildrop has 2 messages");
+    expect(frame()).toMatch(/step 2\/\d+/);
+    expect(controller.session?.state).toBe('AUTHORIZATION');
+    await type('\r');
+    expect(frame()).toContain("← S: +OK mrose's maildrop has 2 messages (320 octets)");
+    expect(frame()).toMatch(/step 2\/\d+/);
+    expect(frame()).toContain('▶ TRANSACTION');
+    await type('\r');
+    expect(frame()).toContain('→ C: STAT');
+    expect(frame()).not.toContain('← S: +OK 2 320');
+    await type('\r');
+    expect(frame()).toContain('← S: +OK 2 320');
+  });
+});
+
 describe('the words on screen come from the message file', () => {
   it('shows the key hints, the meta-command marker and the pane headings of tui/messages/en/tui.json', async () => {
     const { type, frame } = await app({ firstRun: true });
