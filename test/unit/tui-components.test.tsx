@@ -278,6 +278,10 @@ describe('the words on screen come from the message file', () => {
     expect(frame()).toContain(words.metaMarker);
     expect(frame()).toContain(words['explanation.latest']);
   });
+
+  it('keeps every line of key hints within 80 columns, so none is cut at 80×24', () => {
+    for (const key of ['keys.console', 'keys.step', 'keys.watch'] as const) expect([...words[key]].length).toBeLessThanOrEqual(80);
+  });
 });
 
 describe('the state panel', () => {

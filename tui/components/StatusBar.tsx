@@ -1,4 +1,4 @@
-/** One line: target, protocol, TLS or not, user, message count or envelope, lesson progress (and watch speed); then the key hints of the mode. */
+/** One line: target, lesson progress (and watch speed), protocol, TLS or not, user, message count or envelope; then the key hints of the mode. */
 import { Box, Text } from 'ink';
 import type { ClassroomStatus } from '../../core/classroom/classroom-session.js';
 import type { Theme } from '../helpers/theme.js';
@@ -12,15 +12,17 @@ export interface WatchState {
 
 export function statusText(status: ClassroomStatus | undefined, watch?: WatchState): string {
   if (!status) return tuiText('status.notConnected');
-  const parts = [status.target, status.protocol.toUpperCase(), tuiText(status.tls ? 'status.tls' : 'status.noTls')];
+  const parts = [status.target];
+  // A lesson's progress (and the watch speed) come first: on a narrow terminal the end of the bar is cut.
+  if (status.lesson) parts.push(tuiText('status.step', { step: status.lesson.step, of: status.lesson.of }));
+  if (watch) parts.push(watch.paused ? tuiText('watch.paused') : tuiText('watch.speed', { seconds: Number((watch.delayMs / 1000).toFixed(2)) }));
+  parts.push(status.protocol.toUpperCase(), tuiText(status.tls ? 'status.tls' : 'status.noTls'));
   if (status.user) parts.push(tuiText('status.user', { user: status.user }));
   if (status.messages !== undefined) parts.push(tuiCount('status.messages', status.messages));
   if (status.envelope) {
     const to = status.envelope.to.map((recipient) => `<${recipient}>`).join(' ') || tuiText('status.noRecipients');
     parts.push(tuiText('status.envelope', { from: status.envelope.from ?? '', to }));
   }
-  if (status.lesson) parts.push(tuiText('status.step', { step: status.lesson.step, of: status.lesson.of }));
-  if (watch) parts.push(watch.paused ? tuiText('watch.paused') : tuiText('watch.speed', { seconds: Number((watch.delayMs / 1000).toFixed(2)) }));
   return parts.join(' │ ');
 }
 
