@@ -22,6 +22,8 @@ import { ClassroomSession, type ClassroomTarget } from '../core/classroom/classr
 import type { Sandbox } from '../core/sandbox/sandbox.js';
 import { moveSelection } from './helpers/transcript-lines.js';
 import { decodeTuiKeys, type UiKey } from './helpers/ui-keys.js';
+import type { WatchState } from './components/StatusBar.js';
+import { tuiText } from './messages.js';
 
 export interface ControllerOptions {
   sandbox: Sandbox;
@@ -37,6 +39,9 @@ export interface ControllerOptions {
 
 /** How long a first Ctrl-C waits for the second. */
 const INTERRUPT_WINDOW_MS = 2000;
+/** Watch mode: + and - halve or double the time between steps, within these bounds (as `maillab lesson play`). */
+const FASTEST_WATCH_MS = 100;
+const SLOWEST_WATCH_MS = 16_000;
 
 export class ClassroomController {
   model = new TranscriptModel();
@@ -58,6 +63,8 @@ export class ClassroomController {
   /** Rows hidden by /clear (they stay in the model for /save). */
   clearedBefore = 0;
   busy = false;
+  /** A lesson played by the clock: paused or not, and the time between steps (space, + and - on an empty line). */
+  watch: WatchState | undefined;
   private version = 0;
   private listeners = new Set<() => void>();
   private scheduled = false;
@@ -92,11 +99,15 @@ export class ClassroomController {
       next = await ClassroomSession.open(target, {
         sandbox: this.options.sandbox,
         onEnvelope: (envelope) => this.onEnvelope(envelope),
+        // Step mode as the CLI player plays it: the client's lines, then on the next key the server's reply.
+        stepInHalves: true,
         ...(this.options.lessonsDir ? { lessonsDir: this.options.lessonsDir } : {}),
         ...(this.options.replyTimeoutMs ? { replyTimeoutMs: this.options.replyTimeoutMs } : {}),
       });
     } catch (error) {
       this.flash = (error as Error).message;
+      // The old session goes on, a watched lesson with it.
+      this.scheduleWatch();
       this.changed();
       return false;
     }
@@ -107,7 +118,8 @@ export class ClassroomController {
     this.dataLines = [];
     this.console = this.newConsole(next.protocol);
     this.sync();
-    if (target.kind === 'lesson' && target.mode === 'watch') this.scheduleWatch();
+    this.watch = target.kind === 'lesson' && target.mode === 'watch' ? { paused: false, delayMs: this.options.watchDelayMs ?? 1500 } : undefined;
+    if (this.watch) this.scheduleWatch();
     this.changed();
     return true;
   }
@@ -116,6 +128,13 @@ export class ClassroomController {
   feed(chunk: string): void {
     this.input.push(chunk);
     void this.pump();
+  }
+
+  /** What the keys do now, for the key hints: type, step through a lesson, or watch one. */
+  get keyMode(): 'console' | 'step' | 'watch' {
+    const target = this.session?.target;
+    if (target?.kind !== 'lesson' || target.mode === 'practice') return 'console';
+    return target.mode;
   }
 
   async close(): Promise<void> {
@@ -143,7 +162,7 @@ export class ClassroomController {
     const rows = this.model.rows;
     if (key.kind === 'select') this.selected = moveSelection(rows, this.selected, key.step);
     else if (key.kind === 'select-latest') this.selected = undefined;
-    else {
+    else if (key.kind === 'toggle-body') {
       const target = this.selected ?? lastBodyRow(rows);
       if (target === undefined || rows[target]?.kind !== 'body') return;
       if (this.toggled.has(target)) this.toggled.delete(target);
@@ -155,6 +174,7 @@ export class ClassroomController {
     const session = this.session;
     if (key.kind === 'interrupt') return this.interrupt();
     this.flash = undefined;
+    if (key.kind === 'text' && this.watchKey(key.text)) return;
     // Lessons played by the clock or by key: Enter on an empty line plays the next step.
     if (key.kind === 'enter' && session?.target.kind === 'lesson' && session.target.mode !== 'practice' && this.console.view().text === '') {
       await session.next();
@@ -169,6 +189,20 @@ export class ClassroomController {
       if (action.kind === 'meta') await this.meta(action.line);
       else await this.send(action.lines, before.mode === 'data');
     }
+  }
+
+  /** Watch mode, on an empty input line: space pauses or goes on, + and - speed up or slow down. */
+  private watchKey(text: string): boolean {
+    const watch = this.watch;
+    if (!watch || this.console.view().text !== '') return false;
+    if (text === ' ') {
+      watch.paused = !watch.paused;
+      if (watch.paused) this.stopWatch();
+      else this.scheduleWatch();
+    } else if (text === '+' || text === '=') watch.delayMs = Math.max(FASTEST_WATCH_MS, watch.delayMs / 2);
+    else if (text === '-') watch.delayMs = Math.min(SLOWEST_WATCH_MS, watch.delayMs * 2);
+    else return false;
+    return true;
   }
 
   private async send(lines: readonly string[], content: boolean): Promise<void> {
@@ -199,7 +233,7 @@ export class ClassroomController {
         return;
       case 'annotations':
         this.model.setAnnotations(command.level as AnnotationsLevel);
-        this.note(`annotations: ${command.level}`);
+        this.note(tuiText('annotations', { level: command.level }));
         return;
       case 'quit':
         return this.exit(0);
@@ -216,9 +250,9 @@ export class ClassroomController {
     try {
       await writeFile(path, `${renderRows(this.model.rows).join('\n')}\n`);
       await writeFile(`${path}.json`, this.envelopes.map((envelope) => JSON.stringify(envelope)).join('\n') + '\n');
-      this.note(`saved ${path} and ${path}.json`);
+      this.note(tuiText('saved', { path }));
     } catch (error) {
-      this.note(`cannot save: ${(error as Error).message}`, true);
+      this.note(tuiText('cannotSave', { reason: (error as Error).message }), true);
     }
   }
 
@@ -226,7 +260,7 @@ export class ClassroomController {
     const now = Date.now();
     if (now - this.interruptAt < INTERRUPT_WINDOW_MS) return this.exit(130);
     this.interruptAt = now;
-    this.flash = 'press Ctrl-C again to leave (or type /quit)';
+    this.flash = tuiText('interruptAgain');
   }
 
   private exit(code: number): void {
@@ -237,7 +271,7 @@ export class ClassroomController {
 
   /** A meta-command as typed, in the transcript, marked as local (the console masked its secret in the view). */
   private echoLocal(line: string): void {
-    this.model.apply({ kind: 'notice', text: `${maskedMeta(line)}   (meta-command: runs here, never sent)` });
+    this.model.apply({ kind: 'notice', text: `${maskedMeta(line)}   ${tuiText('metaMarker')}` });
     this.localRows.add(this.model.rows.length - 1);
   }
 
@@ -268,13 +302,17 @@ export class ClassroomController {
   }
 
   private scheduleWatch(): void {
+    this.stopWatch();
+    const watch = this.watch;
+    if (!watch || watch.paused) return;
     this.watchTimer = setTimeout(async () => {
+      this.watchTimer = undefined;
       const session = this.session;
-      if (!session || session.target.kind !== 'lesson' || session.target.mode !== 'watch') return;
+      if (!session || this.watch !== watch || watch.paused) return;
       if (await session.next()) this.scheduleWatch();
       this.sync();
       this.changed();
-    }, this.options.watchDelayMs ?? 1500);
+    }, watch.delayMs);
   }
 
   private stopWatch(): void {

@@ -3,12 +3,14 @@
  * lesson asked for), history from the user's config folder, Ink on the
  * alternate screen so the terminal is as it was after leaving.
  */
+import { writeSync } from 'node:fs';
 import { render } from 'ink';
 import { Sandbox } from '../core/sandbox/sandbox.js';
 import type { ClassroomTarget } from '../core/classroom/classroom-session.js';
 import { ClassroomController } from './classroom-controller.js';
 import { App } from './components/App.js';
 import { createTheme } from './helpers/theme.js';
+import { MOUSE_REPORTING_OFF, MOUSE_REPORTING_ON } from './helpers/ui-keys.js';
 import { FileHistory, historyPath } from './history-file.js';
 
 export interface TuiOptions {
@@ -39,7 +41,11 @@ export async function runTui(options: TuiOptions): Promise<number> {
     process.stderr.write(`maillab: ${controller.flash ?? 'cannot open the session'}\n`);
     return 1;
   }
-  process.stdout.write(ALTERNATE_SCREEN);
+  // The mouse wheel moves the selection; the terminal gets its own mouse back on leaving, even by a crash.
+  // (While reporting is on, most terminals select text with Shift held.)
+  const restore = () => writeSync(process.stdout.fd, MOUSE_REPORTING_OFF + NORMAL_SCREEN);
+  process.once('exit', restore);
+  process.stdout.write(ALTERNATE_SCREEN + MOUSE_REPORTING_ON);
   const instance = render(<App controller={controller} theme={createTheme(process.env)} logins={sandbox.logins} />, {
     exitOnCtrlC: false,
     patchConsole: false,
@@ -47,6 +53,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
   const code = await left;
   instance.unmount();
   await controller.close();
-  process.stdout.write(NORMAL_SCREEN);
+  process.off('exit', restore);
+  process.stdout.write(MOUSE_REPORTING_OFF + NORMAL_SCREEN);
   return code;
 }

@@ -36,6 +36,8 @@ export interface ClassroomOptions {
   lessonsDir?: string;
   /** Remote targets: how long to wait for a reply (default 30 s). */
   replyTimeoutMs?: number;
+  /** Lessons in step mode: each `next()` plays half a step (the client's lines, then the server's reply), as `maillab lesson play --mode step`. */
+  stepInHalves?: boolean;
 }
 
 /** What a status bar shows. */
@@ -85,7 +87,7 @@ export class ClassroomSession {
         );
         break;
       case 'lesson':
-        session.driver = await LessonDriver.open(await findLesson(target.id, target.dir ?? options.lessonsDir), target.mode, emit);
+        session.driver = await LessonDriver.open(await findLesson(target.id, target.dir ?? options.lessonsDir), target.mode, emit, { halves: options.stepInHalves === true });
         break;
     }
     return session;
@@ -173,7 +175,7 @@ export class ClassroomSession {
     }
   }
 
-  /** Lessons in watch or step mode: plays the next step; false at the end (and for other targets). */
+  /** Lessons in watch or step mode: plays the next step (or half step, `stepInHalves`); false at the end (and for other targets). */
   next(): Promise<boolean> {
     return this.driver.next();
   }

@@ -2,7 +2,9 @@
  * A lesson as a classroom driver: watch and step play one step per `next()`,
  * practice takes the learner's lines. Every step becomes events: the
  * narration and the player's dividers as notices, the step's own wire events
- * as they are.
+ * as they are. Step mode may play a step in the two halves `maillab lesson
+ * play --mode step` shows: the narration and the client's lines, then, on the
+ * next `next()`, the server's reply.
  */
 import type { ClientInputMode } from '../client/tracker.js';
 import type { Protocol, WireEvent } from '../events.js';
@@ -27,8 +29,20 @@ export async function findLesson(id: string, dir?: string): Promise<Lesson> {
   return lesson;
 }
 
+export interface LessonDriverOptions {
+  /** Step mode: play each step in two halves (client side, then server side), as the CLI player does. */
+  halves?: boolean;
+}
+
+/** What is left of a step after its client half: the server's events and what follows them. */
+interface SecondHalf {
+  readonly step: PlayedStep;
+  readonly events: readonly WireEvent[];
+}
+
 export class LessonDriver implements ClassroomDriver {
   private current: Protocol;
+  private secondHalf: SecondHalf | undefined;
   private tracked: string;
   private shown = 0;
   private ended = false;
@@ -39,18 +53,19 @@ export class LessonDriver implements ClassroomDriver {
     private readonly run: LessonRun | undefined,
     private readonly practice: LessonPractice | undefined,
     private readonly emit: Emit,
+    private readonly halves = false,
   ) {
     this.current = lessonData.protocol;
     this.tracked = protocolData(this.current).initial;
     this.total = lessonData.sessions.reduce((sum, session) => sum + session.steps.filter((step) => !step.hidden).length, 0);
   }
 
-  static async open(lesson: Lesson, mode: LessonPlayMode, emit: Emit): Promise<LessonDriver> {
+  static async open(lesson: Lesson, mode: LessonPlayMode, emit: Emit, options: LessonDriverOptions = {}): Promise<LessonDriver> {
     emit({ kind: 'notice', text: MESSAGES.lessonHeading(lesson.id, lesson.title, lesson.rfc) });
     if (lesson.reason !== undefined) emit({ kind: 'notice', text: MESSAGES.watchOnly(lesson.reason) });
     if (mode !== 'practice') {
       emit({ kind: 'notice', text: CLASSROOM_TEXT.lessonStepOnly });
-      return new LessonDriver(lesson, await LessonRun.open(lesson), undefined, emit);
+      return new LessonDriver(lesson, await LessonRun.open(lesson), undefined, emit, mode === 'step' && options.halves === true);
     }
     if (lesson.mode !== 'replay') throw new Error(CLASSROOM_TEXT.lessonWatchOnlyPractice);
     const { practice, played, next } = await LessonPractice.start(lesson);
@@ -83,12 +98,23 @@ export class LessonDriver implements ClassroomDriver {
 
   async next(): Promise<boolean> {
     if (!this.run || this.ended) return false;
+    const half = this.secondHalf;
+    if (half) {
+      this.secondHalf = undefined;
+      this.showServerHalf(half.step, half.events);
+      return true;
+    }
     const step = await this.run.next();
     if (!step) {
       this.finish();
       return false;
     }
-    this.showStep(step);
+    const split = this.halves ? clientHalfEnd(step.events) : undefined;
+    if (split === undefined) this.showStep(step);
+    else {
+      this.showClientHalf(step, step.events.slice(0, split));
+      this.secondHalf = { step, events: step.events.slice(split) };
+    }
     return true;
   }
 
@@ -152,16 +178,27 @@ export class LessonDriver implements ClassroomDriver {
 
   /** A played step as events: the divider of a new connection, the narration, the wire events, a difference, the close. */
   private showStep(step: PlayedStep, counts = true): void {
+    this.showClientHalf(step, step.events, counts);
+    this.showServerHalf(step, []);
+  }
+
+  /** The step's first part: the divider of a new connection, the narration, `events` (the client's lines and their notes). */
+  private showClientHalf(step: PlayedStep, events: readonly WireEvent[], counts = true): void {
     if (step.opensSession) {
       this.current = step.server.protocol;
       this.tracked = protocolData(this.current).initial;
       this.emit({ kind: 'notice', text: MESSAGES.connectionOpened(step.server.host ?? (step.server.name || undefined), step.server.protocol) });
     }
     if (step.step.narration.length > 0) this.emit({ kind: 'notice', text: step.step.narration.join('\n') });
-    for (const event of step.events) this.wire(event);
+    for (const event of events) this.wire(event);
+    if (counts && !step.step.hidden) this.shown++;
+  }
+
+  /** The step's second part: `events` (the server's side), a difference, the close. */
+  private showServerHalf(step: PlayedStep, events: readonly WireEvent[]): void {
+    for (const event of events) this.wire(event);
     if (step.difference) this.emit({ kind: 'notice', text: `line ${step.difference.line}: ${describeDifference(step.difference)}`, level: 'warning' });
     if (step.closesSession && !step.step.hidden) this.emit({ kind: 'notice', text: MESSAGES.connectionClosed });
-    if (counts && !step.step.hidden) this.shown++;
   }
 
   /** Practice: what comes before the learner types the next step. */
@@ -181,4 +218,12 @@ export class LessonDriver implements ClassroomDriver {
     this.ended = true;
     this.emit({ kind: 'notice', text: MESSAGES.lessonEnd });
   }
+}
+
+/** Where a step's server side begins (its first server line or body, or the TLS handshake); undefined when the step has no client line before it or no server side, so it is shown whole. */
+function clientHalfEnd(events: readonly WireEvent[]): number | undefined {
+  const server = events.findIndex((event) => ((event.kind === 'line' || event.kind === 'body') && event.from === 'server') || event.kind === 'tls');
+  if (server <= 0) return undefined;
+  const client = events.slice(0, server).some((event) => (event.kind === 'line' || event.kind === 'body') && event.from === 'client');
+  return client ? server : undefined;
 }

@@ -91,11 +91,72 @@ describe('maillab tui on a terminal, in the sandbox', () => {
     await terminal.type('', /step 1\/\d+/);
     const second = await terminal.type('', /step 2\/\d+/);
     expect(second).toMatch(/→ C: APOP mrose/);
+    // In two halves, as `maillab lesson play --mode step`: the reply comes on the next Enter.
+    expect(second).not.toContain("mrose's maildrop has 2 messages");
+    const reply = await terminal.type('', /← S: \+OK mrose's maildrop has 2 messages/);
+    expect(reply).toContain('▶ TRANSACTION');
   });
 
   it('/quit leaves with status 0 and the terminal restored', async () => {
     const after = await terminal.type('/quit', /exit status 0/);
     expect(after).not.toContain('states');
+  });
+});
+
+describe('maillab tui at 80×24, resized, with the mouse wheel', () => {
+  const terminal = new Terminal(`maillab-tui-resize-${process.pid}`);
+  beforeAll(() => terminal.start(`XDG_CONFIG_HOME=${configHome()} ${BIN} tui`, { width: 80, height: 24 }));
+  afterAll(() => terminal.kill());
+
+  /** The frame fits the screen: the transcript's top border on the first row, reaching the right edge; status and prompt below the explanation. */
+  const fits = async (width: number, height: number, sidePanel: boolean) => {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const rows = terminal.visibleRows();
+      const top = [...(rows[0] ?? '')];
+      const status = rows.findIndex((row) => /sandbox pop3 │ POP3/.test(row));
+      const explanationBottom = rows.findLastIndex((row) => row.startsWith('└'));
+      const ok =
+        rows.length <= height &&
+        top[0] === '┌' &&
+        top.length === width &&
+        top.at(-1) === '┐' &&
+        top.indexOf('┐') < width - 1 === sidePanel &&
+        explanationBottom > 0 &&
+        status === explanationBottom + 1 &&
+        /pop3 (AUTHORIZATION|TRANSACTION)>/.test(rows[status + 2] ?? '') &&
+        rows.every((row) => [...row.trimEnd()].length <= width);
+      if (ok) return rows;
+      if (Date.now() > deadline) throw new Error(`the frame does not fit ${width}×${height}:\n${rows.join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  it('fits 80×24, then reflows when the terminal shrinks and grows', async () => {
+    await terminal.waitFor(/pop3 AUTHORIZATION>/);
+    await terminal.type('USER alice', /\+OK alice, send PASS/);
+    const start = await fits(80, 24, true);
+    expect(start.join('\n')).toContain('▶ AUTHORIZATION');
+    terminal.resize(60, 18);
+    const narrow = await fits(60, 18, false);
+    expect(narrow.join('\n')).not.toContain('POP3 states');
+    terminal.resize(120, 35);
+    const wide = await fits(120, 35, true);
+    expect(wide.join('\n')).toContain('POP3 states');
+    expect(wide.join('\n')).toContain('→ C: USER alice');
+  });
+
+  it('turns mouse reporting on; the wheel selects a line to explain; /quit turns it off again', async () => {
+    expect(terminal.paneFlag('mouse_sgr_flag')).toBe('1');
+    expect(terminal.paneFlag('mouse_standard_flag')).toBe('1');
+    terminal.send('\x1b[<64;5;5M');
+    await terminal.waitFor(/explanation of the selected line: \+OK alice, send PASS/);
+    terminal.send('\x1b[<64;5;5M');
+    await terminal.waitFor(/explanation of the selected line: USER alice/);
+    await terminal.type('/quit', /exit status 0/);
+    expect(terminal.paneFlag('mouse_sgr_flag')).toBe('0');
+    expect(terminal.paneFlag('mouse_standard_flag')).toBe('0');
+    expect(terminal.paneFlag('alternate_on')).toBe('0');
   });
 });
 

@@ -14,6 +14,21 @@ export class Terminal {
     return this.tmux('capture-pane', '-t', this.name, '-p', '-J', '-S', '-300');
   }
 
+  /** Only what is on screen now, one string per terminal row (no scroll-back, wrapped lines kept apart). */
+  visibleRows(): string[] {
+    return this.tmux('capture-pane', '-t', this.name, '-p').replace(/\n$/, '').split('\n');
+  }
+
+  /** Resizes the terminal (the program gets SIGWINCH). */
+  resize(width: number, height: number): void {
+    this.tmux('resize-window', '-t', this.name, '-x', String(width), '-y', String(height));
+  }
+
+  /** A tmux format variable of the pane, e.g. `mouse_sgr_flag` (1 while the program asked for SGR mouse reports). */
+  paneFlag(name: string): string {
+    return this.tmux('display-message', '-p', '-t', this.name, `#{${name}}`).trim();
+  }
+
   async waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

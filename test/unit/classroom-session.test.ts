@@ -148,6 +148,29 @@ describe('a classroom session playing a lesson', () => {
     expect(await session.next()).toBe(false);
   });
 
+  it('steps in halves when asked (client lines, then the reply), as the CLI player does; watch plays whole steps', async () => {
+    const record = recorder();
+    const session = await ClassroomSession.open({ kind: 'lesson', id: 'rfc1939-s10', mode: 'step' }, { sandbox: new Sandbox(), onEnvelope: record.onEnvelope, stepInHalves: true });
+    await session.next();
+    expect(record.lines()).toEqual([expect.stringMatching(/^S: \+OK POP3 server ready/)]);
+    await session.next();
+    expect(record.lines().at(-1)).toMatch(/^C: APOP mrose/);
+    expect(session.status.lesson?.step).toBe(2);
+    expect(session.state).toBe('AUTHORIZATION');
+    await session.next();
+    expect(record.lines().at(-1)).toMatch(/^S: \+OK mrose's maildrop/);
+    expect(session.state).toBe('TRANSACTION');
+    let calls = 3;
+    while (await session.next()) calls++;
+    expect(calls).toBeGreaterThan(session.status.lesson!.of);
+    expect(record.notices().at(-1)).toMatch(/End of the lesson/);
+    const watch = recorder();
+    const whole = await ClassroomSession.open({ kind: 'lesson', id: 'rfc1939-s10', mode: 'watch' }, { sandbox: new Sandbox(), onEnvelope: watch.onEnvelope, stepInHalves: true });
+    await whole.next();
+    await whole.next();
+    expect(watch.lines().at(-1)).toMatch(/^S: \+OK mrose's maildrop/);
+  });
+
   it('practises a lesson: lines typed are judged; /reveal gives the next line', async () => {
     const { session, record } = await open({ kind: 'lesson', id: 'rfc1939-s10', mode: 'practice' });
     for (let guard = 0; guard < 40 && !session.closed; guard++) {

@@ -3,7 +3,7 @@
  * each pane's frame, completion, history, DATA mode, secret entry, folding,
  * the state panel for both protocols, NO_COLOR, and a 10,000-row transcript.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
@@ -16,6 +16,7 @@ import { StatePanel, statePanelLines } from '../../tui/components/StatePanel.js'
 import { createTheme } from '../../tui/helpers/theme.js';
 import { LineCache, windowLines } from '../../tui/helpers/transcript-lines.js';
 import { FileHistory } from '../../tui/history-file.js';
+import words from '../../tui/messages/en/tui.json' with { type: 'json' };
 
 const theme = createTheme({});
 const settle = async () => {
@@ -28,11 +29,17 @@ afterEach(() => {
   cleanup = undefined;
 });
 
-async function app(options: { firstRun?: boolean; history?: FileHistory; server?: 'pop3' | 'smtp' } = {}) {
+async function app(options: { firstRun?: boolean; history?: FileHistory; server?: 'pop3' | 'smtp'; lesson?: 'watch' | 'step'; watchDelayMs?: number } = {}) {
   const sandbox = new Sandbox();
   const exits: number[] = [];
-  const controller = new ClassroomController({ sandbox, firstRun: options.firstRun ?? false, ...(options.history ? { history: options.history } : {}), onExit: (code) => exits.push(code) });
-  await controller.open({ kind: 'sandbox', server: options.server ?? 'pop3' });
+  const controller = new ClassroomController({
+    sandbox,
+    firstRun: options.firstRun ?? false,
+    ...(options.history ? { history: options.history } : {}),
+    ...(options.watchDelayMs ? { watchDelayMs: options.watchDelayMs } : {}),
+    onExit: (code) => exits.push(code),
+  });
+  await controller.open(options.lesson ? { kind: 'lesson', id: 'rfc1939-s10', mode: options.lesson } : { kind: 'sandbox', server: options.server ?? 'pop3' });
   const view = render(<App controller={controller} theme={theme} logins={sandbox.logins} />);
   cleanup = view.unmount;
   const type = async (text: string) => {
@@ -128,6 +135,25 @@ describe('the TUI screen', () => {
     expect(frame()).not.toContain('[+]');
   });
 
+  it('moves the selection with the mouse wheel (xterm SGR reports); a click is swallowed, never typed', async () => {
+    const { type, frame, controller } = await app();
+    await type('USER alice\r');
+    await type('PASS wonderland\r');
+    await type('STAT\r');
+    await type('\x1b[<64;10;5M');
+    expect(controller.selected).toBeDefined();
+    expect(frame()).toContain('explanation of the selected line');
+    const first = controller.selected!;
+    await type('\x1b[<64;10;5M');
+    expect(controller.selected).toBeLessThan(first);
+    await type('\x1b[<65;10;5M');
+    expect(controller.selected).toBe(first);
+    await type('\x1b[<0;10;5M\x1b[<0;10;5m');
+    expect(controller.console.view().text).toBe('');
+    await type('\x1b[<65;10;5M\x1b[<65;10;5M');
+    expect(controller.selected).toBeUndefined();
+  });
+
   it('marks a meta-command as local and never sends it', async () => {
     const { type, frame, controller } = await app();
     await type('/explain 354\r');
@@ -145,6 +171,116 @@ describe('the TUI screen', () => {
     expect(second.frame()).toContain('press Ctrl-C again');
     await second.type('\x03');
     expect(second.exits).toEqual([130]);
+  });
+});
+
+describe('/save and /clear', () => {
+  it('/save writes the transcript as text (and the events as JSON), the password masked', async () => {
+    const { type, frame } = await app();
+    const path = join(mkdtempSync(join(tmpdir(), 'maillab-save-')), 'session.txt');
+    await type('USER alice\r');
+    await type('PASS wonderland\r');
+    await type('STAT\r');
+    await type(`/save ${path}\r`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(frame()).toContain('· saved /tmp/');
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain('C: USER alice');
+    expect(text).toContain('C: PASS ****');
+    expect(text).toMatch(/S: \+OK 4 \d+/);
+    expect(text).not.toContain('wonderland');
+    const events = readFileSync(`${path}.json`, 'utf8');
+    expect(events.split('\n').filter(Boolean).every((line) => JSON.parse(line).seq > 0)).toBe(true);
+    expect(events).not.toContain('wonderland');
+  });
+
+  it('/save into a folder that does not exist says so, as a warning', async () => {
+    const { type, frame } = await app();
+    await type('/save /nonexistent-folder/x.txt\r');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(frame()).toMatch(/cannot save: ENOENT/);
+  });
+
+  it('/clear empties the transcript pane; /save still has what was cleared', async () => {
+    const { type, frame } = await app();
+    await type('USER alice\r');
+    expect(frame()).toContain('→ C: USER alice');
+    await type('/clear\r');
+    expect(frame()).not.toContain('USER alice');
+    await type('NOOP\r');
+    expect(frame()).toContain('→ C: NOOP');
+    const path = join(mkdtempSync(join(tmpdir(), 'maillab-save-')), 'after-clear.txt');
+    await type(`/save ${path}\r`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(readFileSync(path, 'utf8')).toMatch(/C: USER alice[\s\S]*C: NOOP/);
+  });
+});
+
+describe('a lesson in watch mode', () => {
+  it('pauses and goes on with space, plays faster with + and slower with -, shown in the status and key hints', async () => {
+    const { type, frame, controller } = await app({ lesson: 'watch', watchDelayMs: 400 });
+    await type(' ');
+    expect(controller.watch).toEqual({ paused: true, delayMs: 400 });
+    expect(frame()).toContain(words['keys.watch']);
+    expect(frame()).toMatch(/step 0\/\d+ │ paused/);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(controller.session?.status.lesson?.step).toBe(0);
+    await type('+');
+    expect(controller.watch?.delayMs).toBe(200);
+    await type(' ');
+    expect(frame()).toContain('0.2 s a step');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(controller.session?.status.lesson?.step).toBeGreaterThanOrEqual(2);
+    await type('-');
+    await type('-');
+    expect(controller.watch?.delayMs).toBe(800);
+    expect(frame()).toContain('0.8 s a step');
+    // The keys are the input line's again once something is typed (a meta-command).
+    await type('/he');
+    expect(controller.console.view().text).toBe('/he');
+    await type(' ');
+    expect(controller.console.view().text).toBe('/he ');
+    expect(controller.watch?.paused).toBe(false);
+  });
+});
+
+describe('a lesson in step mode', () => {
+  it('plays each step in the two halves the CLI shows: the client line, then on the next Enter the reply', async () => {
+    const { type, frame, controller } = await app({ lesson: 'step' });
+    expect(frame()).toContain(words['keys.step']);
+    await type('\r');
+    expect(frame()).toContain('← S: +OK POP3 server ready');
+    expect(frame()).toMatch(/step 1\/\d+/);
+    await type('\r');
+    expect(frame()).toContain('→ C: APOP mrose');
+    expect(frame()).not.toContain("mrose's maildrop has 2 messages");
+    expect(frame()).toMatch(/step 2\/\d+/);
+    expect(controller.session?.state).toBe('AUTHORIZATION');
+    await type('\r');
+    expect(frame()).toContain("← S: +OK mrose's maildrop has 2 messages (320 octets)");
+    expect(frame()).toMatch(/step 2\/\d+/);
+    expect(frame()).toContain('▶ TRANSACTION');
+    await type('\r');
+    expect(frame()).toContain('→ C: STAT');
+    expect(frame()).not.toContain('← S: +OK 2 320');
+    await type('\r');
+    expect(frame()).toContain('← S: +OK 2 320');
+  });
+});
+
+describe('the words on screen come from the message file', () => {
+  it('shows the key hints, the meta-command marker and the pane headings of tui/messages/en/tui.json', async () => {
+    const { type, frame } = await app({ firstRun: true });
+    expect(frame()).toContain(words['welcome.heading']);
+    expect(frame()).toContain(words['keys.console']);
+    expect(frame()).toContain(words['states.heading'].replace('{protocol}', 'POP3'));
+    await type('/explain 354\r');
+    expect(frame()).toContain(words.metaMarker);
+    expect(frame()).toContain(words['explanation.latest']);
+  });
+
+  it('keeps every line of key hints within 80 columns, so none is cut at 80×24', () => {
+    for (const key of ['keys.console', 'keys.step', 'keys.watch'] as const) expect([...words[key]].length).toBeLessThanOrEqual(80);
   });
 });
 

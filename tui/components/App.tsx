@@ -15,7 +15,7 @@ import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { ExplanationPane } from './ExplanationPane.js';
 import { InputLine } from './InputLine.js';
 import { StatePanel } from './StatePanel.js';
-import { StatusBar } from './StatusBar.js';
+import { keyHints, StatusBar } from './StatusBar.js';
 import { TranscriptPane } from './TranscriptPane.js';
 import { Welcome } from './Welcome.js';
 
@@ -85,7 +85,7 @@ export function App({ controller, theme, logins }: AppProps) {
       ) : (
         <ExplanationPane row={explained} selected={controller.selected !== undefined} width={columns} height={EXPLANATION_HEIGHT} theme={theme} />
       )}
-      <StatusBar status={session?.status} width={columns} theme={theme} />
+      <StatusBar status={session?.status} watch={controller.watch} hints={keyHints(controller.keyMode)} width={columns} theme={theme} />
       <InputLine view={view} flash={controller.flash} busy={controller.busy} width={columns} theme={theme} />
     </Box>
   );

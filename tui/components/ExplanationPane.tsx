@@ -3,6 +3,7 @@ import { Box } from 'ink';
 import { describeKey, type TranscriptRow } from '../../core/browser.js';
 import { fit, wrapped, type PanelLine } from '../helpers/panel-lines.js';
 import type { Theme } from '../helpers/theme.js';
+import { tuiText } from '../messages.js';
 import { PanelText } from './PanelText.js';
 
 export interface ExplanationPaneProps {
@@ -16,14 +17,14 @@ export interface ExplanationPaneProps {
 export function explanationLines({ row, selected, width, height }: Omit<ExplanationPaneProps, 'theme'>): PanelLine[] {
   const inner = width - 4;
   const head = row?.kind === 'line' ? `: ${row.text}` : '';
-  const lines: PanelLine[] = [{ text: `explanation of the ${selected ? 'selected' : 'latest'} line${head}`, style: 'muted' }];
+  const lines: PanelLine[] = [{ text: `${tuiText(selected ? 'explanation.selected' : 'explanation.latest')}${head}`, style: 'muted' }];
   for (const note of row?.notes ?? []) {
     if (note.event.kind === 'transition') continue;
     const entry = describeKey(note.event.key);
     lines.push({ text: `${entry?.title ?? note.event.key} (${note.event.rfc})`, style: 'accent' });
     lines.push(...wrapped(note.event.detail ?? entry?.summary ?? '', inner));
   }
-  if (lines.length === 1) lines.push({ text: 'Shift-↑/↓ or PgUp/PgDn select a line to explain; Esc goes back to the latest.', style: 'muted' });
+  if (lines.length === 1) lines.push(...wrapped(tuiText('explanation.empty'), inner, 'muted'));
   return fit(lines, height - 2);
 }
 

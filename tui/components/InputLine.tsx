@@ -2,6 +2,7 @@
 import { Box, Text } from 'ink';
 import type { ConsoleView } from '../../core/browser.js';
 import type { Theme } from '../helpers/theme.js';
+import { tuiText } from '../messages.js';
 
 export interface InputLineProps {
   view: ConsoleView;
@@ -21,12 +22,12 @@ export function InputLine({ view, flash, busy, width, theme }: InputLineProps) {
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-start">
         <Text color={data ? theme.of('data') : theme.of('accent')} bold inverse={data}>
-          {data ? `DATA ${view.prompt}` : view.prompt}
+          {data ? `${tuiText('input.data')} ${view.prompt}` : view.prompt}
         </Text>
         <Text>{before}</Text>
         <Text inverse>{at}</Text>
         <Text>{after}</Text>
-        {view.secret ? <Text color={theme.of('muted')}>{'  (hidden)'}</Text> : null}
+        {view.secret ? <Text color={theme.of('muted')}>{`  ${tuiText('input.hidden')}`}</Text> : null}
         {busy ? <Text color={theme.of('muted')}>{'  …'}</Text> : null}
       </Text>
       <Text color={flash ? theme.of('warning') : theme.of('muted')} wrap="truncate-end">

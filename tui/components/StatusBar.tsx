@@ -1,25 +1,49 @@
-/** One line: target, protocol, TLS or not, user, message count or envelope, lesson progress, key hints. */
+/** One line: target, lesson progress (and watch speed), protocol, TLS or not, user, message count or envelope; then the key hints of the mode. */
 import { Box, Text } from 'ink';
 import type { ClassroomStatus } from '../../core/classroom/classroom-session.js';
 import type { Theme } from '../helpers/theme.js';
+import { tuiCount, tuiText } from '../messages.js';
 
-export function statusText(status: ClassroomStatus | undefined): string {
-  if (!status) return 'not connected';
-  const parts = [status.target, status.protocol.toUpperCase(), status.tls ? 'TLS' : 'no TLS'];
-  if (status.user) parts.push(`user ${status.user}`);
-  if (status.messages !== undefined) parts.push(`${status.messages} message${status.messages === 1 ? '' : 's'}`);
-  if (status.envelope) parts.push(`from <${status.envelope.from ?? ''}> to ${status.envelope.to.map((to) => `<${to}>`).join(' ') || '(none yet)'}`);
-  if (status.lesson) parts.push(`step ${status.lesson.step}/${status.lesson.of}`);
+/** A lesson played by the clock: paused or not, and the time between steps. */
+export interface WatchState {
+  paused: boolean;
+  delayMs: number;
+}
+
+export function statusText(status: ClassroomStatus | undefined, watch?: WatchState): string {
+  if (!status) return tuiText('status.notConnected');
+  const parts = [status.target];
+  // A lesson's progress (and the watch speed) come first: on a narrow terminal the end of the bar is cut.
+  if (status.lesson) parts.push(tuiText('status.step', { step: status.lesson.step, of: status.lesson.of }));
+  if (watch) parts.push(watch.paused ? tuiText('watch.paused') : tuiText('watch.speed', { seconds: Number((watch.delayMs / 1000).toFixed(2)) }));
+  parts.push(status.protocol.toUpperCase(), tuiText(status.tls ? 'status.tls' : 'status.noTls'));
+  if (status.user) parts.push(tuiText('status.user', { user: status.user }));
+  if (status.messages !== undefined) parts.push(tuiCount('status.messages', status.messages));
+  if (status.envelope) {
+    const to = status.envelope.to.map((recipient) => `<${recipient}>`).join(' ') || tuiText('status.noRecipients');
+    parts.push(tuiText('status.envelope', { from: status.envelope.from ?? '', to }));
+  }
   return parts.join(' │ ');
 }
 
-export const KEY_HINTS = 'Tab complete · ↑↓ history · Shift-↑↓ select · ^O unfold · /help · ^C^C quit';
+/** The key hints for what the keys do now: typing, stepping through a lesson, or watching one. */
+export function keyHints(mode: 'console' | 'step' | 'watch'): string {
+  return tuiText(`keys.${mode}`);
+}
 
-export function StatusBar({ status, width, theme }: { status: ClassroomStatus | undefined; width: number; theme: Theme }) {
+export interface StatusBarProps {
+  status: ClassroomStatus | undefined;
+  watch?: WatchState | undefined;
+  hints: string;
+  width: number;
+  theme: Theme;
+}
+
+export function StatusBar({ status, watch, hints, width, theme }: StatusBarProps) {
   return (
     <Box width={width} flexDirection="column">
-      <Text inverse wrap="truncate-end">{` ${statusText(status)} `.padEnd(width)}</Text>
-      <Text color={theme.of('muted')} wrap="truncate-end">{KEY_HINTS}</Text>
+      <Text inverse wrap="truncate-end">{` ${statusText(status, watch)} `.padEnd(width)}</Text>
+      <Text color={theme.of('muted')} wrap="truncate-end">{hints}</Text>
     </Box>
   );
 }

@@ -2,6 +2,7 @@
 import { Box } from 'ink';
 import type { PanelLine } from '../helpers/panel-lines.js';
 import type { Theme } from '../helpers/theme.js';
+import { tuiText } from '../messages.js';
 import { PanelText } from './PanelText.js';
 
 export interface WelcomeProps {
@@ -12,12 +13,12 @@ export interface WelcomeProps {
 
 export function welcomeLines(logins: WelcomeProps['logins']): PanelLine[] {
   return [
-    { text: 'Welcome to maillab: type POP3 and SMTP by hand, every line explained.', style: 'accent' },
-    { text: `Demo logins: ${logins.map((login) => `${login.user}/${login.password}`).join('  ')}` },
-    { text: 'Try: 1. USER alice, PASS wonderland, STAT, RETR 1, QUIT' },
-    { text: '     2. /connect smtp, then send bob a message: EHLO, MAIL, RCPT, DATA' },
-    { text: '     3. /lesson rfc1939-s10 (Enter plays each step), /explain 354' },
-    { text: 'Tab completes; /help lists meta-commands. Gone once you send a line.', style: 'muted' },
+    { text: tuiText('welcome.heading'), style: 'accent' },
+    { text: tuiText('welcome.logins', { logins: logins.map((login) => `${login.user}/${login.password}`).join('  ') }) },
+    { text: tuiText('welcome.try1') },
+    { text: tuiText('welcome.try2') },
+    { text: tuiText('welcome.try3') },
+    { text: tuiText('welcome.footer'), style: 'muted' },
   ];
 }
 
