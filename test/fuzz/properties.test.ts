@@ -50,7 +50,7 @@ describe.each(['pop3', 'smtp', 'submission'] as const)('%s engine under hostile 
       // 10,000 per engine (POP3, SMTP); submission is the SMTP engine again with AUTH required.
       runs(target === 'submission' ? 2_000 : 10_000),
     );
-  });
+  }, 120_000);
 
   it('the same session split into 1-, 3- and 17-octet chunks gives the same replies', async () => {
     await fc.assert(
@@ -63,7 +63,7 @@ describe.each(['pop3', 'smtp', 'submission'] as const)('%s engine under hostile 
       }),
       runs(1_000),
     );
-  });
+  }, 120_000);
 });
 
 describe('the framing layer', () => {
