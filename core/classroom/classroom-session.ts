@@ -10,6 +10,7 @@ import type { ClientInputMode } from '../client/tracker.js';
 import { explain } from '../annotations/explain.js';
 import { EventStamper, type EventEnvelope, type Protocol, type WireEvent } from '../events.js';
 import { renderEntry, renderNoEntry } from '../render/catalogue-entry.js';
+import type { Socket } from 'node:net';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { CLASSROOM_HELP } from './classroom-commands.js';
 import type { ClassroomDriver } from './driver.js';
@@ -36,6 +37,8 @@ export interface ClassroomOptions {
   lessonsDir?: string;
   /** Remote targets: how long to wait for a reply (default 30 s). */
   replyTimeoutMs?: number;
+  /** Remote targets: told of each TCP socket as it is created (the bridge marks its own lab connections). */
+  onSocket?: (socket: Socket) => void;
 }
 
 /** What a status bar shows. */
@@ -80,7 +83,7 @@ export class ClassroomSession {
         break;
       case 'remote':
         session.driver = await RemoteDriver.open(
-          { url: target.url, insecure: target.insecure === true, starttls: target.starttls === true, replyTimeoutMs: options.replyTimeoutMs ?? 30_000 },
+          { url: target.url, insecure: target.insecure === true, starttls: target.starttls === true, replyTimeoutMs: options.replyTimeoutMs ?? 30_000, ...(options.onSocket ? { onSocket: options.onSocket } : {}) },
           emit,
         );
         break;
