@@ -270,7 +270,6 @@ function applyDisplay(): void {
   $('projector').setAttribute('aria-pressed', String(projector));
   view.setOptions(projector ? 24 : 15, projector ? (light ? PROJECTOR_LIGHT : PROJECTOR_DARK) : light ? LIGHT : DARK);
   localStorage.setItem('maillab.display', JSON.stringify({ light, projector }));
-  bridge.send({ v: 1, t: 'resize', cols: view.term.cols, rows: view.term.rows });
 }
 
 function toggleTheme(): void {
@@ -315,10 +314,8 @@ try {
   // A display preference that does not parse is ignored.
 }
 applyDisplay();
-window.addEventListener('resize', () => {
-  view.fitNow();
-  bridge.send({ v: 1, t: 'resize', cols: view.term.cols, rows: view.term.rows });
-});
+// The terminal's size stays on the page: everything width-dependent (wrapping, folding bodies, narration) is drawn here, not by the bridge.
+window.addEventListener('resize', () => view.fitNow());
 panel.show(undefined);
 diagram.show('pop3');
 new ResizeObserver(() => view.fitNow()).observe($('terminal'));
@@ -329,5 +326,7 @@ new ResizeObserver(() => view.fitNow()).observe($('terminal'));
   for (let index = 0; index < buffer.length; index++) lines.push(buffer.getLine(index)?.translateToString(true) ?? '');
   return lines.join('\n');
 };
+// pagehide fires for a closed tab and a reload alike (beforeunload is not reliable on mobile, and pagehide keeps the back/forward cache).
+window.addEventListener('pagehide', () => bridge.goodbye());
 bridge.connect();
 view.focus();
