@@ -11,6 +11,7 @@ import { fail } from './fail.js';
 import { startLabDns, type LabDns } from '../core/net/lab-dns.js';
 import { UserFacingError } from '../core/errors.js';
 import { UsersFile } from '../core/store/users-file.js';
+import { OwnConnections } from '../core/net/own-connections.js';
 
 export async function runServe(options: ServeOptions): Promise<void> {
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
@@ -20,6 +21,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
     return parsed.rule;
   });
   const printers = new Map<string, TranscriptPrinter>();
+  // The classroom's tabs connect to the lab over loopback: the lab counts them against its global cap only.
+  const ownConnections = new OwnConnections();
   let lab;
   try {
     lab = await startLab({
@@ -40,6 +43,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       loginDelaySeconds: options.loginDelay,
       maxConnections: options.maxConnections,
       maxConnectionsPerAddress: options.maxConnectionsPerIp,
+      ownConnections,
       mxPort: options.mxPort,
       ...(options.dns !== undefined ? { dnsServer: options.dns } : {}),
       ...(faults.length > 0 ? { faults } : {}),
@@ -110,6 +114,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
         logins: Object.entries(DEMO_USERS).map(([user, password]) => ({ user, password })),
         hostname: options.hostname,
         domains: options.domain ?? DEFAULT_LAB_CONFIG.domains,
+        ownConnections,
         ...(options.verbose ? { log: (text: string) => process.stdout.write(`[web] ${text}\n`) } : {}),
       });
       classroom = started.server;

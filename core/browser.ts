@@ -25,6 +25,7 @@ export * from './models/transcript.js';
 export * from './models/console.js';
 export { decodeTerminalKeys } from './models/terminal-keys.js';
 export { META_COMMANDS, META_HELP, findMetaCommand, isMetaCommand, type MetaCommandInfo } from './client/meta-command-list.js';
+export { ALL_CLASSROOM_META_COMMANDS, CLASSROOM_META_COMMANDS } from './classroom/classroom-commands.js';
 
 export type { ClientTracker, ClientInputMode } from './client/tracker.js';
 export { Pop3Tracker } from './client/pop3-tracker.js';

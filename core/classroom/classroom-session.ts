@@ -10,6 +10,7 @@ import type { ClientInputMode } from '../client/tracker.js';
 import { explain } from '../annotations/explain.js';
 import { EventStamper, type EventEnvelope, type Protocol, type WireEvent } from '../events.js';
 import { renderEntry, renderNoEntry } from '../render/catalogue-entry.js';
+import type { Socket } from 'node:net';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { CLASSROOM_HELP } from './classroom-commands.js';
 import type { ClassroomDriver } from './driver.js';
@@ -38,6 +39,8 @@ export interface ClassroomOptions {
   replyTimeoutMs?: number;
   /** Lessons in step mode: each `next()` plays half a step (the client's lines, then the server's reply), as `maillab lesson play --mode step`. */
   stepInHalves?: boolean;
+  /** Remote targets: told of each TCP socket as it is created (the bridge marks its own lab connections). */
+  onSocket?: (socket: Socket) => void;
 }
 
 /** What a status bar shows. */
@@ -82,7 +85,7 @@ export class ClassroomSession {
         break;
       case 'remote':
         session.driver = await RemoteDriver.open(
-          { url: target.url, insecure: target.insecure === true, starttls: target.starttls === true, replyTimeoutMs: options.replyTimeoutMs ?? 30_000 },
+          { url: target.url, insecure: target.insecure === true, starttls: target.starttls === true, replyTimeoutMs: options.replyTimeoutMs ?? 30_000, ...(options.onSocket ? { onSocket: options.onSocket } : {}) },
           emit,
         );
         break;

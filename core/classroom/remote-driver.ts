@@ -1,4 +1,5 @@
 /** A real server as a classroom driver: the raw client (core/net/raw-session.ts) with its tracker's events. */
+import type { Socket } from 'node:net';
 import type { ClientInputMode } from '../client/tracker.js';
 import type { Protocol } from '../events.js';
 import { RawSession } from '../net/raw-session.js';
@@ -11,6 +12,7 @@ export interface RemoteDriverOptions {
   insecure: boolean;
   starttls: boolean;
   replyTimeoutMs: number;
+  onSocket?: (socket: Socket) => void;
 }
 
 export class RemoteDriver implements ClassroomDriver {
@@ -26,6 +28,7 @@ export class RemoteDriver implements ClassroomDriver {
     const session = new RawSession({
       endpoint: { ...parsed.endpoint, insecure: options.insecure },
       replyTimeoutMs: options.replyTimeoutMs,
+      ...(options.onSocket ? { onSocket: options.onSocket } : {}),
       onEvent: emit,
       onNotice: (text) => emit({ kind: 'notice', text }),
       onClose: (reason) => emit({ kind: 'notice', text: CLASSROOM_TEXT.closed(reason) }),

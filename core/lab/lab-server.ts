@@ -12,6 +12,7 @@ import { InFlightBudget } from '../framing/in-flight-budget.js';
 import type { FaultRule } from '../faults/fault-rule.js';
 import { ConnectionLimiter, isLoopback } from '../net/connection-limiter.js';
 import { startListener, type RunningListener } from '../net/listener.js';
+import type { OwnConnections } from '../net/own-connections.js';
 import { servePop3 } from '../net/pop3-connection.js';
 import { serveSmtp } from '../net/smtp-connection.js';
 import { ensureCertificate, secureContextOf } from '../net/tls-certificate.js';
@@ -66,6 +67,8 @@ export interface LabConfig {
   maxRecipients: number;
   maxConnections: number;
   maxConnectionsPerAddress: number;
+  /** Loopback connections this process opens itself (the classroom bridge's): they count against `maxConnections` only. */
+  ownConnections?: OwnConnections;
   maxBadCommands: number;
   loginDelaySeconds: number;
   /** Delay before the reply to the Nth failed login, in ms. */
@@ -243,6 +246,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
       credentials: certificate,
       handshakeTimeoutMs: config.handshakeTimeoutMs,
       limiter,
+      ...(config.ownConnections ? { ownConnections: config.ownConnections } : {}),
       refusal: (reason) => (pop3 ? `-ERR [SYS/TEMP] ${reason}; try again later` : `421 4.7.0 ${config.hostname} ${reason}; try again later`),
       onConnection: (id, remote, open) => config.onConnection?.(name, id, remote, open),
       serve: (socket, id, done) => {

@@ -39,6 +39,8 @@ export interface ClientConnectionOptions {
   /** Called once when the connection is closed, by either side. */
   onClose: (reason: string) => void;
   connectTimeoutMs?: number;
+  /** Told of the socket as soon as it is created (the classroom bridge marks its own lab connections). */
+  onSocket?: (socket: Socket) => void;
 }
 
 /** Longest server line kept; RFC 5321 allows 512 for replies, POP3 bodies 1000. Past this it is cut, never buffered. */
@@ -84,6 +86,7 @@ export class ClientConnection {
       ? tlsConnect({ host: endpoint.host, port: endpoint.port, servername: serverName(endpoint.host), rejectUnauthorized: !endpoint.insecure })
       : netConnect({ host: endpoint.host, port: endpoint.port });
     this.socket = socket;
+    this.options.onSocket?.(socket);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();

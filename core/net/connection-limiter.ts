@@ -15,14 +15,28 @@ export class ConnectionLimiter {
 
   constructor(private readonly limits: ConnectionLimits) {}
 
-  /** Takes a slot for `address`, or says which cap is full. */
-  admit(address: string): { ok: true; release: () => void } | { ok: false; reason: string } {
+  /**
+   * Takes a slot for `address`, or says which cap is full. An `own` connection
+   * (one this process opened, such as the classroom bridge's) counts against
+   * the global cap only.
+   */
+  admit(address: string, { own = false }: { own?: boolean } = {}): { ok: true; release: () => void } | { ok: false; reason: string } {
     const mine = this.perAddress.get(address) ?? 0;
     if (this.total >= this.limits.maxConnections) return { ok: false, reason: `the server is at its limit of ${this.limits.maxConnections} connections` };
-    if (mine >= this.limits.maxPerAddress) return { ok: false, reason: `too many connections from ${address} (limit ${this.limits.maxPerAddress})` };
+    if (!own && mine >= this.limits.maxPerAddress) return { ok: false, reason: `too many connections from ${address} (limit ${this.limits.maxPerAddress})` };
     this.total++;
-    this.perAddress.set(address, mine + 1);
     let released = false;
+    if (own) {
+      return {
+        ok: true,
+        release: () => {
+          if (released) return;
+          released = true;
+          this.total--;
+        },
+      };
+    }
+    this.perAddress.set(address, mine + 1);
     return {
       ok: true,
       release: () => {

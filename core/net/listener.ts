@@ -4,7 +4,8 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import type { ConnectionLimiter } from './connection-limiter.js';
+import { isLoopback, type ConnectionLimiter } from './connection-limiter.js';
+import type { OwnConnections } from './own-connections.js';
 import { HANDSHAKE_TIMEOUT_MS } from './server-connection.js';
 import { secureContextOf } from './tls-certificate.js';
 
@@ -17,6 +18,8 @@ export interface ListenerOptions {
   /** How long an implicit-TLS client may take to finish its handshake; it holds a connection slot meanwhile. */
   handshakeTimeoutMs?: number;
   limiter: ConnectionLimiter;
+  /** Loopback connections this process opened itself (the classroom bridge): exempt from the per-address cap, not the global one. */
+  ownConnections?: OwnConnections;
   /** The one line sent to a socket refused by a cap, e.g. "421 4.7.0 …" or "-ERR [SYS/TEMP] …". */
   refusal: (reason: string) => string;
   /** Serves an admitted socket; calls `done` once the session is over. */
@@ -38,11 +41,21 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
   if (options.implicitTls && !options.credentials) throw new Error('an implicit-TLS listener needs a certificate');
   const secureContext = options.credentials ? secureContextOf(options.credentials) : undefined;
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  let closing = false;
   const accept = (socket: Socket) => {
     const remote = socket.remoteAddress ?? 'unknown';
     socket.on('error', () => {}); // reported by the session adapter; never crash the server
+    const own = options.ownConnections && isLoopback(remote) ? options.ownConnections.classify(socket.remoteAddress, socket.remotePort) : false;
+    if (typeof own === 'boolean') admit(socket, remote, own);
+    else
+      void own.then((mine) => {
+        if (closing || socket.destroyed) socket.destroy();
+        else admit(socket, remote, mine);
+      });
+  };
+  const admit = (socket: Socket, remote: string, own: boolean) => {
     // The slot is taken at TCP accept, before any TLS handshake, so handshakes count against the caps too.
-    const slot = options.limiter.admit(remote);
+    const slot = options.limiter.admit(remote, { own });
     if (!slot.ok) {
       const refusal = `${options.refusal(slot.reason)}\r\n`;
       if (!options.implicitTls) {
@@ -98,6 +111,7 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     port,
     host: options.host,
     async close() {
+      closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       const endings = [...open.values()];
       for (const socket of open.keys()) socket.destroy();

@@ -6,7 +6,7 @@
  */
 import type { WireEvent } from '../events.js';
 import { nextBatch } from '../models/console.js';
-import { ClientConnection, type ClientEndpoint, type RawLine } from './client-connection.js';
+import { ClientConnection, type ClientConnectionOptions, type ClientEndpoint, type RawLine } from './client-connection.js';
 import { isMetaCommand, runMetaCommand, type MetaResult } from '../client/meta-commands.js';
 import { Pop3Tracker } from '../client/pop3-tracker.js';
 import { SmtpTracker } from '../client/smtp-tracker.js';
@@ -24,6 +24,8 @@ export interface RawSessionOptions {
   clientName?: string;
   /** The connection closed (either side). */
   onClose?: (reason: string) => void;
+  /** Told of the TCP socket as soon as it is created. */
+  onSocket?: ClientConnectionOptions['onSocket'];
 }
 
 export interface TranscriptLine {
@@ -67,6 +69,7 @@ export class RawSession {
       tracker,
       onEvent: (event) => this.onEvent(event),
       ...(this.options.onRawLine ? { onRawLine: this.options.onRawLine } : {}),
+      ...(this.options.onSocket ? { onSocket: this.options.onSocket } : {}),
       onTranscriptLine: (from, text) => this.transcript.push({ from, text }),
       onClose: (reason) => {
         this.closedReason = reason;

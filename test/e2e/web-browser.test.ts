@@ -28,22 +28,7 @@ let hostile: Server;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'maillab-web-'));
-  serve = spawn(BIN, ['serve', '--data', join(dir, 'data'), '--pop3-port', '0', '--pop3s-port', 'off', '--smtp-port', '0', '--submission-port', '0', '--smtps-port', 'off', '--web-port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  url = await new Promise<string>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print the web URL:\n${output}`)), 20_000);
-    serve.stdout!.on('data', (chunk) => {
-      output += chunk;
-      const found = /ready: (http:\/\/\S+) — the browser classroom/.exec(output);
-      if (found) {
-        clearTimeout(timer);
-        resolvePromise(found[1]!);
-      }
-    });
-    serve.once('exit', (code) => reject(new Error(`serve exited ${code}:\n${output}`)));
-  });
+  ({ serve, url } = await startServe('0'));
   context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'maillab-chromium-')), {
     executablePath: CHROMIUM,
     headless: true,
@@ -59,10 +44,35 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   hostile?.close();
-  serve?.kill('SIGTERM');
-  if (serve && serve.exitCode === null) await new Promise((resolvePromise) => serve.once('exit', resolvePromise));
+  if (serve) await stopServe(serve);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/** `maillab serve` on the test's data folder, the web page on `webPort` ("0": a free one); resolves once it prints the page's URL. */
+async function startServe(webPort: string): Promise<{ serve: ChildProcess; url: string }> {
+  const child = spawn(BIN, ['serve', '--data', join(dir, 'data'), '--pop3-port', '0', '--pop3s-port', 'off', '--smtp-port', '0', '--submission-port', '0', '--smtps-port', 'off', '--web-port', webPort], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const found = await new Promise<string>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not print the web URL:\n${output}`)), 20_000);
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      const ready = /ready: (http:\/\/\S+) — the browser classroom/.exec(output);
+      if (ready) {
+        clearTimeout(timer);
+        resolvePromise(ready[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}:\n${output}`)));
+  });
+  return { serve: child, url: found };
+}
+
+async function stopServe(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  if (child.exitCode === null) await new Promise((resolvePromise) => child.once('exit', resolvePromise));
+}
 
 const screen = () => page.evaluate(() => (window as unknown as { maillabScreen: () => string }).maillabScreen());
 const state = () => page.evaluate(() => document.body.dataset.state);
@@ -186,6 +196,84 @@ describe('the classroom page in Chromium', () => {
     expect(envelopes.map((envelope) => envelope.seq)).toEqual(envelopes.map((_, index) => index + 1));
   }, 60_000);
 
+  it('completes the classroom meta-commands with Tab, from the core list', async () => {
+    await page.click('#terminal');
+    await page.keyboard.type('/con');
+    await page.keyboard.press('Tab');
+    await waitForScreen(/\/connect $/m);
+    await page.keyboard.press('Control+U');
+    await page.keyboard.type('/l');
+    await page.keyboard.press('Tab');
+    const hint = await page.locator('#hint').innerText();
+    expect(hint).toContain('/lesson');
+    expect(hint).toContain('/login');
+    await page.keyboard.press('Control+U');
+    await page.keyboard.type('/proj');
+    await page.keyboard.press('Tab');
+    await waitForScreen(/\/projector$/m);
+    await shot('07-meta-completion');
+    await page.keyboard.press('Control+U');
+  }, 30_000);
+
+  it('plays a lesson by itself in watch mode', async () => {
+    await page.selectOption('#lesson', 'beginner-01-first-pop3-session');
+    await page.selectOption('#lesson-mode', 'watch');
+    await page.click('#play');
+    await page.waitForFunction(() => document.getElementById('lesson-progress')?.textContent?.includes('(watch)'));
+    // No click on "next": the page asks for a step every 1.8 s.
+    await page.waitForFunction(() => /step [3-9]\d* of/.test(document.getElementById('lesson-progress')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    expect(await page.locator('#lesson-progress').innerText()).toContain('(watch)');
+    await waitForScreen(/C: USER alice/);
+    await shot('08-lesson-watch');
+  }, 30_000);
+
+  it('takes the learner\'s lines in practice mode: a right line is accepted, a wrong one shows the server\'s real refusal, then a hint', async () => {
+    await page.selectOption('#lesson', 'beginner-01-first-pop3-session');
+    await page.selectOption('#lesson-mode', 'practice');
+    await page.click('#play');
+    await page.waitForFunction(() => document.getElementById('lesson-progress')?.textContent?.includes('(practice)'));
+    expect(await page.locator('#next').isDisabled()).toBe(true);
+    await page.click('#terminal');
+    await page.keyboard.press('Control+U');
+    await typeLines(['STAT']);
+    // The lab's own refusal (not a canned one), then why the line does not count.
+    const refused = await waitForScreen(/C: STAT\n(.*\n)*?S: -ERR [^\n]*AUTHORIZATION\n(.*\n)*?.*Type \/reveal/);
+    await typeLines(['USER alice']);
+    const accepted = await waitForScreen(/S: -ERR [^\n]*AUTHORIZATION\n(.*\n)*?C: USER alice\n(.*\n)*?S: \+OK alice, send PASS/);
+    await shot('09-lesson-practice');
+    expect(refused).toMatch(/S: -ERR/);
+    expect(accepted.lastIndexOf('C: USER alice')).toBeGreaterThan(accepted.lastIndexOf('C: STAT'));
+  }, 30_000);
+
+  it('ends a closed tab\'s session at once: the same user logs in from another tab without [IN-USE]', async () => {
+    const first = await context.newPage();
+    await first.goto(url);
+    await first.waitForFunction(() => document.body.dataset.state === 'AUTHORIZATION');
+    await first.click('#terminal');
+    for (const line of ['USER alice', 'PASS wonderland']) {
+      await first.keyboard.type(line);
+      await first.keyboard.press('Enter');
+      await first.waitForTimeout(150);
+    }
+    await first.waitForFunction(() => document.body.dataset.state === 'TRANSACTION');
+    await first.close({ runBeforeUnload: true });
+    await page.waitForTimeout(2000);
+    const second = await context.newPage();
+    await second.goto(url);
+    await second.waitForFunction(() => document.body.dataset.state === 'AUTHORIZATION');
+    await second.click('#terminal');
+    for (const line of ['USER alice', 'PASS wonderland']) {
+      await second.keyboard.type(line);
+      await second.keyboard.press('Enter');
+      await second.waitForTimeout(150);
+    }
+    await second.waitForFunction(() => document.body.dataset.state === 'TRANSACTION', undefined, { timeout: 5000 });
+    await second.keyboard.type('QUIT');
+    await second.keyboard.press('Enter');
+    await second.waitForTimeout(200);
+    await second.close({ runBeforeUnload: true });
+  }, 30_000);
+
   it('refuses a WebSocket opened by a page of another origin', async () => {
     const wsUrl = url.replace(/^http/, 'ws') + 'ws';
     const other = await context.newPage();
@@ -202,4 +290,21 @@ describe('the classroom page in Chromium', () => {
     expect(outcome).toBe('closed 1006');
     await other.close();
   }, 60_000);
+  it('keeps its rows after a server restart and says a new session began', async () => {
+    await page.keyboard.press('Control+U');
+    const before = await screen();
+    expect(before).toContain('C: USER alice');
+    const webPort = new URL(url).port;
+    await stopServe(serve);
+    await page.waitForFunction(() => document.body.dataset.connection === 'closed');
+    ({ serve } = await startServe(webPort));
+    const after = await waitForScreen(/server restarted[\s\S]*S: \+OK POP3 server ready/, 20_000);
+    expect(after).toContain('C: USER alice');
+    expect(after).toContain('C: STAT');
+    expect(after.indexOf('C: STAT')).toBeLessThan(after.indexOf('server restarted'));
+    await page.waitForFunction(() => document.body.dataset.state === 'AUTHORIZATION' && document.body.dataset.connection === 'open');
+    // The new session has made no transition yet: the diagram does not show the old session's last one.
+    expect(await page.locator('#last-transition').innerText()).toBe('');
+    await shot('10-after-restart');
+  }, 40_000);
 });

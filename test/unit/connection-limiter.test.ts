@@ -27,3 +27,19 @@ describe('ConnectionLimiter', () => {
     expect(limiter.admit('10.0.0.1').ok).toBe(true);
   });
 });
+
+describe('ConnectionLimiter: connections of our own (the classroom bridge)', () => {
+  it('counts them against the global cap only', () => {
+    const limiter = new ConnectionLimiter({ maxConnections: 4, maxPerAddress: 1 });
+    const outside = limiter.admit('127.0.0.1');
+    expect(outside.ok).toBe(true);
+    expect(limiter.admit('127.0.0.1')).toMatchObject({ ok: false });
+    const own = [limiter.admit('127.0.0.1', { own: true }), limiter.admit('127.0.0.1', { own: true }), limiter.admit('127.0.0.1', { own: true })];
+    expect(own.every((slot) => slot.ok)).toBe(true);
+    expect(limiter.admit('127.0.0.1', { own: true })).toEqual({ ok: false, reason: 'the server is at its limit of 4 connections' });
+    if (own[0]!.ok) own[0]!.release();
+    // Releasing one of ours frees a global slot, not the outside client's per-address one.
+    expect(limiter.admit('127.0.0.1')).toMatchObject({ ok: false });
+    expect(limiter.admit('127.0.0.1', { own: true }).ok).toBe(true);
+  });
+});

@@ -8,6 +8,7 @@ describe('page messages', () => {
   it('accepts exactly the version 1 shapes', () => {
     expect(parseClientMessage('{"v":1,"t":"hello"}')).toEqual({ ok: true, message: { v: 1, t: 'hello' } });
     expect(parseClientMessage('{"v":1,"t":"input","lines":["USER alice"]}').ok).toBe(true);
+    expect(parseClientMessage('{"v":1,"t":"bye"}')).toEqual({ ok: true, message: { v: 1, t: 'bye' } });
     expect(parseClientMessage('{"v":1,"t":"open","target":{"kind":"lesson","id":"x","mode":"step"}}').ok).toBe(true);
     expect(parseClientMessage('{"v":1,"t":"open","target":{"kind":"lesson","id":"x","mode":"step","dir":"/etc"}}')).toEqual({
       ok: true,
@@ -23,6 +24,8 @@ describe('page messages', () => {
     expect(parseClientMessage('{"v":1,"t":"open","target":{"kind":"socket","host":"10.0.0.1"}}')).toMatchObject({ ok: false, code: 'BAD_MESSAGE' });
     expect(parseClientMessage('{"v":1,"t":"hello","session":"../x"}')).toMatchObject({ ok: false, code: 'BAD_MESSAGE' });
     expect(parseClientMessage('{"v":1,"t":"meta","line":"USER x"}')).toMatchObject({ ok: false, code: 'BAD_MESSAGE' });
+    // The page keeps its terminal size to itself: the bridge draws nothing width-dependent.
+    expect(parseClientMessage('{"v":1,"t":"resize","cols":80,"rows":24}')).toMatchObject({ ok: false, code: 'BAD_MESSAGE' });
   });
 });
 

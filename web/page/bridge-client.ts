@@ -56,6 +56,11 @@ export class BridgeClient {
     };
   }
 
+  /** The page is going away (closed or reloaded): the bridge ends the session soon unless a reload resumes it. */
+  goodbye(): void {
+    if (this.socket?.readyState === WebSocket.OPEN && this.welcomed) this.socket.send(JSON.stringify({ v: 1, t: 'bye' } satisfies ClientMessage));
+  }
+
   /** Sends now, or after the (re)connection's welcome. */
   send(message: ClientMessage): void {
     if (this.socket?.readyState === WebSocket.OPEN && this.welcomed) this.socket.send(JSON.stringify(message));

@@ -8,6 +8,7 @@ import './styles.css';
 import { renderRows, TranscriptModel, type ConsoleAction, type EventEnvelope, type TranscriptRow } from '../../core/browser.js';
 import type { LessonSummary, ServerMessage, SessionStatus, TargetChoice } from '../protocol/messages.js';
 import { BridgeClient } from './bridge-client.js';
+import { PAGE_META_COMMANDS } from './page-meta-commands.js';
 import { ExplainPanel } from './explain-panel.js';
 import { StateDiagram } from './state-diagram.js';
 import { DARK, LIGHT, PROJECTOR_DARK, PROJECTOR_LIGHT, TerminalView } from './terminal-view.js';
@@ -26,6 +27,8 @@ const envelopes: EventEnvelope[] = [];
 let status: SessionStatus | undefined;
 let selected: number | undefined;
 let watching: number | undefined;
+/** Counts fresh sessions after the first (a server restart): part of a segment's key. */
+let epoch = 0;
 
 const diagram = new StateDiagram($('diagram'), $('last-transition'), $('state-name'));
 const panel = new ExplainPanel($('explanation'));
@@ -41,7 +44,11 @@ const view = new TerminalView({
 const bridge = new BridgeClient({
   onWelcome: (welcome, fresh) => {
     fillPickers(welcome);
-    if (fresh) view.say('The classroom server restarted (or this session ended): a new session begins below; the lines above are kept.');
+    if (fresh) {
+      // Session names start again at "1.1" on a restarted server: the new session's rows must not join an old segment of the same name.
+      epoch++;
+      view.say('The classroom server restarted (or this session ended): a new session begins below; the lines above are kept.');
+    }
   },
   onEnvelopes: receive,
   onStatus: setStatus,
@@ -52,10 +59,12 @@ const bridge = new BridgeClient({
   },
 });
 
-function segmentFor(source: string): Segment {
+function segmentFor(session: string): Segment {
+  const source = `${epoch}/${session}`;
   const last = segments[segments.length - 1];
   if (last && last.source === source) return last;
   if (last) view.write(last.model.end(), last.base);
+  diagram.forgetTransition();
   const segment = { source, model: new TranscriptModel(), base: last ? last.base + last.model.rows.length : 0 };
   segments.push(segment);
   return segment;
@@ -139,6 +148,9 @@ function act(action: ConsoleAction): void {
 function localMeta(line: string): boolean {
   const [name = '', argument = ''] = line.slice(1).trim().split(/\s+/);
   switch (name.toLowerCase()) {
+    case 'help':
+      view.say(['meta-commands (run here, never sent to the server; Tab completes them):', ...PAGE_META_COMMANDS.map((command) => `  ${command.usage.padEnd(34)} ${command.description}`)].join('\n'));
+      return true;
     case 'clear':
       view.clear();
       return true;
@@ -270,7 +282,6 @@ function applyDisplay(): void {
   $('projector').setAttribute('aria-pressed', String(projector));
   view.setOptions(projector ? 24 : 15, projector ? (light ? PROJECTOR_LIGHT : PROJECTOR_DARK) : light ? LIGHT : DARK);
   localStorage.setItem('maillab.display', JSON.stringify({ light, projector }));
-  bridge.send({ v: 1, t: 'resize', cols: view.term.cols, rows: view.term.rows });
 }
 
 function toggleTheme(): void {
@@ -315,10 +326,8 @@ try {
   // A display preference that does not parse is ignored.
 }
 applyDisplay();
-window.addEventListener('resize', () => {
-  view.fitNow();
-  bridge.send({ v: 1, t: 'resize', cols: view.term.cols, rows: view.term.rows });
-});
+// The terminal's size stays on the page: everything width-dependent (wrapping, folding bodies, narration) is drawn here, not by the bridge.
+window.addEventListener('resize', () => view.fitNow());
 panel.show(undefined);
 diagram.show('pop3');
 new ResizeObserver(() => view.fitNow()).observe($('terminal'));
@@ -329,5 +338,7 @@ new ResizeObserver(() => view.fitNow()).observe($('terminal'));
   for (let index = 0; index < buffer.length; index++) lines.push(buffer.getLine(index)?.translateToString(true) ?? '');
   return lines.join('\n');
 };
+// pagehide fires for a closed tab and a reload alike (beforeunload is not reliable on mobile, and pagehide keeps the back/forward cache).
+window.addEventListener('pagehide', () => bridge.goodbye());
 bridge.connect();
 view.focus();

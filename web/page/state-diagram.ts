@@ -127,6 +127,12 @@ export class StateDiagram {
     this.svg?.setAttribute('data-state', state);
   }
 
+  /** A new session (another target, a lesson, a server restart): no transition has happened in it yet. */
+  forgetTransition(): void {
+    for (const edge of this.edges.values()) edge.classList.remove('last');
+    this.caption.textContent = '';
+  }
+
   /** Animates the edge of a transition that just happened, and says what caused it. */
   transition(event: TransitionEvent): void {
     for (const edge of this.edges.values()) edge.classList.remove('last');

@@ -22,6 +22,7 @@ import {
   type TranscriptRow,
   type TranscriptUpdate,
 } from '../../core/browser.js';
+import { PAGE_META_COMMANDS } from './page-meta-commands.js';
 
 const COLOURS = { client: '\x1b[36m', server: '\x1b[32m', notice: '\x1b[33m', error: '\x1b[31m', note: '\x1b[2m', data: '\x1b[35m', reset: '\x1b[0m' };
 
@@ -91,7 +92,7 @@ export class TerminalView {
     });
     this.term.loadAddon(this.fit);
     this.term.open(options.host);
-    this.console = new ConsoleModel({ protocol: 'pop3', history: new LocalHistory('maillab.history.pop3') });
+    this.console = new ConsoleModel({ protocol: 'pop3', history: new LocalHistory('maillab.history.pop3'), metaCommands: PAGE_META_COMMANDS });
     this.term.write('\x1b[?2004h');
     this.term.onData((data) => this.keys(data));
     this.term.attachCustomKeyEventHandler((event) => !(event.altKey && !event.ctrlKey));
@@ -131,7 +132,7 @@ export class TerminalView {
   setContext(protocol: Protocol, state: string, inputMode: 'command' | 'data' | 'sasl'): void {
     if (protocol !== this.protocol) {
       this.protocol = protocol;
-      this.console = new ConsoleModel({ protocol, history: new LocalHistory(`maillab.history.${protocol}`) });
+      this.console = new ConsoleModel({ protocol, history: new LocalHistory(`maillab.history.${protocol}`), metaCommands: PAGE_META_COMMANDS });
     }
     this.console.setContext({ state, inputMode });
     this.redrawInput();

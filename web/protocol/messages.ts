@@ -1,7 +1,7 @@
 /**
  * The messages between the page and the WebSocket bridge: versioned JSON, one
  * object per WebSocket text message. The page sends input, control and
- * resize messages; the bridge sends the core's event envelopes (one tab's
+ * goodbye messages; the bridge sends the core's event envelopes (one tab's
  * events, `seq` counting from 1 without gaps across every target the tab
  * opens), the session's status, and refusals with a stable code.
  *
@@ -33,8 +33,12 @@ export type ClientMessage =
   | { v: 1; t: 'open'; target: TargetChoice }
   /** Lesson step mode: play the next step. */
   | { v: 1; t: 'next' }
-  /** The terminal's size, for output the bridge wraps (lesson narration). */
-  | { v: 1; t: 'resize'; cols: number; rows: number };
+  /**
+   * The page is going away (pagehide): the bridge ends the session once the
+   * socket closes, after a short grace for a reload to resume it, instead of
+   * holding the lab session (and a POP3 maildrop lock) for the resume grace.
+   */
+  | { v: 1; t: 'bye' };
 
 export interface LessonSummary {
   readonly id: string;
@@ -150,9 +154,8 @@ export function parseClientMessage(text: string): ParseResult {
     }
     case 'next':
       return ok({ v: 1, t: 'next' });
-    case 'resize':
-      if (!isCount(value.cols) || !isCount(value.rows) || value.cols > 1000 || value.rows > 1000) return bad('resize: bad size');
-      return ok({ v: 1, t: 'resize', cols: value.cols, rows: value.rows });
+    case 'bye':
+      return ok({ v: 1, t: 'bye' });
     default:
       return bad('unknown message type');
   }

@@ -3,6 +3,7 @@
  * each tab with its own in-process sandbox, so what one tab does in the
  * sandbox another never sees.
  */
+import type { Socket } from 'node:net';
 import { ClassroomSession } from '../../core/classroom/classroom-session.js';
 import { Sandbox } from '../../core/sandbox/sandbox.js';
 import type { OpenTarget } from './target-session.js';
@@ -13,6 +14,8 @@ export interface ClassroomOpenerOptions {
   clock?: () => number;
   hostname?: string;
   domains?: readonly string[];
+  /** Told of each TCP socket a tab opens (the lab learns which loopback connections are the bridge's own). */
+  onSocket?: (socket: Socket) => void;
 }
 
 /** A fresh opener for one tab. */
@@ -32,6 +35,7 @@ export function classroomOpener(options: ClassroomOpenerOptions = {}): () => Ope
         clock: options.clock ?? Date.now,
         ...(options.lessonsDir ? { lessonsDir: options.lessonsDir } : {}),
         ...(options.replyTimeoutMs ? { replyTimeoutMs: options.replyTimeoutMs } : {}),
+        ...(options.onSocket ? { onSocket: options.onSocket } : {}),
       });
   };
 }

@@ -6,6 +6,7 @@
 import { hostname as machineName, networkInterfaces } from 'node:os';
 import { defaultLessonFolder, loadLessons } from '../../core/lab/lesson-folder.js';
 import type { ListenerInfo } from '../../core/lab/lab-server.js';
+import type { OwnConnections } from '../../core/net/own-connections.js';
 import type { LessonSummary } from '../protocol/messages.js';
 import { classroomOpener } from './classroom-opener.js';
 import { formatAllowed, parseAllowlist } from './remote-allowlist.js';
@@ -23,6 +24,8 @@ export interface ClassroomConfig {
   lessonsDir?: string;
   limits?: Partial<BridgeLimits>;
   log?: (text: string) => void;
+  /** Shared with the lab (LabConfig.ownConnections): the tabs' lab connections count against its global cap, not its per-address one. */
+  ownConnections?: OwnConnections;
 }
 
 export interface RunningClassroom {
@@ -45,7 +48,7 @@ export async function startClassroom(config: ClassroomConfig): Promise<RunningCl
   const server = await startWebServer({
     host: config.host,
     port: config.port,
-    openerForTab: classroomOpener({ lessonsDir, clock: Date.now, ...(config.hostname ? { hostname: config.hostname } : {}), ...(config.domains ? { domains: config.domains } : {}) }),
+    openerForTab: classroomOpener({ lessonsDir, clock: Date.now, ...(config.hostname ? { hostname: config.hostname } : {}), ...(config.domains ? { domains: config.domains } : {}), ...(config.ownConnections ? { onSocket: (socket) => config.ownConnections!.track(socket) } : {}) }),
     lab,
     allowRemote: allow.entries,
     lessons,

@@ -46,6 +46,8 @@ export class TabSession {
   lastActivity: number;
   /** When the page went away (for the resume grace), or undefined while attached. */
   detachedAt: number | undefined;
+  /** The page said goodbye (it is being closed or reloaded): end soon after it goes, unless it resumes. */
+  saidGoodbye = false;
 
   constructor(private readonly options: TabSessionOptions) {
     this.token = options.token;

@@ -35,6 +35,8 @@ export interface BridgeLimits {
   idleTimeoutMs: number;
   /** A tab whose page went away is kept this long for it to resume. */
   resumeGraceMs: number;
+  /** A tab whose page said goodbye (closed or reloaded) is kept only this long: long enough for a reload to resume. */
+  goodbyeGraceMs: number;
   /** A page whose unread output passes this many bytes is dropped (it may resume later). */
   sendBufferLimit: number;
   /** Events kept per tab for resuming. */
@@ -47,6 +49,7 @@ export const DEFAULT_BRIDGE_LIMITS: BridgeLimits = {
   maxSessions: 500,
   idleTimeoutMs: 30 * 60_000,
   resumeGraceMs: 60_000,
+  goodbyeGraceMs: 1500,
   sendBufferLimit: 1024 * 1024,
   backlogLimit: 5_000,
 };
@@ -211,7 +214,14 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     ws.on('close', () => {
       if (session && sockets.get(session) === ws) {
         sockets.delete(session);
-        session.detachedAt = clock();
+        const detachedAt = (session.detachedAt = clock());
+        if (session.saidGoodbye) {
+          const gone = session;
+          // A reload resumes within the grace; a closed tab does not, and its lab session (and maildrop lock) ends now.
+          setTimeout(() => {
+            if (gone.detachedAt === detachedAt && sessions.get(gone.token) === gone) void endSession(gone, 'the page was closed; session ended');
+          }, limits.goodbyeGraceMs).unref();
+        }
       }
     });
   };
@@ -223,6 +233,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       if (old && old !== ws) old.close(4000, 'resumed elsewhere');
       sockets.set(found, ws);
       found.detachedAt = undefined;
+      found.saidGoodbye = false;
       found.lastActivity = clock();
       const { envelopes, oldest } = found.since(after);
       send(ws, welcome(found.token, true, oldest));
@@ -270,7 +281,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       case 'next':
         void session.next();
         return;
-      case 'resize':
+      case 'bye':
+        session.saidGoodbye = true;
         return;
     }
   };
