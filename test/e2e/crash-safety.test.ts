@@ -11,10 +11,13 @@
  * kill before QUIT deletes nothing; a kill during UPDATE never loses (nor
  * duplicates) a message that was not marked deleted.
  *
- * The seed is fixed so a failure reproduces; MAILLAB_CRASH_SEED picks another.
+ * Kills are timed by progress, not by the clock, so a loaded machine tests the
+ * same thing: after a seeded number of 250s, and a seeded few ms after UPDATE's
+ * first change to the Maildir. The seed is fixed so a failure reproduces;
+ * MAILLAB_CRASH_SEED picks another.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, watch, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,9 +26,9 @@ import { BIN } from '../helpers/maillab-cli.js';
 import { rawConnect } from '../helpers/raw-client.js';
 
 const SEED = Number(process.env.MAILLAB_CRASH_SEED ?? 20261202);
-const DELIVERY_ROUNDS = 4;
+const DELIVERY_ROUNDS = 3;
 const SMTP_CLIENTS = 4;
-const UPDATE_ROUNDS = 3;
+const UPDATE_ROUNDS = 2;
 
 /** mulberry32: a small seeded generator, so every kill moment and message reproduces. */
 function seeded(seed: number): () => number {
@@ -63,6 +66,11 @@ afterAll(() => {
   rmSync(folder, { recursive: true, force: true });
 });
 
+/** The server left running by the previous step (restarted after a kill, to check), or a new one. */
+async function runningServer(): Promise<Server> {
+  return server ?? startServer();
+}
+
 /** Starts `maillab serve` on the data folder, only the POP3 and SMTP listeners, on free ports read from its ready lines. */
 async function startServer(): Promise<Server> {
   const child = spawn(
@@ -91,6 +99,7 @@ async function startServer(): Promise<Server> {
 async function kill(running: Server): Promise<void> {
   running.child.kill('SIGKILL');
   await running.exited;
+  if (server === running) server = undefined;
 }
 
 /** The message as the client sent it, without the trace headers maillab puts in front (Return-Path, Received and its folded lines). */
@@ -158,6 +167,8 @@ interface Deliveries {
   sent: Map<string, { message: string; recipients: string[] }>;
   /** Ids whose end of data got 250. */
   accepted: Set<string>;
+  /** Called after each 250, to time the kill. */
+  onAccepted?: () => void;
 }
 
 /** One SMTP client delivering messages one after another until the server goes away. */
@@ -185,7 +196,10 @@ async function deliverUntilKilled(port: number, name: string, deliveries: Delive
         if (!/^(250|354) /m.test(answer)) throw new Error(`unexpected reply ${answer}`);
       }
       socket.write(`${dotStuffed(message)}.\r\n`);
-      if (/^250 /m.test(await reply())) deliveries.accepted.add(id);
+      if (/^250 /m.test(await reply())) {
+        deliveries.accepted.add(id);
+        deliveries.onAccepted?.();
+      }
     }
   } catch (error) {
     if ((error as Error).message !== 'connection closed' && !/ECONNRESET/.test(String(error))) throw error;
@@ -204,17 +218,23 @@ async function popCount(port: number, user: string, password: string): Promise<n
   return Number(stat[1]);
 }
 
-describe(`SIGKILL and restart on the same data folder (seed ${SEED})`, () => {
+// Bounded: the file takes 4-8 s on two shared cores; no test may take more than 15.
+describe(`SIGKILL and restart on the same data folder (seed ${SEED})`, { timeout: 15_000 }, () => {
   it('every message that got 250 is there byte for byte; nothing partial or doubled is visible; stale tmp/ files are swept', async () => {
     const deliveries: Deliveries = { sent: new Map(), accepted: new Set() };
     for (let round = 0; round < DELIVERY_ROUNDS; round++) {
-      const running = await startServer();
+      const running = await runningServer();
       const clients = Array.from({ length: SMTP_CLIENTS }, (_, index) => deliverUntilKilled(running.smtpPort, `r${round}c${index}`, deliveries));
-      await sleep(between(150, 700));
+      // The kill comes after a seeded number of 250s and a seeded few ms more, so it lands mid-delivery
+      // however fast or loaded the machine is; the time limit only keeps a stuck round from hanging.
+      const target = deliveries.accepted.size + between(2, 8);
+      const extraMs = between(0, 40);
+      await Promise.race([new Promise<void>((resolve) => (deliveries.onAccepted = () => deliveries.accepted.size >= target && resolve())), sleep(4000)]);
+      await sleep(extraMs);
       await kill(running);
       await Promise.all(clients);
     }
-    expect(deliveries.accepted.size, 'the kills came too early to test anything').toBeGreaterThan(10);
+    expect(deliveries.accepted.size, 'the kills came too early to test anything').toBeGreaterThanOrEqual(2 * DELIVERY_ROUNDS);
 
     // A leftover such as a kill mid-write leaves, two days old, and one from just now.
     const bobTmp = join(data, 'mail', 'bob', 'tmp');
@@ -245,13 +265,12 @@ describe(`SIGKILL and restart on the same data folder (seed ${SEED})`, () => {
       expect(missing, `messages that got 250 but are not in ${user}'s Maildir`).toEqual([]);
       expect(await popCount(running.pop3Port, user, user === 'bob' ? 'builder' : 'tanstaaf')).toBe(files.size);
     }
-    await kill(running);
   });
 
   it('a kill after DELE, before QUIT, deletes nothing', async () => {
     const before = visibleFiles('alice');
     expect(before.size).toBeGreaterThanOrEqual(4);
-    const running = await startServer();
+    const running = await runningServer();
     const client = await rawConnect(running.pop3Port);
     client.send('USER alice\r\nPASS wonderland\r\nDELE 1\r\nDELE 2\r\nRETR 3\r\nDELE 4\r\n');
     await client.waitFor('+OK message 4 deleted');
@@ -260,7 +279,6 @@ describe(`SIGKILL and restart on the same data folder (seed ${SEED})`, () => {
     expect(visibleFiles('alice')).toEqual(before);
     const restarted = await startServer();
     expect(await popCount(restarted.pop3Port, 'alice', 'wonderland')).toBe(before.size);
-    await kill(restarted);
   });
 
   it('a kill during UPDATE never loses or doubles a message that was not marked deleted', async () => {
@@ -280,20 +298,27 @@ describe(`SIGKILL and restart on the same data folder (seed ${SEED})`, () => {
       for (let n = 1; n <= count; n++) if (random() < 0.5) marked.add(n);
       const retrieved = [...Array(count).keys()].map((i) => i + 1).filter((n) => !marked.has(n) && random() < 0.3);
 
-      const running = await startServer();
+      const running = await runningServer(); // no session is open: the files planted above are what the next login sees
       const client = await rawConnect(running.pop3Port);
       const commands = ['USER alice', 'PASS wonderland', ...[...marked].map((n) => `DELE ${n}`), ...retrieved.map((n) => `RETR ${n}`), 'NOOP'];
       client.send(`${commands.join('\r\n')}\r\n`);
       await client.waitFor(/\+OK\r\n$/, 10_000); // NOOP's answer: every command before it was handled
+      // The kill comes a seeded few ms after UPDATE's first change to the Maildir (a deletion or a move to cur/).
+      const updateStarted = new Promise<void>((resolve) => {
+        const watchers = ['new', 'cur'].map((sub) => watch(join(maildir, sub), () => {
+          for (const watcher of watchers) watcher.close();
+          resolve();
+        }));
+      });
       client.send('QUIT\r\n');
-      await sleep(between(0, 30));
+      await Promise.race([updateStarted, sleep(2000)]);
+      await sleep(between(0, 12));
       await kill(running);
       await client.closed;
       const updated = /signing off/.test(client.received);
       // What a reader sees after the restart (opening the maildrop finishes a move the kill cut short), and the disk after it.
       const restarted = await startServer();
       const shown = await popCount(restarted.pop3Port, 'alice', 'wonderland');
-      await kill(restarted);
       expect(shown).toBe(visibleFiles('alice').size);
 
       const left = new Map<number, number>();
