@@ -43,6 +43,7 @@ export interface ServeOptions {
   smtpsPort: ListenerPort;
   domain?: string[];
   maxMessageSize: number;
+  maxBytesInFlight: number;
   hostname: string;
   allowPlaintextAuth: boolean;
   idleTimeout: number;

@@ -42,6 +42,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--smtps-port <port>', 'submission over implicit TLS (RFC 8314) ("off" to disable)').default(2465).argParser(parsePort))
     .addOption(new Option('--domain <domain>', 'a local mail domain (repeat for several; default maillab.test and localhost)').argParser(collectDomain))
     .addOption(new Option('--max-message-size <octets>', 'largest message accepted (SMTP SIZE, RFC 1870)').default(10 * 1024 * 1024).argParser(parseCount))
+    .addOption(new Option('--max-bytes-in-flight <octets>', 'message bytes held in memory at once across all SMTP sessions; a message past it gets 452 4.3.1 (try later)').default(256 * 1024 * 1024).argParser(parseCount))
     .addOption(new Option('--hostname <name>', 'server name in greetings, APOP timestamps and the certificate').default('maillab.test'))
     .option('--allow-plaintext-auth', 'accept passwords outside TLS from non-loopback clients too (always allowed from loopback)', false)
     .addOption(new Option('--idle-timeout <seconds>', 'close sessions idle this long (RFC 1939 asks for at least 600)').default(600).argParser(parseSeconds))

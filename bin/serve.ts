@@ -36,6 +36,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       smtpsPort: portOrNull(options.smtpsPort),
       domains: options.domain ?? DEFAULT_LAB_CONFIG.domains,
       maxMessageSize: options.maxMessageSize,
+      maxBytesInFlight: options.maxBytesInFlight,
       hostname: options.hostname,
       allowPlaintextAuth: options.allowPlaintextAuth,
       idleTimeoutMs: options.idleTimeout * 1000,

@@ -2,9 +2,27 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 
-/** Writes and waits for 'drain' when the socket's buffer is full (a big RETR, a slow reader). */
+/**
+ * The most bytes handed to a socket at once. A reply is written in slices of
+ * this size, each after the previous one drained, so a peer that stops reading
+ * makes the socket queue at most one slice (plus its 16 KiB high-water mark),
+ * whatever the reply's size: a 9 MB RETR is not queued whole, and over TLS it
+ * is not encrypted whole into a second 9 MB buffer waiting for the peer.
+ */
+export const WRITE_SLICE = 64 * 1024;
+
+/**
+ * Writes `bytes` in slices of at most WRITE_SLICE octets, waiting for 'drain'
+ * whenever the socket's buffer is full (a big RETR, a slow reader). Resolves
+ * early, with the rest unwritten, if the socket closes.
+ */
 export async function writeAll(socket: Socket, bytes: Buffer): Promise<void> {
-  if (bytes.length === 0 || socket.destroyed) return;
+  for (let offset = 0; offset < bytes.length && !socket.destroyed; offset += WRITE_SLICE) {
+    await writeSlice(socket, bytes.subarray(offset, offset + WRITE_SLICE));
+  }
+}
+
+async function writeSlice(socket: Socket, bytes: Buffer): Promise<void> {
   if (socket.write(bytes)) return;
   await new Promise<void>((resolve) => {
     const done = () => {

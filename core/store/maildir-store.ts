@@ -178,11 +178,43 @@ async function scan(folder: string): Promise<MaildirEntry[]> {
       files.push({ folder: sub, name, size, seen: flagsOf(name).includes('S'), fileSize: sizes.file });
     }
   }
+  await finishInterruptedMoves(folder, files);
   // Delivery order: the leading seconds, then the rest of the name, then the folder (new/ before cur/).
   files.sort((a, b) => deliveryTime(a.name) - deliveryTime(b.name) || byName(a.name, b.name) || a.folder.localeCompare(b.folder));
   // Unique within the maildrop whatever the names (RFC 1939 §7): copies and look-alikes are told apart.
   const uids = uniqueIds(files, md5);
   return files.map((file, index) => ({ folder: file.folder, name: file.name, info: { uid: uids[index]!, size: file.size, seen: file.seen }, fileSize: file.fileSize }));
+}
+
+/**
+ * flagSeen moves a message with link(2) then unlink: a crash between the two
+ * leaves the same file in new/ and in cur/. Shown as two messages, it would be
+ * retrieved twice, and a DELE would remove one name and leave the other. So a
+ * name in new/ whose unique part is also in cur/ is checked: if both are the
+ * same file (same device and inode) the move is finished here, under the
+ * maildrop lock. Look-alike names that are different files are left alone.
+ * Only names in both folders are stat'ed, so a normal open costs nothing more.
+ */
+async function finishInterruptedMoves(folder: string, files: { folder: 'new' | 'cur'; name: string }[]): Promise<void> {
+  const baseOf = (name: string) => name.split(':')[0]!;
+  const inCur = new Map<string, string[]>();
+  for (const file of files) if (file.folder === 'cur') inCur.set(baseOf(file.name), [...(inCur.get(baseOf(file.name)) ?? []), file.name]);
+  for (let index = files.length - 1; index >= 0; index--) {
+    const file = files[index]!;
+    const twins = file.folder === 'new' ? inCur.get(baseOf(file.name)) : undefined;
+    if (!twins) continue;
+    const path = join(folder, 'new', file.name);
+    const stat = await fs.stat(path).catch(() => undefined);
+    if (!stat) continue;
+    for (const twin of twins) {
+      const other = await fs.stat(join(folder, 'cur', twin)).catch(() => undefined);
+      if (other?.ino !== stat.ino || other.dev !== stat.dev) continue;
+      await fs.unlink(path);
+      await syncFolder(join(folder, 'new'));
+      files.splice(index, 1);
+      break;
+    }
+  }
 }
 
 /** The Maildir info flags after ":2,", or "" (cr.yp.to/proto/maildir.html). */

@@ -157,6 +157,30 @@ describe('maillab serve', () => {
     expect(existsSync(join(data, 'mail', 'alice', 'maillab-pop3.lock'))).toBe(false);
   });
 
+  it('--max-bytes-in-flight sets the budget for message bytes held at once: a message past it gets 452 4.3.1, a smaller one 250', async () => {
+    const help = await maillab(['serve', '--help']);
+    expect(help.stdout).toMatch(/--max-bytes-in-flight <octets>\s+message bytes held in memory/);
+    expect(help.stdout).toContain('(default: 268435456)');
+    const bad = await maillab(['serve', '--max-bytes-in-flight', '0']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/argument '0' is invalid\. expected a positive whole number/);
+
+    const lab = await serve(['--data', join(tempFolder(), 'data'), '--max-bytes-in-flight', '20000', '--web-port', 'off']);
+    // The MTA port (two listeners speak smtp://; submission would want AUTH first).
+    const mtaPort = Number(/^ready: smtp:\/\/127\.0\.0\.1:(\d+) — SMTP for /m.exec(lab.output())![1]);
+    const client = await rawConnect(mtaPort);
+    await client.waitFor(/^220 /);
+    const message = (lines: number) => `Subject: budget\r\n\r\n${`${'z'.repeat(78)}\r\n`.repeat(lines)}.\r\n`;
+    client.send(`EHLO x\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<bob@maillab.test>\r\nDATA\r\n`);
+    await client.waitFor(/\r\n354 /);
+    client.send(message(400)); // ~32 KB: over the 20,000-octet budget
+    await client.waitFor(/\r\n452 4\.3\.1 /);
+    client.send(`MAIL FROM:<a@example.org>\r\nRCPT TO:<bob@maillab.test>\r\nDATA\r\n`);
+    await client.waitFor(/452 4\.3\.1 [^\n]*\n(?:[^\n]*\n){2}354 /);
+    client.send(`${message(100)}QUIT\r\n`); // ~8 KB: fits
+    await client.waitFor(/\r\n250 [^\n]*\r\n221 /);
+  });
+
   it('"off" turns a listener off', async () => {
     const lab = await serve(['--data', join(tempFolder(), 'data'), '--pop3s-port', 'off', '--smtps-port', 'off', '--submission-port', 'off', '--web-port', 'off']);
     const ready = lab.output().split('\n').filter((line) => line.startsWith('ready: '));

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -208,6 +208,23 @@ describe('unique ids and deletions whatever the file names (RFC 1939 §7)', () =
     await maildrop.release();
     expect(result.remaining).toBe(SHAPES.length);
     expect(shapesLeft('bob')).toEqual(SHAPES.map((_, i) => i));
+  });
+
+  it('a move to cur/ cut short between link and unlink (a crash in UPDATE) shows one message, and the next open finishes the move', async () => {
+    const maildir = join(root, 'carol');
+    for (const sub of ['tmp', 'new', 'cur']) mkdirSync(join(maildir, sub), { recursive: true });
+    writeFileSync(join(maildir, 'new', '1000000000.moved'), 'Subject: moved\r\n\r\none\r\n');
+    linkSync(join(maildir, 'new', '1000000000.moved'), join(maildir, 'cur', '1000000000.moved:2,S'));
+    // A look-alike that is another file stays a message of its own.
+    writeFileSync(join(maildir, 'new', '1000000001.twin'), 'Subject: first\r\n\r\none\r\n');
+    writeFileSync(join(maildir, 'cur', '1000000001.twin:2,S'), 'Subject: second\r\n\r\ntwo\r\n');
+    const maildrop = await open('carol');
+    expect(maildrop.messages).toHaveLength(3);
+    const result = await maildrop.update({ deleted: [0], seen: [] });
+    await maildrop.release();
+    expect(result.remaining).toBe(2);
+    expect(readdirSync(join(maildir, 'new'))).toEqual(['1000000001.twin']);
+    expect(readdirSync(join(maildir, 'cur'))).toEqual(['1000000001.twin:2,S']);
   });
 
   it('reports the messages really left, counting mail delivered during the session', async () => {
