@@ -122,6 +122,11 @@ On a terminal, type protocol lines; /help lists local meta-commands (/plain, /ap
 lines, /show N body N whole. Without a terminal, commands are read from stdin, each sent after the previous reply,
 every line the server sends is printed, and the session ends at end of input.
 
+Wrong port? A greeting of the other protocol, HTTP or TLS bytes end the session at once (status 21). A server that
+sends no greeting within 1 s is checked on a second connection (nothing you typed is sent): a port that completes a
+TLS handshake (pop3:// on a pop3s port: try pop3s://) or answers as a web server ends the session at once (21);
+otherwise maillab waits up to --timeout for the greeting.
+
 ${EXIT_HELP}
 
 Examples:
