@@ -53,7 +53,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--mx-port <port>', 'port to deliver queued mail to on MX hosts').default(25).argParser(parseServerPort))
     .addOption(new Option('--dns-port <port>', 'also run a tiny DNS server (UDP) publishing MX records for the lab\'s domains, for send --direct --dns HOST:PORT (0: any free port)').argParser(parseDnsPort))
     .option('--fault <rule>', 'misbehave on purpose: answer, drop or delay a command (repeat for several; syntax below)', collectValue)
-    .option('-v, --verbose', 'print every session as an annotated transcript', false)
+    .option('-v, --verbose', 'print every session as an annotated transcript (message bodies folded after 20 lines)', false)
     .addOption(new Option('--web-port <port>', 'the browser classroom: page and WebSocket bridge ("off" to disable)').default(8025).argParser(parsePort))
     .option('--allow-remote <host[:port],...>', 'servers outside the lab the web page may connect to (default: none)', collectValue)
     .option('--web-name <name>', 'another host name learners use to reach the page, e.g. a DNS name (repeat for several)', collectValue)
