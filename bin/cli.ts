@@ -4,7 +4,7 @@
  * Heavy modules are imported inside actions to keep `--help` fast.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ConnectCliOptions, ListenerPort, SendCliOptions, ServeOptions } from './cli-options.js';
+import type { ConnectCliOptions, LessonPlayOptions, ListenerPort, SendCliOptions, ServeOptions } from './cli-options.js';
 import type { ExplainCliOptions } from './explain.js';
 import { fail } from './fail.js';
 import { EXIT_HELP } from '../core/client/exit-status.js';
@@ -262,8 +262,9 @@ function addLessonCommands(program: Command): void {
     .argument('<id>', 'the lesson id (maillab lesson list)')
     .addOption(new Option('--mode <mode>', 'watch, step (one line per key press) or practice (you type the client lines)').choices(['watch', 'step', 'practice']).default('watch'))
     .addOption(new Option('--speed <lines-per-second>', 'watch mode: lines a second (space pauses, + and - change it)').default(2).argParser(parseSpeed))
+    .addOption(annotationsOption())
     .addOption(dirOption())
-    .action(async (id: string, options: { mode: 'watch' | 'step' | 'practice'; speed: number; dir?: string }) => {
+    .action(async (id: string, options: LessonPlayOptions) => {
       const { runLessonPlay } = await import('./lesson.js');
       await runLessonPlay(id, options);
     });
