@@ -199,4 +199,47 @@ describe('maillab lesson play shows the wire in order (issue 9)', () => {
     expect(lines.slice(bdat + 2, bdat + 6)).toEqual(['C: To: Susan@random.com', 'C: From: Sam@random.com', 'C: Subject: This is a bodyless test message', '   (end of the BDAT chunk: 86 octets, counted by the BDAT command, no "." line)']);
     expect(result.stdout).not.toMatch(/then "\."\)/);
   });
+
+  it('rfc3030-s4.1-chunking: each transition follows the line that caused it: RCPT -> BDAT the chunk, BDAT -> READY the 250', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc3030-s4.1-chunking']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const chunkEnd = lines.findIndex((line) => line.startsWith('   (end of the BDAT chunk'));
+    expect(lines.slice(chunkEnd + 1, chunkEnd + 4)).toEqual([
+      '   state RCPT -> BDAT: first BDAT chunk received (RFC 3030 §2)',
+      'S: 250 Message OK, 86 octets received',
+      '   state BDAT -> READY: BDAT LAST: the message is stored and the transaction is over (RFC 3030 §2)',
+    ]);
+    // Every other transition of the lesson comes right after a server line (or the notes under it).
+    for (const [index, line] of lines.entries()) {
+      if (!line.startsWith('   state ') || index === chunkEnd + 1) continue;
+      const wire = lines.slice(0, index).reverse().find((earlier) => /^[CS]: /.test(earlier));
+      expect(wire, line).toMatch(/^S: /);
+    }
+  });
+});
+
+describe('maillab lesson play --annotations (issue 9)', () => {
+  const wireLines = (stdout: string) => stdout.split('\n').filter((line) => /^[CS]: /.test(line));
+  const notes = (stdout: string) => stdout.split('\n').filter((line) => /^ {3}(=|\+|state |!!)/.test(line));
+
+  it('full, brief and off show the same wire; brief shortens each explanation to one title, off leaves them out', async () => {
+    const play = (level: string) => runMaillab(['lesson', 'play', 'rfc1939-s10', '--annotations', level]);
+    const [full, brief, off] = await Promise.all([play('full'), play('brief'), play('off')]);
+    for (const result of [full, brief, off]) expect(result.code).toBe(0);
+    expect(wireLines(brief.stdout)).toEqual(wireLines(full.stdout));
+    expect(wireLines(off.stdout)).toEqual(wireLines(full.stdout));
+    expect(full.stdout).toMatch(/^ {3}= STAT: .+ \(RFC 1939 §5\)$/m);
+    expect(brief.stdout).toMatch(/^ {3}= STAT \(RFC 1939 §5\)$/m);
+    expect(brief.stdout.length).toBeLessThan(full.stdout.length);
+    expect(notes(off.stdout)).toEqual([]);
+    // The narration is the lesson's, not an annotation: it stays at every level.
+    expect(off.stdout).toContain('Lesson rfc1939-s10');
+  });
+
+  it('refuses a level it does not know', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc1939-s10', '--annotations', 'some']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/--annotations.*full, brief, off/);
+  });
 });
