@@ -261,7 +261,7 @@ function renderAnnotation(event: AnnotationEvent): string {
     default: {
       // Never a raw catalogue key on screen: a key without words says what it can.
       if (!entry) return `   = ${event.detail ?? 'no explanation in the catalogue'} ${rfc}`;
-      return `   = ${entry.title}: ${event.detail ?? entry.summary} ${rfc}`;
+      return `   = ${entry.title}: ${event.detail === '' ? '(empty)' : (event.detail ?? entry.summary)} ${rfc}`;
     }
   }
 }

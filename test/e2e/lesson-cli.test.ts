@@ -219,6 +219,28 @@ describe('maillab lesson play shows the wire in order (issue 9)', () => {
   });
 });
 
+describe('maillab lesson play: SASL notes follow the server line they explain (issue 9)', () => {
+  it('rfc4954-auth-plain: the decoded challenge after "S: 334", "authenticated as" after "S: 235"', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc4954-auth-plain']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const challenge = lines.findIndex((line) => line.startsWith('   = SASL challenge (SMTP)'));
+    expect(lines[challenge]).toBe('   = SASL challenge (SMTP): (empty) (RFC 4954 §4)');
+    expect(lines.slice(0, challenge).reverse().find((line) => /^[CS]: /.test(line))).toBe('S: 334 ');
+    for (const [index, line] of lines.entries()) {
+      if (!line.startsWith('   = Authenticated (SMTP)')) continue;
+      expect(lines.slice(0, index).reverse().find((earlier) => /^[CS]: /.test(earlier))).toMatch(/^S: 235 /);
+    }
+  });
+
+  it('rfc2195-cram-md5: the POP3 challenge after its "+ " line', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc2195-cram-md5']);
+    const lines = result.stdout.split('\n');
+    const challenge = lines.findIndex((line) => line.startsWith('   = SASL challenge (POP3): <1896.697170952@postoffice.reston.mci.net>'));
+    expect(lines.slice(0, challenge).reverse().find((line) => /^[CS]: /.test(line))).toBe('S: + PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+');
+  });
+});
+
 describe('maillab lesson play --annotations (issue 9)', () => {
   const wireLines = (stdout: string) => stdout.split('\n').filter((line) => /^[CS]: /.test(line));
   const notes = (stdout: string) => stdout.split('\n').filter((line) => /^ {3}(=|\+|state |!!)/.test(line));
