@@ -241,6 +241,20 @@ describe('maillab lesson play: SASL notes follow the server line they explain (i
   });
 });
 
+describe('maillab lesson play: a lab fault\'s note follows the reply it scripted (issue 9)', () => {
+  it('beginner-12: the prediction is asked before anything names the reply; the fault note comes after "S: 452"', async () => {
+    const result = await runMaillab(['lesson', 'play', 'beginner-12-when-delivery-fails-later']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const predict = lines.findIndex((line) => line.startsWith('   ? Predict: which three-digit code'));
+    const rcpt = lines.slice(0, predict).lastIndexOf('C: RCPT TO:<bob@example.net>');
+    expect(rcpt).toBeGreaterThan(0);
+    expect(lines.slice(rcpt, predict).join('\n')).not.toContain('452');
+    const fault = lines.findIndex((line) => line.startsWith('   !! WARNING Fault injected by the lab: RCPT -> "452'));
+    expect(lines.slice(0, fault).reverse().find((line) => /^[CS]: /.test(line))).toBe('S: 452 4.2.2 Mailbox full, try again later');
+  });
+});
+
 describe('maillab lesson play --annotations (issue 9)', () => {
   const wireLines = (stdout: string) => stdout.split('\n').filter((line) => /^[CS]: /.test(line));
   const notes = (stdout: string) => stdout.split('\n').filter((line) => /^ {3}(=|\+|state |!!)/.test(line));
