@@ -77,4 +77,6 @@ export interface LessonCheckOptions extends LessonFolderOptions {
 export interface LessonPlayOptions extends LessonFolderOptions {
   mode: 'watch' | 'step' | 'practice';
   speed: number;
+  /** How much to explain: full (the first time, short after), brief, off (mostly the wire). */
+  annotations: 'full' | 'brief' | 'off';
 }

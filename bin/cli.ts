@@ -4,7 +4,7 @@
  * Heavy modules are imported inside actions to keep `--help` fast.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ConnectCliOptions, ListenerPort, SendCliOptions, ServeOptions } from './cli-options.js';
+import type { ConnectCliOptions, LessonPlayOptions, ListenerPort, SendCliOptions, ServeOptions } from './cli-options.js';
 import type { ExplainCliOptions } from './explain.js';
 import { fail } from './fail.js';
 import { EXIT_HELP } from '../core/client/exit-status.js';
@@ -54,7 +54,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--mx-port <port>', 'port to deliver queued mail to on MX hosts').default(25).argParser(parseServerPort))
     .addOption(new Option('--dns-port <port>', 'also run a tiny DNS server (UDP) publishing MX records for the lab\'s domains, for send --direct --dns HOST:PORT (0: any free port)').argParser(parseDnsPort))
     .option('--fault <rule>', 'misbehave on purpose: answer, drop or delay a command (repeat for several; syntax below)', collectValue)
-    .option('-v, --verbose', 'print every session as an annotated transcript', false)
+    .option('-v, --verbose', 'print every session as an annotated transcript (message bodies folded after 20 lines)', false)
     .addOption(new Option('--web-port <port>', 'the browser classroom: page and WebSocket bridge ("off" to disable)').default(8025).argParser(parsePort))
     .option('--allow-remote <host[:port],...>', 'servers outside the lab the web page may connect to (default: none)', collectValue)
     .option('--web-name <name>', 'another host name learners use to reach the page, e.g. a DNS name (repeat for several)', collectValue)
@@ -122,6 +122,11 @@ On a terminal, type protocol lines; /help lists local meta-commands (/plain, /ap
 /annotations, /more, /show, /save). A long message or listing is folded after a screenful: /more shows the next
 lines, /show N body N whole. Without a terminal, commands are read from stdin, each sent after the previous reply,
 every line the server sends is printed, and the session ends at end of input.
+
+Wrong port? A greeting of the other protocol, HTTP or TLS bytes end the session at once (status 21). A server that
+sends no greeting within 1 s is checked on a second connection (nothing you typed is sent): a port that completes a
+TLS handshake (pop3:// on a pop3s port: try pop3s://) or answers as a web server ends the session at once (21);
+otherwise maillab waits up to --timeout for the greeting.
 
 ${EXIT_HELP}
 
@@ -258,8 +263,9 @@ function addLessonCommands(program: Command): void {
     .argument('<id>', 'the lesson id (maillab lesson list)')
     .addOption(new Option('--mode <mode>', 'watch, step (one line per key press) or practice (you type the client lines)').choices(['watch', 'step', 'practice']).default('watch'))
     .addOption(new Option('--speed <lines-per-second>', 'watch mode: lines a second (space pauses, + and - change it)').default(2).argParser(parseSpeed))
+    .addOption(annotationsOption())
     .addOption(dirOption())
-    .action(async (id: string, options: { mode: 'watch' | 'step' | 'practice'; speed: number; dir?: string }) => {
+    .action(async (id: string, options: LessonPlayOptions) => {
       const { runLessonPlay } = await import('./lesson.js');
       await runLessonPlay(id, options);
     });

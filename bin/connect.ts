@@ -15,7 +15,7 @@ import { ConnectError, type RawLine } from '../core/net/client-connection.js';
 import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/transcript.js';
 import type { ConnectCliOptions as ConnectOptions } from './cli-options.js';
 import { fail } from './fail.js';
-import { EXIT_CODES, failedStage } from '../core/client/exit-status.js';
+import { EXIT_CODES, exitMeaning, failedStage } from '../core/client/exit-status.js';
 
 export async function runConnect(url: string, options: ConnectOptions): Promise<void> {
   const parsed = parseServerUrl(url);
@@ -84,7 +84,7 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
   await typeInteractively(url, session, printer, options.pipeline, finish);
 }
 
-/** The exit status of a session that opened: dropped, TLS failed, or the first refused stage; 0 otherwise. */
+/** The exit status of a session that opened (script or terminal): dropped, TLS failed, or the first refused stage; 0 otherwise. */
 function sessionExitCode(session: RawSession, printer: TranscriptPrinter): number {
   if (session.wrongProtocol !== undefined) return EXIT_CODES.GREETING;
   if (session.tlsError !== undefined) return EXIT_CODES.TLS;
@@ -129,14 +129,16 @@ async function typeInteractively(url: string, session: RawSession, printer: Tran
     clearPrompt();
     process.stdout.write(`${text}\n`);
   };
+  // The same status as in script mode (a refused login, a refused command, a drop), said on screen too.
   const leave = async (code: number) => {
     clearPrompt();
+    if (code !== EXIT_CODES.OK && code !== EXIT_CODES.INTERRUPTED) terminalOutput(`   exit status ${code}: ${exitMeaning(code)}`);
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     await finish(code);
   };
 
   const act = async (action: ConsoleAction): Promise<void> => {
-    if (action.kind === 'quit') return leave(action.reason === 'interrupt' ? EXIT_CODES.INTERRUPTED : 0);
+    if (action.kind === 'quit') return leave(action.reason === 'interrupt' ? EXIT_CODES.INTERRUPTED : sessionExitCode(session, printer));
     const result = action.kind === 'meta' ? await session.submit(action.line) : await session.submitBatch(action.lines);
     if (result?.kind === 'set' && result.setting === 'show-bytes') printer.options.showBytes = result.value;
     if (result?.kind === 'set' && result.setting === 'annotations') {
@@ -182,7 +184,7 @@ async function typeInteractively(url: string, session: RawSession, printer: Tran
     void (async () => {
       while (busy) await new Promise((resolve) => setTimeout(resolve, 10));
       terminalOutput(`   ${reason}`);
-      await leave(session.dropped ? EXIT_CODES.DROPPED : 0);
+      await leave(sessionExitCode(session, printer));
     })();
   };
 

@@ -33,10 +33,10 @@ export async function playLesson(lesson: Lesson, options: LessonPlayOptions): Pr
   print(MESSAGES.lessonHeading(lesson.id, lesson.title, lesson.rfc));
   if (lesson.reason !== undefined) print(MESSAGES.watchOnly(lesson.reason));
   print('');
-  if (options.mode === 'practice') await practise(lesson, terminal);
-  else if (options.mode === 'step') await stepThrough(lesson);
-  else if (process.stdout.isTTY === true) await watchTimed(lesson, options.speed);
-  else await watchAtOnce(lesson);
+  if (options.mode === 'practice') await practise(lesson, terminal, options);
+  else if (options.mode === 'step') await stepThrough(lesson, options);
+  else if (process.stdout.isTTY === true) await watchTimed(lesson, options.speed, options);
+  else await watchAtOnce(lesson, options);
 }
 
 /** The steps a learner sees (hidden ones run out of sight), and those among them where the learner types. */
@@ -52,9 +52,9 @@ function interrupted(): void {
 }
 
 /** No terminal: every step, printed at once. A step that does not replay as written makes the exit status 1. */
-async function watchAtOnce(lesson: Lesson): Promise<void> {
+async function watchAtOnce(lesson: Lesson, options: LessonPlayOptions): Promise<void> {
   const run = await LessonRun.open(lesson);
-  const renderer = createLessonStepRenderer();
+  const renderer = createLessonStepRenderer({ annotations: options.annotations });
   for (let step = await run.next(); step; step = await run.next()) {
     for (const line of renderer.lines(step)) print(line);
     print('');
@@ -78,7 +78,7 @@ function onKeys(handle: (key: string) => void): () => void {
 }
 
 /** Watch on a terminal: `speed` lines a second; space pauses, + and - double or halve the speed, q quits. */
-async function watchTimed(lesson: Lesson, speed: number): Promise<void> {
+async function watchTimed(lesson: Lesson, speed: number, options: LessonPlayOptions): Promise<void> {
   let paused = false;
   let quit = false;
   let wake = () => {};
@@ -111,7 +111,7 @@ async function watchTimed(lesson: Lesson, speed: number): Promise<void> {
   };
   if (process.stdin.isTTY === true) print(MESSAGES.watchKeys);
   const run = await LessonRun.open(lesson);
-  const renderer = createLessonStepRenderer();
+  const renderer = createLessonStepRenderer({ annotations: options.annotations });
   try {
     for (let step = await run.next(); step && !quit; step = await run.next()) {
       for (const line of renderer.lines(step, { foldAfter: FOLD_AFTER })) {
@@ -129,10 +129,10 @@ async function watchTimed(lesson: Lesson, speed: number): Promise<void> {
 }
 
 /** Step: one part of a step per key press (the client side, then the server side). */
-async function stepThrough(lesson: Lesson): Promise<void> {
+async function stepThrough(lesson: Lesson, options: LessonPlayOptions): Promise<void> {
   const pending: RenderedChunk[] = [];
   const run = await LessonRun.open(lesson);
-  const renderer = createLessonStepRenderer();
+  const renderer = createLessonStepRenderer({ annotations: options.annotations });
   let next: (key: string) => void = () => {};
   const stop = onKeys((key) => next(key));
   const key = () => new Promise<string>((resolve) => (next = resolve));
@@ -170,8 +170,8 @@ async function stepThrough(lesson: Lesson): Promise<void> {
 }
 
 /** Practice: the learner types; every line goes to the lab and is judged by what it did; predictions are asked before replies. */
-async function practise(lesson: Lesson, terminal: boolean): Promise<void> {
-  const renderer = createLessonStepRenderer();
+async function practise(lesson: Lesson, terminal: boolean, playOptions: LessonPlayOptions): Promise<void> {
+  const renderer = createLessonStepRenderer({ annotations: playOptions.annotations });
   const options = { typedClientLines: !terminal, differencesAsNotes: true, predictions: false } as const;
   const show = (steps: readonly PlayedStep[]) => {
     for (const step of steps) {

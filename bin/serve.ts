@@ -13,6 +13,12 @@ import { UserFacingError } from '../core/errors.js';
 import { UsersFile } from '../core/store/users-file.js';
 import { OwnConnections } from '../core/net/own-connections.js';
 
+/**
+ * --verbose shows this many lines of a message (a RETR, a DATA or BDAT body), then "... N more lines not shown":
+ * enough for the header and the start of the text, without one large message flooding an operator's log.
+ */
+export const VERBOSE_BODY_LINES = 20;
+
 export async function runServe(options: ServeOptions): Promise<void> {
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
   const faults = (options.fault ?? []).map((text) => {
@@ -55,7 +61,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       onEvent: options.verbose
         ? (listener, connection, { event }) => {
             const tag = `${listener}#${connection}`;
-            const printer = printers.get(tag) ?? printers.set(tag, createTranscriptPrinter()).get(tag)!;
+            const printer = printers.get(tag) ?? printers.set(tag, createTranscriptPrinter({ foldAfter: VERBOSE_BODY_LINES, foldOffersMore: false })).get(tag)!;
             for (const text of printer.print(event)) process.stdout.write(`[${tag}] ${text}\n`);
           }
         : // Without --verbose, still one line for each failure of maillab's own (or its store): never a silent [SYS/TEMP].

@@ -41,7 +41,8 @@ export type WireEvent =
    * "." line (RFC 1939 §3, RFC 5321 §4.1.1.4), or a BDAT chunk's size (RFC 3030 §2).
    */
   | { kind: 'body'; from: Party; lines: number; octets: number; content?: string; truncated?: boolean; ending?: 'dot' | 'chunk' }
-  | { kind: 'transition'; protocol: Protocol; from: string; to: string; cause: string; rfc: string }
+  /** `followsClientData`: caused by the client's data (a BDAT chunk) rather than a reply, so it is shown right after that data. */
+  | { kind: 'transition'; protocol: Protocol; from: string; to: string; cause: string; rfc: string; followsClientData?: true }
   | { kind: 'annotation'; about: 'command' | 'reply' | 'keyword' | 'state' | 'warning'; key: string; rfc: string; detail?: string }
   | { kind: 'tls'; version: string; cipher: string; peer?: CertSummary }
   | { kind: 'error'; code: ErrorCode; message: string }
@@ -93,10 +94,13 @@ export class EventStamper {
 
 /**
  * Orders one input's events the way a learner reads them: what was said on the
- * wire first, then the state changes it caused (stable otherwise).
+ * wire first, then the state changes it caused (stable otherwise). A transition
+ * the client's data caused (`followsClientData`: the first BDAT chunk) stays
+ * where it was emitted, right after that data and before the reply.
  */
 export function transitionsLast(events: readonly WireEvent[]): WireEvent[] {
-  return [...events.filter((event) => event.kind !== 'transition'), ...events.filter((event) => event.kind === 'transition')];
+  const last = (event: WireEvent) => event.kind === 'transition' && event.followsClientData !== true;
+  return [...events.filter((event) => !last(event)), ...events.filter(last)];
 }
 
 /** The most a body event's `content` holds; past it `truncated` is set. */

@@ -46,6 +46,15 @@ export const EXIT_HELP = [
   '  130 interrupted (Ctrl-C)',
 ].join('\n');
 
+/** What an exit status means, in the words of EXIT_HELP ("a login was refused (USER, PASS, APOP, AUTH)"). */
+export function exitMeaning(code: number): string {
+  for (const line of EXIT_HELP.split('\n')) {
+    const match = /^ {2}(\d+)\s+(.*)$/.exec(line);
+    if (match && Number(match[1]) === code) return match[2]!;
+  }
+  return 'unknown status';
+}
+
 const LOGIN_VERBS = new Set(['USER', 'PASS', 'APOP', 'AUTH']);
 const TLS_VERBS = new Set(['STLS', 'STARTTLS']);
 

@@ -344,7 +344,8 @@ export class SmtpTracker implements ClientTracker {
     // The engine's own table and wording (core/protocols/smtp.ts), so both sides move and read alike.
     const from = this.current;
     this.current = nextState(SMTP, cause, from);
-    this.emit({ kind: 'transition', protocol: 'smtp', from, to: this.current, cause: detail ?? transitionCause('smtp', cause), rfc: SMTP_TRANSITIONS[cause].rfc });
+    const spec = SMTP_TRANSITIONS[cause];
+    this.emit({ kind: 'transition', protocol: 'smtp', from, to: this.current, cause: detail ?? transitionCause('smtp', cause), rfc: spec.rfc, ...(spec.followsClientData ? { followsClientData: true as const } : {}) });
   }
 
   private close(): void {

@@ -153,17 +153,20 @@ export class Dispatcher<Context, Reply> {
   private applyFault(verb: string): boolean {
     const fault = this.options.faults?.check(this.rules.protocol, verb);
     if (!fault) return false;
-    this.session.event(faultAppliedEvent(fault.rule));
     switch (fault.kind) {
       case 'delay':
+        this.session.event(faultAppliedEvent(fault.rule));
         this.session.delay(fault.ms);
         return false;
       case 'drop':
+        this.session.event(faultAppliedEvent(fault.rule));
         this.session.endSession('dropped');
         return true;
       case 'reply': {
         const { reply, closesWith } = this.rules.faultReply(fault.text);
         this.session.send(reply);
+        // The note says where the reply came from: it follows the reply (and does not give it away before a prediction).
+        this.session.event(faultAppliedEvent(fault.rule));
         if (closesWith !== undefined) this.session.endSession('dropped', closesWith);
         return true;
       }

@@ -7,6 +7,7 @@
 import type { WireEvent } from '../events.js';
 import { nextBatch } from '../models/console.js';
 import { ClientConnection, type ClientConnectionOptions, type ClientEndpoint, type RawLine } from './client-connection.js';
+import { probeSilentPort, type SilentPortKind } from './silent-port-probe.js';
 import { isMetaCommand, runMetaCommand, type MetaResult } from '../client/meta-commands.js';
 import { Pop3Tracker } from '../client/pop3-tracker.js';
 import { SmtpTracker } from '../client/smtp-tracker.js';
@@ -77,15 +78,37 @@ export class RawSession {
         this.options.onClose?.(reason);
       },
     });
-    // A TLS or HTTP server says nothing until the client speaks: say what silence likely means, within a second.
+    // A TLS or HTTP server says nothing until the client speaks: after a second of silence, find out on a second connection.
     const silence = setTimeout(() => {
-      if (this.serverLines === 0 && !this.closed) this.options.onNotice(silenceHint(this.options.endpoint));
+      if (this.serverLines === 0 && !this.closed) void this.explainSilence();
     }, 1000);
     try {
       await this.settled();
     } finally {
       clearTimeout(silence);
     }
+  }
+
+  /**
+   * No greeting after a second. On a plaintext URL, probe the port (silent-port-probe.ts):
+   * an implicit-TLS port or a web server ends the session at once as the wrong protocol;
+   * otherwise keep waiting up to the reply timeout, with the likely causes said.
+   */
+  private async explainSilence(): Promise<void> {
+    const { endpoint } = this.options;
+    const where = `${endpoint.host}:${endpoint.port}`;
+    if (endpoint.implicitTls) return this.options.onNotice(`no greeting after 1 s from ${where}; still waiting (a busy server may greet late)`);
+    this.options.onNotice(`no greeting after 1 s from ${where}; a mail server greets at once, so this may be an implicit-TLS port (try ${endpoint.protocol}s://${where}) or a web server. Checking on a second connection`);
+    const kind = await probeSilentPort(endpoint.host, endpoint.port);
+    if (this.serverLines > 0 || this.closed) return;
+    const wrong = silentPortReason(endpoint, kind);
+    if (wrong === undefined) {
+      this.options.onNotice(`the port answered neither TLS nor HTTP; still waiting for a greeting (--timeout ${Math.round(this.options.replyTimeoutMs / 1000)} s)`);
+      return;
+    }
+    this.wrongProtocolReason = wrong;
+    this.options.onEvent({ kind: 'error', code: 'BAD_REPLY', message: wrong });
+    this.connection.destroy();
   }
 
   /** Set when the greeting was another protocol's (SMTP on a POP3 URL, POP3, HTTP or TLS bytes): what it was and the likely fix. */
@@ -290,9 +313,11 @@ export function wrongGreeting(endpoint: ClientEndpoint, line: string): string | 
   return undefined;
 }
 
-/** What a silent server after connecting most likely is. */
-function silenceHint(endpoint: ClientEndpoint): string {
+/** Why a port that sent no greeting is the wrong one, from what the probe found; undefined when it could not tell. */
+export function silentPortReason(endpoint: ClientEndpoint, kind: SilentPortKind): string | undefined {
   const where = `${endpoint.host}:${endpoint.port}`;
-  if (endpoint.implicitTls) return `no greeting after 1 s from ${where}; still waiting (a busy server may greet late)`;
-  return `no greeting after 1 s from ${where}; still waiting. A server that says nothing first is often a TLS port (try ${endpoint.protocol}s://${where}) or a web server; a mail server greets at once`;
+  const name = endpoint.protocol.toUpperCase();
+  if (kind === 'tls') return `no greeting after 1 s from ${where}, and the port completed a TLS handshake: it expects TLS from the first byte (implicit TLS), not plaintext ${name}; try ${endpoint.protocol}s://${where}`;
+  if (kind === 'http') return `no greeting after 1 s from ${where}, and the port answered as a web server (HTTP), not ${name}; check the port (${endpoint.protocol === 'pop3' ? '110, or 1110 in the lab' : '25 or 587, or 2525/2587 in the lab'})`;
+  return undefined;
 }

@@ -41,6 +41,11 @@ export interface TransitionSpec<State extends string> {
   /** 'same' leaves the state as it is (a transition that only resets data). */
   readonly to: State | 'same';
   readonly rfc: string;
+  /**
+   * The client's data itself causes it (the first BDAT chunk), not a reply: in
+   * an input's events it stays right after that data instead of following the reply.
+   */
+  readonly followsClientData?: true;
 }
 
 export interface ProtocolData<State extends string, Cause extends string> {

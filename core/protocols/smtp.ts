@@ -39,7 +39,7 @@ export const SMTP_TRANSITIONS: Readonly<Record<SmtpTransitionCause, TransitionSp
   data: { from: ['MAIL', 'RCPT'], to: 'DATA', rfc: 'RFC 5321 §4.1.1.4' },
   'data-end': { from: ['DATA'], to: 'READY', rfc: 'RFC 5321 §4.1.1.4' },
   'data-rejected': { from: ['DATA', 'BDAT'], to: 'READY', rfc: 'RFC 5321 §4.1.1.4' },
-  bdat: { from: ['MAIL', 'RCPT'], to: 'BDAT', rfc: 'RFC 3030 §2' },
+  bdat: { from: ['MAIL', 'RCPT'], to: 'BDAT', rfc: 'RFC 3030 §2', followsClientData: true },
   'bdat-last': { from: ['BDAT'], to: 'READY', rfc: 'RFC 3030 §2' },
   'bdat-failed': { from: ['MAIL', 'RCPT', 'BDAT'], to: 'READY', rfc: 'RFC 3030 §2' },
   rset: { from: ['READY', 'MAIL', 'RCPT', 'BDAT'], to: 'READY', rfc: 'RFC 5321 §4.1.1.5' },

@@ -11,7 +11,7 @@ import { MESSAGES } from '../lessons/messages.js';
 import { predictionAnswer } from '../lessons/predictions.js';
 import type { StepIntro } from '../lessons/practice.js';
 import type { Difference, PlayedStep } from '../lessons/replay.js';
-import { TranscriptModel, type TranscriptUpdate } from '../models/transcript.js';
+import { TranscriptModel, type TranscriptModelOptions, type TranscriptUpdate } from '../models/transcript.js';
 import { renderBody, renderNote, renderRowHead } from './transcript.js';
 
 /** One part of a step a stepping front end shows per key press. */
@@ -42,12 +42,12 @@ export interface LessonStepRenderer {
 /**
  * A renderer for one lesson: one transcript model for the whole lesson, so an
  * explanation is whole the first time and short after, as in every other
- * transcript. Notes on the client's lines follow the client side; notes on
+ * transcript, at the chosen annotations level (`lesson play --annotations`). Notes on the client's lines follow the client side; notes on
  * the server's lines, bodies and TLS follow the server side, so every
  * explanation comes after the line it explains.
  */
-export function createLessonStepRenderer(): LessonStepRenderer {
-  const model = new TranscriptModel();
+export function createLessonStepRenderer(options: TranscriptModelOptions = {}): LessonStepRenderer {
+  const model = new TranscriptModel(options);
   /** Server-side updates a later step shows (a lesson may put narration between a command and its reply). */
   let carried: TranscriptUpdate[] = [];
   const chunks = (step: PlayedStep, options: StepRenderOptions = {}): RenderedChunk[] => {

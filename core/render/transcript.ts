@@ -29,6 +29,8 @@ export interface RowTextOptions {
   typedClientBodies?: boolean;
   /** The number to show in a fold line, for `/show N` (a front end numbers its bodies). */
   bodyNumber?: (row: TranscriptRow) => number | undefined;
+  /** A printer's fold line offers `/more` and `/show N` (a console; the default); false for a log nobody can type into. */
+  foldOffersMore?: boolean;
 }
 
 /** The text of a row's own line(s), without its notes. */
@@ -105,7 +107,8 @@ export function createTranscriptPrinter(options: RowTextOptions & TranscriptMode
   const bodies: BodyRow[] = [];
   /** The folded body /more continues, and the first line not shown yet. */
   let folded: { row: BodyRow; next: number } | undefined;
-  const view: RowTextOptions = { ...rest, bodyNumber: (row) => (row.kind === 'body' ? bodies.indexOf(row) + 1 || undefined : undefined) };
+  const numbered = rest.foldOffersMore !== false;
+  const view: RowTextOptions = { ...rest, bodyNumber: (row) => (numbered && row.kind === 'body' ? bodies.indexOf(row) + 1 || undefined : undefined) };
   return {
     model,
     options: view,
@@ -216,7 +219,8 @@ export function renderBody(body: BodyEvent, options: BodyTextOptions = {}): stri
     const how = options.number === undefined ? '' : more > 0 ? `: /more shows the next ${Math.min(more, options.foldAfter ?? more)}, /show ${options.number} the whole body` : '';
     out.push(`   ... ${more > 0 ? `${more} more line${more === 1 ? '' : 's'}` : ''}${more > 0 && body.truncated ? ' and ' : ''}${body.truncated ? 'the rest, past what maillab keeps of one body,' : ''} not shown${how}`);
   }
-  if (end === all.length || options.foldAfter === undefined) {
+  // A log's fold is final (nobody asks for /more there): the body's end follows it, as on the wire.
+  if (end === all.length || options.foldAfter === undefined || options.foldOffersMore === false) {
     if (body.ending === 'chunk') out.push(`   (end of the BDAT chunk: ${body.octets} octets, counted by the BDAT command, no "." line)`);
     // A client's "." is a line event of its own (trackers and the SMTP engine emit it); a POP3 body's is part of the body.
     else if (body.from === 'server') out.push(`${prefix} .`);
@@ -257,7 +261,7 @@ function renderAnnotation(event: AnnotationEvent): string {
     default: {
       // Never a raw catalogue key on screen: a key without words says what it can.
       if (!entry) return `   = ${event.detail ?? 'no explanation in the catalogue'} ${rfc}`;
-      return `   = ${entry.title}: ${event.detail ?? entry.summary} ${rfc}`;
+      return `   = ${entry.title}: ${event.detail === '' ? '(empty)' : (event.detail ?? entry.summary)} ${rfc}`;
     }
   }
 }

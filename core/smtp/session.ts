@@ -262,7 +262,8 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   transition(cause: SmtpTransitionCause, detail?: string): void {
     const from = this.state;
     this.state = nextState(SMTP, cause, from);
-    this.out.event({ kind: 'transition', protocol: 'smtp', from, to: this.state, cause: detail ?? transitionCause('smtp', cause), rfc: SMTP_TRANSITIONS[cause].rfc });
+    const spec = SMTP_TRANSITIONS[cause];
+    this.out.event({ kind: 'transition', protocol: 'smtp', from, to: this.state, cause: detail ?? transitionCause('smtp', cause), rfc: spec.rfc, ...(spec.followsClientData ? { followsClientData: true as const } : {}) });
   }
 
   greeted(clientName: string, extended: boolean): void {

@@ -86,3 +86,34 @@ describe('maillab connect on a small terminal (issue 9)', () => {
     expect(end).toMatch(/^exit status 130$/m);
   });
 });
+
+describe('maillab connect on a terminal: the exit status counts as in script mode (issue 9)', () => {
+  const session = new Terminal(`maillab-connect-status-${process.pid}`);
+  afterAll(() => session.kill());
+
+  it('a refused login then QUIT exits 28, and says why on screen', async () => {
+    session.start(`${BIN} connect pop3://127.0.0.1:${lab.pop3Port}`, { width: 160, height: 30 });
+    await session.waitFor(/^pop3 AUTHORIZATION> ?$/m);
+    await session.type('USER alice', /send PASS$/m);
+    await session.type('PASS not-the-password', /^S: -ERR /m);
+    await session.type('USER alice', /send PASS$/m);
+    await session.type('PASS wonderland', /^pop3 TRANSACTION> ?$/m);
+    // The first failure decides, as in script mode: the later refused RETR does not change it.
+    await session.type('RETR 99', /^S: -ERR /m);
+    const end = await session.type('QUIT', /exit status \d+$/m);
+    expect(end).toMatch(/^ {3}exit status 28: a login was refused/m);
+    expect(end).toMatch(/^exit status 28$/m);
+  });
+
+  it('a refused command then Ctrl-D exits 25', async () => {
+    session.kill();
+    session.start(`${BIN} connect smtp://127.0.0.1:${lab.smtpPort}`, { width: 160, height: 30 });
+    await session.waitFor(/^smtp INIT> ?$/m);
+    await session.type('EHLO me', /^smtp READY> ?$/m);
+    await session.type('RCPT TO:<alice@maillab.test>', /^S: 503 /m);
+    session.key('C-d');
+    const end = await session.waitFor(/^exit status \d+$/m);
+    expect(end).toMatch(/^ {3}exit status 25: the server refused a command/m);
+    expect(end).toMatch(/^exit status 25$/m);
+  });
+});

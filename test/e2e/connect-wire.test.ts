@@ -4,6 +4,7 @@
  * plaintext-password warning once, --annotations, and an exit status for each
  * stage that can fail (documented in `maillab connect --help`).
  */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../../core/client/exit-status.js';
@@ -161,6 +162,34 @@ describe('exit status per stage (maillab connect --help)', () => {
     const reverse = await runMaillab(['connect', `smtp://127.0.0.1:${lab.pop3Port}`], 'QUIT\n');
     expect(reverse.code).toBe(EXIT_CODES.GREETING);
     expect(reverse.stderr).toContain('this is a POP3 greeting, not SMTP');
+  });
+
+  it('a port that sends no greeting is probed after a second: implicit TLS or a web server ends at once with 21', async () => {
+    // The lab's real pop3s listener, asked for as plaintext pop3://: silent until the client starts TLS.
+    let started = Date.now();
+    const tls = await runMaillab(['connect', `pop3://127.0.0.1:${lab.pop3sPort}`, '--timeout', '30'], 'USER alice\nQUIT\n');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(tls.code).toBe(EXIT_CODES.GREETING);
+    expect(tls.stdout).toContain('no greeting after 1 s');
+    expect(tls.stderr).toContain(`the port completed a TLS handshake: it expects TLS from the first byte (implicit TLS), not plaintext POP3; try pop3s://127.0.0.1:${lab.pop3sPort}`);
+    // Nothing typed was sent on the user's connection: the probe runs on its own.
+    expect(tls.stdout).not.toContain('C: USER');
+    const smtps = await runMaillab(['connect', `smtp://127.0.0.1:${lab.smtpsPort}`, '--timeout', '30'], 'EHLO me\n');
+    expect(smtps.code).toBe(EXIT_CODES.GREETING);
+    expect(smtps.stderr).toContain(`try smtps://127.0.0.1:${lab.smtpsPort}`);
+    // A real HTTP server (node:http) answers the probe's ClientHello with 400.
+    const web = createHttpServer((_request, response) => response.end('hello'));
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (web.address() as { port: number }).port;
+      started = Date.now();
+      const result = await runMaillab(['connect', `pop3://127.0.0.1:${port}`, '--timeout', '30'], 'QUIT\n');
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(result.code).toBe(EXIT_CODES.GREETING);
+      expect(result.stderr).toContain(`the port answered as a web server (HTTP), not POP3; check the port`);
+    } finally {
+      web.close();
+    }
   });
 
   it('21 for an HTTP server, 6 when a reply never comes; a silent server gets a hint within a second', async () => {

@@ -199,4 +199,83 @@ describe('maillab lesson play shows the wire in order (issue 9)', () => {
     expect(lines.slice(bdat + 2, bdat + 6)).toEqual(['C: To: Susan@random.com', 'C: From: Sam@random.com', 'C: Subject: This is a bodyless test message', '   (end of the BDAT chunk: 86 octets, counted by the BDAT command, no "." line)']);
     expect(result.stdout).not.toMatch(/then "\."\)/);
   });
+
+  it('rfc3030-s4.1-chunking: each transition follows the line that caused it: RCPT -> BDAT the chunk, BDAT -> READY the 250', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc3030-s4.1-chunking']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const chunkEnd = lines.findIndex((line) => line.startsWith('   (end of the BDAT chunk'));
+    expect(lines.slice(chunkEnd + 1, chunkEnd + 4)).toEqual([
+      '   state RCPT -> BDAT: first BDAT chunk received (RFC 3030 §2)',
+      'S: 250 Message OK, 86 octets received',
+      '   state BDAT -> READY: BDAT LAST: the message is stored and the transaction is over (RFC 3030 §2)',
+    ]);
+    // Every other transition of the lesson comes right after a server line (or the notes under it).
+    for (const [index, line] of lines.entries()) {
+      if (!line.startsWith('   state ') || index === chunkEnd + 1) continue;
+      const wire = lines.slice(0, index).reverse().find((earlier) => /^[CS]: /.test(earlier));
+      expect(wire, line).toMatch(/^S: /);
+    }
+  });
+});
+
+describe('maillab lesson play: SASL notes follow the server line they explain (issue 9)', () => {
+  it('rfc4954-auth-plain: the decoded challenge after "S: 334", "authenticated as" after "S: 235"', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc4954-auth-plain']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const challenge = lines.findIndex((line) => line.startsWith('   = SASL challenge (SMTP)'));
+    expect(lines[challenge]).toBe('   = SASL challenge (SMTP): (empty) (RFC 4954 §4)');
+    expect(lines.slice(0, challenge).reverse().find((line) => /^[CS]: /.test(line))).toBe('S: 334 ');
+    for (const [index, line] of lines.entries()) {
+      if (!line.startsWith('   = Authenticated (SMTP)')) continue;
+      expect(lines.slice(0, index).reverse().find((earlier) => /^[CS]: /.test(earlier))).toMatch(/^S: 235 /);
+    }
+  });
+
+  it('rfc2195-cram-md5: the POP3 challenge after its "+ " line', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc2195-cram-md5']);
+    const lines = result.stdout.split('\n');
+    const challenge = lines.findIndex((line) => line.startsWith('   = SASL challenge (POP3): <1896.697170952@postoffice.reston.mci.net>'));
+    expect(lines.slice(0, challenge).reverse().find((line) => /^[CS]: /.test(line))).toBe('S: + PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+');
+  });
+});
+
+describe('maillab lesson play: a lab fault\'s note follows the reply it scripted (issue 9)', () => {
+  it('beginner-12: the prediction is asked before anything names the reply; the fault note comes after "S: 452"', async () => {
+    const result = await runMaillab(['lesson', 'play', 'beginner-12-when-delivery-fails-later']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const predict = lines.findIndex((line) => line.startsWith('   ? Predict: which three-digit code'));
+    const rcpt = lines.slice(0, predict).lastIndexOf('C: RCPT TO:<bob@example.net>');
+    expect(rcpt).toBeGreaterThan(0);
+    expect(lines.slice(rcpt, predict).join('\n')).not.toContain('452');
+    const fault = lines.findIndex((line) => line.startsWith('   !! WARNING Fault injected by the lab: RCPT -> "452'));
+    expect(lines.slice(0, fault).reverse().find((line) => /^[CS]: /.test(line))).toBe('S: 452 4.2.2 Mailbox full, try again later');
+  });
+});
+
+describe('maillab lesson play --annotations (issue 9)', () => {
+  const wireLines = (stdout: string) => stdout.split('\n').filter((line) => /^[CS]: /.test(line));
+  const notes = (stdout: string) => stdout.split('\n').filter((line) => /^ {3}(=|\+|state |!!)/.test(line));
+
+  it('full, brief and off show the same wire; brief shortens each explanation to one title, off leaves them out', async () => {
+    const play = (level: string) => runMaillab(['lesson', 'play', 'rfc1939-s10', '--annotations', level]);
+    const [full, brief, off] = await Promise.all([play('full'), play('brief'), play('off')]);
+    for (const result of [full, brief, off]) expect(result.code).toBe(0);
+    expect(wireLines(brief.stdout)).toEqual(wireLines(full.stdout));
+    expect(wireLines(off.stdout)).toEqual(wireLines(full.stdout));
+    expect(full.stdout).toMatch(/^ {3}= STAT: .+ \(RFC 1939 §5\)$/m);
+    expect(brief.stdout).toMatch(/^ {3}= STAT \(RFC 1939 §5\)$/m);
+    expect(brief.stdout.length).toBeLessThan(full.stdout.length);
+    expect(notes(off.stdout)).toEqual([]);
+    // The narration is the lesson's, not an annotation: it stays at every level.
+    expect(off.stdout).toContain('Lesson rfc1939-s10');
+  });
+
+  it('refuses a level it does not know', async () => {
+    const result = await runMaillab(['lesson', 'play', 'rfc1939-s10', '--annotations', 'some']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/--annotations.*full, brief, off/);
+  });
 });

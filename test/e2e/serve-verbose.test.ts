@@ -60,4 +60,28 @@ describe('maillab serve --verbose', () => {
     expect(at(/^ {3}state UPDATE -> CLOSED: /)).toBeGreaterThan(at(/^S: \+OK .*signing off/));
     expect(lines.at(-1)).toBe('closed');
   });
+
+  it('folds a long message body after 20 lines with one "... N more lines not shown" line, then the "."', async () => {
+    const client = await rawConnect(pop3Port);
+    await client.waitFor(/^\+OK .*\r\n/);
+    client.send('USER alice\r\nPASS wonderland\r\nRETR 3\r\nQUIT\r\n');
+    await client.closed;
+    // What the client received: the whole message, to count against the log.
+    const received = client.received.slice(client.received.indexOf('+OK 863 octets\r\n'));
+    const bodyLines = received.slice(received.indexOf('\r\n') + 2, received.indexOf('\r\n.\r\n') + 2).split('\r\n').length - 1;
+    expect(bodyLines).toBeGreaterThan(20);
+    const deadline = Date.now() + 5000;
+    const connection = () => /\[(pop3#\d+)\] C: RETR 3$/m.exec(output)?.[1];
+    while (!(connection() && output.includes(`[${connection()}] closed`)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const tag = connection()!;
+    const lines = output.split('\n').filter((line) => line.startsWith(`[${tag}] `)).map((line) => line.slice(tag.length + 3));
+    const start = lines.findIndex((line) => /^S: \+OK 863 octets$/.test(line));
+    const fold = lines.findIndex((line) => /^ {3}\.\.\. \d+ more lines? not shown$/.test(line));
+    expect(start).toBeGreaterThan(0);
+    expect(lines.slice(start + 1, fold).filter((line) => line.startsWith('S: '))).toHaveLength(20);
+    expect(lines[fold]).toBe(`   ... ${bodyLines - 20} more line${bodyLines - 20 === 1 ? '' : 's'} not shown`);
+    // No console commands offered in a log; the body's end is still there.
+    expect(lines[fold]).not.toContain('/more');
+    expect(lines[fold + 1]).toBe('S: .');
+  });
 });

@@ -292,7 +292,7 @@ describe('POP3 engine with faults', () => {
     expect(faulted.delayMs).toBe(0);
     expect(h.session.state).toBe('TRANSACTION');
     expect([...h.session.transaction!.retrieved]).toEqual([0]);
-    expect(keys(faulted.events)).toEqual(['pop3.command.RETR', 'lab.fault.applied', 'pop3.reply.err', 'pop3.code.SYS/TEMP']);
+    expect(keys(faulted.events)).toEqual(['pop3.command.RETR', 'pop3.reply.err', 'pop3.code.SYS/TEMP', 'lab.fault.applied']);
     expect(faulted.events.filter((event) => event.kind === 'line')).toEqual([
       { kind: 'line', from: 'client', text: 'RETR 2' },
       { kind: 'line', from: 'server', text: '-ERR [SYS/TEMP] disk on fire' },
@@ -370,7 +370,7 @@ describe('SMTP engine with faults', () => {
     expect(await h.send('RCPT TO:<alice@maillab.test>')).toMatch(/^250 2\.1\.5 /);
     const refused = await h.output('RCPT TO:<bob@maillab.test>');
     expect(refused.bytes.toString('utf8')).toBe('450 4.2.1 Mailbox busy\r\n');
-    expect(keys(refused.events)).toEqual(['smtp.command.RCPT', 'lab.fault.applied', 'smtp.reply.450', 'smtp.enhanced.4.2.1']);
+    expect(keys(refused.events)).toEqual(['smtp.command.RCPT', 'smtp.reply.450', 'smtp.enhanced.4.2.1', 'lab.fault.applied']);
     expect(refused.replies).toEqual([{ code: 450, enhanced: '4.2.1', lines: ['Mailbox busy'], raw: ['450 4.2.1 Mailbox busy'] }]);
     expect(h.session.state).toBe('RCPT');
     expect(h.session.transaction!.recipients).toHaveLength(1);

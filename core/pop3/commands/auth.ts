@@ -70,8 +70,9 @@ export async function continueSasl(context: Pop3Context, text: string | undefine
 async function applyStep(context: Pop3Context, step: SaslStep): Promise<void> {
   const exchange = context.sasl!;
   if (step.kind === 'challenge') {
-    context.event({ kind: 'annotation', about: 'reply', key: 'pop3.sasl.challenge', rfc: 'RFC 5034 §4', detail: step.data.toString('utf8') });
+    // The decoded challenge explains the "+ " line: it follows it.
     context.reply({ kind: 'continue', challenge: step.data.toString('base64') });
+    context.event({ kind: 'annotation', about: 'reply', key: 'pop3.sasl.challenge', rfc: 'RFC 5034 §4', detail: step.data.toString('utf8') });
     return;
   }
   context.sasl = undefined;

@@ -78,8 +78,9 @@ export async function continueAuth(context: SmtpContext, text: string | undefine
 async function applyStep(context: SmtpContext, step: SaslStep): Promise<void> {
   const exchange = context.sasl!;
   if (step.kind === 'challenge') {
-    context.event({ kind: 'annotation', about: 'reply', key: 'smtp.sasl.challenge', rfc: 'RFC 4954 §4', detail: step.data.toString('utf8') });
+    // The decoded challenge explains the 334 line: it follows it.
     context.send(reply(334, undefined, step.data.toString('base64')));
+    context.event({ kind: 'annotation', about: 'reply', key: 'smtp.sasl.challenge', rfc: 'RFC 4954 §4', detail: step.data.toString('utf8') });
     return;
   }
   context.sasl = undefined;
@@ -102,6 +103,6 @@ async function applyStep(context: SmtpContext, step: SaslStep): Promise<void> {
     return;
   }
   context.authenticated(step.user);
-  context.event({ kind: 'annotation', about: 'state', key: 'smtp.auth.authenticated', rfc: 'RFC 4954 §4', detail: `authenticated as ${step.user}` });
   context.send(reply(235, '2.7.0', 'Authentication successful'));
+  context.event({ kind: 'annotation', about: 'state', key: 'smtp.auth.authenticated', rfc: 'RFC 4954 §4', detail: `authenticated as ${step.user}` });
 }

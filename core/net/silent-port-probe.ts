@@ -1,0 +1,63 @@
+/**
+ * What a port that stays silent after connecting really is. A mail server
+ * greets first; a server that waits for the client is most often an
+ * implicit-TLS port (pop3s/smtps asked for as pop3/smtp) or a web server.
+ *
+ * The probe never speaks on the user's own connection (a mail server that is
+ * merely slow to greet must not see a client talking out of turn there): it
+ * opens a second connection and starts a TLS handshake on it. A TLS server
+ * finishes the handshake; a web server answers the ClientHello with an HTTP
+ * error ("HTTP/1.1 400 Bad Request"), which the tap below sees before the TLS
+ * layer rejects it. Anything else is "unknown", and the caller keeps waiting.
+ */
+import { isIP, connect as netConnect } from 'node:net';
+import { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
+
+export type SilentPortKind = 'tls' | 'http' | 'mail' | 'unknown';
+
+/** Probes host:port on a separate connection; settles within `timeoutMs`, never rejects. */
+export function probeSilentPort(host: string, port: number, timeoutMs = 1500): Promise<SilentPortKind> {
+  return new Promise((resolve) => {
+    const raw = netConnect({ host, port });
+    let seen = '';
+    // The TLS layer reads through this tap, so the probe sees the peer's first bytes even when they are not TLS.
+    const tap = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        raw.write(chunk, (error) => callback(error ?? null));
+      },
+      final(callback) {
+        raw.end();
+        callback();
+      },
+    });
+    raw.on('data', (chunk: Buffer) => {
+      if (seen.length < 64) seen += chunk.subarray(0, 64).toString('latin1');
+      tap.push(chunk);
+    });
+    raw.on('end', () => tap.push(null));
+    raw.on('error', () => finish('unknown'));
+    const tls = tlsConnect({ socket: tap, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
+    const timer = setTimeout(() => finish(classify(seen)), timeoutMs);
+    tls.once('secureConnect', () => finish('tls'));
+    tls.on('error', () => finish(classify(seen)));
+    tls.once('close', () => finish(classify(seen)));
+    let done = false;
+    function finish(kind: SilentPortKind): void {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      tls.destroy();
+      raw.destroy();
+      resolve(kind);
+    }
+  });
+}
+
+/** The peer's first bytes in answer to a ClientHello, when the handshake did not complete. */
+function classify(bytes: string): SilentPortKind {
+  if (/^HTTP\/\d/i.test(bytes) || /^<(!doctype|html)/i.test(bytes)) return 'http';
+  if (/^(\+OK|-ERR|\d{3}[ -])/i.test(bytes)) return 'mail';
+  return 'unknown';
+}
