@@ -28,6 +28,10 @@ export async function runTuiCommand(url: string | undefined, options: TuiCliOpti
     if (!parsed.ok) fail(parsed.reason);
     target = { kind: 'remote', url, insecure: options.insecure, starttls: options.starttls };
   }
+  // Ink draws only a final frame when it believes it runs in CI (it reads CI and
+  // CONTINUOUS_INTEGRATION when it loads). This is a terminal, checked above: draw it live.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   const { runTui } = await import('../tui/run-tui.js');
   const code = await runTui({ target, replyTimeoutMs: options.timeout * 1000, ...(options.dir ? { lessonsDir: options.dir } : {}) });
   process.exit(code);

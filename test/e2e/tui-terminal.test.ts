@@ -19,7 +19,7 @@ describe('maillab tui against Dovecot, a server maillab did not write', () => {
   beforeAll(async () => {
     dovecot = await startDovecot({ carol: 'secret-carol' });
     dovecot.addMessage('carol', '1700000001.M1P1.test', 'From: a@example.org\nSubject: first\n\nline one\n');
-    terminal.start(`XDG_CONFIG_HOME=${configHome()} ${BIN} tui pop3://127.0.0.1:${dovecot.pop3Port}`, { width: 100, height: 30 });
+    terminal.start(`CI=true XDG_CONFIG_HOME=${configHome()} ${BIN} tui pop3://127.0.0.1:${dovecot.pop3Port}`, { width: 100, height: 30 });
   });
   afterAll(async () => {
     terminal.kill();
@@ -46,9 +46,10 @@ function configHome(): string {
   return home;
 }
 
+// Every TUI here starts with CI=true, as it does when CI runs the suite: on a terminal the TUI draws live all the same.
 describe('maillab tui on a terminal, in the sandbox', () => {
   const terminal = new Terminal(`maillab-tui-${process.pid}`);
-  beforeAll(() => terminal.start(`XDG_CONFIG_HOME=${configHome()} ${BIN} tui`, { width: 100, height: 30 }));
+  beforeAll(() => terminal.start(`CI=true XDG_CONFIG_HOME=${configHome()} ${BIN} tui`, { width: 100, height: 30 }));
   afterAll(() => terminal.kill());
 
   it('logs in and STATs: TRANSACTION, the +OK reply and its explanation, and no password', async () => {
@@ -105,7 +106,7 @@ describe('maillab tui on a terminal, in the sandbox', () => {
 
 describe('maillab tui at 80×24, resized, with the mouse wheel', () => {
   const terminal = new Terminal(`maillab-tui-resize-${process.pid}`);
-  beforeAll(() => terminal.start(`XDG_CONFIG_HOME=${configHome()} ${BIN} tui`, { width: 80, height: 24 }));
+  beforeAll(() => terminal.start(`CI=true XDG_CONFIG_HOME=${configHome()} ${BIN} tui`, { width: 80, height: 24 }));
   afterAll(() => terminal.kill());
 
   /** The frame fits the screen: the transcript's top border on the first row, reaching the right edge; status and prompt below the explanation. */
@@ -165,7 +166,7 @@ describe('maillab tui against the lab over TCP', () => {
   const terminal = new Terminal(`maillab-tui-tcp-${process.pid}`);
   beforeAll(async () => {
     lab = await startTestLab();
-    terminal.start(`XDG_CONFIG_HOME=${configHome()} ${BIN} tui pop3://127.0.0.1:${lab.pop3Port}`, { width: 100, height: 30 });
+    terminal.start(`CI=true XDG_CONFIG_HOME=${configHome()} ${BIN} tui pop3://127.0.0.1:${lab.pop3Port}`, { width: 100, height: 30 });
   });
   afterAll(async () => {
     terminal.kill();
