@@ -13,13 +13,15 @@
 import { describeKey } from '../annotations/describe.js';
 import type { WireEvent } from '../events.js';
 import { splitCommand } from './equivalence.js';
-import { hintFor, type Hint, type HintKind } from './hints.js';
 import { inProcessLab } from './in-process-lab.js';
 import type { LessonLab, ServerInputKind } from './lab-connection.js';
 import { serverOf, type Lesson, type ServerPersona, type WireLine } from './lesson.js';
 import { buildLessonLab } from './lesson-lab.js';
 import { MESSAGES } from './messages.js';
-import { judgeExchange, refuses, replyStatus, showStatus, type ExchangeOutcome, type Verdict } from './outcome.js';
+import { judgeExchange, type ExchangeOutcome } from './outcome.js';
+import { outcomeHint, type PracticeHint } from './outcome-hints.js';
+
+export type { PracticeHint, PracticeHintKind } from './outcome-hints.js';
 import { EMPTY_SCORE, predictionAnswer, predictionRight, type Prediction, type Score } from './predictions.js';
 import { Replay, type PlayedStep } from './replay.js';
 
@@ -28,13 +30,6 @@ export interface StepIntro {
   readonly narration: readonly string[];
   readonly opensSession: boolean;
   readonly server: ServerPersona;
-}
-
-/** Why a line the server answered does not count as the lesson's step. */
-export type PracticeHintKind = HintKind | 'other-reply' | 'other-state' | 'other-target' | 'other-command-taken' | 'other-command-refused';
-
-export interface PracticeHint extends Omit<Hint, 'kind'> {
-  readonly kind: PracticeHintKind;
 }
 
 /** How the learner's prediction went. */
@@ -229,7 +224,7 @@ export class LessonPractice {
     this.open = undefined;
     if (!verdict.same) {
       const shown = this.shownExchange(open.lines, received, live?.takeEvents() ?? []);
-      const hint = this.hintFor(verdict, open, lesson.first, received);
+      const hint = outcomeHint(this.protocol(), verdict, open, lesson.first, received);
       this.tally.refused++;
       this.helped = true;
       this.line = open.start;
@@ -259,38 +254,6 @@ export class LessonPractice {
     const lines = this.reference[position.session]![position.index]!;
     for (let index = start; index < lines.length; index++) if (lines[index]!.received.length > 0 || lines[index]!.closed) return index;
     return undefined;
-  }
-
-  private hintFor(verdict: Verdict & { same: false }, open: OpenExchange, lessonLine: string, received: readonly string[]): PracticeHint {
-    const protocol = this.protocol();
-    const typed = open.lines[0]!.trim();
-    const status = replyStatus(protocol, received);
-    const undone = MESSAGES.outcomeUndone;
-    switch (verdict.reason) {
-      case 'other-command': {
-        const base = hintFor(lessonLine, typed, { protocol, state: open.state, input: open.input });
-        if (base.kind === 'unknown-command' || base.kind === 'wrong-state') return { ...base, text: `${base.text} ${undone}` };
-        const verb = splitCommand(typed).verb;
-        const wanted = splitCommand(lessonLine).verb;
-        const entry = describeKey(`${protocol}.command.${wanted}`);
-        const refused = status !== undefined && refuses(status);
-        const text = refused
-          ? MESSAGES.outcomeOtherCommandRefused(verb, showStatus(status), wanted, entry?.summary ?? '', entry?.rfc ?? '')
-          : MESSAGES.outcomeOtherCommandTaken(verb, showStatus(status), wanted, entry?.summary ?? '', entry?.rfc ?? '');
-        return { kind: refused ? 'other-command-refused' : 'other-command-taken', text: `${text} ${undone}`, entries: base.entries };
-      }
-      case 'other-reply': {
-        const what = open.input === 'data' ? MESSAGES.outcomeYourMessage : open.input === 'sasl' ? MESSAGES.outcomeYourResponse : splitCommand(typed).verb;
-        const text = MESSAGES.outcomeOtherReply(what, showStatus(verdict.expected), showStatus(verdict.actual));
-        const syntax = open.input === 'command' ? hintFor(lessonLine, typed, { protocol, state: open.state, input: open.input }) : undefined;
-        const more = syntax?.kind === 'wrong-arguments' ? ` ${syntax.text}` : '';
-        return { kind: 'other-reply', text: `${text}${more} ${undone}`, entries: syntax?.entries ?? [] };
-      }
-      case 'other-state':
-        return { kind: 'other-state', text: `${MESSAGES.outcomeOtherState(verdict.actual, verdict.expected)} ${undone}`, entries: [] };
-      case 'other-target':
-        return { kind: 'other-target', text: `${MESSAGES.outcomeOtherTarget(verdict.needed)} ${undone}`, entries: [] };
-    }
   }
 
   /** A refused exchange, shaped as a played step so that front ends render it like any other. */
