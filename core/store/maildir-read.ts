@@ -64,9 +64,19 @@ function readSmallEntry(folder: string, entry: MaildirEntry): Buffer | undefined
     return undefined; // moved or gone: the asynchronous path looks for it and reports
   }
   try {
+    // One octet more than the name says, to see a file that is longer. A read of a
+    // regular file returns less than asked only at its end, so a short read needs
+    // no second one to find the end (a syscall saved per RETR).
     const buffer = Buffer.allocUnsafe(entry.fileSize! + 1);
     let filled = 0;
-    for (let got = -1; got !== 0 && filled < buffer.length; filled += got) got = readSync(fd, buffer, filled, buffer.length - filled, filled);
+    for (let got = -1; got !== 0 && filled < buffer.length; filled += got) {
+      const wanted = buffer.length - filled;
+      got = readSync(fd, buffer, filled, wanted, filled);
+      if (got > 0 && got < wanted) {
+        filled += got;
+        break;
+      }
+    }
     return filled <= entry.fileSize! ? buffer.subarray(0, filled) : undefined;
   } catch {
     return undefined;

@@ -315,14 +315,19 @@ async function flagSeen(folder: string, entries: readonly MaildirEntry[], index:
   await fs.unlink(from);
 }
 
-/** Messages in new/ and cur/ now, as a scan would count them. */
+/**
+ * Messages in new/ and cur/ now, as a scan would count them. The directory
+ * entries' types say which are files; only another kind of entry (a link, or
+ * one of unknown type on a file system that does not report types) is
+ * stat'ed, as `scan` does. A stat per message, awaited one after another, made
+ * a QUIT on 2,000 messages take 60 ms.
+ */
 async function countMessages(folder: string): Promise<number> {
   let count = 0;
   for (const sub of ['new', 'cur']) {
-    for (const name of await fs.readdir(join(folder, sub))) {
-      if (name.startsWith('.')) continue;
-      const stat = await fs.stat(join(folder, sub, name)).catch(() => undefined);
-      if (stat?.isFile()) count++;
+    for (const dirent of await fs.readdir(join(folder, sub), { withFileTypes: true })) {
+      if (dirent.name.startsWith('.') || dirent.isDirectory()) continue;
+      if (dirent.isFile() || (await fs.stat(join(folder, sub, dirent.name)).catch(() => undefined))?.isFile()) count++;
     }
   }
   return count;

@@ -436,6 +436,8 @@ describe('reading fast: sizes from the names, one read per message, read-ahead',
       ['1000000003.M1P1.file', 42], // the size is taken from ",W=" as before, not measured
     ]);
     expect(Buffer.from(await maildrop.read(0)).toString()).toBe('linked\r\n');
+    // The count after UPDATE sees the same two: the link is followed, the directory is not a message.
+    expect((await maildrop.update({ deleted: [], seen: [] })).remaining).toBe(2);
     await maildrop.release();
   });
 
