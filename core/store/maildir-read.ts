@@ -26,28 +26,80 @@ export interface MaildirEntry {
 const READ_SYNC_LIMIT = 128 * 1024;
 
 /**
+ * The next message up to this size is read while the client is still taking
+ * in the one just sent. One such message per session at most (1,000 sessions:
+ * 32 MB at worst), and 95% of mail is smaller.
+ */
+const PREFETCH_LIMIT = 32 * 1024;
+
+/** `Maildrop.read`, and `stop` for when the maildrop is let go. */
+export interface MessageReader {
+  read(index: number): Promise<Uint8Array>;
+  /** Drops what was read ahead and cancels a read not yet begun. */
+  stop(): void;
+}
+
+/**
  * `Maildrop.read`: one open and one read per message when the name gives the
  * file's size (not access, open, fstat, read, close in turn); small files
  * synchronously, large ones asynchronously with the next large one read ahead,
- * so a client retrieving messages in order rarely waits for the disk. Maildir
- * files never change once delivered: a message read ahead is the one asked for.
+ * so a client retrieving messages in order rarely waits for the disk. After a
+ * small message, the next one (if small) is read once the event loop is free
+ * (`setImmediate`: after this reply went out, while the client reads it), so a
+ * client that asks for messages in order has its next one ready: on loopback
+ * that read was half of a RETR's time on the server. Maildir files never
+ * change once delivered: a message read ahead is the one asked for.
  */
-export function readerOf(folder: string, entries: readonly MaildirEntry[], locate: (index: number) => Promise<string>): (index: number) => Promise<Uint8Array> {
+export function readerOf(folder: string, entries: readonly MaildirEntry[], locate: (index: number) => Promise<string>): MessageReader {
   let ahead: { index: number; bytes: Promise<Buffer> } | undefined;
-  return async (index) => {
-    const entry = entries[index]!;
-    if (isSmall(entry)) {
-      const bytes = readSmallEntry(folder, entry);
-      if (bytes) return asWireFormat(bytes);
-    }
-    const bytes = ahead?.index === index ? ahead.bytes : readEntry(folder, entries, index, locate);
-    ahead = undefined;
+  let prefetched: { index: number; bytes: Buffer } | undefined;
+  let prefetch: NodeJS.Immediate | undefined;
+  let stopped = false;
+
+  const prefetchAfter = (index: number) => {
+    clearImmediate(prefetch);
     const next = entries[index + 1];
-    if (next && !isSmall(next)) {
-      ahead = { index: index + 1, bytes: readEntry(folder, entries, index + 1, locate) };
-      ahead.bytes.catch(() => undefined); // a failure is reported if and when that message is asked for
-    }
-    return asWireFormat(await bytes);
+    if (stopped || !next || !isSmall(next) || next.fileSize! > PREFETCH_LIMIT) return;
+    prefetch = setImmediate(() => {
+      prefetch = undefined;
+      const bytes = readSmallEntry(folder, next);
+      // Not found or not the size its name says: the read when it is asked for finds out and reports.
+      if (bytes) prefetched = { index: index + 1, bytes: asWireFormat(bytes) };
+    });
+  };
+
+  return {
+    async read(index) {
+      const entry = entries[index]!;
+      const early = prefetched?.index === index ? prefetched.bytes : undefined;
+      prefetched = undefined;
+      if (early) {
+        prefetchAfter(index);
+        return early;
+      }
+      if (isSmall(entry)) {
+        const bytes = readSmallEntry(folder, entry);
+        if (bytes) {
+          prefetchAfter(index);
+          return asWireFormat(bytes);
+        }
+      }
+      const bytes = ahead?.index === index ? ahead.bytes : readEntry(folder, entries, index, locate);
+      ahead = undefined;
+      const next = entries[index + 1];
+      if (next && !isSmall(next)) {
+        ahead = { index: index + 1, bytes: readEntry(folder, entries, index + 1, locate) };
+        ahead.bytes.catch(() => undefined); // a failure is reported if and when that message is asked for
+      }
+      return asWireFormat(await bytes);
+    },
+    stop() {
+      stopped = true;
+      clearImmediate(prefetch);
+      prefetch = undefined;
+      prefetched = undefined;
+      ahead = undefined;
+    },
   };
 }
 

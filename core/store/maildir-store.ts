@@ -147,13 +147,15 @@ export class MaildirStore implements MailStore {
       return { ok: false, reason: 'temporary', detail: `cannot read maildrop: ${(error as Error).message}` };
     }
     let released = false;
+    const reader = readerOf(folder, entries, (index) => locate(folder, entries, index));
     const maildrop: Maildrop = {
       messages: entries.map((entry) => entry.info),
-      read: readerOf(folder, entries, (index) => locate(folder, entries, index)),
+      read: (index) => reader.read(index),
       update: (changes) => applyChanges(folder, entries, changes),
       release: async () => {
         if (released) return;
         released = true;
+        reader.stop();
         await lock.release();
       },
     };

@@ -411,6 +411,37 @@ describe('reading fast: sizes from the names, one read per message, read-ahead',
     await maildrop.release();
   });
 
+  it('reads every message right when the next one was read ahead while the client was busy', async () => {
+    const bodies = Array.from({ length: 6 }, (_, i) => `Subject: ${i}\r\n\r\n${'y'.repeat(i * 700)}\r\n.dot line ${i}\r\n`);
+    for (const body of bodies) await store.deliver('alice', Buffer.from(body));
+    const maildrop = await open('alice');
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    for (const index of [0, 1, 2, 4, 3, 3, 5, 0, 1]) {
+      expect(Buffer.from(await maildrop.read(index)).toString(), `message ${index}`).toBe(bodies[index]);
+      await tick(); // the event loop is free: the message after this one is read now
+    }
+    await maildrop.release();
+  });
+
+  it('reads the next small message ahead once the event loop is free, and a large one only when asked', async () => {
+    const small = 'Subject: small\r\n\r\nbody\r\n';
+    const large = `Subject: large\r\n\r\n${'z'.repeat(40 * 1024)}\r\n`;
+    for (const body of [small, small, large]) await store.deliver('alice', Buffer.from(body));
+    const maildrop = await open('alice');
+    const files = () => readdirSync(join(root, 'alice', 'new')).sort();
+    const [, second, third] = files();
+    await maildrop.read(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Other software takes message 2 away: it was read ahead already, so the client still gets it.
+    rmSync(join(root, 'alice', 'new', second!));
+    expect(Buffer.from(await maildrop.read(1)).toString()).toBe(small);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Message 3 is over the read-ahead limit: gone before it was asked for, it cannot be served.
+    rmSync(join(root, 'alice', 'new', third!));
+    await expect(maildrop.read(2)).rejects.toThrow();
+    await maildrop.release();
+  });
+
   it('reads the whole file when the ",S=" in its name is wrong either way', async () => {
     mkdirs('bob');
     writeFileSync(join(root, 'bob', 'new', '1000000001.M1P1.x,S=3,W=3'), 'Subject: longer than the name says\r\n');
