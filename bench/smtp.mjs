@@ -132,6 +132,9 @@ const memoryRows = [
   ['RSS right after the last burst', kib(memory.afterBurst.rss)],
   ['RSS 2 s later, after GC', kib(memory.settled.rss)],
   ['heap used: start → after burst → settled', `${kib(memory.base.heapUsed)} → ${kib(memory.afterBurst.heapUsed)} → ${kib(memory.settled.heapUsed)}`],
+  // Where RSS is held: V8's heap as reserved (its young generation grows under load), and buffers outside it.
+  ['heap total (V8 reserved): start → after burst → settled', `${kib(memory.base.heapTotal)} → ${kib(memory.afterBurst.heapTotal)} → ${kib(memory.settled.heapTotal)}`],
+  ['array buffers (message bytes): start → after burst → settled', `${kib(memory.base.arrayBuffers)} → ${kib(memory.afterBurst.arrayBuffers)} → ${kib(memory.settled.arrayBuffers)}`],
 ];
 record(`bench:smtp:${opts.label}`, `SMTP ingest (${opts.label})`, {
   command: commandLine('bench/smtp.mjs'),

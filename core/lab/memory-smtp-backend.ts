@@ -73,7 +73,8 @@ export function createMemorySmtpBackend(options: MemorySmtpBackendOptions): Smtp
       return matches;
     },
 
-    async deliver(envelope: Envelope, message: Buffer) {
+    async deliver(envelope: Envelope, body: Buffer, trace: Buffer) {
+      const message = Buffer.concat([trace, body]); // in memory, small: joined once
       const returnPath = Buffer.from(`Return-Path: <${formatMailbox(envelope.from)}>\r\n`, 'utf8');
       const local = new Set<string>();
       let relayed = false;
@@ -81,7 +82,7 @@ export function createMemorySmtpBackend(options: MemorySmtpBackendOptions): Smtp
         if (recipient.route.kind === 'local') local.add(recipient.route.user);
         else relayed = true;
       }
-      for (const user of local) await options.store.deliver(user, Buffer.concat([returnPath, message]));
+      for (const user of local) await options.store.deliver(user, message, returnPath);
       if (relayed) options.relayed?.push({ envelope, message });
       return { id: `mem${++deliveries}` };
     },

@@ -61,8 +61,10 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
       return users.filter((name) => name.toLowerCase() === localPart.toLowerCase()).map((name) => `<${name}@${domains[0] ?? 'localhost'}>`);
     },
 
-    async deliver(envelope: Envelope, message: Buffer): Promise<DeliveryResult> {
-      const returnPath = Buffer.from(`Return-Path: <${formatMailbox(envelope.from)}>\r\n`, 'utf8');
+    async deliver(envelope: Envelope, message: Buffer, trace: Buffer): Promise<DeliveryResult> {
+      // The trace headers (Return-Path, then our Received) go before the message as a piece of their
+      // own: the store writes both into one file, and the message itself is never copied to join them.
+      const headers = Buffer.concat([Buffer.from(`Return-Path: <${formatMailbox(envelope.from)}>\r\n`, 'utf8'), trace]);
       const localUsers = new Set<string>();
       const relayed: string[] = [];
       for (const recipient of envelope.recipients) {
@@ -72,10 +74,10 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
       const stored: { user: string; id: string }[] = [];
       let queued: string | undefined;
       try {
-        for (const user of localUsers) stored.push({ user, id: await options.store.deliver(user, message, returnPath) });
+        for (const user of localUsers) stored.push({ user, id: await options.store.deliver(user, message, headers) });
         if (relayed.length > 0) {
           const id = `q${now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-          await options.queue.enqueue({ id, from: formatMailbox(envelope.from), recipients: relayed, queuedAt: now().toISOString(), attempts: 0 }, message);
+          await options.queue.enqueue({ id, from: formatMailbox(envelope.from), recipients: relayed, queuedAt: now().toISOString(), attempts: 0 }, Buffer.concat([trace, message]));
           queued = id;
         }
       } catch (error) {
@@ -87,7 +89,7 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
         const failed = envelope.recipients.filter(({ route }) => route.kind !== 'local' || !keptUsers.has(route.user));
         // The error names server paths: the client and the bounce get the gist only.
         const reason = `local delivery failed (${(error as NodeJS.ErrnoException).code ?? 'error'}); the message was not stored for this recipient`;
-        await sendBounce(envelope, message, failed.map((recipient) => formatMailbox(recipient.mailbox)), reason);
+        await sendBounce(envelope, Buffer.concat([trace, message]), failed.map((recipient) => formatMailbox(recipient.mailbox)), reason);
         return { id: kept[0]!.id, failed: failed.map((recipient) => ({ address: formatMailbox(recipient.mailbox), reason })) };
       }
       return { id: stored[0]?.id ?? queued ?? 'none' };

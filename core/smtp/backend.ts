@@ -63,6 +63,11 @@ export interface SmtpBackend {
    * follows is a promise to deliver (RFC 5321 §4.1.1.4, §6.1). Throws only
    * when nothing was stored for anyone: a copy stored before a later failure
    * is taken back first, or reported in `failed`.
+   *
+   * `trace` is the Received header this server adds (RFC 5321 §4.4), to be
+   * stored before the message. It comes apart so that the message, which may be
+   * megabytes, is never copied just to join the two: the store writes them as
+   * pieces of one file.
    */
-  deliver(envelope: Envelope, message: Buffer): Promise<DeliveryResult>;
+  deliver(envelope: Envelope, message: Buffer, trace: Buffer): Promise<DeliveryResult>;
 }

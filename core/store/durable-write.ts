@@ -3,7 +3,7 @@
  * `writeSynced` resolves, and `groupCommit` lets many concurrent deliveries
  * share one directory sync.
  */
-import { closeSync, fsync, openSync, promises as fs, writeSync } from 'node:fs';
+import { closeSync, fsync, openSync, promises as fs, writevSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 /**
@@ -32,12 +32,30 @@ export async function writeSynced(path: string, parts: readonly Buffer[], size: 
   }
   const fd = openSync(path, 'wx', 0o600);
   try {
-    for (const part of parts) {
-      for (let written = 0; written < part.length; ) written += writeSync(fd, part, written, part.length - written);
-    }
+    writeAllSync(fd, parts, size);
     await fsyncAsync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Writes every piece in order with writev (one call for a message and its trace headers), again after a short write. */
+function writeAllSync(fd: number, parts: readonly Buffer[], size: number): void {
+  let pending = parts.filter((part) => part.length > 0);
+  for (let written = 0; written < size; ) {
+    let got = writevSync(fd, pending);
+    if (got === 0) throw new Error('a write to the new message file made no progress');
+    written += got;
+    // A short write (rare: a signal, a full disk about to say ENOSPC): go on from where it stopped.
+    const rest: Buffer[] = [];
+    for (const part of pending) {
+      if (got >= part.length) got -= part.length;
+      else {
+        rest.push(got > 0 ? part.subarray(got) : part);
+        got = 0;
+      }
+    }
+    pending = rest;
   }
 }
 

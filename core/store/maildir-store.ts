@@ -350,15 +350,15 @@ async function inParallel<Item, Result>(items: readonly Item[], work: (item: Ite
 }
 
 /**
- * The file's content in wire format, in as few pieces as is cheap: one for a
- * small message, the prefix and the message apart for a large one (never
- * copied to join them). Converted apart only when the prefix ends a line, so
- * joining the pieces gives exactly the conversion of the whole.
+ * The file's content in wire format: the prefix (trace headers) and the
+ * message as two pieces, written together by one writev, so the message is
+ * never copied to join them. Converted apart only when the prefix ends a line,
+ * so the pieces give exactly the conversion of the whole; a prefix that does
+ * not (never one of ours) is joined first.
  */
 function wireParts(message: Uint8Array, prefix: Uint8Array | undefined): Buffer[] {
   if (!prefix || prefix.length === 0) return [asWireFormat(message)];
-  const whole = prefix.length + message.length;
-  if (whole <= WRITE_SYNC_LIMIT || prefix[prefix.length - 1] !== 0x0a) return [asWireFormat(Buffer.concat([prefix, message]))];
+  if (prefix[prefix.length - 1] !== 0x0a) return [asWireFormat(Buffer.concat([prefix, message]))];
   return [asWireFormat(prefix), asWireFormat(message)];
 }
 

@@ -21,8 +21,9 @@ export function memoryBackend(users: Record<string, string>, domains: string[], 
       return user ? { kind: 'local', user } : { kind: 'unknown-user' };
     },
     verify: async (query) => Object.keys(users).filter((name) => name.toLowerCase() === query.toLowerCase()).map((name) => `${name}@${domains[0]}`),
-    async deliver(envelope, message) {
-      delivered.push({ envelope, message });
+    async deliver(envelope, body, trace) {
+      // As stored: our Received header, then the message.
+      delivered.push({ envelope, message: Buffer.concat([trace, body]) });
       return { id: `id${delivered.length}` };
     },
   };

@@ -32,8 +32,9 @@ export async function deliverTransaction(context: SmtpContext, message: Buffer, 
         smtputf8: transaction.smtputf8,
         ...(context.authenticatedAs ? { authenticatedAs: context.authenticatedAs } : {}),
       },
+      message,
       // UTF-8: under SMTPUTF8 the "for" address may be non-ASCII (RFC 6531 §3.7.3); otherwise it is ASCII anyway.
-      Buffer.concat([Buffer.from(trace, 'utf8'), message]),
+      Buffer.from(trace, 'utf8'),
     ));
   } catch (error) {
     context.event({ kind: 'error', code: 'DELIVERY_FAILED', message: (error as Error).message });
