@@ -14,7 +14,7 @@ import type { SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
 import type { WireEvent } from '../events.js';
 import type { ServerEngine } from '../engine/server-engine.js';
 import type { Pop3SessionOptions } from './options.js';
-import { bodyContent } from '../framing/body-content.js';
+import { withLazyContent } from '../framing/body-content.js';
 import { countLines } from '../framing/dot-stuffing.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import { clientLineEvent } from '../masking.js';
@@ -317,8 +317,8 @@ function describeReply(reply: Pop3Reply): WireEvent[] {
     const body = reply.body;
     const lines = isLineList(body) ? body.length : countLines(body);
     const octets = isLineList(body) ? body.reduce((total, line) => total + line.length + 2, 0) : body.length;
-    const content = isLineList(body) ? { content: body.join('\r\n') } : bodyContent(body);
-    events.push({ kind: 'body', from: 'server', lines, octets, ...content, ending: 'dot' });
+    // A message's text is made only if something reads the event (core/framing/body-content.ts).
+    events.push(isLineList(body) ? { kind: 'body', from: 'server', lines, octets, content: body.join('\r\n'), ending: 'dot' } : withLazyContent({ kind: 'body', from: 'server', lines, octets, ending: 'dot' }, body));
   }
   events.push(...pop3ReplyAnnotations(line));
   return events;

@@ -13,7 +13,7 @@ import { OutputCollector, type EngineOutput } from '../engine-output.js';
 import type { WireEvent } from '../events.js';
 import type { ServerEngine } from '../engine/server-engine.js';
 import type { SmtpSessionOptions } from './options.js';
-import { bodyContent } from '../framing/body-content.js';
+import { withLazyContent } from '../framing/body-content.js';
 import type { DataProblem, SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
@@ -162,7 +162,9 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   /** The message after DATA, up to and without <CRLF>.<CRLF>, already dot-unstuffed. */
   async receiveData(data: { message: Buffer | undefined; octets: number; problems: readonly DataProblem[] }): Promise<SmtpOutput> {
     if (this.state !== 'DATA') throw new EngineMisuse('receiveData() outside the DATA state');
-    this.event({ kind: 'body', from: 'client', lines: data.message ? countCrlf(data.message) : 0, octets: data.octets, ...(data.message ? bodyContent(data.message) : {}), ending: 'dot' });
+    const body = { kind: 'body', from: 'client', lines: data.message ? countCrlf(data.message) : 0, octets: data.octets, ending: 'dot' } as const;
+    // The message's text is made only if something reads the event: unwatched, the framer's buffer stays its one copy.
+    this.event(data.message ? withLazyContent(body, data.message) : body);
     this.event({ kind: 'line', from: 'client', text: '.' });
     await finishData(this, data);
     return this.take();
@@ -171,7 +173,8 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   /** One BDAT chunk of the announced size. */
   async receiveChunk(chunk: { bytes: Buffer | undefined; octets: number }): Promise<SmtpOutput> {
     if (!this.pendingChunk) throw new EngineMisuse('receiveChunk() without a BDAT command');
-    this.event({ kind: 'body', from: 'client', lines: chunk.bytes ? countCrlf(chunk.bytes) : 0, octets: chunk.octets, ...(chunk.bytes ? bodyContent(chunk.bytes) : {}), ending: 'chunk' });
+    const body = { kind: 'body', from: 'client', lines: chunk.bytes ? countCrlf(chunk.bytes) : 0, octets: chunk.octets, ending: 'chunk' } as const;
+    this.event(chunk.bytes ? withLazyContent(body, chunk.bytes) : body);
     await finishChunk(this, chunk);
     return this.take();
   }
