@@ -26,11 +26,18 @@ export interface MaildirEntry {
 const READ_SYNC_LIMIT = 128 * 1024;
 
 /**
- * The next message up to this size is read while the client is still taking
- * in the one just sent. One such message per session at most (1,000 sessions:
- * 32 MB at worst), and 95% of mail is smaller.
+ * What the sessions of this process may hold read ahead, all together: one
+ * message per session at most, and no more read ahead once this much is held
+ * (those sessions read when asked, as before). 1,000 sessions cannot make it
+ * 128 MB.
  */
-const PREFETCH_LIMIT = 32 * 1024;
+const PREFETCH_BUDGET = 16 * 1024 * 1024;
+let prefetchedBytes = 0;
+
+/** Octets the sessions of this process hold read ahead now (for tests and diagnostics). */
+export function readAheadBytes(): number {
+  return prefetchedBytes;
+}
 
 /** `Maildrop.read`, and `stop` for when the maildrop is let go. */
 export interface MessageReader {
@@ -56,26 +63,36 @@ export function readerOf(folder: string, entries: readonly MaildirEntry[], locat
   let prefetch: NodeJS.Immediate | undefined;
   let stopped = false;
 
+  /** Takes the message read ahead out of the budget (it is handed over or dropped). */
+  const takePrefetched = (): { index: number; bytes: Buffer } | undefined => {
+    const taken = prefetched;
+    if (taken) prefetchedBytes -= taken.bytes.length;
+    prefetched = undefined;
+    return taken;
+  };
+
   const prefetchAfter = (index: number) => {
     clearImmediate(prefetch);
     const next = entries[index + 1];
-    if (stopped || !next || !isSmall(next) || next.fileSize! > PREFETCH_LIMIT) return;
+    if (stopped || !next || !isSmall(next)) return;
     prefetch = setImmediate(() => {
       prefetch = undefined;
+      if (prefetchedBytes + next.fileSize! > PREFETCH_BUDGET) return;
       const bytes = readSmallEntry(folder, next);
       // Not found or not the size its name says: the read when it is asked for finds out and reports.
-      if (bytes) prefetched = { index: index + 1, bytes: asWireFormat(bytes) };
+      if (!bytes) return;
+      prefetched = { index: index + 1, bytes: asWireFormat(bytes) };
+      prefetchedBytes += prefetched.bytes.length;
     });
   };
 
   return {
     async read(index) {
       const entry = entries[index]!;
-      const early = prefetched?.index === index ? prefetched.bytes : undefined;
-      prefetched = undefined;
-      if (early) {
+      const early = takePrefetched();
+      if (early?.index === index) {
         prefetchAfter(index);
-        return early;
+        return early.bytes;
       }
       if (isSmall(entry)) {
         const bytes = readSmallEntry(folder, entry);
@@ -97,7 +114,7 @@ export function readerOf(folder: string, entries: readonly MaildirEntry[], locat
       stopped = true;
       clearImmediate(prefetch);
       prefetch = undefined;
-      prefetched = undefined;
+      takePrefetched();
       ahead = undefined;
     },
   };

@@ -277,14 +277,16 @@ async function applyChanges(folder: string, entries: readonly MaildirEntry[], ch
     }
   });
   const failed = changes.deleted.filter((_, position) => !removed[position]);
-  await inParallel(changes.seen, async (index) => {
+  const moved = await inParallel(changes.seen, async (index) => {
     try {
-      await flagSeen(folder, entries, index);
+      return await flagSeen(folder, entries, index);
     } catch {
-      // Flagging seen is a courtesy to other readers; a failure loses nothing.
+      return false; // Flagging seen is a courtesy to other readers; a failure loses nothing.
     }
   });
-  await Promise.all([syncFolder(join(folder, 'cur')), syncFolder(join(folder, 'new'))]);
+  // Deletions and moves are made durable; a session that changed nothing (messages retrieved
+  // again, already flagged seen) costs no directory sync: two of them were most of such a QUIT.
+  if (removed.some(Boolean) || moved.some(Boolean)) await Promise.all([syncFolder(join(folder, 'cur')), syncFolder(join(folder, 'new'))]);
   return { deleted: removed.filter(Boolean).length, failed, remaining: await countMessages(folder) };
 }
 
@@ -300,21 +302,22 @@ async function atEntry(folder: string, entries: readonly MaildirEntry[], index: 
 }
 
 /**
- * Moves a message to cur/ with the S flag. link(2) then unlink, not rename:
+ * Moves a message to cur/ with the S flag; true if it moved. link(2) then unlink, not rename:
  * rename would silently replace another file of that name (a copy of the same
  * message), and that is a message lost.
  */
-async function flagSeen(folder: string, entries: readonly MaildirEntry[], index: number): Promise<void> {
+async function flagSeen(folder: string, entries: readonly MaildirEntry[], index: number): Promise<boolean> {
   const entry = entries[index]!;
   // Already in cur/ with the S flag: nothing to do, not even a look.
-  if (entry.folder === 'cur' && flagsOf(entry.name).includes('S')) return;
+  if (entry.folder === 'cur' && flagsOf(entry.name).includes('S')) return false;
   const from = await locate(folder, entries, index);
   const name = from.slice(from.lastIndexOf('/') + 1);
   const flags = [...new Set((flagsOf(name) + 'S').split(''))].sort().join('');
   const to = join(folder, 'cur', `${name.split(':')[0]!}:2,${flags}`);
-  if (to === from) return;
+  if (to === from) return false;
   await fs.link(from, to); // EEXIST: another file has that name; leave this one where it is
   await fs.unlink(from);
+  return true;
 }
 
 /**

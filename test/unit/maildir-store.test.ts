@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toWireFormat } from '../../core/framing/dot-stuffing.js';
 import { LOCK_FILE } from '../../core/store/maildrop-lock.js';
 import { groupCommit } from '../../core/store/durable-write.js';
+import { readAheadBytes } from '../../core/store/maildir-read.js';
 import { MaildirStore } from '../../core/store/maildir-store.js';
 import { isValidMailboxName, uidFromUniqueName, uniqueIds } from '../../core/store/mail-store.js';
 import { parseUsers } from '../../core/store/user-directory.js';
@@ -425,7 +426,7 @@ describe('reading fast: sizes from the names, one read per message, read-ahead',
 
   it('reads the next small message ahead once the event loop is free, and a large one only when asked', async () => {
     const small = 'Subject: small\r\n\r\nbody\r\n';
-    const large = `Subject: large\r\n\r\n${'z'.repeat(40 * 1024)}\r\n`;
+    const large = `Subject: large\r\n\r\n${'z'.repeat(200 * 1024)}\r\n`;
     for (const body of [small, small, large]) await store.deliver('alice', Buffer.from(body));
     const maildrop = await open('alice');
     const files = () => readdirSync(join(root, 'alice', 'new')).sort();
@@ -433,13 +434,31 @@ describe('reading fast: sizes from the names, one read per message, read-ahead',
     await maildrop.read(0);
     await new Promise((resolve) => setImmediate(resolve));
     // Other software takes message 2 away: it was read ahead already, so the client still gets it.
+    expect(readAheadBytes()).toBe(small.length);
     rmSync(join(root, 'alice', 'new', second!));
     expect(Buffer.from(await maildrop.read(1)).toString()).toBe(small);
+    expect(readAheadBytes()).toBe(0);
     await new Promise((resolve) => setImmediate(resolve));
     // Message 3 is over the read-ahead limit: gone before it was asked for, it cannot be served.
     rmSync(join(root, 'alice', 'new', third!));
     await expect(maildrop.read(2)).rejects.toThrow();
     await maildrop.release();
+  });
+
+  it('holds at most one message read ahead per session, and lets it go at release', async () => {
+    for (let i = 0; i < 3; i++) await store.deliver('alice', Buffer.from(`Subject: ${i}\r\n\r\n${'w'.repeat(1000)}\r\n`));
+    const maildrop = await open('alice');
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    await maildrop.read(0);
+    await tick();
+    await maildrop.read(2); // not the one read ahead: that one is dropped, and nothing follows message 3
+    await tick();
+    expect(readAheadBytes()).toBe(0);
+    await maildrop.read(0);
+    await tick();
+    expect(readAheadBytes()).toBeGreaterThan(1000);
+    await maildrop.release();
+    expect(readAheadBytes()).toBe(0);
   });
 
   it('reads the whole file when the ",S=" in its name is wrong either way', async () => {
