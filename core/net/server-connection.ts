@@ -53,6 +53,8 @@ export class ServerConnection {
   private running = false;
   private upgrading = false;
   private inputEnded = false;
+  /** The idle limit last set, and on which socket. */
+  private idleTimer: { socket: Socket; ms: number } | undefined;
   /** The step the engine is handling now; settles (never rejects) when done. */
   private inFlight: Promise<unknown> | undefined;
 
@@ -210,12 +212,20 @@ export class ServerConnection {
     secure.setTimeout(this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
   }
 
-  /** The idle limit that fits the session now: the short pre-login one until the engine has a login. */
+  /**
+   * The idle limit that fits the session now: the short pre-login one until
+   * the engine has a login. Set only when it changes (or the socket did, at
+   * STARTTLS): the socket itself restarts its timer at every read and write, so
+   * setting it again after each reply only made a timer object per command.
+   */
   private armIdleTimer(): void {
     if (this.finished || this.upgrading) return;
     const preAuth = this.options.preAuthTimeoutMs;
     const waitingForLogin = preAuth !== undefined && this.pump.engine.awaitingLogin === true;
-    this.socket.setTimeout(waitingForLogin ? Math.min(preAuth, this.options.idleTimeoutMs) : this.options.idleTimeoutMs);
+    const ms = waitingForLogin ? Math.min(preAuth, this.options.idleTimeoutMs) : this.options.idleTimeoutMs;
+    if (this.idleTimer?.socket === this.socket && this.idleTimer.ms === ms) return;
+    this.socket.setTimeout(ms);
+    this.idleTimer = { socket: this.socket, ms };
   }
 
   private async finish(reason: string): Promise<void> {

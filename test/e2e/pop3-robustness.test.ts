@@ -385,6 +385,24 @@ describe('the server ends sessions', () => {
     expect(client.received).toMatch(/\r\n-ERR idle for too long, closing connection\r\n$/);
   });
 
+  it('the idle timer counts from the last command: a client that keeps talking stays, then is closed once silent', async () => {
+    const l = await lab({ idleTimeoutMs: 600 });
+    const client = await connect(l.pop3Port);
+    client.send('USER alice\r\nPASS wonderland\r\n');
+    await client.waitFor(/maildrop has/);
+    // Five NOOPs 250 ms apart: 1.25 s in all, twice the idle limit, never 600 ms without a word.
+    const replies = () => client.received.split('\r\n+OK').length;
+    for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const before = replies();
+      client.send('NOOP\r\n');
+      while (replies() === before) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(client.received).not.toMatch(/idle for too long/);
+    expect(await closedWithin(client)).toBe(true);
+    expect(client.received).toMatch(/-ERR idle for too long, closing connection\r\n$/);
+  });
+
   it('idle timeout with a DELE pending: closed, and nothing was deleted', async () => {
     const l = await lab({ idleTimeoutMs: 300 });
     const client = await connect(l.pop3Port);
