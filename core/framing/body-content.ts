@@ -24,7 +24,8 @@ export function withLazyContent(event: Omit<BodyEvent, 'content' | 'truncated'>,
     configurable: true,
     get(this: BodyEvent): string {
       const { content } = bodyContent(bytes, limit);
-      Object.defineProperty(this, 'content', { value: content, enumerable: true, configurable: true, writable: true });
+      // Kept for the next reader, unless someone froze the event meanwhile: then it is made again.
+      if (Object.isExtensible(this)) Object.defineProperty(this, 'content', { value: content, enumerable: true, configurable: true, writable: true });
       return content;
     },
   });

@@ -78,11 +78,15 @@ export function readerOf(folder: string, entries: readonly MaildirEntry[], locat
     prefetch = setImmediate(() => {
       prefetch = undefined;
       if (prefetchedBytes + next.fileSize! > PREFETCH_BUDGET) return;
-      const bytes = readSmallEntry(folder, next);
-      // Not found or not the size its name says: the read when it is asked for finds out and reports.
-      if (!bytes) return;
-      prefetched = { index: index + 1, bytes: asWireFormat(bytes) };
-      prefetchedBytes += prefetched.bytes.length;
+      try {
+        const bytes = readSmallEntry(folder, next);
+        // Not found or not the size its name says: the read when it is asked for finds out and reports.
+        if (!bytes) return;
+        prefetched = { index: index + 1, bytes: asWireFormat(bytes) };
+        prefetchedBytes += prefetched.bytes.length;
+      } catch {
+        // Nobody asked for it yet: a failure here is found and reported by the read that does.
+      }
     });
   };
 

@@ -22,6 +22,12 @@ describe('body events with their content made when read', () => {
     expect(withLazyContent(fields, bytes, 100).truncated).toBeUndefined();
   });
 
+  it('still gives its content when frozen before anyone read it', () => {
+    const event = Object.freeze(withLazyContent(fields, Buffer.from('frozen\r\n')));
+    expect(event.content).toBe('frozen');
+    expect(event.content).toBe('frozen');
+  });
+
   it('travels as plain data: JSON and spreads carry the content', () => {
     const event = withLazyContent(fields, Buffer.from('x\r\n'));
     expect(JSON.parse(JSON.stringify(event))).toEqual({ ...fields, content: 'x' });
