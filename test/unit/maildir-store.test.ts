@@ -425,18 +425,19 @@ describe('reading fast: sizes from the names, one read per message, read-ahead',
   });
 
   it('reads the next small message ahead once the event loop is free, and a large one only when asked', async () => {
-    const small = 'Subject: small\r\n\r\nbody\r\n';
-    const large = `Subject: large\r\n\r\n${'z'.repeat(200 * 1024)}\r\n`;
-    for (const body of [small, small, large]) await store.deliver('alice', Buffer.from(body));
+    const bodies = ['Subject: one\r\n\r\nbody\r\n', 'Subject: two\r\n\r\nbody\r\n', `Subject: large\r\n\r\n${'z'.repeat(200 * 1024)}\r\n`];
+    const ids: string[] = [];
+    for (const body of bodies) ids.push(await store.deliver('alice', Buffer.from(body)));
     const maildrop = await open('alice');
-    const files = () => readdirSync(join(root, 'alice', 'new')).sort();
-    const [, second, third] = files();
+    // Each message's file by the id its delivery returned (names do not sort as the messages do).
+    const fileOf = (id: string) => readdirSync(join(root, 'alice', 'new')).find((name) => name.startsWith(`${id},`))!;
+    const [, second, third] = ids.map(fileOf);
     await maildrop.read(0);
     await new Promise((resolve) => setImmediate(resolve));
     // Other software takes message 2 away: it was read ahead already, so the client still gets it.
-    expect(readAheadBytes()).toBe(small.length);
+    expect(readAheadBytes()).toBe(bodies[1]!.length);
     rmSync(join(root, 'alice', 'new', second!));
-    expect(Buffer.from(await maildrop.read(1)).toString()).toBe(small);
+    expect(Buffer.from(await maildrop.read(1)).toString()).toBe(bodies[1]);
     expect(readAheadBytes()).toBe(0);
     await new Promise((resolve) => setImmediate(resolve));
     // Message 3 is over the read-ahead limit: gone before it was asked for, it cannot be served.
