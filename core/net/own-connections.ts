@@ -14,14 +14,18 @@
 import type { Socket } from 'node:net';
 
 export class OwnConnections {
-  private readonly open = new Set<string>();
+  /** Open sockets of ours, by local address and port, with the address they speak for (a learner's browser), if any. */
+  private readonly open = new Map<string, string | undefined>();
   private pending = 0;
   private waiters: (() => void)[] = [];
 
   constructor(private readonly settleMs = 250) {}
 
-  /** Call right after connecting: the socket is recognised once it has connected, and forgotten when it closes. */
-  track(socket: Socket): void {
+  /**
+   * Call right after connecting: the socket is recognised once it has connected, and forgotten when it closes.
+   * `onBehalfOf` is the address of whoever the connection serves (the browser of the tab that opened it).
+   */
+  track(socket: Socket, onBehalfOf?: string): void {
     this.pending++;
     let key: string | undefined;
     let settled = false;
@@ -35,7 +39,7 @@ export class OwnConnections {
     };
     socket.once('connect', () => {
       key = `${normalise(socket.localAddress)}:${socket.localPort}`;
-      this.open.add(key);
+      this.open.set(key, onBehalfOf);
       settle();
     });
     socket.once('close', () => {
@@ -59,6 +63,15 @@ export class OwnConnections {
       };
       this.waiters.push(check);
     });
+  }
+
+  /**
+   * For the peer `address:port`: undefined when it is not a socket of ours (or not connected yet);
+   * otherwise `{ onBehalfOf }`, the address it serves if it was given one.
+   */
+  whose(address: string | undefined, port: number | undefined): { onBehalfOf: string | undefined } | undefined {
+    const key = `${normalise(address)}:${port}`;
+    return this.open.has(key) ? { onBehalfOf: this.open.get(key) } : undefined;
   }
 
   /** Sockets of ours open now (tests). */

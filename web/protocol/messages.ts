@@ -23,8 +23,8 @@ export type TargetChoice =
 
 /** Page → bridge. */
 export type ClientMessage =
-  /** First message on every connection: a new session, or resume `session` after `after`. */
-  | { v: 1; t: 'hello'; session?: string; after?: number }
+  /** First message on every connection: a new session, or resume `session` after `after`; `code` is the class code when the classroom has one. */
+  | { v: 1; t: 'hello'; session?: string; after?: number; code?: string }
   /** Lines the console model released (one line, or a pipelining batch). */
   | { v: 1; t: 'input'; lines: string[] }
   /** A meta-command line such as "/help" or "/plain alice secret". */
@@ -88,6 +88,7 @@ export const REFUSAL_CODES = [
   'SESSION_CLOSED',
   'IDLE',
   'BUSY',
+  'CLASS_CODE',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -102,6 +103,8 @@ export type ServerMessage =
       resumed: boolean;
       /** The first seq the bridge still holds for this session (older events were dropped from the backlog). */
       oldest: number;
+      /** On a resume: how many of the bodies that follow lost their content to bound the bridge's memory (they come as summaries). */
+      emptied?: number;
       lessons: readonly LessonSummary[];
       /** Remote servers the operator allowed (`--allow-remote`), as "host:port". */
       remotes: readonly string[];
@@ -117,6 +120,8 @@ export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; co
 
 const SERVERS = ['pop3', 'smtp', 'submission'];
 const MODES = ['watch', 'step', 'practice'];
+/** The longest class code a hello may carry. */
+export const MAX_CLASS_CODE = 200;
 /** The most lines one input message carries (a pasted batch). */
 export const MAX_INPUT_LINES = 1000;
 
@@ -134,9 +139,11 @@ export function parseClientMessage(text: string): ParseResult {
     case 'hello': {
       const session = value.session;
       const after = value.after;
+      const code = value.code;
       if (session !== undefined && (typeof session !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(session))) return bad('hello: bad session');
       if (after !== undefined && !isCount(after)) return bad('hello: bad after');
-      return ok({ v: 1, t: 'hello', ...(session !== undefined ? { session } : {}), ...(after !== undefined ? { after } : {}) });
+      if (code !== undefined && (typeof code !== 'string' || code.length > MAX_CLASS_CODE)) return bad('hello: bad class code');
+      return ok({ v: 1, t: 'hello', ...(session !== undefined ? { session } : {}), ...(after !== undefined ? { after } : {}), ...(code !== undefined ? { code } : {}) });
     }
     case 'input': {
       const lines = value.lines;

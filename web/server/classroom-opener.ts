@@ -3,8 +3,9 @@
  * each tab with its own in-process sandbox, so what one tab does in the
  * sandbox another never sees.
  */
-import type { Socket } from 'node:net';
 import { ClassroomSession } from '../../core/classroom/classroom-session.js';
+import type { Socket } from 'node:net';
+import type { OwnConnections } from '../../core/net/own-connections.js';
 import { Sandbox } from '../../core/sandbox/sandbox.js';
 import type { OpenTarget } from './target-session.js';
 
@@ -14,13 +15,14 @@ export interface ClassroomOpenerOptions {
   clock?: () => number;
   hostname?: string;
   domains?: readonly string[];
-  /** Told of each TCP socket a tab opens (the lab learns which loopback connections are the bridge's own). */
-  onSocket?: (socket: Socket) => void;
+  /** Told of each TCP socket a tab opens, with the learner's address: the lab learns which loopback connections are the bridge's own, and whose. */
+  ownConnections?: OwnConnections;
 }
 
-/** A fresh opener for one tab. */
-export function classroomOpener(options: ClassroomOpenerOptions = {}): () => OpenTarget {
-  return () => {
+/** A fresh opener for one tab, opened from the learner's browser at `address`. */
+export function classroomOpener(options: ClassroomOpenerOptions = {}): (address: string) => OpenTarget {
+  return (address) => {
+    const onSocket = options.ownConnections ? (socket: Socket) => options.ownConnections!.track(socket, address) : undefined;
     let sandbox: Sandbox | undefined;
     return (target, onEnvelope) =>
       ClassroomSession.open(target, {
@@ -35,7 +37,7 @@ export function classroomOpener(options: ClassroomOpenerOptions = {}): () => Ope
         clock: options.clock ?? Date.now,
         ...(options.lessonsDir ? { lessonsDir: options.lessonsDir } : {}),
         ...(options.replyTimeoutMs ? { replyTimeoutMs: options.replyTimeoutMs } : {}),
-        ...(options.onSocket ? { onSocket: options.onSocket } : {}),
+        ...(onSocket ? { onSocket } : {}),
       });
   };
 }

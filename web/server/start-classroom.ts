@@ -10,7 +10,7 @@ import type { OwnConnections } from '../../core/net/own-connections.js';
 import type { LessonSummary } from '../protocol/messages.js';
 import { classroomOpener } from './classroom-opener.js';
 import { formatAllowed, parseAllowlist } from './remote-allowlist.js';
-import { startWebServer, type BridgeLimits, type LabListenerRef, type RunningWebServer } from './web-server.js';
+import { DEFAULT_BRIDGE_LIMITS, startWebServer, type BridgeLimits, type LabListenerRef, type RunningWebServer } from './web-server.js';
 
 export interface ClassroomConfig {
   host: string;
@@ -26,6 +26,23 @@ export interface ClassroomConfig {
   log?: (text: string) => void;
   /** Shared with the lab (LabConfig.ownConnections): the tabs' lab connections count against its global cap, not its per-address one. */
   ownConnections?: OwnConnections;
+  /** The lab's global connection cap (--max-connections): the bridge keeps its own sessions below it. */
+  labMaxConnections?: number;
+  /** Reverse proxies trusted to name the learner's address (--trust-proxy). */
+  trustProxy?: readonly string[];
+  /** The code a page must send before anything is opened (--class-code). */
+  classCode?: string;
+  /** Refusal lines, written even without --verbose. */
+  warn?: (text: string) => void;
+}
+
+/**
+ * The bridge's session budget under a lab cap of `labMax`: a quarter of the
+ * lab's connections (at least one) always stays free of tabs, so outside
+ * clients find room however many tabs are open.
+ */
+export function bridgeBudget(labMax: number): number {
+  return Math.max(1, labMax - Math.max(1, Math.ceil(labMax / 4)));
 }
 
 export interface RunningClassroom {
@@ -45,17 +62,22 @@ export async function startClassroom(config: ClassroomConfig): Promise<RunningCl
     .filter((listener): listener is ListenerInfo & { name: 'pop3' | 'smtp' | 'submission' } => listener.name === 'pop3' || listener.name === 'smtp' || listener.name === 'submission')
     .map((listener) => ({ name: listener.name, url: everywhere ? `${listener.url.split('://')[0]}://127.0.0.1:${listener.port}` : listener.url }));
   const hostNames = [...config.webNames, ...(everywhere ? machineAddresses() : [])];
+  const limits: Partial<BridgeLimits> = { ...config.limits };
+  if (config.labMaxConnections !== undefined && limits.maxSessions === undefined) limits.maxSessions = Math.min(DEFAULT_BRIDGE_LIMITS.maxSessions, bridgeBudget(config.labMaxConnections));
   const server = await startWebServer({
     host: config.host,
     port: config.port,
-    openerForTab: classroomOpener({ lessonsDir, clock: Date.now, ...(config.hostname ? { hostname: config.hostname } : {}), ...(config.domains ? { domains: config.domains } : {}), ...(config.ownConnections ? { onSocket: (socket) => config.ownConnections!.track(socket) } : {}) }),
+    openerForTab: classroomOpener({ lessonsDir, clock: Date.now, ...(config.hostname ? { hostname: config.hostname } : {}), ...(config.domains ? { domains: config.domains } : {}), ...(config.ownConnections ? { ownConnections: config.ownConnections } : {}) }),
     lab,
     allowRemote: allow.entries,
     lessons,
     logins: config.logins,
     hostNames,
-    ...(config.limits ? { limits: config.limits } : {}),
+    limits,
+    ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+    ...(config.classCode !== undefined ? { classCode: config.classCode } : {}),
     ...(config.log ? { log: config.log } : {}),
+    ...(config.warn ? { warn: config.warn } : {}),
   });
   const lines = [`ready: ${server.url} — the browser classroom (open it in a browser; each tab is its own session)`];
   if (everywhere) {

@@ -7,6 +7,7 @@
  */
 import type { EventEnvelope, WireEvent } from '../../core/browser.js';
 import type { LessonSummary, RefusalCode, SessionStatus, TargetChoice } from '../protocol/messages.js';
+import { Backlog } from './backlog.js';
 import type { BridgeTarget, OpenTarget, TargetSession } from './target-session.js';
 
 export type ResolvedTarget = { ok: true; target: BridgeTarget; label: string; lesson?: LessonSummary } | { ok: false; code: RefusalCode; message: string };
@@ -20,6 +21,10 @@ export interface TabSessionOptions {
   openTarget: OpenTarget;
   resolve: (choice: TargetChoice) => ResolvedTarget;
   backlogLimit: number;
+  /** Bytes the resume backlog keeps at most. */
+  backlogBytes: number;
+  /** Bytes of page messages waiting their turn at most; more is refused (`accepts`). */
+  queueBytes: number;
   clock: () => number;
   /** New envelopes and status changes, for the attached page (if any). */
   onEnvelopes: (envelopes: EventEnvelope[]) => void;
@@ -27,10 +32,16 @@ export interface TabSessionOptions {
   onRefusal: (code: RefusalCode, message: string) => void;
 }
 
+/** About what one waiting operation costs besides the text it carries (closure, promise, message object). */
+export const OPERATION_OVERHEAD = 256;
+
 export class TabSession {
   readonly token: string;
   readonly address: string;
-  private readonly backlog: EventEnvelope[] = [];
+  private readonly backlog: Backlog;
+  /** Bytes of page messages waiting their turn, and the most there ever were. */
+  private queued = 0;
+  private queuedPeak = 0;
   private seq = 0;
   private generation = 0;
   private current: TargetSession | undefined;
@@ -52,6 +63,7 @@ export class TabSession {
   constructor(private readonly options: TabSessionOptions) {
     this.token = options.token;
     this.address = options.address;
+    this.backlog = new Backlog({ count: options.backlogLimit, bytes: options.backlogBytes });
     this.lastActivity = options.clock();
   }
 
@@ -59,10 +71,19 @@ export class TabSession {
     return this.ended;
   }
 
-  /** Events after `after` that the backlog still holds, and the oldest seq held. */
-  since(after: number): { envelopes: EventEnvelope[]; oldest: number } {
-    const oldest = this.backlog[0]?.seq ?? this.seq + 1;
-    return { envelopes: this.backlog.filter((envelope) => envelope.seq > after), oldest };
+  /** Events after `after` that the backlog still holds, the oldest seq held, and how many bodies among them lost their content. */
+  since(after: number): { envelopes: EventEnvelope[]; oldest: number; emptied: number } {
+    return this.backlog.since(after, this.seq + 1);
+  }
+
+  /** What this tab holds in memory: its backlog and the page messages waiting (now and at most). */
+  held(): { backlogBytes: number; queuedBytes: number; queuedPeak: number } {
+    return { backlogBytes: this.backlog.bytes, queuedBytes: this.queued, queuedPeak: this.queuedPeak };
+  }
+
+  /** False when a message of `bytes` would pass the bound on what waits: the page must wait for the work before it. */
+  accepts(bytes: number): boolean {
+    return this.queued === 0 || this.queued + bytes <= this.options.queueBytes;
   }
 
   status(): SessionStatus | undefined {
@@ -118,14 +139,14 @@ export class TabSession {
     return this.run(async () => {
       const session = this.live();
       if (session) await session.submit(lines);
-    });
+    }, lines.reduce((sum, line) => sum + line.length + 2, 0));
   }
 
   meta(line: string): Promise<void> {
     return this.run(async () => {
       const session = this.live();
       if (session) await session.meta(line);
-    });
+    }, line.length);
   }
 
   next(): Promise<void> {
@@ -144,8 +165,13 @@ export class TabSession {
     this.ended = true;
     const session = this.current;
     this.current = undefined;
-    await this.queue;
+    // Closed first: an operation waiting on the server (a reply that will not come) ends with it, instead of holding the end up.
     await session?.close().catch(() => undefined);
+    await this.queue;
+    // A target an operation was opening meanwhile is closed too.
+    const late = this.current as TargetSession | undefined;
+    this.current = undefined;
+    await late?.close().catch(() => undefined);
   }
 
   /** Something the bridge says in the transcript (a notice event, never on the wire). */
@@ -172,7 +198,6 @@ export class TabSession {
   private stamp(event: WireEvent, at: number): void {
     const envelope: EventEnvelope = { session: this.source(), seq: ++this.seq, at, event };
     this.backlog.push(envelope);
-    if (this.backlog.length > this.options.backlogLimit) this.backlog.splice(0, this.backlog.length - this.options.backlogLimit);
     this.outgoing.push(envelope);
     this.scheduleFlush();
   }
@@ -200,13 +225,20 @@ export class TabSession {
     this.options.onStatus(status);
   }
 
-  private run(operation: () => Promise<void>): Promise<void> {
+  /** Queues an operation; `bytes` (what it carries) count toward the bound on what waits until it has run. */
+  private run(operation: () => Promise<void>, carried = 0): Promise<void> {
+    // Each waiting operation costs its closure and promise besides what it carries.
+    const bytes = carried + OPERATION_OVERHEAD;
+    this.queued += bytes;
+    this.queuedPeak = Math.max(this.queuedPeak, this.queued);
     const next = this.queue.then(async () => {
-      if (this.ended) return;
       try {
+        if (this.ended) return;
         await operation();
       } catch (error) {
         this.notice(`error: ${(error as Error).message}`, 'warning');
+      } finally {
+        this.queued -= bytes;
       }
       this.changed();
     });

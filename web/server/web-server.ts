@@ -5,32 +5,52 @@
  * checked here, before anything is opened:
  * - `Host` must name this server and `Origin` must be its own page, refused
  *   with 403 before the upgrade (DNS rebinding, cross-site WebSocket hijacking);
+ * - every upgraded socket counts against a per-address and a global cap from
+ *   the upgrade on, and one that says no `hello` in time is closed;
+ * - with a class code, a `hello` without it opens nothing;
  * - messages are small (`maxPayload`), versioned and validated;
  * - a page picks a lab listener, the sandbox, a lesson by id, or a remote
  *   server on the operator's --allow-remote list: never an arbitrary socket;
- * - sessions per address are capped; a tab quiet for too long is ended; a
+ * - sessions per address and in all are capped, the last few slots kept for
+ *   addresses with no session yet; a tab quiet for too long is ended; a
  *   browser that stops reading is dropped once its send buffer is full;
- * - nothing a learner types is logged.
+ * - what a tab holds is bounded: its resume backlog in bytes, its waiting
+ *   input (more is refused with BUSY);
+ * - nothing a learner types is logged; refusals are, a few lines per address.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventEnvelope } from '../../core/browser.js';
+import { ConnectionLimiter } from '../../core/net/connection-limiter.js';
 import { parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type LessonSummary, type RefusalCode, type ServerMessage, type TargetChoice } from '../protocol/messages.js';
+import { bridgeMetaCommand, targetResolver, type LabListenerRef } from './bridge-targets.js';
+import { clientAddress } from './client-address.js';
 import { hostAllowed, hostPolicy, originAllowed, type HostPolicy } from './origin-check.js';
 import { defaultPageFolder, SECURITY_HEADERS, servePageFile } from './page-files.js';
-import { checkRemote, formatAllowed, type AllowedRemote } from './remote-allowlist.js';
-import { TabSession, type ResolvedTarget } from './tab-session.js';
+import { RefusalLog } from './refusal-log.js';
+import { formatAllowed, type AllowedRemote } from './remote-allowlist.js';
+import { TabSession } from './tab-session.js';
 import type { OpenTarget } from './target-session.js';
+
+export type { LabListenerRef } from './bridge-targets.js';
 
 export interface BridgeLimits {
   /** The largest message a page may send, in bytes. */
   maxPayload: number;
   /** Open tab sessions per client address (attached or waiting to be resumed). */
   sessionsPerAddress: number;
-  /** Open tab sessions in all. */
+  /** Open tab sessions in all: each may hold a connection to the lab, so keep it below the lab's own cap. */
   maxSessions: number;
+  /** Of `maxSessions`, the last this many go only to addresses with no session yet: a new learner finds room. */
+  newcomerSlots: number;
+  /** Open WebSockets per client address, with or without a session (default: sessionsPerAddress + 5). */
+  socketsPerAddress: number;
+  /** Open WebSockets in all (default: maxSessions + 50). */
+  maxSockets: number;
+  /** A socket that sends no `hello` within this time is closed. */
+  helloTimeoutMs: number;
   /** A tab that sends nothing for this long is ended. */
   idleTimeoutMs: number;
   /** A tab whose page went away is kept this long for it to resume. */
@@ -41,43 +61,60 @@ export interface BridgeLimits {
   sendBufferLimit: number;
   /** Events kept per tab for resuming. */
   backlogLimit: number;
+  /** Bytes kept per tab for resuming; past it the oldest bodies lose their content, then the oldest events go. */
+  backlogBytes: number;
+  /** Bytes of a tab's messages waiting their turn; a message past it is refused with BUSY. */
+  inputQueueBytes: number;
 }
 
-export const DEFAULT_BRIDGE_LIMITS: BridgeLimits = {
+export const DEFAULT_BRIDGE_LIMITS: Omit<BridgeLimits, 'socketsPerAddress' | 'maxSockets' | 'newcomerSlots'> = {
   maxPayload: 64 * 1024,
   sessionsPerAddress: 20,
   maxSessions: 500,
+  helloTimeoutMs: 5000,
   idleTimeoutMs: 30 * 60_000,
   resumeGraceMs: 60_000,
   goodbyeGraceMs: 1500,
   sendBufferLimit: 1024 * 1024,
   backlogLimit: 5_000,
+  backlogBytes: 2 * 1024 * 1024,
+  inputQueueBytes: 1024 * 1024,
 };
 
-/** A lab listener a page may pick. */
-export interface LabListenerRef {
-  readonly name: 'pop3' | 'smtp' | 'submission';
-  /** Where the bridge connects: loopback when the lab listens on every interface. */
-  readonly url: string;
+/** The limits with the derived ones filled in. */
+export function bridgeLimits(given: Partial<BridgeLimits> = {}): BridgeLimits {
+  const base = { ...DEFAULT_BRIDGE_LIMITS, ...given };
+  return {
+    ...base,
+    newcomerSlots: given.newcomerSlots ?? Math.max(1, Math.floor(base.maxSessions / 10)),
+    socketsPerAddress: given.socketsPerAddress ?? base.sessionsPerAddress + 5,
+    maxSockets: given.maxSockets ?? base.maxSessions + 50,
+  };
 }
 
 export interface WebServerOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
-  /** Called once per tab: each tab may have its own sandbox. */
-  openerForTab: () => OpenTarget;
+  /** Called once per tab, with the learner's address: each tab may have its own sandbox, and its lab connections speak for that address. */
+  openerForTab: (address: string) => OpenTarget;
   lab: readonly LabListenerRef[];
   allowRemote: readonly AllowedRemote[];
   lessons: readonly LessonSummary[];
   logins: readonly { user: string; password: string }[];
   /** More host names learners use to reach this server (a DNS name, the machine's addresses). */
   hostNames?: readonly string[];
+  /** Reverse proxies whose X-Forwarded-For / Forwarded header names the learner's address (--trust-proxy). */
+  trustProxy?: readonly string[];
+  /** A code every page must send with its hello before anything is opened (--class-code). */
+  classCode?: string;
   pageFolder?: string;
   limits?: Partial<BridgeLimits>;
   clock?: () => number;
   /** One line per connection event; never what a learner typed. */
   log?: (text: string) => void;
+  /** Refusals (caps, silent sockets, wrong class codes), a few lines per address: written even without --verbose. */
+  warn?: (text: string) => void;
 }
 
 export interface RunningWebServer {
@@ -85,17 +122,26 @@ export interface RunningWebServer {
   readonly port: number;
   /** Tab sessions open now. */
   readonly sessions: number;
+  /** WebSockets open now, with or without a session. */
+  readonly sockets: number;
+  /** What the tabs hold: backlog bytes and waiting input bytes in all, and the most input that ever waited in one tab. */
+  held(): { backlogBytes: number; queuedBytes: number; queuedPeak: number };
   close(): Promise<void>;
 }
 
 /** Starts the HTTP server and the bridge. */
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
-  const limits = { ...DEFAULT_BRIDGE_LIMITS, ...options.limits };
+  const limits = bridgeLimits(options.limits);
   const clock = options.clock ?? Date.now;
   const log = options.log ?? (() => undefined);
+  const refusals = new RefusalLog(options.warn ?? log, clock);
   const pageFolder = options.pageFolder ?? defaultPageFolder();
+  const trustProxy = options.trustProxy ?? [];
+  const codeDigest = options.classCode === undefined ? undefined : digest(options.classCode);
   const sessions = new Map<string, TabSession>();
   const sockets = new Map<TabSession, WebSocket>();
+  const socketSlots = new ConnectionLimiter({ maxConnections: limits.maxSockets, maxPerAddress: limits.socketsPerAddress });
+  const resolveTarget = targetResolver(options);
   let tabNumber = 0;
   let policy: HostPolicy;
 
@@ -106,48 +152,25 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     }
     void servePageFile(pageFolder, request, response);
   });
+  // A connection that never finishes its request headers holds a descriptor: not for long.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayload, perMessageDeflate: false });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refuse = (status: number, text: string) => {
-      log(`refused a WebSocket from ${request.socket.remoteAddress}: ${text}`);
+    const address = clientAddress(request, trustProxy);
+    const refuse = (status: number, text: string, why = text) => {
+      refusals.note(address, `upgrade ${status}`, why);
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (new URL(request.url ?? '/', 'http://x').pathname !== '/ws') return refuse(404, 'Not Found');
-    if (!hostAllowed(policy, request.headers.host)) return refuse(403, 'Forbidden');
-    if (!originAllowed(policy, request.headers.origin, request.headers.host)) return refuse(403, 'Forbidden');
-    wss.handleUpgrade(request, socket, head, (ws) => attach(ws, request.socket.remoteAddress ?? 'unknown'));
+    if (!hostAllowed(policy, request.headers.host)) return refuse(403, 'Forbidden', 'Host is not this server');
+    if (!originAllowed(policy, request.headers.origin, request.headers.host)) return refuse(403, 'Forbidden', 'Origin is not this server');
+    const slot = socketSlots.admit(address);
+    if (!slot.ok) return refuse(503, 'Service Unavailable', slot.reason);
+    socket.once('close', slot.release);
+    wss.handleUpgrade(request, socket, head, (ws) => attach(ws, address));
   });
-
-  const resolveTarget = (choice: TargetChoice): ResolvedTarget => {
-    switch (choice.kind) {
-      case 'lab': {
-        const listener = options.lab.find((entry) => entry.name === choice.server);
-        if (!listener) return { ok: false, code: 'TARGET_FAILED', message: `the lab's ${choice.server} listener is off` };
-        return { ok: true, target: { kind: 'remote', url: listener.url, insecure: true }, label: `lab ${choice.server} (${listener.url})` };
-      }
-      case 'sandbox':
-        return { ok: true, target: { kind: 'sandbox', server: choice.server }, label: `sandbox ${choice.server} (in process)` };
-      case 'remote': {
-        const own = options.lab.map((entry) => entry.url.replace(/^[a-z0-9]+:\/\//, '').replace(/^\[(.*)\](:\d+)$/, '$1$2'));
-        const decision = checkRemote(choice.url, options.allowRemote, own);
-        if (!decision.ok) return { ok: false, code: 'REMOTE_NOT_ALLOWED', message: decision.reason };
-        return {
-          ok: true,
-          target: { kind: 'remote', url: choice.url, ...(choice.starttls ? { starttls: true } : {}), ...(choice.insecure ? { insecure: true } : {}) },
-          label: choice.url,
-        };
-      }
-      case 'lesson': {
-        const lesson = options.lessons.find((entry) => entry.id === choice.id);
-        if (!lesson) return { ok: false, code: 'NO_SUCH_LESSON', message: `no lesson "${choice.id}"` };
-        const mode = lesson.watchOnly ? 'watch' : choice.mode;
-        return { ok: true, target: { kind: 'lesson', id: lesson.id, mode }, label: `lesson ${lesson.id}: ${lesson.title} (${mode})`, lesson };
-      }
-    }
-  };
-
-  const defaultTarget: TargetChoice = options.lab.some((entry) => entry.name === 'pop3') ? { kind: 'lab', server: 'pop3' } : { kind: 'sandbox', server: 'pop3' };
 
   const send = (ws: WebSocket, message: ServerMessage): void => {
     if (ws.readyState !== ws.OPEN) return;
@@ -159,15 +182,23 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     ws.send(JSON.stringify(message));
   };
   const refuse = (ws: WebSocket, code: RefusalCode, message: string) => send(ws, { v: 1, t: 'refused', code, message });
+  /** Says why, then closes; a peer that does not answer the close is cut off soon after. */
+  const shut = (ws: WebSocket, code: RefusalCode, message: string, reason: string) => {
+    refuse(ws, code, message);
+    ws.close(1008, reason);
+    setTimeout(() => ws.terminate(), 1000).unref();
+  };
 
   const createSession = (address: string): TabSession => {
     const session: TabSession = new TabSession({
       token: randomBytes(18).toString('base64url'),
       number: ++tabNumber,
       address,
-      openTarget: options.openerForTab(),
+      openTarget: options.openerForTab(address),
       resolve: resolveTarget,
       backlogLimit: limits.backlogLimit,
+      backlogBytes: limits.backlogBytes,
+      queueBytes: limits.inputQueueBytes,
       clock,
       onEnvelopes: (envelopes: EventEnvelope[]) => {
         const ws = sockets.get(session);
@@ -196,6 +227,13 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
 
   const attach = (ws: WebSocket, address: string) => {
     let session: TabSession | undefined;
+    let greeted = false;
+    const silent = setTimeout(() => {
+      if (greeted) return;
+      refusals.note(address, 'no hello', `no hello within ${limits.helloTimeoutMs} ms; closed`);
+      shut(ws, 'NO_HELLO', `no hello within ${limits.helloTimeoutMs} ms`, 'no hello');
+    }, limits.helloTimeoutMs);
+    silent.unref();
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
       if (isBinary) return refuse(ws, 'BAD_MESSAGE', 'text messages only');
@@ -203,18 +241,27 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       if (!parsed.ok) return refuse(ws, parsed.code, parsed.message);
       const message: ClientMessage = parsed.message;
       if (message.t === 'hello') {
-        if (session) return refuse(ws, 'BAD_MESSAGE', 'hello twice');
+        if (greeted) return refuse(ws, 'BAD_MESSAGE', 'hello twice');
+        greeted = true;
+        clearTimeout(silent);
+        if (codeDigest && (message.code === undefined || !timingSafeEqual(digest(message.code), codeDigest))) {
+          if (message.code !== undefined) refusals.note(address, 'class code', 'wrong class code');
+          return shut(ws, 'CLASS_CODE', message.code === undefined ? 'this classroom asks for its class code' : 'that is not the class code', 'class code');
+        }
         session = hello(ws, address, message.session, message.after ?? 0);
         return;
       }
       if (!session) return refuse(ws, 'NO_HELLO', 'send hello first');
       session.lastActivity = clock();
-      handle(session, message);
+      handle(ws, session, message);
     });
-    ws.on('close', () => {
+    ws.on('close', (code) => {
+      clearTimeout(silent);
       if (session && sockets.get(session) === ws) {
         sockets.delete(session);
         const detachedAt = (session.detachedAt = clock());
+        // A browser closing or leaving the page closes with 1001 (RFC 6455 §7.4.1), a script with 1000: the page is gone, not lost.
+        if (code === 1000 || code === 1001) session.saidGoodbye = true;
         if (session.saidGoodbye) {
           const gone = session;
           // A reload resumes within the grace; a closed tab does not, and its lab session (and maildrop lock) ends now.
@@ -235,16 +282,16 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       found.detachedAt = undefined;
       found.saidGoodbye = false;
       found.lastActivity = clock();
-      const { envelopes, oldest } = found.since(after);
-      send(ws, welcome(found.token, true, oldest));
+      const { envelopes, oldest, emptied } = found.since(after);
+      send(ws, { ...welcome(found.token, true, oldest), ...(emptied > 0 ? { emptied } : {}) });
       for (let index = 0; index < envelopes.length; index += 500) send(ws, { v: 1, t: 'events', envelopes: envelopes.slice(index, index + 500) });
       found.resendStatus();
       return found;
     }
-    const mine = [...sessions.values()].filter((session) => session.address === address).length;
-    if (mine >= limits.sessionsPerAddress || sessions.size >= limits.maxSessions) {
-      refuse(ws, 'TOO_MANY_SESSIONS', mine >= limits.sessionsPerAddress ? `at most ${limits.sessionsPerAddress} sessions from one address; close a tab` : 'this classroom is full');
-      ws.close(1008, 'too many sessions');
+    const full = fullFor(address);
+    if (full) {
+      refusals.note(address, 'sessions', full);
+      shut(ws, 'TOO_MANY_SESSIONS', full, 'too many sessions');
       return undefined;
     }
     const session = createSession(address);
@@ -254,6 +301,17 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     void session.open(defaultTarget);
     return session;
   };
+
+  /** Why a new session from `address` does not fit, or undefined when it does. */
+  const fullFor = (address: string): string | undefined => {
+    const mine = [...sessions.values()].filter((session) => session.address === address).length;
+    if (mine >= limits.sessionsPerAddress) return `at most ${limits.sessionsPerAddress} sessions from one address; close a tab`;
+    if (sessions.size >= limits.maxSessions) return 'this classroom is full';
+    if (mine > 0 && sessions.size >= limits.maxSessions - limits.newcomerSlots) return 'this classroom is nearly full: the last places are kept for learners who have none yet; close a tab';
+    return undefined;
+  };
+
+  const defaultTarget: TargetChoice = options.lab.some((entry) => entry.name === 'pop3') ? { kind: 'lab', server: 'pop3' } : { kind: 'sandbox', server: 'pop3' };
 
   const welcome = (token: string, resumed: boolean, oldest: number): ServerMessage => ({
     v: PROTOCOL_VERSION,
@@ -267,13 +325,16 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     logins: options.logins,
   });
 
-  const handle = (session: TabSession, message: Exclude<ClientMessage, { t: 'hello' }>) => {
+  const handle = (ws: WebSocket, session: TabSession, message: Exclude<ClientMessage, { t: 'hello' }>) => {
+    if (message.t !== 'bye' && !session.accepts(message.t === 'input' ? message.lines.reduce((sum, line) => sum + line.length + 2, 0) : message.t === 'meta' ? message.line.length : 0)) {
+      return refuse(ws, 'BUSY', 'too much is waiting to be sent; this message was dropped, send it again once the replies have come');
+    }
     switch (message.t) {
       case 'input':
         void session.submit(message.lines);
         return;
       case 'meta':
-        void metaCommand(session, message.line);
+        void bridgeMetaCommand(session, message.line);
         return;
       case 'open':
         void session.open(message.target);
@@ -284,35 +345,6 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       case 'bye':
         session.saidGoodbye = true;
         return;
-    }
-  };
-
-  /** Meta-commands that change the target go through the same checks as the picker; the rest run in the session. */
-  const metaCommand = async (session: TabSession, line: string) => {
-    const [name = '', ...words] = line.slice(1).trim().split(/\s+/);
-    switch (name.toLowerCase()) {
-      case 'connect': {
-        const what = words[0] ?? '';
-        if (what === 'pop3' || what === 'smtp' || what === 'submission') return session.open({ kind: 'lab', server: what });
-        if (what === '') return session.notice('usage: /connect pop3|smtp|submission|URL [--starttls] [--insecure]', 'warning');
-        return session.open({ kind: 'remote', url: what, ...(words.includes('--starttls') ? { starttls: true } : {}), ...(words.includes('--insecure') ? { insecure: true } : {}) });
-      }
-      case 'sandbox': {
-        const server = words[0] ?? 'pop3';
-        if (server !== 'pop3' && server !== 'smtp' && server !== 'submission') return session.notice('usage: /sandbox [pop3|smtp|submission]', 'warning');
-        return session.open({ kind: 'sandbox', server });
-      }
-      case 'lesson': {
-        const mode = words[1] ?? 'step';
-        if (!words[0] || (mode !== 'watch' && mode !== 'step' && mode !== 'practice')) return session.notice('usage: /lesson ID [watch|step|practice]', 'warning');
-        return session.open({ kind: 'lesson', id: words[0], mode });
-      }
-      case 'next':
-        return session.next();
-      case 'save':
-        return session.notice('in the browser, use the download buttons (text or JSON)');
-      default:
-        return session.meta(line);
     }
   };
 
@@ -342,6 +374,17 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     get sessions() {
       return sessions.size;
     },
+    get sockets() {
+      return socketSlots.open;
+    },
+    held() {
+      const all = [...sessions.values()].map((session) => session.held());
+      return {
+        backlogBytes: all.reduce((sum, one) => sum + one.backlogBytes, 0),
+        queuedBytes: all.reduce((sum, one) => sum + one.queuedBytes, 0),
+        queuedPeak: Math.max(0, ...all.map((one) => one.queuedPeak)),
+      };
+    },
     async close() {
       clearInterval(sweep);
       await Promise.all([...sessions.values()].map((session) => endSession(session, 'the classroom server is stopping')));
@@ -351,4 +394,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
     },
   };
+}
+
+/** A fixed-length digest, so comparing codes takes the same time whatever was sent. */
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }
