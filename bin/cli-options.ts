@@ -61,6 +61,9 @@ export interface ServeOptions {
   webPort: ListenerPort;
   allowRemote?: string[];
   webName?: string[];
+  /** Reverse proxies trusted to name the learner's address. */
+  trustProxy?: string[];
+  classCode?: string;
 }
 
 /** A listener port, or "off" (commander cannot carry null through a parser). */

@@ -58,6 +58,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--web-port <port>', 'the browser classroom: page and WebSocket bridge ("off" to disable)').default(8025).argParser(parsePort))
     .option('--allow-remote <host[:port],...>', 'servers outside the lab the web page may connect to (default: none)', collectValue)
     .option('--web-name <name>', 'another host name learners use to reach the page, e.g. a DNS name (repeat for several)', collectValue)
+    .option('--trust-proxy <address>', 'a reverse proxy (its IP address) whose X-Forwarded-For / Forwarded header names the learner (repeat for several)', collectValue)
+    .option('--class-code <code>', 'a code the page asks each learner for before it opens anything (for a classroom open to the network)')
     .addHelpText(
       'after',
       `

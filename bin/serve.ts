@@ -122,7 +122,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
         hostname: options.hostname,
         domains: options.domain ?? DEFAULT_LAB_CONFIG.domains,
         ownConnections,
-        ...(options.verbose ? { log: (text: string) => process.stdout.write(`[web] ${text}\n`) } : {}),
+        labMaxConnections: options.maxConnections,
+        ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+        ...(options.classCode !== undefined ? { classCode: options.classCode } : {}),
+        // Refusals always (a few lines per address); connection events with --verbose. Peer-chosen text is escaped.
+        warn: (text: string) => process.stdout.write(`[web] ${escapeLines(text)}\n`),
+        ...(options.verbose ? { log: (text: string) => process.stdout.write(`[web] ${escapeLines(text)}\n`) } : {}),
       });
       classroom = started.server;
       for (const line of started.lines) process.stdout.write(`${line}\n`);

@@ -25,10 +25,12 @@ export class TestBridgeClient {
   }
 
   /** Connects with the page's own Origin (or the one given) and says hello. */
-  static async open(port: number, options: { origin?: string; host?: string; session?: string; after?: number; hello?: boolean } = {}): Promise<TestBridgeClient> {
+  static async open(port: number, options: { origin?: string; host?: string; session?: string; after?: number; hello?: boolean; code?: string; from?: string; headers?: Record<string, string> } = {}): Promise<TestBridgeClient> {
     const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
       origin: options.origin ?? `http://127.0.0.1:${port}`,
-      ...(options.host ? { headers: { Host: options.host } } : {}),
+      // Another loopback address (127.0.0.2 …): another learner's machine, as far as the bridge can tell.
+      ...(options.from ? { localAddress: options.from } : {}),
+      ...(options.headers || options.host ? { headers: { ...options.headers, ...(options.host ? { Host: options.host } : {}) } } : {}),
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
@@ -36,7 +38,7 @@ export class TestBridgeClient {
       socket.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
     });
     const client = new TestBridgeClient(socket);
-    if (options.hello !== false) client.send({ v: 1, t: 'hello', ...(options.session ? { session: options.session, after: options.after ?? 0 } : {}) });
+    if (options.hello !== false) client.send({ v: 1, t: 'hello', ...(options.session ? { session: options.session, after: options.after ?? 0 } : {}), ...(options.code !== undefined ? { code: options.code } : {}) });
     return client;
   }
 

@@ -8,7 +8,9 @@ import { defaultLessonFolder, loadLessons } from '../../core/lab/lesson-folder.j
 import type { ListenerInfo } from '../../core/lab/lab-server.js';
 import type { OwnConnections } from '../../core/net/own-connections.js';
 import type { LessonSummary } from '../protocol/messages.js';
+import { isLoopback } from '../../core/net/connection-limiter.js';
 import { classroomOpener } from './classroom-opener.js';
+import { badProxyAddress } from './client-address.js';
 import { formatAllowed, parseAllowlist } from './remote-allowlist.js';
 import { DEFAULT_BRIDGE_LIMITS, startWebServer, type BridgeLimits, type LabListenerRef, type RunningWebServer } from './web-server.js';
 
@@ -54,6 +56,9 @@ export interface RunningClassroom {
 export async function startClassroom(config: ClassroomConfig): Promise<RunningClassroom> {
   const allow = parseAllowlist(config.allowRemote);
   if (!allow.ok) throw new Error(`--allow-remote: ${allow.reason}`);
+  const badProxy = badProxyAddress(config.trustProxy ?? []);
+  if (badProxy !== undefined) throw new Error(`--trust-proxy: "${badProxy}" is not an IP address (name the proxy by the address its connections come from)`);
+  if (config.classCode !== undefined && !/^\S{4,200}$/.test(config.classCode)) throw new Error('--class-code: 4 to 200 characters, no spaces');
   const lessonsDir = config.lessonsDir ?? defaultLessonFolder();
   const collection = await loadLessons(lessonsDir);
   const lessons: LessonSummary[] = collection.lessons.map((lesson) => ({ id: lesson.id, title: lesson.title, protocol: lesson.protocol, rfc: lesson.rfc, watchOnly: lesson.mode === 'watch-only' }));
@@ -93,6 +98,14 @@ export async function startClassroom(config: ClassroomConfig): Promise<RunningCl
   } else if (allow.entries.length) {
     lines.push(`the web page may also connect to ${allow.entries.map(formatAllowed).join(', ')} (--allow-remote)`);
   }
+  if (!isLoopback(config.host) && config.host !== 'localhost') {
+    lines.push(
+      config.classCode !== undefined
+        ? '  the page asks each learner for the class code (--class-code) before it opens anything'
+        : `  no class code: the page is reachable from other machines (--host ${config.host}) and opens for anyone; --class-code CODE makes it ask for one`,
+    );
+  }
+  if (config.trustProxy?.length) lines.push(`  the learner's address comes from X-Forwarded-For / Forwarded on connections from ${config.trustProxy.join(', ')} (--trust-proxy)`);
   return { server, lines };
 }
 
