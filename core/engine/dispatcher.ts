@@ -123,11 +123,11 @@ export class Dispatcher<Context, Reply> {
   }
 
   /** A rejected credential: answered after a delay that grows with each failure, and counted as a bad command so guessing ends. */
-  authFailed(reply: Reply, user?: string): void {
+  authFailed(reply: Reply, user?: string, attempt?: string): void {
     this.authFailures++;
     const penalty = this.options.authPenalty;
     this.session.delay(Math.max(this.options.authFailureDelay(this.authFailures), penalty?.delayMs(user) ?? 0));
-    penalty?.failed(user);
+    penalty?.failed(user, attempt);
     this.fail('AUTH_FAILED', reply);
   }
 

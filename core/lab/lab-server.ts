@@ -183,6 +183,8 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     delay: config.authPenaltyDelay,
     forgetAfterMs: 60 * 60 * 1000,
     now: Date.now,
+    // The classroom's tabs: penalised by the learner's browser address, never all together by the bridge's loopback one.
+    ...(config.ownConnections ? { whose: (address: string | undefined, port: number | undefined) => config.ownConnections!.whose(address, port) } : {}),
     onFailure: ({ protocol, address, user, addressFailures }) =>
       config.onAuthLog?.(`failed login on ${protocol} from ${address}${user === undefined ? '' : ` for user "${user}"`} (${addressFailures} from this address in the last hour)`),
   });

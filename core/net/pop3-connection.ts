@@ -43,7 +43,7 @@ export function servePop3(socket: Socket, deps: Pop3ConnectionDeps, implicitTls:
     challenge: deps.challenge ?? (() => makeTimestamp(deps.hostname)),
     secure: implicitTls,
     plaintextAuthAllowed: deps.plaintextAuthAllowed(socket.remoteAddress),
-    ...(deps.authPenalty ? { authPenalty: deps.authPenalty.forConnection(socket.remoteAddress ?? 'unknown', 'pop3') } : {}),
+    ...(deps.authPenalty ? { authPenalty: deps.authPenalty.forSocket(socket.remoteAddress, socket.remotePort, 'pop3') } : {}),
   });
   return new ServerConnection(socket, session, deps);
 }

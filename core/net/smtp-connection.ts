@@ -40,7 +40,7 @@ export function serveSmtp(socket: Socket, deps: SmtpConnectionDeps, implicitTls:
     challenge: deps.challenge ?? (() => `<${process.pid}.${Date.now()}.${++challenges}@${deps.options.persona.hostname}>`),
     now: deps.now ?? (() => new Date()),
     nextId: deps.nextId,
-    ...(deps.authPenalty ? { authPenalty: deps.authPenalty.forConnection(socket.remoteAddress ?? 'unknown', 'smtp') } : {}),
+    ...(deps.authPenalty ? { authPenalty: deps.authPenalty.forSocket(socket.remoteAddress, socket.remotePort, 'smtp') } : {}),
   });
   return new ServerConnection(socket, session, deps);
 }

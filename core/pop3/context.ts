@@ -44,7 +44,8 @@ export interface Pop3Context {
   fail(code: ErrorCode, reply: Pop3Reply): void;
   /** Replies to a rejected credential, after a growing delay. */
   /** `user`, when known, is charged with the failure too (core/engine/auth-penalty.ts). */
-  authFailed(reply: Pop3Reply, user?: string): void;
+  /** A rejected credential; `attempt` is the wrong password when the mechanism saw it (a repeat is not penalised again). */
+  authFailed(reply: Pop3Reply, user?: string, attempt?: string): void;
   /** Locks the maildrop and enters TRANSACTION, or replies why not. */
   login(user: string, method: string): Promise<boolean>;
   transition(cause: Pop3TransitionCause, detail?: string): void;

@@ -192,8 +192,8 @@ export class Pop3Session implements Pop3Context, ServerEngine {
   }
 
   /** A rejected credential: delayed, growing with each failure, and counted as a bad command so guessing ends. */
-  authFailed(reply: Pop3Reply, user?: string): void {
-    this.dispatcher.authFailed(reply, user);
+  authFailed(reply: Pop3Reply, user?: string, attempt?: string): void {
+    this.dispatcher.authFailed(reply, user, attempt);
   }
 
   /** For the dispatcher: the reply, a delay before it, and how a session ends here. */

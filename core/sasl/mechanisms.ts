@@ -27,7 +27,8 @@ export function allowedMechanisms(plaintextAllowed: boolean): MechanismName[] {
 export type SaslStep =
   | { kind: 'challenge'; data: Buffer }
   /** The exchange is complete: check `verify(secret)` for `user`. */
-  | { kind: 'claim'; user: string; verify: (secret: string) => boolean }
+  /** `attempt` is the password itself, for mechanisms that send it (PLAIN, LOGIN): the penalty recognises a repeat. */
+  | { kind: 'claim'; user: string; verify: (secret: string) => boolean; attempt?: string }
   | { kind: 'failure'; reason: string };
 
 export interface SaslExchange {
@@ -75,7 +76,7 @@ class PlainExchange implements SaslExchange {
     if (authzid !== '' && authzid !== authcid) {
       return { kind: 'failure', reason: `PLAIN: ${authcid} may not act as ${authzid} (authorization identity must be empty or equal)` };
     }
-    return { kind: 'claim', user: authcid, verify: (secret) => secretsEqual(password, secret) };
+    return { kind: 'claim', user: authcid, verify: (secret) => secretsEqual(password, secret), attempt: password };
   }
 }
 
@@ -92,7 +93,7 @@ class LoginExchange implements SaslExchange {
       return { kind: 'challenge', data: Buffer.from('Password:') };
     }
     const password = response.toString('utf8');
-    return { kind: 'claim', user: this.user, verify: (secret) => secretsEqual(password, secret) };
+    return { kind: 'claim', user: this.user, verify: (secret) => secretsEqual(password, secret), attempt: password };
   }
 }
 

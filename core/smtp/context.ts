@@ -57,7 +57,8 @@ export interface SmtpContext {
   /** Replies to a bad command and counts it; too many end the session (421). */
   fail(code: ErrorCode, reply: SmtpReply): void;
   /** `user`, when known, is charged with the failure too (core/engine/auth-penalty.ts). */
-  authFailed(reply: SmtpReply, user?: string): void;
+  /** A rejected credential; `attempt` is the wrong password when the mechanism saw it (a repeat is not penalised again). */
+  authFailed(reply: SmtpReply, user?: string, attempt?: string): void;
   /** AUTH succeeded: the session now submits as `user` (RFC 4954 §4). */
   authenticated(user: string): void;
   transition(cause: SmtpTransitionCause, detail?: string): void;

@@ -239,8 +239,8 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   }
 
   /** A rejected credential: delayed, growing with each failure, and counted as a bad command so guessing ends. */
-  authFailed(value: SmtpReply, user?: string): void {
-    this.dispatcher.authFailed(value, user);
+  authFailed(value: SmtpReply, user?: string, attempt?: string): void {
+    this.dispatcher.authFailed(value, user, attempt);
   }
 
   /** A login succeeded: the next failure starts the delays afresh. */

@@ -83,7 +83,7 @@ async function applyStep(context: Pop3Context, step: SaslStep): Promise<void> {
   if (PLAINTEXT_MECHANISMS.has(exchange.mechanism)) warnIfCleartext(context, `AUTH ${exchange.mechanism}`);
   const secret = await context.backend.secretOf(step.user);
   if (secret === undefined || !step.verify(secret)) {
-    context.authFailed(err('authentication failed', 'AUTH'), step.user);
+    context.authFailed(err('authentication failed', 'AUTH'), step.user, step.attempt);
     return;
   }
   if (await context.login(step.user, `AUTH ${exchange.mechanism}`)) context.reply(ok(maildropGreeting(context, 'authOk', step.user)));

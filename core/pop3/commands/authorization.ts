@@ -66,7 +66,7 @@ export const PASS: Pop3Command = {
     const secret = await context.backend.secretOf(user);
     // RFC 1939 §7: the argument may contain spaces; it is taken whole.
     if (secret === undefined || !secretsEqual(args, secret)) {
-      context.authFailed(err(INVALID_CREDENTIALS, 'AUTH'), user);
+      context.authFailed(err(INVALID_CREDENTIALS, 'AUTH'), user, args);
       return;
     }
     if (await context.login(user, 'PASS')) context.reply(ok(maildropGreeting(context, 'passOk', user)));

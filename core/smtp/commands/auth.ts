@@ -99,7 +99,7 @@ async function applyStep(context: SmtpContext, step: SaslStep): Promise<void> {
   }
   const secret = await context.backend.secretOf(step.user);
   if (secret === undefined || !step.verify(secret)) {
-    context.authFailed(reply(535, '5.7.8', 'Authentication credentials invalid'), step.user);
+    context.authFailed(reply(535, '5.7.8', 'Authentication credentials invalid'), step.user, step.attempt);
     return;
   }
   context.authenticated(step.user);
