@@ -9,6 +9,7 @@
  */
 export * from './events.js';
 export { ERROR_CODES, type ErrorCode } from './errors.js';
+export { escapeControls, escapeLines } from './escape-text.js';
 export { MASK, clientLineEvent, maskClientLine, secretStart, type LineRole } from './masking.js';
 
 export { describeKey } from './annotations/describe.js';

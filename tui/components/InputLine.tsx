@@ -1,6 +1,6 @@
 /** The input line the console model describes: prompt, text (a secret never shown), cursor, hint, completions; DATA mode set apart. */
 import { Box, Text } from 'ink';
-import type { ConsoleView } from '../../core/browser.js';
+import { escapeControls, type ConsoleView } from '../../core/browser.js';
 import type { Theme } from '../helpers/theme.js';
 import { tuiText } from '../messages.js';
 
@@ -17,7 +17,8 @@ export function InputLine({ view, flash, busy, width, theme }: InputLineProps) {
   const before = view.text.slice(0, view.cursor);
   const at = view.text.slice(view.cursor, view.cursor + 1) || ' ';
   const after = view.text.slice(view.cursor + 1);
-  const hint = flash ?? (view.completions ? view.completions.join('  ') : view.hint) ?? '';
+  // A flash can quote a server (a failed /connect with its reply to STLS): escaped like every peer text on a screen.
+  const hint = escapeControls(flash ?? (view.completions ? view.completions.join('  ') : view.hint) ?? '');
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate-start">

@@ -22,6 +22,7 @@ import {
   type TranscriptRow,
   type TranscriptUpdate,
 } from '../../core/browser.js';
+import { noticeText } from './notice-text.js';
 import { PAGE_META_COMMANDS } from './page-meta-commands.js';
 
 const COLOURS = { client: '\x1b[36m', server: '\x1b[32m', notice: '\x1b[33m', error: '\x1b[31m', note: '\x1b[2m', data: '\x1b[35m', reset: '\x1b[0m' };
@@ -175,7 +176,7 @@ export class TerminalView {
   /** A note of the page's own (not from the server). */
   say(text: string): void {
     this.clearInput();
-    this.term.write(`${COLOURS.notice}   ${text.replace(/\n/g, '\r\n   ')}${COLOURS.reset}\r\n`);
+    this.term.write(`${COLOURS.notice}${noticeText(text)}${COLOURS.reset}\r\n`);
     this.drawInput();
   }
 

@@ -23,6 +23,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventEnvelope } from '../../core/browser.js';
+import { escapeLines } from '../../core/escape-text.js';
 import { ConnectionLimiter } from '../../core/net/connection-limiter.js';
 import { parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type LessonSummary, type RefusalCode, type ServerMessage, type TargetChoice } from '../protocol/messages.js';
 import { bridgeMetaCommand, targetResolver, type LabListenerRef } from './bridge-targets.js';
@@ -181,7 +182,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     }
     ws.send(JSON.stringify(message));
   };
-  const refuse = (ws: WebSocket, code: RefusalCode, message: string) => send(ws, { v: 1, t: 'refused', code, message });
+  // A refusal may quote a server (TARGET_FAILED with its reply to STLS): escaped here too, whatever the page does.
+  const refuse = (ws: WebSocket, code: RefusalCode, message: string) => send(ws, { v: 1, t: 'refused', code, message: escapeLines(message) });
   /** Says why, then closes; a peer that does not answer the close is cut off soon after. */
   const shut = (ws: WebSocket, code: RefusalCode, message: string, reason: string) => {
     refuse(ws, code, message);
