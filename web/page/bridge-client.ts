@@ -16,10 +16,13 @@ export interface BridgeHandlers {
   onStatus(status: SessionStatus): void;
   onRefused(code: RefusalCode, message: string): void;
   onConnection(state: 'connecting' | 'open' | 'closed'): void;
+  /** The classroom asks for its class code (`reason` says whether one was sent): the code typed, or undefined to stop trying. */
+  askClassCode(reason: string): string | undefined;
 }
 
 const TOKEN = 'maillab.session';
 const SEQ = 'maillab.seq';
+const CODE = 'maillab.classCode';
 
 export class BridgeClient {
   private socket: WebSocket | undefined;
@@ -28,10 +31,15 @@ export class BridgeClient {
   private token: string | undefined;
   private queue: ClientMessage[] = [];
   private welcomed = false;
+  /** The class code, once the learner typed it (kept for this tab's reconnects). */
+  private code: string | undefined;
+  /** The learner declined to type a class code: no more reconnecting. */
+  private stopped = false;
 
   constructor(private readonly handlers: BridgeHandlers, private readonly url = defaultUrl()) {
     this.token = sessionStorage.getItem(TOKEN) ?? undefined;
     this.lastSeq = Number(sessionStorage.getItem(SEQ) ?? 0) || 0;
+    this.code = sessionStorage.getItem(CODE) ?? undefined;
   }
 
   get seq(): number {
@@ -44,13 +52,14 @@ export class BridgeClient {
     this.socket = socket;
     this.welcomed = false;
     socket.onopen = () => {
-      socket.send(JSON.stringify({ v: 1, t: 'hello', ...(this.token ? { session: this.token, after: this.lastSeq } : {}) } satisfies ClientMessage));
+      socket.send(JSON.stringify({ v: 1, t: 'hello', ...(this.token ? { session: this.token, after: this.lastSeq } : {}), ...(this.code !== undefined ? { code: this.code } : {}) } satisfies ClientMessage));
     };
     socket.onmessage = (message) => this.receive(JSON.parse(String(message.data)) as ServerMessage);
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = undefined;
       this.handlers.onConnection('closed');
+      if (this.stopped) return;
       const delay = Math.min(5000, 250 * 2 ** this.retry++);
       setTimeout(() => this.connect(), delay);
     };
@@ -98,6 +107,15 @@ export class BridgeClient {
         return;
       case 'refused':
         this.handlers.onRefused(message.code, message.message);
+        if (message.code === 'CLASS_CODE') {
+          // The bridge closes after this refusal; the reconnect says hello again with the code typed now.
+          const typed = this.handlers.askClassCode(message.message)?.trim();
+          if (typed) {
+            this.code = typed;
+            sessionStorage.setItem(CODE, typed);
+            this.retry = 0;
+          } else this.stopped = true;
+        }
         return;
     }
   }

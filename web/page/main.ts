@@ -53,6 +53,11 @@ const bridge = new BridgeClient({
   onEnvelopes: receive,
   onStatus: setStatus,
   onRefused: (code, message) => view.say(`refused (${code}): ${message}`),
+  askClassCode: (reason) => {
+    const typed = window.prompt(`${reason}. Your teacher gives the class code: type it to join.`) ?? undefined;
+    if (!typed) view.say('No class code typed: reload the page to try again.');
+    return typed;
+  },
   onConnection: (state) => {
     $('connection').textContent = state === 'open' ? (status?.label ?? 'connected') : state === 'connecting' ? 'connecting…' : 'connection lost; reconnecting…';
     document.body.dataset.connection = state;

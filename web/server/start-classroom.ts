@@ -98,15 +98,18 @@ export async function startClassroom(config: ClassroomConfig): Promise<RunningCl
   } else if (allow.entries.length) {
     lines.push(`the web page may also connect to ${allow.entries.map(formatAllowed).join(', ')} (--allow-remote)`);
   }
-  if (!isLoopback(config.host) && config.host !== 'localhost') {
-    lines.push(
-      config.classCode !== undefined
-        ? '  the page asks each learner for the class code (--class-code) before it opens anything'
-        : `  no class code: the page is reachable from other machines (--host ${config.host}) and opens for anyone; --class-code CODE makes it ask for one`,
-    );
-  }
+  const code = classCodeLine(config.host, config.classCode);
+  if (code) lines.push(code);
   if (config.trustProxy?.length) lines.push(`  the learner's address comes from X-Forwarded-For / Forwarded on connections from ${config.trustProxy.join(', ')} (--trust-proxy)`);
   return { server, lines };
+}
+
+/** What `serve` says about the class code when the page is reachable from other machines (any bind but loopback); undefined otherwise. */
+export function classCodeLine(host: string, classCode: string | undefined): string | undefined {
+  if (isLoopback(host) || host === 'localhost') return undefined;
+  return classCode !== undefined
+    ? '  the page asks each learner for the class code (--class-code) before it opens anything'
+    : `  no class code: the page is reachable from other machines (--host ${host}) and opens for anyone; --class-code CODE makes it ask for one`;
 }
 
 /** This machine's addresses and name: the Host headers learners on the network send. */
