@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { DEMO_USERS } from '../core/lab/data-folder.js';
 import { formatFaultRule, parseFaultRule } from '../core/faults/parse-fault.js';
 import { DEFAULT_LAB_CONFIG, startLab } from '../core/lab/lab-server.js';
-import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/transcript.js';
 import { escapeLines } from '../core/escape-text.js';
 import { isDnsServerSpec } from '../core/send/mx.js';
 import type { ListenerPort, ServeOptions } from './cli-options.js';
@@ -12,6 +11,7 @@ import { startLabDns, type LabDns } from '../core/net/lab-dns.js';
 import { UserFacingError } from '../core/errors.js';
 import { UsersFile } from '../core/store/users-file.js';
 import { OwnConnections } from '../core/net/own-connections.js';
+import { VerbosePrinters } from './verbose-printers.js';
 
 /**
  * --verbose shows this many lines of a message (a RETR, a DATA or BDAT body), then "... N more lines not shown":
@@ -26,7 +26,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     if (!parsed.ok) fail(`--fault "${text}": ${parsed.reason}`);
     return parsed.rule;
   });
-  const printers = new Map<string, TranscriptPrinter>();
+  const printers = new VerbosePrinters({ foldAfter: VERBOSE_BODY_LINES });
   // The classroom's tabs connect to the lab over loopback: the lab counts them against its global cap only.
   const ownConnections = new OwnConnections();
   let lab;
@@ -61,8 +61,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       onEvent: options.verbose
         ? (listener, connection, { event }) => {
             const tag = `${listener}#${connection}`;
-            const printer = printers.get(tag) ?? printers.set(tag, createTranscriptPrinter({ foldAfter: VERBOSE_BODY_LINES, foldOffersMore: false })).get(tag)!;
-            for (const text of printer.print(event)) process.stdout.write(`[${tag}] ${text}\n`);
+            for (const text of printers.print(tag, event)) process.stdout.write(`[${tag}] ${text}\n`);
           }
         : // Without --verbose, still one line for each failure of maillab's own (or its store): never a silent [SYS/TEMP].
           (listener, connection, { event }) => {
@@ -72,7 +71,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
           },
       onConnection: options.verbose
         ? (listener, connection, remote, open) => {
-            if (!open) printers.delete(`${listener}#${connection}`);
+            if (!open) printers.forget(`${listener}#${connection}`);
             process.stdout.write(`[${listener}#${connection}] ${open ? `connected from ${escapeLines(remote)}` : 'closed'}\n`);
           }
         : undefined,
