@@ -58,6 +58,13 @@ describe('--trust-proxy', () => {
       // From a machine that is not the proxy, the header is not believed: its third tab is refused whatever it claims.
       expect([await open('127.0.0.2', '198.51.100.1'), await open('127.0.0.2', '198.51.100.2'), await open('127.0.0.2', '198.51.100.3')]).toEqual([true, true, false]);
 
+      // Through the proxy, the page's origin is the proxy's (https, port 443): only the host name must be ours.
+      const proxied = { host: 'localhost', origin: 'https://localhost', headers: { 'X-Forwarded-For': '203.0.113.4' } };
+      const viaTls = await TestBridgeClient.open(classroom.server.port, { ...proxied, from: '127.0.0.1' });
+      clients.push(viaTls);
+      expect(await opened(viaTls)).toBe(true);
+      await expect(TestBridgeClient.open(classroom.server.port, { ...proxied, from: '127.0.0.2' })).rejects.toThrow(/HTTP 403/);
+
       // The lab's login penalty sees the forwarded address too.
       const learner = clients[0]!;
       await learner.until(() => learner.status?.state === 'AUTHORIZATION', 'the greeting');

@@ -11,10 +11,16 @@
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 
+/** True when `request` comes from one of the trusted proxies. */
+export function fromTrustedProxy(request: IncomingMessage, trustedProxies: readonly string[]): boolean {
+  const socketAddress = plain(request.socket.remoteAddress ?? 'unknown');
+  return trustedProxies.some((proxy) => plain(proxy) === socketAddress);
+}
+
 /** The browser's address for `request`: the socket's, or the one a trusted proxy forwarded. */
 export function clientAddress(request: IncomingMessage, trustedProxies: readonly string[]): string {
   const socketAddress = plain(request.socket.remoteAddress ?? 'unknown');
-  if (!trustedProxies.some((proxy) => plain(proxy) === socketAddress)) return socketAddress;
+  if (!fromTrustedProxy(request, trustedProxies)) return socketAddress;
   return forwardedFor(header(request.headers.forwarded)) ?? xForwardedFor(header(request.headers['x-forwarded-for'])) ?? socketAddress;
 }
 

@@ -28,15 +28,19 @@ export function splitHost(header: string | undefined): { name: string; port: num
   return { name: match[1]!.replace(/^\[(.*)\]$/, '$1').toLowerCase(), port: match[2] === undefined ? undefined : Number(match[2]) };
 }
 
-/** True when `Host` names this server. */
-export function hostAllowed(policy: HostPolicy, header: string | undefined): boolean {
+/**
+ * True when `Host` names this server. Behind a trusted reverse proxy
+ * (`viaProxy`) the port is the proxy's (443 for https), not ours: only the
+ * name must match.
+ */
+export function hostAllowed(policy: HostPolicy, header: string | undefined, viaProxy = false): boolean {
   const host = splitHost(header);
-  return host !== undefined && policy.names.has(host.name) && (host.port ?? 80) === policy.port;
+  return host !== undefined && policy.names.has(host.name) && (viaProxy || (host.port ?? 80) === policy.port);
 }
 
-/** True when `Origin` is this server's own page: http://<the Host header>. */
-export function originAllowed(policy: HostPolicy, origin: string | undefined, hostHeader: string | undefined): boolean {
-  if (!origin || !hostAllowed(policy, hostHeader)) return false;
+/** True when `Origin` is this server's own page: http://<the Host header> (or https:// through a proxy). */
+export function originAllowed(policy: HostPolicy, origin: string | undefined, hostHeader: string | undefined, viaProxy = false): boolean {
+  if (!origin || !hostAllowed(policy, hostHeader, viaProxy)) return false;
   let parsed: URL;
   try {
     parsed = new URL(origin);

@@ -27,7 +27,7 @@ import { escapeLines } from '../../core/escape-text.js';
 import { ConnectionLimiter } from '../../core/net/connection-limiter.js';
 import { parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type LessonSummary, type RefusalCode, type ServerMessage, type TargetChoice } from '../protocol/messages.js';
 import { bridgeMetaCommand, targetResolver, type LabListenerRef } from './bridge-targets.js';
-import { clientAddress } from './client-address.js';
+import { clientAddress, fromTrustedProxy } from './client-address.js';
 import { hostAllowed, hostPolicy, originAllowed, type HostPolicy } from './origin-check.js';
 import { defaultPageFolder, SECURITY_HEADERS, servePageFile } from './page-files.js';
 import { RefusalLog } from './refusal-log.js';
@@ -147,7 +147,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   let policy: HostPolicy;
 
   const server: Server = createServer((request, response) => {
-    if (!hostAllowed(policy, request.headers.host)) {
+    if (!hostAllowed(policy, request.headers.host, fromTrustedProxy(request, trustProxy))) {
       response.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS }).end('this server does not answer to that host name\n');
       return;
     }
@@ -165,8 +165,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (new URL(request.url ?? '/', 'http://x').pathname !== '/ws') return refuse(404, 'Not Found');
-    if (!hostAllowed(policy, request.headers.host)) return refuse(403, 'Forbidden', 'Host is not this server');
-    if (!originAllowed(policy, request.headers.origin, request.headers.host)) return refuse(403, 'Forbidden', 'Origin is not this server');
+    const viaProxy = fromTrustedProxy(request, trustProxy);
+    if (!hostAllowed(policy, request.headers.host, viaProxy)) return refuse(403, 'Forbidden', 'Host is not this server');
+    if (!originAllowed(policy, request.headers.origin, request.headers.host, viaProxy)) return refuse(403, 'Forbidden', 'Origin is not this server');
     const slot = socketSlots.admit(address);
     if (!slot.ok) return refuse(503, 'Service Unavailable', slot.reason);
     socket.once('close', slot.release);
