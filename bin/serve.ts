@@ -21,6 +21,11 @@ export const VERBOSE_BODY_LINES = 20;
 
 export async function runServe(options: ServeOptions): Promise<void> {
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
+  if (options.webPort !== 'off' && (options.trustProxy !== undefined || options.classCode !== undefined)) {
+    const { classroomOptionProblem } = await import('../web/server/start-classroom.js');
+    const problem = classroomOptionProblem(options);
+    if (problem) fail(problem);
+  }
   const faults = (options.fault ?? []).map((text) => {
     const parsed = parseFaultRule(text);
     if (!parsed.ok) fail(`--fault "${text}": ${parsed.reason}`);

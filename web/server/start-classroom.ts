@@ -56,9 +56,8 @@ export interface RunningClassroom {
 export async function startClassroom(config: ClassroomConfig): Promise<RunningClassroom> {
   const allow = parseAllowlist(config.allowRemote);
   if (!allow.ok) throw new Error(`--allow-remote: ${allow.reason}`);
-  const badProxy = badProxyAddress(config.trustProxy ?? []);
-  if (badProxy !== undefined) throw new Error(`--trust-proxy: "${badProxy}" is not an IP address (name the proxy by the address its connections come from)`);
-  if (config.classCode !== undefined && !/^\S{4,200}$/.test(config.classCode)) throw new Error('--class-code: 4 to 200 characters, no spaces');
+  const problem = classroomOptionProblem(config);
+  if (problem) throw new Error(problem);
   const lessonsDir = config.lessonsDir ?? defaultLessonFolder();
   const collection = await loadLessons(lessonsDir);
   const lessons: LessonSummary[] = collection.lessons.map((lesson) => ({ id: lesson.id, title: lesson.title, protocol: lesson.protocol, rfc: lesson.rfc, watchOnly: lesson.mode === 'watch-only' }));
@@ -102,6 +101,14 @@ export async function startClassroom(config: ClassroomConfig): Promise<RunningCl
   if (code) lines.push(code);
   if (config.trustProxy?.length) lines.push(`  the learner's address comes from X-Forwarded-For / Forwarded on connections from ${config.trustProxy.join(', ')} (--trust-proxy)`);
   return { server, lines };
+}
+
+/** What is wrong with --trust-proxy or --class-code, as a one-line message; undefined when nothing is. */
+export function classroomOptionProblem(options: { trustProxy?: readonly string[] | undefined; classCode?: string | undefined }): string | undefined {
+  const badProxy = badProxyAddress(options.trustProxy ?? []);
+  if (badProxy !== undefined) return `--trust-proxy: "${badProxy}" is not an IP address (name the proxy by the address its connections come from)`;
+  if (options.classCode !== undefined && !/^\S{4,200}$/.test(options.classCode)) return '--class-code: 4 to 200 characters, no spaces';
+  return undefined;
 }
 
 /** What `serve` says about the class code when the page is reachable from other machines (any bind but loopback); undefined otherwise. */
