@@ -28,6 +28,8 @@ export class RemoteDriver implements ClassroomDriver {
     const session = new RawSession({
       endpoint: { ...parsed.endpoint, insecure: options.insecure },
       replyTimeoutMs: options.replyTimeoutMs,
+      // The classroom's front ends keep their own (bounded) record; the session keeps none.
+      keepTranscript: false,
       ...(options.onSocket ? { onSocket: options.onSocket } : {}),
       onEvent: emit,
       onNotice: (text) => emit({ kind: 'notice', text }),

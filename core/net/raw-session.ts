@@ -27,6 +27,12 @@ export interface RawSessionOptions {
   onClose?: (reason: string) => void;
   /** Told of the TCP socket as soon as it is created. */
   onSocket?: ClientConnectionOptions['onSocket'];
+  /**
+   * Keep every line and event for `/save` (default true). A front end that keeps its own
+   * bounded record (the classroom bridge) says false: every body line of every RETR would
+   * otherwise stay in memory for as long as the session lives.
+   */
+  keepTranscript?: boolean;
 }
 
 export interface TranscriptLine {
@@ -47,6 +53,8 @@ export class RawSession {
   private closedReason: string | undefined;
   private lastChallenge: string | undefined;
   private serverLines = 0;
+  /** The last line the server sent (a refusal quotes it). */
+  private lastServer: string | undefined;
   /** Why the greeting showed this is not the protocol asked for, if it did. */
   private wrongProtocolReason: string | undefined;
   /** We closed the connection (end of script, /quit, Ctrl-D): its closing is not a drop. */
@@ -71,7 +79,10 @@ export class RawSession {
       onEvent: (event) => this.onEvent(event),
       ...(this.options.onRawLine ? { onRawLine: this.options.onRawLine } : {}),
       ...(this.options.onSocket ? { onSocket: this.options.onSocket } : {}),
-      onTranscriptLine: (from, text) => this.transcript.push({ from, text }),
+      onTranscriptLine: (from, text) => {
+        if (from === 'server') this.lastServer = text;
+        if (this.options.keepTranscript !== false) this.transcript.push({ from, text });
+      },
       onClose: (reason) => {
         this.closedReason = reason;
         this.wake();
@@ -251,7 +262,7 @@ export class RawSession {
   }
 
   private onEvent(event: WireEvent): void {
-    this.events.push(event);
+    if (this.options.keepTranscript !== false) this.events.push(event);
     if (event.kind === 'annotation' && /\.sasl\.challenge$/.test(event.key) && event.detail !== undefined) this.lastChallenge = event.detail;
     this.options.onEvent(event);
     if (event.kind === 'line' && event.from === 'server') this.afterServerLine(event.text);
@@ -288,8 +299,7 @@ export class RawSession {
   }
 
   private lastServerLine(): string | undefined {
-    for (let i = this.transcript.length - 1; i >= 0; i--) if (this.transcript[i]!.from === 'server') return this.transcript[i]!.text;
-    return undefined;
+    return this.lastServer;
   }
 
   private metaContext(): { apopTimestamp?: string; lastChallenge?: string } {
