@@ -35,6 +35,11 @@ export interface TabSessionOptions {
 /** About what one waiting operation costs besides the text it carries (closure, promise, message object). */
 export const OPERATION_OVERHEAD = 256;
 
+/** The bytes an input message carries: its lines with their CRLF. */
+export function inputBytes(lines: readonly string[]): number {
+  return lines.reduce((sum, line) => sum + line.length + 2, 0);
+}
+
 export class TabSession {
   readonly token: string;
   readonly address: string;
@@ -83,7 +88,7 @@ export class TabSession {
 
   /** False when a message of `bytes` would pass the bound on what waits: the page must wait for the work before it. */
   accepts(bytes: number): boolean {
-    return this.queued === 0 || this.queued + bytes <= this.options.queueBytes;
+    return this.queued === 0 || this.queued + bytes + OPERATION_OVERHEAD <= this.options.queueBytes;
   }
 
   status(): SessionStatus | undefined {
@@ -139,7 +144,7 @@ export class TabSession {
     return this.run(async () => {
       const session = this.live();
       if (session) await session.submit(lines);
-    }, lines.reduce((sum, line) => sum + line.length + 2, 0));
+    }, inputBytes(lines));
   }
 
   meta(line: string): Promise<void> {

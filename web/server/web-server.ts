@@ -26,72 +26,18 @@ import type { EventEnvelope } from '../../core/browser.js';
 import { escapeLines } from '../../core/escape-text.js';
 import { ConnectionLimiter } from '../../core/net/connection-limiter.js';
 import { parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type LessonSummary, type RefusalCode, type ServerMessage, type TargetChoice } from '../protocol/messages.js';
+import { bridgeLimits, type BridgeLimits } from './bridge-limits.js';
 import { bridgeMetaCommand, targetResolver, type LabListenerRef } from './bridge-targets.js';
 import { clientAddress, fromTrustedProxy } from './client-address.js';
 import { hostAllowed, hostPolicy, originAllowed, type HostPolicy } from './origin-check.js';
 import { defaultPageFolder, SECURITY_HEADERS, servePageFile } from './page-files.js';
 import { RefusalLog } from './refusal-log.js';
 import { formatAllowed, type AllowedRemote } from './remote-allowlist.js';
-import { TabSession } from './tab-session.js';
+import { inputBytes, TabSession } from './tab-session.js';
 import type { OpenTarget } from './target-session.js';
 
 export type { LabListenerRef } from './bridge-targets.js';
-
-export interface BridgeLimits {
-  /** The largest message a page may send, in bytes. */
-  maxPayload: number;
-  /** Open tab sessions per client address (attached or waiting to be resumed). */
-  sessionsPerAddress: number;
-  /** Open tab sessions in all: each may hold a connection to the lab, so keep it below the lab's own cap. */
-  maxSessions: number;
-  /** Of `maxSessions`, the last this many go only to addresses with no session yet: a new learner finds room. */
-  newcomerSlots: number;
-  /** Open WebSockets per client address, with or without a session (default: sessionsPerAddress + 5). */
-  socketsPerAddress: number;
-  /** Open WebSockets in all (default: maxSessions + 50). */
-  maxSockets: number;
-  /** A socket that sends no `hello` within this time is closed. */
-  helloTimeoutMs: number;
-  /** A tab that sends nothing for this long is ended. */
-  idleTimeoutMs: number;
-  /** A tab whose page went away is kept this long for it to resume. */
-  resumeGraceMs: number;
-  /** A tab whose page said goodbye (closed or reloaded) is kept only this long: long enough for a reload to resume. */
-  goodbyeGraceMs: number;
-  /** A page whose unread output passes this many bytes is dropped (it may resume later). */
-  sendBufferLimit: number;
-  /** Events kept per tab for resuming. */
-  backlogLimit: number;
-  /** Bytes kept per tab for resuming; past it the oldest bodies lose their content, then the oldest events go. */
-  backlogBytes: number;
-  /** Bytes of a tab's messages waiting their turn; a message past it is refused with BUSY. */
-  inputQueueBytes: number;
-}
-
-export const DEFAULT_BRIDGE_LIMITS: Omit<BridgeLimits, 'socketsPerAddress' | 'maxSockets' | 'newcomerSlots'> = {
-  maxPayload: 64 * 1024,
-  sessionsPerAddress: 20,
-  maxSessions: 500,
-  helloTimeoutMs: 5000,
-  idleTimeoutMs: 30 * 60_000,
-  resumeGraceMs: 60_000,
-  goodbyeGraceMs: 1500,
-  sendBufferLimit: 1024 * 1024,
-  backlogLimit: 5_000,
-  backlogBytes: 2 * 1024 * 1024,
-  inputQueueBytes: 1024 * 1024,
-};
-
-/** The limits with the derived ones filled in. */
-export function bridgeLimits(given: Partial<BridgeLimits> = {}): BridgeLimits {
-  const base = { ...DEFAULT_BRIDGE_LIMITS, ...given };
-  return {
-    ...base,
-    newcomerSlots: given.newcomerSlots ?? Math.max(1, Math.floor(base.maxSessions / 10)),
-    socketsPerAddress: given.socketsPerAddress ?? base.sessionsPerAddress + 5,
-    maxSockets: given.maxSockets ?? base.maxSessions + 50,
-  };
-}
+export { bridgeLimits, DEFAULT_BRIDGE_LIMITS, type BridgeLimits } from './bridge-limits.js';
 
 export interface WebServerOptions {
   host: string;
@@ -329,7 +275,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   });
 
   const handle = (ws: WebSocket, session: TabSession, message: Exclude<ClientMessage, { t: 'hello' }>) => {
-    if (message.t !== 'bye' && !session.accepts(message.t === 'input' ? message.lines.reduce((sum, line) => sum + line.length + 2, 0) : message.t === 'meta' ? message.line.length : 0)) {
+    if (message.t !== 'bye' && !session.accepts(message.t === 'input' ? inputBytes(message.lines) : message.t === 'meta' ? message.line.length : 0)) {
       return refuse(ws, 'BUSY', 'too much is waiting to be sent; this message was dropped, send it again once the replies have come');
     }
     switch (message.t) {
