@@ -1,7 +1,7 @@
 /** `maillab annotate FILE`: explains an existing session log (RFC-style, swaks or curl -v). */
 import { promises as fs } from 'node:fs';
 import { annotateLog } from '../core/client/annotate-log.js';
-import { parseLog, type LogFormat } from '../core/client/log-parser.js';
+import { parseLog, wireLines, type LogFormat } from '../core/client/log-parser.js';
 import { transcriptRows } from '../core/models/transcript.js';
 import { renderRows } from '../core/render/transcript.js';
 import { fail } from './fail.js';
@@ -23,7 +23,7 @@ export async function runAnnotate(file: string, options: AnnotateOptions): Promi
   }
   const parsed = parseLog(text, options);
   if ('error' in parsed) fail(`${file}: ${parsed.error}`);
-  if (!options.json) process.stdout.write(`   ${parsed.lines.length} lines of a ${parsed.protocol.toUpperCase()} session, read as ${parsed.format} output\n`);
+  if (!options.json) process.stdout.write(`   ${wireLines(parsed).length} lines of a ${parsed.protocol.toUpperCase()} session, read as ${parsed.format} output\n`);
   const events = annotateLog(parsed);
   if (options.json) for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
   else for (const line of renderRows(transcriptRows(events, { annotations: options.annotations ?? 'full' }))) process.stdout.write(`${line}\n`);
