@@ -109,7 +109,7 @@ function check(options: SendCliOptions, to: string[]): void {
   if (!options.direct && options.mxPort !== undefined) fail('--mx-port applies to --direct only');
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
   if (options.auth !== undefined && !options.auth.includes(':')) fail('--auth expects user:password');
-  if (!isKnownCharset(options.charset)) fail(`unknown charset "${options.charset}" (try utf-8, iso-8859-1, gb2312, shift_jis, koi8-r)`);
+  for (const name of [options.charset, options.subjectCharset ?? options.charset]) if (!isKnownCharset(name)) fail(`unknown charset "${name}" (try utf-8, iso-8859-1, gb2312, gbk, shift_jis, koi8-r)`);
 }
 
 async function readInput(path: string, what: string): Promise<Buffer> {
@@ -144,6 +144,7 @@ async function buildMessage(options: SendCliOptions, to: string[], cc: string[])
       cc,
       text,
       charset: options.charset,
+      ...(options.subjectCharset !== undefined ? { subjectCharset: options.subjectCharset } : {}),
       attachments,
       ...(options.subject !== undefined ? { subject: options.subject } : {}),
       ...(html !== undefined ? { html } : {}),
