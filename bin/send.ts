@@ -19,6 +19,7 @@ import type { RecipientResult } from '../core/send/smtp-dialogue.js';
 import { transcriptObserver } from '../core/send/transcript-observer.js';
 import type { SendCliOptions } from './cli-options.js';
 import { fail } from './fail.js';
+import { hostPort } from '../core/host-port.js';
 
 export async function runSend(options: SendCliOptions): Promise<void> {
   const to = options.to ?? [];
@@ -36,7 +37,7 @@ export async function runSend(options: SendCliOptions): Promise<void> {
     if (!parsed.ok) fail(parsed.reason);
     if (parsed.endpoint.protocol !== 'smtp') fail(`--server needs an smtp:// or smtps:// URL, not "${options.server}"`);
     if (parsed.endpoint.implicitTls && options.starttls) fail('--starttls does not go with smtps:// (that is TLS from the first byte already)');
-    const observer = withPlaintextWarning(observerFor(), parsed.endpoint.implicitTls, `${parsed.endpoint.host}:${parsed.endpoint.port}`);
+    const observer = withPlaintextWarning(observerFor(), parsed.endpoint.implicitTls, hostPort(parsed.endpoint.host, parsed.endpoint.port));
     results = await sendOverSmtp({
       host: parsed.endpoint.host,
       port: parsed.endpoint.port,

@@ -8,6 +8,7 @@ import { isLoopback, type ConnectionLimiter } from './connection-limiter.js';
 import type { OwnConnections } from './own-connections.js';
 import { HANDSHAKE_TIMEOUT_MS } from './server-connection.js';
 import { secureContextOf } from './tls-certificate.js';
+import { hostPort } from '../host-port.js';
 
 export interface ListenerOptions {
   host: string;
@@ -24,6 +25,7 @@ export interface ListenerOptions {
   refusal: (reason: string) => string;
   /** Serves an admitted socket; calls `done` once the session is over. */
   serve: (socket: Socket, id: number, done: () => void) => void;
+  /** A connection opened or closed; `remote` is the client's address and port, IPv6 bracketed (`[::1]:50412`). */
   onConnection?: (id: number, remote: string, open: boolean) => void;
 }
 
@@ -75,10 +77,10 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
     const done = () => {
       slot.release();
       open.delete(socket);
-      options.onConnection?.(id, remote, false);
+      options.onConnection?.(id, hostPort(remote, socket.remotePort), false);
       closed();
     };
-    options.onConnection?.(id, remote, true);
+    options.onConnection?.(id, hostPort(remote, socket.remotePort), true);
     if (!options.implicitTls) {
       options.serve(socket, id, done);
       return;
