@@ -73,7 +73,7 @@ class LogReplay {
   private clientLine(text: string, tls: boolean): void {
     this.endStdoutBody();
     // A log that marks TLS lines without recording the handshake (older swaks): TLS is on from the first such line.
-    if (tls && !this.tlsOn) this.establish(logReadingText('tls.assumed'), 'not recorded');
+    if (tls && !this.tlsOn) this.establish(logReadingText('tls.assumed'), logReadingText('tls.cipher-unrecorded'));
     if (this.tracker.inputMode === 'command' && /^(STLS|STARTTLS)$/i.test(text.trim())) this.tlsAsked = true;
     this.events.push(...this.tracker.sent(text));
   }
@@ -86,7 +86,7 @@ class LogReplay {
       this.tlsAsked = false;
       if (!/^(\+OK|220)\b/.test(text)) return;
       // An RFC-style transcript records no handshake: the positive reply is where TLS starts.
-      if (this.log.format === 'rfc') this.establish(logReadingText('tls.assumed'), 'not recorded');
+      if (this.log.format === 'rfc') this.establish(logReadingText('tls.assumed'), logReadingText('tls.cipher-unrecorded'));
       else this.tlsAgreed = true;
     }
   }
@@ -140,7 +140,7 @@ class LogReplay {
 
 /** curl's certificate listing as the TLS event's peer; a field curl did not log is said to be so. */
 function certSummary(certificate: LogCertificate): CertSummary {
-  const or = (value: string) => value || 'not in the log';
+  const or = (value: string) => value || logReadingText('certificate.field-missing');
   return {
     subject: or(certificate.subject),
     issuer: or(certificate.issuer),

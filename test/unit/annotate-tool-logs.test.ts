@@ -71,6 +71,14 @@ describe('curl -v logs', () => {
     const said = notices(events);
     expect(said.findIndex((text) => text.startsWith('the server agreed to start TLS, but the log shows no completed handshake'))).toBeLessThan(said.indexOf('curl said: (60) SSL certificate problem: self-signed certificate'));
   });
+  it('reads the TLS lines of a newer curl (8.x) and a verified certificate', () => {
+    // Modelled on curl 8.5's -v output; the fixtures above are curl 7.88.1's.
+    const log = parseLog(['* Connected to mail.example.org (192.0.2.25) port 110', '< +OK ready', '> STLS', '< +OK Begin TLS', '* TLSv1.3 (OUT), TLS handshake, Client hello (1):', '* SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384 / X25519 / RSASSA-PSS', '* Server certificate:', '*  subject: CN=mail.example.org', '*  start date: Jan  1 00:00:00 2026 GMT', '*  expire date: Apr  1 00:00:00 2026 GMT', '*  issuer: C=US; O=Let\'s Encrypt; CN=R11', '*  SSL certificate verify ok.', '> CAPA', '< +OK', '< USER', '< .'].join('\n'));
+    if ('error' in log) throw new Error(log.error);
+    const events = annotateLog(log);
+    expect(events.find((event) => event.kind === 'tls')).toMatchObject({ version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', peer: { subject: 'CN=mail.example.org', issuer: "C=US; O=Let's Encrypt; CN=R11", verified: true } });
+    expect(notices(events)).toContain("curl verified the server's certificate: ok");
+  });
 });
 
 describe('swaks logs', () => {
