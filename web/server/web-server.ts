@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventEnvelope } from '../../core/browser.js';
+import { hostPort } from '../../core/host-port.js';
 import { parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type LessonSummary, type RefusalCode, type ServerMessage, type TargetChoice } from '../protocol/messages.js';
 import { hostAllowed, hostPolicy, originAllowed, type HostPolicy } from './origin-check.js';
 import { defaultPageFolder, SECURITY_HEADERS, servePageFile } from './page-files.js';
@@ -110,7 +111,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refuse = (status: number, text: string) => {
-      log(`refused a WebSocket from ${request.socket.remoteAddress}: ${text}`);
+      log(`refused a WebSocket from ${hostPort(request.socket.remoteAddress ?? 'unknown', request.socket.remotePort)}: ${text}`);
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (new URL(request.url ?? '/', 'http://x').pathname !== '/ws') return refuse(404, 'Not Found');
