@@ -39,7 +39,7 @@ class LogReplay {
   run(): WireEvent[] {
     this.events.push(...this.tracker.connected());
     for (const entry of this.log.entries) this.entry(entry);
-    this.endStdoutBody();
+    this.endStdoutBody(true);
     this.handshakeMissing();
     return this.events;
   }
@@ -120,8 +120,11 @@ class LogReplay {
   }
 
   /** curl removes a POP3 body's final "." before writing it out: the tracker gets it back. */
-  private endStdoutBody(): void {
-    if (this.stdoutLines === 0 || !this.serverBody) return;
+  private endStdoutBody(atEnd = false): void {
+    if (!this.serverBody || this.log.format !== 'curl') return;
+    // Before the next line of the log, a body with no stdout lines may still be coming (pipelined); at the end it is not.
+    if (this.stdoutLines === 0 && !atEnd) return;
+    if (this.stdoutLines === 0) this.notice(logReadingText('curl.stdout-missing'));
     this.stdoutLines = 0;
     this.serverBody = false;
     this.events.push(...this.tracker.received('.'));

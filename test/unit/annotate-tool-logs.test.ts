@@ -52,6 +52,13 @@ describe('curl -v logs', () => {
     expect(transitions(events)).toEqual(['AUTHORIZATION->TRANSACTION']);
   });
 
+  it('ends a reply whose body curl wrote elsewhere (Dovecot\'s empty LIST), and says so', () => {
+    const events = annotateLog(parsed('dovecot-curl-pop3-list.log'));
+    expect(serverLines(events).at(-1)).toBe('+OK 0 messages:');
+    expect(events.at(-1)).toMatchObject({ kind: 'body', from: 'server', lines: 0 });
+    expect(notices(events).some((text) => text.startsWith('curl writes the body of this reply'))).toBe(true);
+  });
+
   it('ends a message sent inside TLS at "We are completely uploaded", so the 250 answers the DATA', () => {
     const events = annotateLog(parsed('curl-smtp-starttls-upload.log'));
     expect(transitions(events)).toEqual(['INIT->READY', 'READY->INIT', 'INIT->READY', 'READY->MAIL', 'MAIL->RCPT', 'RCPT->DATA', 'DATA->READY']);
