@@ -72,15 +72,17 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       return;
     }
     const id = ++nextConnection;
+    // Taken now: a closed socket no longer knows its remote port.
+    const peer = hostPort(remote, socket.remotePort);
     let closed!: () => void;
     open.set(socket, new Promise<void>((resolve) => (closed = resolve)));
     const done = () => {
       slot.release();
       open.delete(socket);
-      options.onConnection?.(id, hostPort(remote, socket.remotePort), false);
+      options.onConnection?.(id, peer, false);
       closed();
     };
-    options.onConnection?.(id, hostPort(remote, socket.remotePort), true);
+    options.onConnection?.(id, peer, true);
     if (!options.implicitTls) {
       options.serve(socket, id, done);
       return;
