@@ -59,6 +59,17 @@ describe('curl -v logs', () => {
     expect(notices(events).some((text) => text.startsWith('curl writes the body of this reply'))).toBe(true);
   });
 
+  it('reads implicit TLS (pop3s://): the handshake before the greeting', () => {
+    const log = parsed('curl-pop3s-list.log');
+    expect(log.entries.filter((entry) => entry.kind === 'data')).toEqual([]);
+    const events = annotateLog(log);
+    const tls = events.findIndex((event) => event.kind === 'tls');
+    expect(tls).toBeGreaterThan(-1);
+    expect(tls).toBeLessThan(events.findIndex((event) => event.kind === 'line'));
+    expect(events.some((event) => event.kind === 'annotation' && event.key === 'pop3.tls.implicit')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ kind: 'body', from: 'server', lines: 5 });
+  });
+
   it('ends a message sent inside TLS at "We are completely uploaded", so the 250 answers the DATA', () => {
     const events = annotateLog(parsed('curl-smtp-starttls-upload.log'));
     expect(transitions(events)).toEqual(['INIT->READY', 'READY->INIT', 'INIT->READY', 'READY->MAIL', 'MAIL->RCPT', 'RCPT->DATA', 'DATA->READY']);
