@@ -11,8 +11,8 @@ export interface ServerLogRule {
   /** Which daemon writes it: "postfix" matches postfix/smtpd, postfix/qmgr, … */
   daemon: 'postfix' | 'dovecot';
   pattern: RegExp;
-  /** The message key; a function when the key depends on what matched. */
-  key: string | ((groups: Record<string, string>) => string);
+  /** The key of its words in server-log.json (not a catalogue key); a function when it depends on what matched. */
+  words: string | ((groups: Record<string, string>) => string);
 }
 
 /** "host[1.2.3.4]" or "unknown[2001:db8::1]" */
@@ -40,48 +40,48 @@ export const SERVER_LOG_RULES: readonly ServerLogRule[] = [
     pattern: new RegExp(
       String.raw`^(?:NOQUEUE|${QUEUE_ID}): reject: (?<stage>[\w-]+) from ${CLIENT}: (?<code>\d{3}) (?:(?<enhanced>\d\.\d{1,3}\.\d{1,3}) )?(?<reason>.*?)(?:;(?: from=<(?<from>[^>]*)>)?(?: to=<(?<to>[^>]*)>)?(?: proto=(?<proto>\S+))?(?: helo=<(?<helo>[^>]*)>)?)?$`,
     ),
-    key: rejectKey,
+    words: rejectKey,
   },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^lost connection after (?<stage>[\w-]+)(?: \((?<detail>[^)]*)\))? from ${CLIENT}`), key: (g) => (g.stage === 'STARTTLS' || g.stage === 'DATA' ? `postfix.lost-connection.${g.stage}` : 'postfix.lost-connection') },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^timeout after (?<stage>[\w-]+)(?: \([^)]*\))? from ${CLIENT}`), key: 'postfix.timeout' },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^too many errors after (?<stage>[\w-]+)(?: \([^)]*\))? from ${CLIENT}`), key: 'postfix.too-many-errors' },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^improper command pipelining after (?<stage>[\w-]+) from ${CLIENT}: (?<detail>.*)$`), key: 'postfix.improper-pipelining' },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^warning: ${CLIENT}: SASL (?<method>[\w-]+) authentication failed: (?<reason>.*?)(?:, sasl_username=(?<user>.*))?$`), key: 'postfix.sasl-failed' },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^SSL_accept error from ${CLIENT}: (?<detail>.*)$`), key: 'postfix.ssl-accept-error' },
-  { daemon: 'postfix', pattern: /^warning: TLS library problem: (?<detail>.*)$/, key: 'postfix.tls-library' },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^warning: ${QUEUE_ID}: queue file size limit exceeded`), key: 'postfix.size-limit' },
-  { daemon: 'postfix', pattern: /^(?:fatal|panic): (?<detail>.*)$/, key: 'postfix.fatal' },
-  { daemon: 'postfix', pattern: /^warning: (?<detail>.*)$/, key: 'postfix.warning' },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^connect from ${CLIENT}$`), key: 'postfix.connect' },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^disconnect from ${CLIENT}(?<counts>(?: [\w-]+=\d+(?:/\d+)?)*)$`), key: 'postfix.disconnect' },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^${QUEUE_ID}: client=${CLIENT}(?:, sasl_method=(?<method>[\w-]+))?(?:, sasl_username=(?<user>.*))?$`), key: 'postfix.queued' },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^${QUEUE_ID}: (?:resent-)?message-id=(?<detail>.*)$`), key: 'postfix.cleanup' },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^${QUEUE_ID}: from=<(?<from>[^>]*)>, size=(?<size>\d+), nrcpt=(?<nrcpt>\d+)`), key: 'postfix.qmgr-active' },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^lost connection after (?<stage>[\w-]+)(?: \((?<detail>[^)]*)\))? from ${CLIENT}`), words: (g) => (g.stage === 'STARTTLS' || g.stage === 'DATA' ? `postfix.lost-connection.${g.stage}` : 'postfix.lost-connection') },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^timeout after (?<stage>[\w-]+)(?: \([^)]*\))? from ${CLIENT}`), words: 'postfix.timeout' },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^too many errors after (?<stage>[\w-]+)(?: \([^)]*\))? from ${CLIENT}`), words: 'postfix.too-many-errors' },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^improper command pipelining after (?<stage>[\w-]+) from ${CLIENT}: (?<detail>.*)$`), words: 'postfix.improper-pipelining' },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^warning: ${CLIENT}: SASL (?<method>[\w-]+) authentication failed: (?<reason>.*?)(?:, sasl_username=(?<user>.*))?$`), words: 'postfix.sasl-failed' },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^SSL_accept error from ${CLIENT}: (?<detail>.*)$`), words: 'postfix.ssl-accept-error' },
+  { daemon: 'postfix', pattern: /^warning: TLS library problem: (?<detail>.*)$/, words: 'postfix.tls-library' },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^warning: ${QUEUE_ID}: queue file size limit exceeded`), words: 'postfix.size-limit' },
+  { daemon: 'postfix', pattern: /^(?:fatal|panic): (?<detail>.*)$/, words: 'postfix.fatal' },
+  { daemon: 'postfix', pattern: /^warning: (?<detail>.*)$/, words: 'postfix.warning' },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^connect from ${CLIENT}$`), words: 'postfix.connect' },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^disconnect from ${CLIENT}(?<counts>(?: [\w-]+=\d+(?:/\d+)?)*)$`), words: 'postfix.disconnect' },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^${QUEUE_ID}: client=${CLIENT}(?:, sasl_method=(?<method>[\w-]+))?(?:, sasl_username=(?<user>.*))?$`), words: 'postfix.queued' },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^${QUEUE_ID}: (?:resent-)?message-id=(?<detail>.*)$`), words: 'postfix.cleanup' },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^${QUEUE_ID}: from=<(?<from>[^>]*)>, size=(?<size>\d+), nrcpt=(?<nrcpt>\d+)`), words: 'postfix.qmgr-active' },
   {
     daemon: 'postfix',
     pattern: new RegExp(String.raw`^${QUEUE_ID}: to=<(?<to>[^>]*)>,(?: orig_to=<[^>]*>,)? relay=(?<relay>[^,]+),.*? dsn=(?<dsn>[\d.]+), status=(?<status>sent|deferred|bounced|expired) \((?<detail>.*)\)$`),
-    key: (g) => `postfix.delivery.${g.status}`,
+    words: (g) => `postfix.delivery.${g.status}`,
   },
-  { daemon: 'postfix', pattern: new RegExp(String.raw`^${QUEUE_ID}: removed$`), key: 'postfix.removed' },
-  { daemon: 'postfix', pattern: /^(?<detail>daemon started .*|starting the Postfix mail system)$/, key: 'postfix.started' },
+  { daemon: 'postfix', pattern: new RegExp(String.raw`^${QUEUE_ID}: removed$`), words: 'postfix.removed' },
+  { daemon: 'postfix', pattern: /^(?<detail>daemon started .*|starting the Postfix mail system)$/, words: 'postfix.started' },
 
   // auth: Info: passwd-file(alice,127.0.0.1,<DuS0QRVi9NN/AAAB>): Password mismatch
-  { daemon: 'dovecot', pattern: /^auth(?:-worker)?(?:\(\d+\))?: (?:Info: )?(?<passdb>[\w-]+)\((?<user>[^,)]*),(?<ip>[^,)]+)(?:,[^)]*)?\): Password mismatch/, key: 'dovecot.password-mismatch' },
-  { daemon: 'dovecot', pattern: /^auth(?:-worker)?(?:\(\d+\))?: (?:Info: )?(?<passdb>[\w-]+)\((?<user>[^,)]*),(?<ip>[^,)]+)(?:,[^)]*)?\): unknown user/, key: 'dovecot.unknown-user' },
+  { daemon: 'dovecot', pattern: /^auth(?:-worker)?(?:\(\d+\))?: (?:Info: )?(?<passdb>[\w-]+)\((?<user>[^,)]*),(?<ip>[^,)]+)(?:,[^)]*)?\): Password mismatch/, words: 'dovecot.password-mismatch' },
+  { daemon: 'dovecot', pattern: /^auth(?:-worker)?(?:\(\d+\))?: (?:Info: )?(?<passdb>[\w-]+)\((?<user>[^,)]*),(?<ip>[^,)]+)(?:,[^)]*)?\): unknown user/, words: 'dovecot.unknown-user' },
   // pop3-login: Info: Disconnected: Connection closed (auth failed, 1 attempts in 2 secs): user=<alice>, method=PLAIN, rip=127.0.0.1, lip=127.0.0.1, secured, session=<…>
   {
     daemon: 'dovecot',
     pattern: /^(?<service>[\w-]+)-login: (?:Info: )?(?:Disconnected|Aborted login)[^(]*\(auth failed, (?<attempts>\d+) attempts?(?: in \d+ secs?)?\): user=<(?<user>[^>]*)>, method=(?<method>[\w-]+), rip=(?<ip>[^,]+), lip=[^,]+(?<rest>.*)$/,
-    key: 'dovecot.login-auth-failed',
+    words: 'dovecot.login-auth-failed',
   },
-  { daemon: 'dovecot', pattern: /^(?<service>[\w-]+)-login: (?:Info: )?(?:Disconnected|Aborted login)[^(]*\(tried to use disallowed plaintext auth\).*?rip=(?<ip>[^,]+)/, key: 'dovecot.login-plaintext-disallowed' },
-  { daemon: 'dovecot', pattern: /^(?<service>[\w-]+)-login: (?:Info: )?(?:Disconnected|Aborted login)[^(]*\((?<reason>[^)]*)\).*?rip=(?<ip>[^,]+).*?TLS handshaking: (?<detail>.*?)(?:, session=<[^>]*>)?$/, key: 'dovecot.login-tls-failed' },
-  { daemon: 'dovecot', pattern: /^(?<service>[\w-]+)-login: (?:Info: )?(?:Disconnected|Aborted login)[^(]*\((?<detail>[^)]*)\).*?rip=(?<ip>[^,]+)/, key: 'dovecot.login-no-auth' },
-  { daemon: 'dovecot', pattern: /^(?<service>[\w-]+)-login: (?:Info: )?Login: user=<(?<user>[^>]*)>, method=(?<method>[\w-]+), rip=(?<ip>[^,]+), lip=[^,]+, mpid=(?<mpid>\d+)(?<rest>.*)$/, key: 'dovecot.login' },
+  { daemon: 'dovecot', pattern: /^(?<service>[\w-]+)-login: (?:Info: )?(?:Disconnected|Aborted login)[^(]*\(tried to use disallowed plaintext auth\).*?rip=(?<ip>[^,]+)/, words: 'dovecot.login-plaintext-disallowed' },
+  { daemon: 'dovecot', pattern: /^(?<service>[\w-]+)-login: (?:Info: )?(?:Disconnected|Aborted login)[^(]*\((?<reason>[^)]*)\).*?rip=(?<ip>[^,]+).*?TLS handshaking: (?<detail>.*?)(?:, session=<[^>]*>)?$/, words: 'dovecot.login-tls-failed' },
+  { daemon: 'dovecot', pattern: /^(?<service>[\w-]+)-login: (?:Info: )?(?:Disconnected|Aborted login)[^(]*\((?<detail>[^)]*)\).*?rip=(?<ip>[^,]+)/, words: 'dovecot.login-no-auth' },
+  { daemon: 'dovecot', pattern: /^(?<service>[\w-]+)-login: (?:Info: )?Login: user=<(?<user>[^>]*)>, method=(?<method>[\w-]+), rip=(?<ip>[^,]+), lip=[^,]+, mpid=(?<mpid>\d+)(?<rest>.*)$/, words: 'dovecot.login' },
   {
     daemon: 'dovecot',
     pattern: /^pop3\((?<user>[^)]*)\)(?:<[^>]*>)*: (?:Info: )?Disconnected: (?<reason>[^:]*?) top=(?<top>\d+\/\d+), retr=(?<retr>\d+\/\d+), del=(?<del>\d+\/\d+), size=(?<size>\d+)/,
-    key: 'dovecot.pop3-logout',
+    words: 'dovecot.pop3-logout',
   },
-  { daemon: 'dovecot', pattern: /^(?<service>[\w-]+)(?:\([^)]*\))?(?:<[^>]*>)*: (?:Error|Fatal|Panic): (?<detail>.*)$/, key: 'dovecot.error' },
+  { daemon: 'dovecot', pattern: /^(?<service>[\w-]+)(?:\([^)]*\))?(?:<[^>]*>)*: (?:Error|Fatal|Panic): (?<detail>.*)$/, words: 'dovecot.error' },
 ];

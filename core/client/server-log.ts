@@ -75,7 +75,7 @@ function explain(daemon: 'postfix' | 'dovecot', message: string): ServerLogExpla
     if (!match) continue;
     const groups: Record<string, string> = {};
     for (const [name, value] of Object.entries(match.groups ?? {})) if (value !== undefined) groups[name] = value;
-    const key = typeof rule.key === 'string' ? rule.key : rule.key(groups);
+    const key = typeof rule.words === 'string' ? rule.words : rule.words(groups);
     const entry = ENTRIES[key];
     if (!entry) throw new Error(`server-log.json has no entry for ${key}`);
     const facts = { ...groups, ...derivedFacts(key, groups) };
