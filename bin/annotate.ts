@@ -7,7 +7,8 @@
 import { promises as fs } from 'node:fs';
 import { annotateLog } from '../core/client/annotate-log.js';
 import { parseLog, wireLines, type LogFormat } from '../core/client/log-parser.js';
-import { isServerLog, parseServerLog } from '../core/client/server-log.js';
+import { isServerLog, parseServerLog, type ServerLogLine } from '../core/client/server-log.js';
+import { withServerSide } from '../core/client/server-side.js';
 import { transcriptRows } from '../core/models/transcript.js';
 import { renderServerLog } from '../core/render/server-log.js';
 import { renderRows } from '../core/render/transcript.js';
@@ -26,11 +27,16 @@ export async function runAnnotate(files: string | readonly string[], options: An
   // Every file is read and recognised before anything is printed: a bad second file fails the command cleanly.
   const texts: string[] = [];
   for (const file of list) texts.push(await readLog(file));
-  const outputs = list.map((file, index) => annotateOne(file, texts[index]!, options, list.length > 1));
+  // The server logs among the files, so each client log can show the server's why beside its refusals.
+  const serverLogs = list.flatMap((file, index) => {
+    const server = parseServerLog(texts[index]!);
+    return server.lines.length > 0 ? [{ file, lines: server.lines }] : [];
+  });
+  const outputs = list.map((file, index) => annotateOne(file, texts[index]!, options, list.length > 1, serverLogs.filter((log) => log.file !== file || list.length === 1)));
   for (const lines of outputs) for (const line of lines) process.stdout.write(`${line}\n`);
 }
 
-function annotateOne(file: string, text: string, options: AnnotateOptions, named: boolean): string[] {
+function annotateOne(file: string, text: string, options: AnnotateOptions, named: boolean, serverLogs: readonly { file: string; lines: readonly ServerLogLine[] }[]): string[] {
   const from = named ? ` (${file})` : '';
   const server = options.format === 'maillog' || options.format === undefined ? parseServerLog(text) : undefined;
   const session = options.format === 'maillog' ? undefined : parseLog(text, { ...(options.format ? { format: options.format } : {}), ...(options.protocol ? { protocol: options.protocol } : {}) });
@@ -41,7 +47,8 @@ function annotateOne(file: string, text: string, options: AnnotateOptions, named
     return [`   ${server.lines.length} lines of a mail server's log (Postfix/Dovecot)${from}`, ...renderServerLog(server.lines, { annotations: options.annotations ?? 'full' })];
   }
   if (!session || 'error' in session) return fail(`${file}: ${session && 'error' in session ? session.error : 'no session lines found'}`);
-  const events = annotateLog(session);
+  let events = annotateLog(session);
+  for (const log of serverLogs) if (log.file !== file) events = withServerSide(events, log.lines, log.file);
   if (options.json) return events.map((event) => JSON.stringify(event));
   return [`   ${sessionCount} lines of a ${session.protocol.toUpperCase()} session, read as ${session.format} output${from}`, ...renderRows(transcriptRows(events, { annotations: options.annotations ?? 'full' }))];
 }

@@ -191,7 +191,8 @@ Formats it reads:
            the progress meter cut off, a POP3 listing or message curl wrote to stdout
   maillog  Postfix (syslog or maillog_file) and Dovecot (syslog or log_path) lines: rejects, relay
            refusals, lost connections, TLS and SASL failures, logins, deliveries; each explained with
-           what it means and what to check
+           what it means and what to check; given with a client's log, the server line that explains
+           a refusal is also shown right after the reply the client got
 
 Examples:
   swaks --to bob@example.com --server mx.example.com 2>&1 | maillab annotate -

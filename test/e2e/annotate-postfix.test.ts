@@ -47,6 +47,8 @@ describe('annotate with a real Postfix', () => {
     expect(result.stdout).toMatch(/^S: 554 5\.7\.1 <victim@example\.net>: Relay access denied$/m);
     expect(result.stdout).toMatch(/^L: .* postfix\/smtpd\[\d+\]: NOQUEUE: reject: RCPT from localhost\[127\.0\.0\.1\]: 554 5\.7\.1 .*\n {3}= Relay access denied: Postfix refused the recipient victim@example\.net at the RCPT stage \(554 5\.7\.1\)/m);
     expect(result.stdout).toMatch(/= Session ended: .* refused or failed: RCPT 0 of 1/);
+    // The server's why, right after the reply the client got.
+    expect(result.stdout).toMatch(/^S: 554 5\.7\.1 <victim@example\.net>: Relay access denied\n(?: {3}= .*\n)* {3}the server's log \(.*maillog, line \d+\) says why: Relay access denied/m);
   });
 
   it('explains a STARTTLS that failed: curl does not trust the certificate, Postfix lost the connection after STARTTLS', async () => {
@@ -63,5 +65,6 @@ describe('annotate with a real Postfix', () => {
     expect(result.stdout).toMatch(/^ {3}curl said: \(60\) SSL certificate problem/m);
     expect(result.stdout).toMatch(/lost connection after STARTTLS from localhost\[127\.0\.0\.1\]\n {3}= Lost connection after STARTTLS: .*refused the server's certificate/);
     expect(result.stdout).toMatch(/TLS library problem: .*alert unknown ca/);
+    expect(result.stdout).toMatch(/no completed handshake.*\n {3}the server's log \(.*maillog, line \d+\) says why: Lost connection after STARTTLS/);
   });
 });
