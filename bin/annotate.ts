@@ -22,9 +22,9 @@ export interface AnnotateOptions {
   annotations?: 'full' | 'brief' | 'off';
 }
 
+/** Reads every file first (a bad one fails cleanly before any output), then prints each explained, in order. */
 export async function runAnnotate(files: string | readonly string[], options: AnnotateOptions): Promise<void> {
   const list = typeof files === 'string' ? [files] : files;
-  // Every file is read and recognised before anything is printed: a bad second file fails the command cleanly.
   const texts: string[] = [];
   for (const file of list) texts.push(await readLog(file));
   // The server logs among the files, so each client log can show the server's why beside its refusals.

@@ -44,6 +44,7 @@ export function charsetLabel(name: string): string {
   return IANA_NAMES[name.toLowerCase()] ?? name.toUpperCase();
 }
 
+/** True for any spelling of UTF-8 (MailComposer's own encoding). */
 export function isUtf8(name: string): boolean {
   return charsetLabel(name) === 'utf-8';
 }
