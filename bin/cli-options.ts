@@ -19,6 +19,8 @@ export interface SendCliOptions {
   body?: string;
   bodyFile?: string;
   charset: string;
+  /** The Subject's charset (RFC 2047 encoded words); default the body's --charset. */
+  subjectCharset?: string;
   attach?: string[];
   html?: string;
   server?: string;

@@ -175,16 +175,35 @@ Examples:
 
   program
     .command('annotate')
-    .description('explain an existing session log line by line: RFC-style C:/S:, swaks output or curl -v output')
-    .argument('<file>', 'the log file ("-" for stdin)')
-    .addOption(new Option('--format <format>', 'the log format (detected when left out)').choices(['rfc', 'swaks', 'curl']))
-    .addOption(new Option('--protocol <protocol>', 'the protocol (detected from the first server line when left out)').choices(['pop3', 'smtp']))
+    .description('explain existing logs line by line: a session (RFC-style C:/S:, swaks, curl -v) or a Postfix/Dovecot log')
+    .argument('<files...>', 'the log files, read in order ("-" for stdin): a client\'s log and the server\'s together')
+    .addOption(new Option('--format <format>', 'the log format (detected when left out)').choices(['rfc', 'swaks', 'curl', 'maillog']))
+    .addOption(new Option('--protocol <protocol>', 'the protocol of a session log (detected from the first server line when left out)').choices(['pop3', 'smtp']))
     .option('--json', 'print one JSON event per line', false)
     .addOption(annotationsOption())
-    .addHelpText('after', '\nExamples:\n  swaks --to bob@example.com --server mx.example.com 2>&1 | maillab annotate -\n  curl -v smtp://mx.example.com ... 2> log.txt; maillab annotate log.txt')
-    .action(async (file: string, options: { format?: 'rfc' | 'swaks' | 'curl'; protocol?: 'pop3' | 'smtp'; json: boolean; annotations: 'full' | 'brief' | 'off' }) => {
+    .addHelpText(
+      'after',
+      `
+Formats it reads:
+  rfc      "C: " / "S: " lines (RFC examples, maillab connect --save)
+  swaks    swaks output: -> <- (~> <~ inside TLS, <** <~* error replies), "=== TLS started with cipher …",
+           "=== TLS peer DN=…", "*** …" complaints
+  curl     curl -v output (2>&1): > < lines, "* SSL connection using …" and the certificate's verify
+           result, "} [N bytes data]" (message data outside TLS; TLS records inside TLS, left out),
+           the progress meter cut off, a POP3 listing or message curl wrote to stdout
+  maillog  Postfix (syslog or maillog_file) and Dovecot (syslog or log_path) lines: rejects, relay
+           refusals, lost connections, TLS and SASL failures, logins, deliveries; each explained with
+           what it means and what to check; given with a client's log, the server line that explains
+           a refusal is also shown right after the reply the client got
+
+Examples:
+  swaks --to bob@example.com --server mx.example.com 2>&1 | maillab annotate -
+  curl -v smtp://mx.example.com ... 2> log.txt; maillab annotate log.txt
+  maillab annotate swaks.log /var/log/mail.log`,
+    )
+    .action(async (files: string[], options: { format?: 'rfc' | 'swaks' | 'curl' | 'maillog'; protocol?: 'pop3' | 'smtp'; json: boolean; annotations: 'full' | 'brief' | 'off' }) => {
       const { runAnnotate } = await import('./annotate.js');
-      await runAnnotate(file, options);
+      await runAnnotate(files, options);
     });
 
   program
@@ -196,7 +215,8 @@ Examples:
     .option('--subject <text>', 'the Subject (non-ASCII is encoded per RFC 2047)')
     .option('--body <text>', 'the text body')
     .option('--body-file <file>', 'read the text body from a UTF-8 file')
-    .addOption(new Option('--charset <name>', 'charset of the body on the wire, e.g. utf-8, iso-8859-1, gb2312, shift_jis').default('utf-8'))
+    .addOption(new Option('--charset <name>', 'charset of the body (and a non-ASCII subject) on the wire, e.g. utf-8, iso-8859-1, gb2312 (strict: a character only GBK has is refused; use gbk), shift_jis').default('utf-8'))
+    .option('--subject-charset <name>', 'charset of the subject\'s RFC 2047 encoded words (default: --charset when it holds the subject, else utf-8)')
     .option('--attach <file>', 'attach a file (repeat for several)', collectValue)
     .option('--html <file>', 'an HTML version of the body (UTF-8 file; multipart/alternative)')
     .option('--server <url>', 'send through this server: smtp://host[:port] (default 25) or smtps://host[:port] (default 465)')

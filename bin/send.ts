@@ -19,6 +19,7 @@ import type { RecipientResult } from '../core/send/smtp-dialogue.js';
 import { transcriptObserver } from '../core/send/transcript-observer.js';
 import type { SendCliOptions } from './cli-options.js';
 import { fail } from './fail.js';
+import { hostPort } from '../core/host-port.js';
 
 export async function runSend(options: SendCliOptions): Promise<void> {
   const to = options.to ?? [];
@@ -36,7 +37,7 @@ export async function runSend(options: SendCliOptions): Promise<void> {
     if (!parsed.ok) fail(parsed.reason);
     if (parsed.endpoint.protocol !== 'smtp') fail(`--server needs an smtp:// or smtps:// URL, not "${options.server}"`);
     if (parsed.endpoint.implicitTls && options.starttls) fail('--starttls does not go with smtps:// (that is TLS from the first byte already)');
-    const observer = withPlaintextWarning(observerFor(), parsed.endpoint.implicitTls, `${parsed.endpoint.host}:${parsed.endpoint.port}`);
+    const observer = withPlaintextWarning(observerFor(), parsed.endpoint.implicitTls, hostPort(parsed.endpoint.host, parsed.endpoint.port));
     results = await sendOverSmtp({
       host: parsed.endpoint.host,
       port: parsed.endpoint.port,
@@ -109,7 +110,7 @@ function check(options: SendCliOptions, to: string[]): void {
   if (!options.direct && options.mxPort !== undefined) fail('--mx-port applies to --direct only');
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
   if (options.auth !== undefined && !options.auth.includes(':')) fail('--auth expects user:password');
-  if (!isKnownCharset(options.charset)) fail(`unknown charset "${options.charset}" (try utf-8, iso-8859-1, gb2312, shift_jis, koi8-r)`);
+  for (const name of [options.charset, options.subjectCharset ?? options.charset]) if (!isKnownCharset(name)) fail(`unknown charset "${name}" (try utf-8, iso-8859-1, gb2312, gbk, shift_jis, koi8-r)`);
 }
 
 async function readInput(path: string, what: string): Promise<Buffer> {
@@ -144,6 +145,7 @@ async function buildMessage(options: SendCliOptions, to: string[], cc: string[])
       cc,
       text,
       charset: options.charset,
+      ...(options.subjectCharset !== undefined ? { subjectCharset: options.subjectCharset } : {}),
       attachments,
       ...(options.subject !== undefined ? { subject: options.subject } : {}),
       ...(html !== undefined ? { html } : {}),

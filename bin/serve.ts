@@ -12,6 +12,7 @@ import { UserFacingError } from '../core/errors.js';
 import { UsersFile } from '../core/store/users-file.js';
 import { OwnConnections } from '../core/net/own-connections.js';
 import { VerbosePrinters } from './verbose-printers.js';
+import { hostPort } from '../core/host-port.js';
 
 /**
  * --verbose shows this many lines of a message (a RETR, a DATA or BDAT body), then "... N more lines not shown":
@@ -83,7 +84,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') fail(`cannot listen: address already in use (${(error as Error).message.replace(/^listen EADDRINUSE: address already in use /, '')}); pick other ports with --pop3-port, --pop3s-port, --smtp-port, --submission-port, --smtps-port`);
+    if (code === 'EADDRINUSE') fail(`cannot listen: address already in use (${inUse(error as NodeJS.ErrnoException & { address?: string; port?: number })}); pick other ports with --pop3-port, --pop3s-port, --smtp-port, --submission-port, --smtps-port`);
     if (code === 'EACCES' && (error as NodeJS.ErrnoException).syscall === 'listen') fail(`cannot listen: permission denied (${(error as Error).message}); ports below 1024 need privileges`);
     // Anything else that stops the start names its path and what is wrong (core/lab/data-folder.ts words most of them).
     if ((error as NodeJS.ErrnoException).path !== undefined && !(error instanceof UserFacingError)) fail(`cannot start: ${(error as NodeJS.ErrnoException).path}: ${(error as Error).message}`);
@@ -107,7 +108,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       dns = await startLabDns({ host, port: options.dnsPort, domains: options.domain ?? DEFAULT_LAB_CONFIG.domains, mailHost: options.hostname, mailAddress: host });
     } catch (error) {
       await lab.close();
-      fail(`cannot run the DNS server on ${host}:${options.dnsPort}: ${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use; pick another with --dns-port' : (error as Error).message}`);
+      fail(`cannot run the DNS server on ${hostPort(host, options.dnsPort)}: ${(error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use; pick another with --dns-port' : (error as Error).message}`);
     }
     process.stdout.write(`ready: dns://${dns.address} — lab DNS (UDP): ${dns.records.join('; ')}\n`);
     process.stdout.write(`  try: maillab send --direct --dns ${dns.address} --mx-port ${lab.listeners.find((listener) => listener.name === 'smtp')?.port ?? 2525} --from you@example.org --to alice@maillab.test --body hi\n`);
@@ -164,4 +165,9 @@ async function demoLogins(usersPath: string): Promise<Map<string, string>> {
 /** "off" turns a listener off. */
 function portOrNull(port: ListenerPort): number | null {
   return port === 'off' ? null : port;
+}
+
+/** The address and port Node says are in use, IPv6 in brackets ("[::1]:2525"). */
+function inUse(error: NodeJS.ErrnoException & { address?: string; port?: number }): string {
+  return error.address !== undefined ? hostPort(error.address, error.port) : error.message.replace(/^listen EADDRINUSE: address already in use /, '');
 }

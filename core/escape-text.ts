@@ -34,3 +34,19 @@ export function isPrintable(text: string): boolean {
   UNSAFE.lastIndex = 0;
   return !unsafe;
 }
+
+/**
+ * A continuation line of a folded header field (RFC 5322 §2.2.3: it starts
+ * with a space or TAB): the TABs of its folding whitespace shown as spaces,
+ * to the next multiple of 8 columns as a terminal would, so a Received:
+ * header folded with TABs reads as it was written and not as `\x09`; the
+ * rest escaped as by `escapeControls` (a TAB further on stays `\x09`). No
+ * literal TAB is written: its width depends on the terminal, and Ink
+ * measures it as nothing. The show-bytes view shows each TAB as ␉.
+ */
+export function escapeFoldedLine(text: string): string {
+  const fold = /^[ \t]*/.exec(text)![0];
+  let shown = '';
+  for (const char of fold) shown += char === '\t' ? ' '.repeat(8 - (shown.length % 8)) : ' ';
+  return shown + escapeControls(text.slice(fold.length));
+}

@@ -28,6 +28,7 @@ import { UsersFile } from '../store/users-file.js';
 import { ensureDataFolder, type DataFolder } from './data-folder.js';
 import { createPop3Backend } from './pop3-backend.js';
 import { createSmtpBackend } from './smtp-backend.js';
+import { hostPort } from '../host-port.js';
 
 export interface LabConfig {
   host: string;
@@ -93,6 +94,7 @@ export interface LabConfig {
   faults?: readonly FaultRule[];
   /** Every event of every connection, stamped with its session (`pop3-7`), sequence number and time. */
   onEvent?: (listener: string, connection: number, envelope: EventEnvelope) => void;
+  /** A connection opened or closed; `remote` is the client's address and port, IPv6 bracketed (`[::1]:50412`). */
   onConnection?: (listener: string, connection: number, remote: string, open: boolean) => void;
   /** One line per queue runner action (delivered, deferred, bounced). */
   onQueueLog?: (text: string) => void;
@@ -262,9 +264,8 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
         }
       },
     });
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const scheme = name === 'pop3s' ? 'pop3s' : name === 'smtps' ? 'smtps' : pop3 ? 'pop3' : 'smtp';
-    running.push({ info: { name, url: `${scheme}://${host}:${listener.port}`, host: config.host, port: listener.port, description }, listener });
+    running.push({ info: { name, url: `${scheme}://${hostPort(config.host, listener.port)}`, host: config.host, port: listener.port, description }, listener });
   };
   try {
     await start('pop3', config.pop3Port, false, 'POP3, plaintext with STLS (RFC 1939, RFC 2595)');

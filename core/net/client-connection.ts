@@ -9,6 +9,7 @@ import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'nod
 import type { ClientTracker } from '../client/tracker.js';
 import type { CertSummary, WireEvent } from '../events.js';
 import { LineSplitter } from '../framing/line-splitter.js';
+import { hostPort } from '../host-port.js';
 
 export interface ClientEndpoint {
   protocol: 'pop3' | 'smtp';
@@ -81,7 +82,7 @@ export class ClientConnection {
 
   private async connect(): Promise<void> {
     const { endpoint } = this.options;
-    const where = `${endpoint.host}:${endpoint.port}`;
+    const where = hostPort(endpoint.host, endpoint.port);
     const socket: Socket = endpoint.implicitTls
       ? tlsConnect({ host: endpoint.host, port: endpoint.port, servername: serverName(endpoint.host), rejectUnauthorized: !endpoint.insecure })
       : netConnect({ host: endpoint.host, port: endpoint.port });
@@ -139,7 +140,7 @@ export class ClientConnection {
   }
 
   private readonly onError = (error: Error): void => {
-    this.options.onEvent({ kind: 'error', code: 'CONNECTION', message: describeSocketError(error, `${this.options.endpoint.host}:${this.options.endpoint.port}`) });
+    this.options.onEvent({ kind: 'error', code: 'CONNECTION', message: describeSocketError(error, hostPort(this.options.endpoint.host, this.options.endpoint.port)) });
   };
 
   private readonly onClose = (): void => {
@@ -183,7 +184,7 @@ export class ClientConnection {
     const secure = tlsConnect({ socket: plain, servername: serverName(endpoint.host), rejectUnauthorized: !endpoint.insecure });
     await new Promise<void>((resolve, reject) => {
       secure.once('secureConnect', () => resolve());
-      secure.once('error', (error) => reject(new ConnectError(describeSocketError(error, `${endpoint.host}:${endpoint.port}`, endpoint.protocol))));
+      secure.once('error', (error) => reject(new ConnectError(describeSocketError(error, hostPort(endpoint.host, endpoint.port), endpoint.protocol))));
     });
     this.socket = secure;
     this.splitter = new LineSplitter(SERVER_LINE_LIMIT);

@@ -7,6 +7,7 @@
  * name is NXDOMAIN: the server answers for the lab only, and never recurses.
  */
 import dns2 from 'dns2';
+import { hostPort } from '../host-port.js';
 
 const { Packet } = dns2;
 
@@ -62,5 +63,5 @@ export async function startLabDns(options: LabDnsOptions): Promise<LabDns> {
   const bound = await Promise.race([server.listen({ udp: { port: options.port, address: options.host } }), failed]);
   server.on('error', () => {}); // a malformed packet later must not stop the lab
   const port = bound.udp!.port;
-  return { address: `${options.host}:${port}`, port, records, close: () => server.close() };
+  return { address: hostPort(options.host, port), port, records, close: () => server.close() };
 }

@@ -8,6 +8,7 @@ import { isLoopback, type ConnectionLimiter } from './connection-limiter.js';
 import type { OwnConnections } from './own-connections.js';
 import { HANDSHAKE_TIMEOUT_MS } from './server-connection.js';
 import { secureContextOf } from './tls-certificate.js';
+import { hostPort } from '../host-port.js';
 
 export interface ListenerOptions {
   host: string;
@@ -24,6 +25,7 @@ export interface ListenerOptions {
   refusal: (reason: string) => string;
   /** Serves an admitted socket; calls `done` once the session is over. */
   serve: (socket: Socket, id: number, done: () => void) => void;
+  /** A connection opened or closed; `remote` is the client's address and port, IPv6 bracketed (`[::1]:50412`). */
   onConnection?: (id: number, remote: string, open: boolean) => void;
 }
 
@@ -70,15 +72,17 @@ export async function startListener(options: ListenerOptions): Promise<RunningLi
       return;
     }
     const id = ++nextConnection;
+    // Taken now: a closed socket no longer knows its remote port.
+    const peer = hostPort(remote, socket.remotePort);
     let closed!: () => void;
     open.set(socket, new Promise<void>((resolve) => (closed = resolve)));
     const done = () => {
       slot.release();
       open.delete(socket);
-      options.onConnection?.(id, remote, false);
+      options.onConnection?.(id, peer, false);
       closed();
     };
-    options.onConnection?.(id, remote, true);
+    options.onConnection?.(id, peer, true);
     if (!options.implicitTls) {
       options.serve(socket, id, done);
       return;

@@ -12,6 +12,7 @@ import { isMetaCommand, runMetaCommand, type MetaResult } from '../client/meta-c
 import { Pop3Tracker } from '../client/pop3-tracker.js';
 import { SmtpTracker } from '../client/smtp-tracker.js';
 import type { ClientTracker } from '../client/tracker.js';
+import { hostPort } from '../host-port.js';
 
 export interface RawSessionOptions {
   endpoint: ClientEndpoint;
@@ -107,7 +108,7 @@ export class RawSession {
    */
   private async explainSilence(): Promise<void> {
     const { endpoint } = this.options;
-    const where = `${endpoint.host}:${endpoint.port}`;
+    const where = hostPort(endpoint.host, endpoint.port);
     if (endpoint.implicitTls) return this.options.onNotice(`no greeting after 1 s from ${where}; still waiting (a busy server may greet late)`);
     this.options.onNotice(`no greeting after 1 s from ${where}; a mail server greets at once, so this may be an implicit-TLS port (try ${endpoint.protocol}s://${where}) or a web server. Checking on a second connection`);
     const kind = await probeSilentPort(endpoint.host, endpoint.port);
@@ -314,7 +315,7 @@ export class RawSession {
 
 /** What the first line says when it is not this protocol's greeting: another protocol, HTTP, or TLS bytes; with the likely fix. */
 export function wrongGreeting(endpoint: ClientEndpoint, line: string): string | undefined {
-  const where = `${endpoint.host}:${endpoint.port}`;
+  const where = hostPort(endpoint.host, endpoint.port);
   if (endpoint.protocol === 'pop3' && /^\d{3}[ -]/.test(line)) return `this is an SMTP greeting, not POP3: the port ${endpoint.port} speaks SMTP; try smtp://${where}, or the POP3 port (110, or 1110 in the lab)`;
   if (endpoint.protocol === 'smtp' && /^[+-](OK|ERR)\b/i.test(line)) return `this is a POP3 greeting, not SMTP: the port ${endpoint.port} speaks POP3; try pop3://${where}, or an SMTP port (25, 587, or 2525/2587 in the lab)`;
   if (/^HTTP\/\d/i.test(line) || /^<(!doctype|html)/i.test(line)) return `an HTTP server answered on ${where}, not ${endpoint.protocol.toUpperCase()}; check the port`;
@@ -325,7 +326,7 @@ export function wrongGreeting(endpoint: ClientEndpoint, line: string): string | 
 
 /** Why a port that sent no greeting is the wrong one, from what the probe found; undefined when it could not tell. */
 export function silentPortReason(endpoint: ClientEndpoint, kind: SilentPortKind): string | undefined {
-  const where = `${endpoint.host}:${endpoint.port}`;
+  const where = hostPort(endpoint.host, endpoint.port);
   const name = endpoint.protocol.toUpperCase();
   if (kind === 'tls') return `no greeting after 1 s from ${where}, and the port completed a TLS handshake: it expects TLS from the first byte (implicit TLS), not plaintext ${name}; try ${endpoint.protocol}s://${where}`;
   if (kind === 'http') return `no greeting after 1 s from ${where}, and the port answered as a web server (HTTP), not ${name}; check the port (${endpoint.protocol === 'pop3' ? '110, or 1110 in the lab' : '25 or 587, or 2525/2587 in the lab'})`;

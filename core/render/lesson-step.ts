@@ -12,6 +12,7 @@ import { predictionAnswer } from '../lessons/predictions.js';
 import type { StepIntro } from '../lessons/practice.js';
 import type { Difference, PlayedStep } from '../lessons/replay.js';
 import { TranscriptModel, type TranscriptModelOptions, type TranscriptUpdate } from '../models/transcript.js';
+import { escapeControls, escapeFoldedLine } from '../escape-text.js';
 import { renderBody, renderNote, renderRowHead } from './transcript.js';
 
 /** One part of a step a stepping front end shows per key press. */
@@ -94,6 +95,15 @@ export function createLessonStepRenderer(options: TranscriptModelOptions = {}): 
 }
 
 /**
+ * A lesson's line for a screen: escaped like every transcript line, and a
+ * line that starts with whitespace (a folded header field, RFC 5322 §2.2.3)
+ * with its TABs shown as spaces (core/escape-text.ts).
+ */
+function shown(line: string): string {
+  return /^[ \t]/.test(line) ? escapeFoldedLine(line) : escapeControls(line);
+}
+
+/**
  * A step's rows as text, client side and server side. The server side is the
  * lines as received, each followed by what explains it: a line row takes the
  * next received line, a body row the lines of the body (to its "." when this
@@ -116,7 +126,7 @@ function splitUpdates(
   let sentNext = 0;
   const takeSent = (count: number) => {
     if (!sent) return [];
-    const lines = sent.slice(sentNext, sentNext + count).map((line) => `C: ${line}`);
+    const lines = sent.slice(sentNext, sentNext + count).map((line) => `C: ${shown(line)}`);
     sentNext += lines.length;
     return lines;
   };
@@ -127,7 +137,7 @@ function splitUpdates(
   /** Where each server row's lines (and notes so far) end in `server`. */
   const rowEnds = new Map<number, number>();
   const take = (count: number) => {
-    const lines = received.slice(cursor.next, cursor.next + count).map((line) => `S: ${line}`);
+    const lines = received.slice(cursor.next, cursor.next + count).map((line) => `S: ${shown(line)}`);
     cursor.next += lines.length;
     return lines;
   };

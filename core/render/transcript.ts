@@ -8,7 +8,7 @@
  * no control byte from the network reaches a terminal or a file.
  */
 import { describeKey } from '../annotations/describe.js';
-import { escapeControls, escapeLines } from '../escape-text.js';
+import { escapeControls, escapeFoldedLine, escapeLines } from '../escape-text.js';
 import type { AnnotationEvent, BodyEvent, EventEnvelope, WireEvent } from '../events.js';
 import { TranscriptModel, type BodyRow, type RowNote, type TranscriptModelOptions, type TranscriptRow } from '../models/transcript.js';
 import { showBytes } from './show-bytes.js';
@@ -213,7 +213,12 @@ export function renderBody(body: BodyEvent, options: BodyTextOptions = {}): stri
   const end = options.foldAfter === undefined ? all.length : Math.min(all.length, start + options.foldAfter);
   const onWire = (line: string) => (body.ending === 'chunk' || !line.startsWith('.') ? line : `.${line}`);
   // The show-bytes view marks line ends and stuffing (a chunk's last line may have no CRLF of its own: it is the chunk's end).
-  const out = all.slice(start, end).map((line) => `${prefix} ${options.showBytes ? showBytes({ text: onWire(line), ending: 'crlf' }) : escapeControls(wireText(onWire(line)))}`);
+  const folded = foldedHeaderLines(all);
+  const out = all.slice(start, end).map((line, index) => {
+    if (options.showBytes) return `${prefix} ${showBytes({ text: onWire(line), ending: 'crlf' })}`;
+    const text = wireText(onWire(line));
+    return `${prefix} ${folded(start + index) ? escapeFoldedLine(text) : escapeControls(text)}`;
+  });
   if (end < all.length || body.truncated) {
     const more = all.length - end;
     const how = options.number === undefined ? '' : more > 0 ? `: /more shows the next ${Math.min(more, options.foldAfter ?? more)}, /show ${options.number} the whole body` : '';
@@ -226,6 +231,19 @@ export function renderBody(body: BodyEvent, options: BodyTextOptions = {}): stri
     else if (body.from === 'server') out.push(`${prefix} .`);
   }
   return out;
+}
+
+/**
+ * Which lines of a body are continuation lines of a folded header field: in
+ * a message's header section (up to its first empty line, when the body
+ * starts with a field name), a line that starts with a space or TAB
+ * (RFC 5322 §2.2.3).
+ */
+function foldedHeaderLines(lines: readonly string[]): (index: number) => boolean {
+  if (!/^[!-9;-~]+:/.test(lines[0] ?? '')) return () => false;
+  const blank = lines.indexOf('');
+  const headerEnd = blank === -1 ? lines.length : blank;
+  return (index) => index > 0 && index < headerEnd && /^[ \t]/.test(lines[index]!);
 }
 
 /**

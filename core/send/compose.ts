@@ -4,11 +4,17 @@
  * HTML version), RFC 2047 encoded words for a non-ASCII Subject, Date and
  * Message-ID. What MailComposer does not do is a body in a legacy charset: it
  * labels every text part utf-8, so such a body is encoded here with iconv-lite
- * and handed over as a ready-made part with its own charset label.
+ * (core/send/charset.ts) and handed over as a ready-made part with its own
+ * charset label; a non-ASCII Subject in a legacy charset goes out as encoded
+ * words in that charset; a text attachment is labelled with the charset its
+ * bytes are in.
  */
-import iconv from 'iconv-lite';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { MailComposerAlternative, MailComposerAttachment } from 'nodemailer/lib/mail-composer';
+import { detectMimeType } from 'nodemailer/lib/mime-funcs';
+import { attachmentCharset, charsetLabel, encodeHeaderWords, encodeText, isKnownCharset, isUtf8 } from './charset.js';
+
+export { charsetLabel, encodeText, isKnownCharset } from './charset.js';
 
 export interface ComposeAttachment {
   filename: string;
@@ -28,6 +34,8 @@ export interface ComposeInput {
   html?: string;
   /** The body's charset, any name iconv-lite knows; default utf-8. */
   charset?: string;
+  /** The Subject's charset for RFC 2047 encoded words (refused when it cannot hold it); default the body's when it can, else UTF-8. */
+  subjectCharset?: string;
   attachments?: readonly ComposeAttachment[];
   /** Defaults to now; tests pin it. */
   date?: Date;
@@ -35,52 +43,9 @@ export interface ComposeInput {
   messageId?: string;
 }
 
-/** Spellings iconv-lite accepts that are not the IANA names a charset parameter should carry. */
-const IANA_NAMES: Readonly<Record<string, string>> = {
-  utf8: 'utf-8',
-  'utf-8': 'utf-8',
-  latin1: 'ISO-8859-1',
-  'iso88591': 'ISO-8859-1',
-  cp1252: 'windows-1252',
-  win1252: 'windows-1252',
-  cp936: 'GBK',
-  cp932: 'Shift_JIS',
-  sjis: 'Shift_JIS',
-  eucjp: 'EUC-JP',
-  euckr: 'EUC-KR',
-  big5hkscs: 'Big5-HKSCS',
-};
-
-/** True when iconv-lite can encode this charset. */
-export function isKnownCharset(name: string): boolean {
-  return iconv.encodingExists(name);
-}
-
-/** The name to put in `charset=`: the IANA spelling for common aliases, else the name as given, upper-cased. */
-export function charsetLabel(name: string): string {
-  return IANA_NAMES[name.toLowerCase()] ?? name.toUpperCase();
-}
-
-function isUtf8(name: string): boolean {
-  return charsetLabel(name) === 'utf-8';
-}
-
 /** Text bodies are canonical with CRLF line breaks (RFC 2045 §6.8) before a transfer encoding is applied. */
 function withCrlf(text: string): string {
   return text.replace(/\r\n|\r|\n/g, '\r\n');
-}
-
-/**
- * Encodes a text in a legacy charset, refusing characters the charset cannot
- * hold (iconv-lite would silently write "?" for them).
- */
-export function encodeText(text: string, charset: string, what: string): Buffer {
-  const bytes = iconv.encode(text, charset);
-  if (iconv.decode(bytes, charset) !== text) {
-    const bad = [...text].find((character) => iconv.decode(iconv.encode(character, charset), charset) !== character);
-    throw new Error(`the ${what} has characters ${charsetLabel(charset)} cannot represent${bad ? ` (first: "${bad}")` : ''}; use --charset utf-8`);
-  }
-  return bytes;
 }
 
 /** A text part in a legacy charset: encoded bytes, labelled, base64 so no 8-bit byte reaches the wire. */
@@ -95,14 +60,15 @@ function legacyPart(text: string, type: 'text/plain' | 'text/html', charset: str
 /** Builds the whole message (headers and body) as it will go on the wire. */
 export async function composeMessage(input: ComposeInput): Promise<Buffer> {
   const charset = input.charset ?? 'utf-8';
-  if (!isKnownCharset(charset)) throw new Error(`unknown charset "${charset}"`);
+  for (const name of [charset, input.subjectCharset ?? charset]) if (!isKnownCharset(name)) throw new Error(`unknown charset "${name}"`);
   const attachments: MailComposerAttachment[] = (input.attachments ?? []).map((attachment) => ({
     filename: attachment.filename,
     content: attachment.content,
     // base64 keeps every byte as it was, whatever the type (quoted-printable text would be re-wrapped).
     contentTransferEncoding: 'base64',
-    ...(attachment.contentType ? { contentType: attachment.contentType } : {}),
+    contentType: attachmentType(attachment, charset),
   }));
+  const subject = input.subject === undefined ? {} : subjectHeader(input.subject, input.subjectCharset, charset);
   const body = isUtf8(charset)
     ? { text: withCrlf(input.text), ...(input.html !== undefined ? { html: withCrlf(input.html) } : {}) }
     : {
@@ -117,11 +83,35 @@ export async function composeMessage(input: ComposeInput): Promise<Buffer> {
     from: input.from,
     to: [...input.to],
     ...(input.cc && input.cc.length > 0 ? { cc: [...input.cc] } : {}),
-    ...(input.subject !== undefined ? { subject: input.subject } : {}),
+    ...subject,
     date: input.date ?? new Date(),
     ...(input.messageId ? { messageId: input.messageId } : {}),
     ...body,
     attachments,
   });
   return composer.compile().build();
+}
+
+/** A text attachment's type with the charset its bytes are in (RFC 2046 §4.1.2); other types as given or detected. */
+function attachmentType(attachment: ComposeAttachment, bodyCharset: string): string {
+  const type = attachment.contentType ?? detectMimeType(attachment.filename);
+  if (!/^text\//i.test(type) || /;\s*charset=/i.test(type)) return type;
+  return `${type}; charset=${attachmentCharset(attachment.content, bodyCharset)}`;
+}
+
+/**
+ * The Subject: MailComposer's UTF-8 encoded words, or ready-made words in a
+ * legacy charset (RFC 2047 §2). Asked for a charset, it is that one or an
+ * error; by default the body's charset when it holds the subject, else UTF-8
+ * (each encoded word names its own charset, so nothing is mislabelled).
+ */
+function subjectHeader(subject: string, asked: string | undefined, bodyCharset: string): { subject: string } | { headers: Record<string, { prepared: true; value: string }> } {
+  const charset = asked ?? bodyCharset;
+  if (isUtf8(charset) || /^[\x20-\x7e]*$/.test(subject)) return { subject };
+  try {
+    return { headers: { Subject: { prepared: true, value: encodeHeaderWords(subject, charset, 'subject') } } };
+  } catch (error) {
+    if (asked !== undefined) throw error;
+    return { subject };
+  }
 }

@@ -9,6 +9,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { LineSplitter } from '../framing/line-splitter.js';
 import { SmtpDialogue, type DialogueStep, type RecipientResult, type StartTlsPolicy } from './smtp-dialogue.js';
+import { hostLabel } from '../host-port.js';
 
 /** Watches one connection: what was sent and received, for transcripts. */
 export interface SmtpObserver {
@@ -55,11 +56,6 @@ export interface SmtpClientOptions {
 /** Longest reply line kept (RFC 5321 §4.5.3.1.5 allows 512); past it the server is cut off. */
 const REPLY_LINE_LIMIT = 4096;
 
-/** "mx1.example.test [127.0.0.2]:25", or "127.0.0.1:2525" when the name is the address. */
-export function hostLabel(host: string, address: string, port: number): string {
-  const bracket = (text: string) => (text.includes(':') ? `[${text}]` : text);
-  return host === address ? `${bracket(address)}:${port}` : `${host} [${address}]:${port}`;
-}
 
 /**
  * Runs one SMTP transaction to one server and returns a result per recipient.

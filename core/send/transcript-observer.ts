@@ -9,6 +9,7 @@ import type { ClientTracker } from '../client/tracker.js';
 import { clientLineEvent } from '../masking.js';
 import type { WireEvent } from '../events.js';
 import type { SmtpObserver } from './smtp-client.js';
+import { hostLabel } from '../host-port.js';
 
 export interface TranscriptObserverOptions {
   /** A fresh tracker for this connection, if one is available. */
@@ -23,8 +24,7 @@ export function transcriptObserver(options: TranscriptObserverOptions): SmtpObse
   const emit = (events: readonly WireEvent[]) => events.forEach((event) => onEvent(event));
   return {
     connecting({ host, address, port, implicitTls }) {
-      const where = host === address ? `${address}:${port}` : `${host} [${address}]:${port}`;
-      onNote(`connecting to ${where}${implicitTls ? ' (implicit TLS)' : ''}`);
+      onNote(`connecting to ${hostLabel(host, address, port)}${implicitTls ? ' (implicit TLS)' : ''}`);
     },
     connected() {
       if (tracker) emit(tracker.connected());

@@ -92,6 +92,24 @@ describe('maillab annotate', () => {
     expect(result.stdout).toMatch(/= 550 /);
   });
 
+  it('puts a client\'s log and the server\'s side by side: swaks refused by Postfix, then Postfix\'s own lines (captured from real runs)', async () => {
+    const fixtures = join(import.meta.dirname, '..', 'fixtures', 'logs');
+    const result = await runMaillab(['annotate', join(fixtures, 'postfix-swaks-relay.log'), join(fixtures, 'postfix-maillog.log')]);
+    expect(result.code).toBe(0);
+    const client = result.stdout.indexOf('read as swaks output');
+    const server = result.stdout.indexOf("lines of a mail server's log (Postfix/Dovecot)");
+    expect(client).toBeGreaterThan(-1);
+    expect(server).toBeGreaterThan(client);
+    expect(result.stdout).toMatch(/^S: 554 5\.7\.1 <victim@example\.net>: Relay access denied$/m);
+    expect(result.stdout).toMatch(/^L: .*NOQUEUE: reject: RCPT from localhost\[127\.0\.0\.1\]: 554 5\.7\.1 .*\n {3}= Relay access denied: Postfix refused the recipient victim@example\.net at the RCPT stage/m);
+    expect(result.stdout).toMatch(/^ {3}\? check: .*STARTTLS, then AUTH/m);
+    const json = await runMaillab(['annotate', '--json', join(fixtures, 'dovecot.log')]);
+    const first = JSON.parse(json.stdout.split('\n').find((line) => line.includes('Password mismatch'))!) as { kind: string; explanation: { key: string } };
+    expect(first).toMatchObject({ kind: 'server-log', explanation: { key: 'dovecot.password-mismatch' } });
+    const help = await runMaillab(['annotate', '--help']);
+    expect(help.stdout).toMatch(/maillog +Postfix \(syslog or maillog_file\) and Dovecot/);
+  });
+
   it('says what is wrong with an unreadable or unrecognisable file', async () => {
     const missing = await runMaillab(['annotate', join(lab.dir, 'nope.log')]);
     expect(missing.code).toBe(1);

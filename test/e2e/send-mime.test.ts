@@ -165,6 +165,8 @@ describe('maillab send: one-line errors', () => {
     ['an HTML file that is a folder', async () => ['send', ...SENDER, '--to', 'b@maillab.test', '--direct', '--html', folder], /^maillab: cannot read HTML file .*: it is a folder$/],
     ['an unknown charset', async () => ['send', ...SENDER, '--to', 'b@maillab.test', '--direct', '--charset', 'klingon-8'], /^maillab: unknown charset "klingon-8"/],
     ['text the charset cannot hold', async () => ['send', ...SENDER, '--to', 'b@maillab.test', '--direct', '--charset', 'iso-8859-1', '--body', '北京'], /^maillab: cannot build the message: the body has characters ISO-8859-1 cannot represent/],
+    ['a character only GBK has, labelled GB2312', async () => ['send', ...SENDER, '--to', 'b@maillab.test', '--direct', '--charset', 'gb2312', '--body', '你好镕'], /^maillab: cannot build the message: the body has characters GB2312 cannot represent \(first: "镕", only in its superset GBK\); use --charset gbk/],
+    ['a subject the charset asked for cannot hold', async () => ['send', ...SENDER, '--to', 'b@maillab.test', '--direct', '--charset', 'gb2312', '--subject-charset', 'gb2312', '--subject', '€5', '--body', 'x'], /^maillab: cannot build the message: the subject has characters GB2312 cannot represent/],
     ['an unreachable server', async () => ['send', ...SENDER, '--to', 'b@maillab.test', '--server', `smtp://127.0.0.1:${await closedPort()}`, '--body', 'x'], /^maillab: cannot connect to 127\.0\.0\.1:\d+: connection refused$/],
     ['a bad server URL', async () => ['send', ...SENDER, '--to', 'b@maillab.test', '--server', 'http://example.test', '--body', 'x'], /^maillab: unknown scheme "http"/],
     ['--auth with --direct', async () => ['send', ...SENDER, '--to', 'b@maillab.test', '--direct', '--auth', 'a:b'], /^maillab: --auth needs --server/],
@@ -186,7 +188,7 @@ describe('maillab send: one-line errors', () => {
   it('--help lists the flags and examples', async () => {
     const result = await maillab(['send', '--help']);
     expect(result.code).toBe(0);
-    for (const flag of ['--from', '--to', '--cc', '--subject', '--body', '--body-file', '--charset', '--attach', '--html', '--server', '--starttls', '--auth', '--insecure', '--direct', '--dns', '--mx-port', '--transcript']) {
+    for (const flag of ['--from', '--to', '--cc', '--subject', '--body', '--body-file', '--charset', '--subject-charset', '--attach', '--html', '--server', '--starttls', '--auth', '--insecure', '--direct', '--dns', '--mx-port', '--transcript']) {
       expect(result.stdout).toContain(flag);
     }
     expect(result.stdout).toMatch(/Examples:\n {2}maillab send /);

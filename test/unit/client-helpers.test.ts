@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMetaCommand, runMetaCommand, type MetaContext } from '../../core/client/meta-commands.js';
-import { parseLog } from '../../core/client/log-parser.js';
+import { parseLog, wireLines } from '../../core/client/log-parser.js';
 import { parseServerUrl } from '../../core/net/server-url.js';
 import type { ClientTracker } from '../../core/client/tracker.js';
 import { showBytes } from '../../core/render/show-bytes.js';
@@ -71,10 +71,10 @@ describe('parseLog', () => {
     expect(log).toEqual({
       format: 'rfc',
       protocol: 'pop3',
-      lines: [
-        { from: 'server', text: '+OK POP3 server ready', tls: false, lineNumber: 2 },
-        { from: 'client', text: 'USER mrose', tls: false, lineNumber: 3 },
-        { from: 'server', text: '+OK', tls: false, lineNumber: 4 },
+      entries: [
+        { kind: 'wire', from: 'server', text: '+OK POP3 server ready', tls: false, lineNumber: 2 },
+        { kind: 'wire', from: 'client', text: 'USER mrose', tls: false, lineNumber: 3 },
+        { kind: 'wire', from: 'server', text: '+OK', tls: false, lineNumber: 4 },
       ],
     });
   });
@@ -85,7 +85,7 @@ describe('parseLog', () => {
     if ('error' in log) throw new Error(log.error);
     expect(log.format).toBe('swaks');
     expect(log.protocol).toBe('smtp');
-    expect(log.lines.map((line) => [line.from, line.text, line.tls])).toEqual([
+    expect(wireLines(log).map((line) => [line.from, line.text, line.tls])).toEqual([
       ['server', '220 mx ESMTP', false],
       ['client', 'EHLO me', false],
       ['server', '250-mx', false],
@@ -102,7 +102,7 @@ describe('parseLog', () => {
     const log = parseLog('*   Trying 127.0.0.1:110...\n< +OK ready\n> CAPA\n< +OK\n< TOP\n< .\n* Closing');
     if ('error' in log) throw new Error(log.error);
     expect(log.format).toBe('curl');
-    expect(log.lines.map((line) => `${line.from}:${line.text}`)).toEqual(['server:+OK ready', 'client:CAPA', 'server:+OK', 'server:TOP', 'server:.']);
+    expect(wireLines(log).map((line) => `${line.from}:${line.text}`)).toEqual(['server:+OK ready', 'client:CAPA', 'server:+OK', 'server:TOP', 'server:.']);
   });
 
   it('says why when it finds no session or cannot tell the protocol', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeControls, escapeLines, isPrintable } from '../../core/escape-text.js';
-import { createTranscriptPrinter, renderEvent } from '../../core/render/transcript.js';
+import { escapeControls, escapeFoldedLine, escapeLines, isPrintable } from '../../core/escape-text.js';
+import { createTranscriptPrinter, renderBody, renderEvent } from '../../core/render/transcript.js';
 
 describe('escapeControls (issue 14 item 10)', () => {
   it('shows ESC, C0, DEL, bare CR, C1 and bidi overrides as escapes', () => {
@@ -32,5 +32,43 @@ describe('escapeControls (issue 14 item 10)', () => {
       ...printer.print({ kind: 'notice', text: 'first\nsecond\x1b' }),
     ].join('\n');
     expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+  });
+});
+
+describe('folded header lines (issue 18): folding TABs are whitespace, --show-bytes reveals them', () => {
+  it('escapeFoldedLine shows the folding TABs as spaces to the next 8-column stop, and escapes the rest', () => {
+    expect(escapeFoldedLine('\tby mx.example.net')).toBe('        by mx.example.net');
+    expect(escapeFoldedLine(' \tid 42')).toBe('        id 42');
+    expect(escapeFoldedLine('    for <bob@example.net>')).toBe('    for <bob@example.net>');
+    expect(escapeFoldedLine('\tinner\ttab\x1b[2J')).toBe('        inner\\x09tab\\x1b[2J');
+    expect(escapeFoldedLine('\t\x1b]0;owned\x07')).not.toMatch(/[\x00-\x1f]/);
+  });
+
+  const message = {
+    kind: 'body' as const,
+    from: 'server' as const,
+    lines: 6,
+    octets: 0,
+    content: ['Received: from client.example.org', '\tby mx.example.net with ESMTP;', '\tTue, 1 Jul 2025 12:00:00 +0000', 'Subject: hi', '', '\tan indented body line'].join('\r\n'),
+  };
+
+  it('a message\'s folded header reads as folded; a TAB in the body or mid-line stays visible as \\x09', () => {
+    expect(renderBody(message)).toEqual([
+      'S: Received: from client.example.org',
+      'S:         by mx.example.net with ESMTP;',
+      'S:         Tue, 1 Jul 2025 12:00:00 +0000',
+      'S: Subject: hi',
+      'S: ',
+      'S: \\x09an indented body line',
+      'S: .',
+    ]);
+  });
+
+  it('the show-bytes view shows each TAB as ␉', () => {
+    expect(renderBody(message, { showBytes: true })[1]).toBe('S: ␉by mx.example.net with ESMTP;␍␊');
+  });
+
+  it('a body that is no message (a listing) is left as it was', () => {
+    expect(renderBody({ kind: 'body', from: 'server', lines: 2, octets: 0, content: '1 390\r\n\t2 466' })).toEqual(['S: 1 390', 'S: \\x092 466', 'S: .']);
   });
 });

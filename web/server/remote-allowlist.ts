@@ -7,6 +7,7 @@
  * address.
  */
 import { parseServerUrl } from '../../core/net/server-url.js';
+import { hostPort } from '../../core/host-port.js';
 
 export interface AllowedRemote {
   readonly host: string;
@@ -47,15 +48,14 @@ export function checkRemote(url: string, allowed: readonly AllowedRemote[], own:
       reason:
         allowed.length === 0
           ? `this classroom connects only to its own lab; the operator can allow other servers with --allow-remote`
-          : `${host}:${port} is not on this classroom's --allow-remote list (${allowed.map(formatAllowed).join(', ')})`,
+          : `${hostPort(host, port)} is not on this classroom's --allow-remote list (${allowed.map(formatAllowed).join(', ')})`,
     };
   }
   return { ok: true, url, host, port };
 }
 
 export function formatAllowed(entry: AllowedRemote): string {
-  const host = entry.host.includes(':') ? `[${entry.host}]` : entry.host;
-  return entry.port === undefined ? host : `${host}:${entry.port}`;
+  return hostPort(entry.host, entry.port);
 }
 
 function normaliseHost(host: string): string {
