@@ -5,8 +5,8 @@
  * `lesson check` both start from these parts, so they serve the same thing.
  */
 import { FaultPlan } from '../faults/fault-plan.js';
-import { createMemorySmtpBackend, type RelayedMessage } from '../lab/memory-smtp-backend.js';
-import { createPop3Backend } from '../lab/pop3-backend.js';
+import { createMemorySmtpBackend, type RelayedMessage } from '../store/memory-smtp-backend.js';
+import { createPop3Backend } from '../store/pop3-backend.js';
 import type { Pop3Backend } from '../pop3/backend.js';
 import { DEFAULT_POP3_TEXTS, RFC1939_TEXTS, RFC5034_TEXTS, type Pop3Texts } from '../pop3/persona.js';
 import { DEFAULT_POP3_OPTIONS, type Pop3SessionOptions } from '../pop3/options.js';

@@ -12,9 +12,9 @@
 import { EnginePump, type PumpOutput } from '../engine/pump.js';
 import type { EventEnvelope, Protocol } from '../events.js';
 import type { InputMode } from '../engine/server-engine.js';
-import { demoMessages, DEMO_USERS } from '../lab/demo-messages.js';
-import { createMemorySmtpBackend } from '../lab/memory-smtp-backend.js';
-import { createPop3Backend } from '../lab/pop3-backend.js';
+import { demoMessages, DEMO_USERS } from './demo-messages.js';
+import { createMemorySmtpBackend } from '../store/memory-smtp-backend.js';
+import { createPop3Backend } from '../store/pop3-backend.js';
 import { serverInputKind, SIMULATED_TLS } from '../lessons/in-process-lab.js';
 import type { ServerInputKind } from '../lessons/lab-connection.js';
 import { Pop3Session } from '../pop3/session.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../core/events.js';
-import { createPop3Backend } from '../../core/lab/pop3-backend.js';
+import { createPop3Backend } from '../../core/store/pop3-backend.js';
 import { POP3_LINE_LIMIT, POP3_SASL_LINE_LIMIT, type Pop3Output } from '../../core/pop3/session.js';
 import {
   createExchange,
