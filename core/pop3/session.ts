@@ -8,7 +8,7 @@
  * `commands/` with its annotation data beside it.
  */
 import { pop3ReplyAnnotations } from '../annotations/annotate.js';
-import { OutputCollector, type EngineOutput } from '../engine-output.js';
+import { OutputCollector, type EngineOutput } from '../engine/engine-output.js';
 import type { FramedItem } from '../framing/line-splitter.js';
 import type { SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
 import type { WireEvent } from '../events.js';

@@ -9,7 +9,7 @@
  * (503), authentication required on submission (530), the bad-command limit (421).
  */
 import { smtpReplyAnnotations } from '../annotations/annotate.js';
-import { OutputCollector, type EngineOutput } from '../engine-output.js';
+import { OutputCollector, type EngineOutput } from '../engine/engine-output.js';
 import type { WireEvent } from '../events.js';
 import type { ServerEngine } from '../engine/server-engine.js';
 import type { SmtpSessionOptions } from './options.js';
