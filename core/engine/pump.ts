@@ -16,7 +16,7 @@
  */
 import { EventStamper, type EventEnvelope } from '../events.js';
 import type { InFlightBudget } from '../framing/in-flight-budget.js';
-import { SmtpInputFramer } from '../framing/smtp-input.js';
+import { SmtpInputFramer } from '../framing/input-framer.js';
 import type { EngineOutput, ServerEngine } from './server-engine.js';
 
 /** What the driver does with one step of the pump. */

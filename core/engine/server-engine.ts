@@ -8,7 +8,7 @@
  * what the driver must do next (wait, upgrade to TLS, close).
  */
 import type { Protocol, WireEvent } from '../events.js';
-import type { SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
+import type { SmtpInputItem, SmtpInputMode } from '../framing/input-framer.js';
 
 /** How the framer must read the next item (a command line with its limit, DATA content, a BDAT chunk). */
 export type InputMode = SmtpInputMode;

@@ -10,7 +10,7 @@
 import { pop3ReplyAnnotations } from '../annotations/annotate.js';
 import { OutputCollector, type EngineOutput } from '../engine/engine-output.js';
 import type { FramedItem } from '../framing/line-splitter.js';
-import type { SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
+import type { SmtpInputItem, SmtpInputMode } from '../framing/input-framer.js';
 import type { WireEvent } from '../events.js';
 import type { ServerEngine } from '../engine/server-engine.js';
 import type { Pop3SessionOptions } from './options.js';

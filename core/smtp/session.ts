@@ -14,7 +14,7 @@ import type { WireEvent } from '../events.js';
 import type { ServerEngine } from '../engine/server-engine.js';
 import type { SmtpSessionOptions } from './options.js';
 import { withLazyContent } from '../framing/body-content.js';
-import type { DataProblem, SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
+import type { DataProblem, SmtpInputItem, SmtpInputMode } from '../framing/input-framer.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
@@ -34,7 +34,7 @@ import { nextState } from '../protocols/protocol-data.js';
 import { transitionCause } from '../annotations/messages.js';
 import { Dispatcher, type DispatchRules } from '../engine/dispatcher.js';
 
-export type { DataProblem } from '../framing/smtp-input.js';
+export type { DataProblem } from '../framing/input-framer.js';
 
 /** RFC 5321 §4.5.3.1.4: a command line is at most 512 octets with its CRLF. */
 export const SMTP_COMMAND_LIMIT = 512;

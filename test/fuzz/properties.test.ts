@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MASK, clientLineEvent, maskClientLine } from '../../core/masking.js';
 import { escapeControls } from '../../core/escape-text.js';
-import { SmtpInputFramer, type SmtpInputMode } from '../../core/framing/smtp-input.js';
+import { SmtpInputFramer, type SmtpInputMode } from '../../core/framing/input-framer.js';
 import { SmtpReplyReader } from '../../core/framing/smtp-reply-reader.js';
 import { runSession, runs, sessionInput, type SessionResult, type Target } from './fuzz-harness.js';
 

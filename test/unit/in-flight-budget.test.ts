@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InFlightBudget } from '../../core/framing/in-flight-budget.js';
-import { SmtpInputFramer } from '../../core/framing/smtp-input.js';
+import { SmtpInputFramer } from '../../core/framing/input-framer.js';
 
 const DATA = { kind: 'data', lineLimit: 1000, sizeLimit: 1_000_000 } as const;
 const message = (octets: number) => Buffer.from(`${'x'.repeat(98)}\r\n`.repeat(Math.ceil(octets / 100)));

@@ -5,7 +5,7 @@ import {
   type DataProblem,
   type SmtpInputItem,
   type SmtpInputMode,
-} from '../../core/framing/smtp-input.js';
+} from '../../core/framing/input-framer.js';
 
 // ---------------------------------------------------------------------------
 // Harness: a fake engine decides the mode after each item, as the real one will;
