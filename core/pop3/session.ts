@@ -10,7 +10,7 @@
 import { pop3ReplyAnnotations } from '../annotations/annotate.js';
 import { OutputCollector, type EngineOutput } from '../engine/engine-output.js';
 import type { FramedItem } from '../framing/line-splitter.js';
-import type { SmtpInputItem, SmtpInputMode } from '../framing/input-framer.js';
+import type { FramedInput, InputMode } from '../framing/input-framer.js';
 import type { WireEvent } from '../events.js';
 import type { ServerEngine } from '../engine/server-engine.js';
 import type { Pop3SessionOptions } from './options.js';
@@ -89,12 +89,12 @@ export class Pop3Session implements Pop3Context, ServerEngine {
    * How the framer should read the next line: a command line, limited anew
    * for each one (a SASL response may be longer than a command).
    */
-  get inputMode(): SmtpInputMode {
+  get inputMode(): InputMode {
     return { kind: 'command', limit: this.lineLimit };
   }
 
   /** A framed item: a command line, or the news that the framer dropped an overlong one. */
-  receive(item: FramedItem | SmtpInputItem): Promise<Pop3Output> {
+  receive(item: FramedItem | FramedInput): Promise<Pop3Output> {
     if (item.kind === 'line') return this.receiveLine(item.bytes);
     if (item.kind === 'overlong') return this.overlong(item.limit);
     throw new EngineMisuse(`POP3 has no ${item.kind} input`);

@@ -14,7 +14,7 @@ import type { WireEvent } from '../events.js';
 import type { ServerEngine } from '../engine/server-engine.js';
 import type { SmtpSessionOptions } from './options.js';
 import { withLazyContent } from '../framing/body-content.js';
-import type { DataProblem, SmtpInputItem, SmtpInputMode } from '../framing/input-framer.js';
+import type { DataProblem, FramedInput, InputMode } from '../framing/input-framer.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
@@ -85,7 +85,7 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   }
 
   /** What the framer should read next. */
-  get inputMode(): SmtpInputMode {
+  get inputMode(): InputMode {
     if (this.state === 'DATA') return { kind: 'data', lineLimit: SMTP_TEXT_LINE_LIMIT, sizeLimit: this.options.maxMessageSize };
     if (this.pendingChunk) return { kind: 'chunk', size: this.pendingChunk.size, sizeLimit: this.options.maxMessageSize };
     return { kind: 'command', limit: this.sasl ? SMTP_SASL_LIMIT : SMTP_COMMAND_LIMIT };
@@ -110,7 +110,7 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   }
 
   /** Any framed input, in the mode `inputMode` asked for: the one entry point adapters need. */
-  receive(item: SmtpInputItem): Promise<SmtpOutput> {
+  receive(item: FramedInput): Promise<SmtpOutput> {
     switch (item.kind) {
       case 'line':
         return this.receiveLine(item);
