@@ -10,8 +10,8 @@ import { ConsoleModel, type ConsoleAction, type ConsoleKey } from '../core/model
 import { decodeTerminalKeys } from '../core/models/terminal-keys.js';
 import { RawSession } from '../core/net/raw-session.js';
 import { parseServerUrl } from '../core/net/server-url.js';
-import type { WireEvent } from '../core/events.js';
-import { ConnectError, type RawLine } from '../core/net/client-connection.js';
+import type { RawLine, WireEvent } from '../core/events.js';
+import { ConnectError } from '../core/net/client-connection.js';
 import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/transcript.js';
 import type { ConnectCliOptions as ConnectOptions } from './cli-options.js';
 import { fail } from './fail.js';

@@ -7,7 +7,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { ClientTracker } from '../client/tracker.js';
-import type { CertSummary, WireEvent } from '../events.js';
+import type { CertSummary, RawLine, WireEvent } from '../events.js';
 import { LineSplitter } from '../framing/line-splitter.js';
 
 export interface ClientEndpoint {
@@ -18,14 +18,6 @@ export interface ClientEndpoint {
   implicitTls: boolean;
   /** Accept a certificate that does not verify (self-signed labs). */
   insecure: boolean;
-}
-
-/** One line from the server, as received. */
-export interface RawLine {
-  /** The text without its terminator (latin1, so every byte survives). */
-  text: string;
-  /** 'crlf', or 'lf' (a bare LF: a broken server). */
-  ending: 'crlf' | 'lf';
 }
 
 export interface ClientConnectionOptions {
