@@ -9,16 +9,9 @@ import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'nod
 import type { ClientTracker } from '../client/tracker.js';
 import type { CertSummary, RawLine, WireEvent } from '../events.js';
 import { LineSplitter } from '../framing/line-splitter.js';
+import type { ClientEndpoint } from './server-url.js';
 
-export interface ClientEndpoint {
-  protocol: 'pop3' | 'smtp';
-  host: string;
-  port: number;
-  /** Implicit TLS from the first byte (pop3s, smtps; RFC 8314). */
-  implicitTls: boolean;
-  /** Accept a certificate that does not verify (self-signed labs). */
-  insecure: boolean;
-}
+export type { ClientEndpoint };
 
 export interface ClientConnectionOptions {
   endpoint: ClientEndpoint;
