@@ -16,7 +16,6 @@ import type { SmtpSessionOptions } from './options.js';
 import { withLazyContent } from '../framing/body-content.js';
 import type { DataProblem, FramedInput, InputMode } from '../framing/input-framer.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
-import type { FaultPlan } from '../faults/fault-plan.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
 import type { SmtpBackend } from './backend.js';
 import { continueAuth } from './commands/auth.js';

@@ -17,7 +17,6 @@ import { StaticUsers } from '../../core/store/user-directory.js';
 import { makeHarness, rfcMaildrop, type Harness } from '../helpers/pop3-harness.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
-const HARNESS_CHALLENGE = '<1896.697170952@postoffice.example.net>';
 const ALICE_OK = "+OK alice's maildrop has 0 messages (0 octets)\r\n";
 
 // RFC 2195 §2 example.

@@ -7,7 +7,6 @@ import { apopDigest, secretsEqual } from '../../sasl/mechanisms.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { maildropGreeting, replyText } from './texts.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 const INVALID_CREDENTIALS = 'invalid user name or password';
 

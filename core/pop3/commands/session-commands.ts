@@ -9,7 +9,6 @@ import { err, ok } from '../reply.js';
 import { plural } from './maildrop-totals.js';
 import { offeredMechanisms } from './auth.js';
 import { replyText } from './texts.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 /** The capabilities this session really has, in its current state and security (RFC 2449 §5). */
 export function capabilities(context: Pop3Context): string[] {

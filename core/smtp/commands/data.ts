@@ -4,7 +4,6 @@ import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply, type SmtpReply } from '../reply.js';
 import type { DataProblem } from '../../framing/input-framer.js';
 import { deliverTransaction } from './deliver.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 export const DATA: SmtpCommand = {
   ...SMTP_COMMAND_SPECS.DATA,

@@ -5,7 +5,6 @@ import type { SmtpCommand } from '../context.js';
 import { reply } from '../reply.js';
 import { parameterAccepted } from '../../protocols/smtp-extensions.js';
 import { offeredKeywords } from './ehlo.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 export const RCPT: SmtpCommand = {
   ...SMTP_COMMAND_SPECS.RCPT,
