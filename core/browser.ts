@@ -5,7 +5,7 @@
  * transcript rows. Nothing reachable from this file imports a Node built-in
  * or uses Node's Buffer; test/unit/browser-entry.test.ts fails if that
  * changes. Node-only code (engines, store, sockets, the sandbox) is reached
- * through core/node.ts.
+ * by its own path from Node-side code.
  */
 export * from './events.js';
 export { ERROR_CODES, type ErrorCode } from './errors.js';

@@ -1,7 +1,7 @@
 /**
  * The POP3 client tracker (docs/ARCHITECTURE.md, "Trackers"): it watches what a raw client sends
  * and what any POP3 server answers, and keeps the server's state with the
- * engine's own state names and transition table (core/pop3/states.ts).
+ * engine's own state names and transition table (core/protocols/pop3.ts).
  *
  * Replies are paired with commands through a FIFO, so a pipelined batch
  * (RFC 2449 §6.6) is followed like one command at a time. Multi-line bodies

@@ -1,7 +1,7 @@
 /**
  * The SMTP client tracker (docs/ARCHITECTURE.md, "Trackers"): it watches what a raw client sends
  * and what any SMTP server answers, and keeps the server's state with the
- * engine's own state names and transition table (core/smtp/states.ts).
+ * engine's own state names and transition table (core/protocols/smtp.ts).
  *
  * Replies are assembled by the shared SmtpReplyReader and paired with commands
  * through a FIFO, so a pipelined batch (RFC 2920) is followed like one command
