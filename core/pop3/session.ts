@@ -24,8 +24,8 @@ import { continueSasl } from './commands/auth.js';
 import { findCommand } from './commands/index.js';
 import type { Pop3Context, TransactionState } from './context.js';
 import { err, rawReply, serializeReply, statusLine, type Pop3Reply } from './reply.js';
-import { POP3, POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause } from '../protocols/pop3.js';
-import { nextState } from '../protocols/protocol-data.js';
+import { POP3, POP3_COMMAND_SPECS, POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause, type Pop3Verb } from '../protocols/pop3.js';
+import { nextState, successTransition } from '../protocols/protocol-data.js';
 import { transitionCause } from '../annotations/messages.js';
 import { Dispatcher, type DispatchRules } from '../engine/dispatcher.js';
 
@@ -220,8 +220,13 @@ export class Pop3Session implements Pop3Context, ServerEngine {
     this.dispatcher.authSucceeded(user);
     this.pendingUser = undefined;
     this.transaction = newTransaction(user, opened.maildrop);
-    this.transition('authenticated', `${method} accepted for ${user}; the maildrop is now locked`);
+    this.succeeded(method.split(' ')[0] as Pop3Verb, `${method} accepted for ${user}; the maildrop is now locked`);
     return true;
+  }
+
+  succeeded(verb: Pop3Verb, detail?: string): void {
+    const cause = successTransition(POP3, POP3_COMMAND_SPECS[verb], this.state);
+    if (cause) this.transition(cause, detail);
   }
 
   /** Moves the session as the protocol table allows (core/protocols/pop3.ts); any other move is our bug and throws. */

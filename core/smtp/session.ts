@@ -28,8 +28,8 @@ import { fillText, type SmtpPersona } from './persona.js';
 import { rawReply, reply, replyLines, serializeSmtpReply, shownEnhancedCode, type SmtpReply } from './reply.js';
 import { checkCommandBytes, countCrlf, printable, sequenceError } from './command-line.js';
 import { clientLineEvent } from '../masking.js';
-import { SMTP, SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from '../protocols/smtp.js';
-import { nextState } from '../protocols/protocol-data.js';
+import { SMTP, SMTP_COMMAND_SPECS, SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause, type SmtpVerb } from '../protocols/smtp.js';
+import { nextState, successTransition } from '../protocols/protocol-data.js';
 import { transitionCause } from '../annotations/messages.js';
 import { Dispatcher, type DispatchRules } from '../engine/dispatcher.js';
 
@@ -272,7 +272,12 @@ export class SmtpSession implements SmtpContext, ServerEngine {
     this.clientName = clientName;
     this.extended = extended;
     this.transaction = undefined;
-    this.transition(extended ? 'ehlo' : 'helo');
+    this.succeeded(extended ? 'EHLO' : 'HELO');
+  }
+
+  succeeded(verb: SmtpVerb, detail?: string): void {
+    const cause = successTransition(SMTP, SMTP_COMMAND_SPECS[verb], this.state);
+    if (cause) this.transition(cause, detail);
   }
 
   extensions(): string[] {

@@ -71,12 +71,12 @@ export const QUIT: Pop3Command = {
     }
     const transaction = context.transaction;
     if (!transaction) {
-      context.transition('quit-authorization');
+      context.succeeded('QUIT');
       context.reply(ok(replyText(context, 'signOff')));
       context.close();
       return;
     }
-    context.transition('quit-transaction');
+    context.succeeded('QUIT');
     const deleted = [...transaction.deleted];
     const seen = [...transaction.retrieved].filter((index) => !transaction.deleted.has(index));
     let failed: readonly number[] = [];

@@ -69,7 +69,7 @@ export const MAIL: SmtpCommand = {
       rejectedRecipients: 0,
       chunkOctets: 0,
     };
-    context.transition('mail');
+    context.succeeded('MAIL');
     context.send(reply(250, '2.1.0', context.text('mailOk', { address: formatMailbox(parsed.path.mailbox) })));
   },
 };
