@@ -20,6 +20,7 @@ export { commandSpec, commandsIn, nextState, type CommandSpec, type ProtocolData
 export { POP3, POP3_STATES, POP3_COMMAND_SPECS, POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause } from './protocols/pop3.js';
 export { SMTP, SMTP_STATES, SMTP_COMMAND_SPECS, SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from './protocols/smtp.js';
 export { SMTP_EXTENSIONS, type SmtpExtensionSpec } from './protocols/smtp-extensions.js';
+export { POP3_CAPABILITIES, type Pop3CapabilitySpec } from './protocols/pop3-capabilities.js';
 
 export * from './models/transcript.js';
 export * from './models/console.js';
