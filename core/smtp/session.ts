@@ -26,10 +26,11 @@ import { findSmtpCommand } from './commands/index.js';
 import type { MailTransaction, PendingChunk, SmtpContext } from './context.js';
 import { fillText, type SmtpPersona } from './persona.js';
 import { rawReply, reply, replyLines, serializeSmtpReply, shownEnhancedCode, type SmtpReply } from './reply.js';
-import { checkCommandBytes, countCrlf, printable, sequenceError } from './command-line.js';
+import { countCrlf, printable, sequenceError } from './command-line.js';
 import { clientLineEvent } from '../masking.js';
 import { SMTP, SMTP_COMMAND_SPECS, SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause, type SmtpVerb } from '../protocols/smtp.js';
 import { nextState, successTransition } from '../protocols/protocol-data.js';
+import { bareLfWarning, commandLineProblem, saslLineUsable, SMTP_LINE_POLICY } from '../engine/line-policy.js';
 import { transitionCause } from '../annotations/messages.js';
 import { Dispatcher, type DispatchRules } from '../engine/dispatcher.js';
 
@@ -128,15 +129,13 @@ export class SmtpSession implements SmtpContext, ServerEngine {
     if (this.inputMode.kind !== 'command') throw new EngineMisuse(`receiveLine() while the engine expects ${this.inputMode.kind}`);
     if (this.sasl) {
       this.event(clientLineEvent('smtp', line.bytes.toString('latin1'), 'sasl'));
-      await continueAuth(this, line.bareCr || /[^\x20-\x7e]/.test(line.bytes.toString('latin1')) ? undefined : line.bytes.toString('latin1'));
+      await continueAuth(this, saslLineUsable(line) ? line.bytes.toString('latin1') : undefined);
       return this.take();
     }
     const text = line.bytes.toString('utf8');
     this.event(clientLineEvent('smtp', text, 'command'));
-    if (line.bareLf) {
-      this.event({ kind: 'annotation', about: 'warning', key: 'smtp.warning.bare-lf-command', rfc: 'RFC 5321 §2.3.8', detail: 'this command ended with LF alone; SMTP lines end with CRLF' });
-    }
-    const problem = checkCommandBytes(line.bytes, line.bareCr);
+    if (line.bareLf) this.event(bareLfWarning(SMTP_LINE_POLICY));
+    const problem = commandLineProblem(SMTP_LINE_POLICY, line);
     if (problem) {
       this.fail(problem.code, reply(500, '5.5.2', problem.message));
       return this.take();
