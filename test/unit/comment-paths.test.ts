@@ -49,6 +49,13 @@ describe('paths named in comments', () => {
     expect(files.flatMap((file) => missingPaths(file, readFileSync(file, 'utf8')))).toEqual([]);
   });
 
+  it('every repository path docs/ARCHITECTURE.md names exists (its "where things go" points at real files)', () => {
+    const doc = readFileSync(join(ROOT, 'docs/ARCHITECTURE.md'), 'utf8');
+    const named = [...doc.matchAll(/`([^`\s]+)`/g)].map((match) => match[1]!).filter((text) => /^(core|bin|tui|web|test|bench|lessons|docs)\/[\w./-]*$/.test(text));
+    expect(named.length).toBeGreaterThan(30);
+    expect(named.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
+  });
+
   it('finds a path that does not exist, root-based or relative, and accepts one that does', () => {
     const file = join(ROOT, 'core/engine/pump.ts');
     expect(missingPaths(file, '/** The table (core/pop3/states.ts) and ./no-such-file.ts. */')).toEqual([

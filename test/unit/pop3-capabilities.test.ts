@@ -8,6 +8,7 @@ import { pop3CapaAnnotations } from '../../core/annotations/annotate.js';
 import { describeKey } from '../../core/annotations/describe.js';
 import messages from '../../core/annotations/messages/en/keywords.json' with { type: 'json' };
 import { DEFAULT_POP3_OPTIONS } from '../../core/pop3/options.js';
+import { SMTP_EXTENSIONS } from '../../core/protocols/smtp-extensions.js';
 import { offeredCapabilities, POP3_CAPABILITIES, type CapaOfferContext } from '../../core/protocols/pop3-capabilities.js';
 import { makeHarness } from '../helpers/pop3-harness.js';
 
@@ -46,5 +47,11 @@ describe('the CAPA table', () => {
     const afterLogin = offeredCapabilities({ ...LAB, state: 'TRANSACTION' });
     expect(afterLogin.some((line) => /^(USER|SASL|STLS)\b/.test(line))).toBe(false);
     expect(offeredCapabilities({ ...LAB, responseCodes: false })).not.toContain('RESP-CODES');
+  });
+});
+
+describe('the SMTP extension table, likewise', () => {
+  it('has words for every keyword it lists', () => {
+    expect(SMTP_EXTENSIONS.filter((extension) => !describeKey(`smtp.keyword.${extension.keyword}`)).map((extension) => extension.keyword)).toEqual([]);
   });
 });
