@@ -4,16 +4,16 @@
  * turned into engine options. The in-process lab and the TCP lab of
  * `lesson check` both start from these parts, so they serve the same thing.
  */
-import { pop3BaseOptions, smtpBaseOptions, type EngineSettings } from '../engine/engine-options.js';
+import type { EngineSettings } from '../engine/engine-settings.js';
 import { FaultPlan } from '../faults/fault-plan.js';
 import { createMemorySmtpBackend, type RelayedMessage } from '../store/memory-smtp-backend.js';
 import { createPop3Backend } from '../store/pop3-backend.js';
 import type { Pop3Backend } from '../pop3/backend.js';
 import { DEFAULT_POP3_TEXTS, RFC1939_TEXTS, RFC5034_TEXTS, type Pop3Texts } from '../pop3/persona.js';
-import type { Pop3SessionOptions } from '../pop3/options.js';
+import { pop3BaseOptions, type Pop3SessionOptions } from '../pop3/options.js';
 import type { SmtpBackend } from '../smtp/backend.js';
 import { DEFAULT_SMTP_PERSONA, DEFAULT_SMTP_TEXTS, RFC5321_TEXTS, type SmtpTexts } from '../smtp/persona.js';
-import type { SmtpSessionOptions } from '../smtp/options.js';
+import { smtpBaseOptions, type SmtpSessionOptions } from '../smtp/options.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { StaticUsers } from '../store/user-directory.js';
 import type { Lesson, ServerPersona } from './lesson.js';
@@ -103,7 +103,7 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
   };
 }
 
-/** What a persona decides of the engine options the lab, the sandbox and the lessons share (core/engine/engine-options.ts). */
+/** What a persona decides of the engine options the lab, the sandbox and the lessons share (core/engine/engine-settings.ts). */
 function settingsOf(persona: ServerPersona): EngineSettings {
   return {
     hostname: persona.host ?? DEFAULT_LESSON_HOST,

@@ -9,7 +9,7 @@
  * behave as under TLS, with no handshake. Nothing here reads a clock unless
  * the caller passes one.
  */
-import { pop3BaseOptions, smtpBaseOptions, type EngineSettings } from '../engine/engine-options.js';
+import type { EngineSettings } from '../engine/engine-settings.js';
 import { EnginePump, type PumpOutput } from '../engine/pump.js';
 import type { EventEnvelope, Protocol } from '../events.js';
 import type { InputMode } from '../engine/server-engine.js';
@@ -18,9 +18,10 @@ import { createMemorySmtpBackend } from '../store/memory-smtp-backend.js';
 import { createPop3Backend } from '../store/pop3-backend.js';
 import { serverInputKind, SIMULATED_TLS } from '../lessons/in-process-lab.js';
 import type { ServerInputKind } from '../lessons/lab-connection.js';
+import { pop3BaseOptions } from '../pop3/options.js';
 import { Pop3Session } from '../pop3/session.js';
 import { SmtpSession } from '../smtp/session.js';
-import type { SmtpListenerKind } from '../smtp/options.js';
+import { smtpBaseOptions, type SmtpListenerKind } from '../smtp/options.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { StaticUsers } from '../store/user-directory.js';
 
