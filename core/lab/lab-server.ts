@@ -27,7 +27,7 @@ import { OutboundQueue } from '../store/outbound-queue.js';
 import { UsersFile } from '../store/users-file.js';
 import { ensureDataFolder, type DataFolder } from './data-folder.js';
 import { createPop3Backend } from '../store/pop3-backend.js';
-import { createSmtpBackend } from '../store/smtp-backend.js';
+import { createSmtpBackend } from './smtp-backend.js';
 
 export interface LabConfig {
   host: string;

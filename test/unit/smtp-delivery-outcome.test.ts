@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSmtpBackend } from '../../core/store/smtp-backend.js';
+import { createSmtpBackend } from '../../core/lab/smtp-backend.js';
 import { MaildirStore } from '../../core/store/maildir-store.js';
 import { OutboundQueue } from '../../core/store/outbound-queue.js';
 import { StaticUsers } from '../../core/store/user-directory.js';

@@ -7,9 +7,9 @@
 import { formatMailbox, unquotedLocalPart, type Mailbox } from '../smtp/address.js';
 import { buildBounce } from '../send/bounce.js';
 import type { DeliveryResult, Envelope, RecipientVerdict, SmtpBackend } from '../smtp/backend.js';
-import type { MailStore } from './mail-store.js';
-import type { OutboundQueue } from './outbound-queue.js';
-import type { UserDirectory } from './user-directory.js';
+import type { MailStore } from '../store/mail-store.js';
+import type { OutboundQueue } from '../store/outbound-queue.js';
+import type { UserDirectory } from '../store/user-directory.js';
 
 export interface LabSmtpBackendOptions {
   users: UserDirectory;
