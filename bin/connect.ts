@@ -15,7 +15,7 @@ import { ConnectError } from '../core/net/client-connection.js';
 import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/transcript.js';
 import type { ConnectCliOptions as ConnectOptions } from './cli-options.js';
 import { fail } from './fail.js';
-import { EXIT_CODES, exitMeaning, failedStage } from '../core/client/exit-status.js';
+import { EXIT_CODES, exitMeaning, failedStage } from '../core/models/exit-status.js';
 
 export async function runConnect(url: string, options: ConnectOptions): Promise<void> {
   const parsed = parseServerUrl(url);
