@@ -211,11 +211,15 @@ describe('import rules', () => {
     expect(offences).toEqual([]);
   });
 
-  it('the client side (core/client trackers and meta-commands, core/render) imports no server engine or handler and no socket adapter', () => {
+  it('the client side (core/client trackers and meta-commands, core/render) imports no server engine or handler and no socket adapter; the trackers sit below the models that read them', () => {
     const offences = files
       .filter((file) => /^core\/(client|render)\//.test(rel(file)))
       .flatMap((file) => modules.get(file)!.local.filter((target) => /^core\/(pop3|smtp|net)\//.test(rel(target))).map((target) => `${rel(file)} -> ${rel(target)}`));
     expect(offences).toEqual([]);
+    const upward = files
+      .filter((file) => rel(file).startsWith('core/client/'))
+      .flatMap((file) => modules.get(file)!.local.filter((target) => /^core\/(models|render|lessons)\//.test(rel(target))).map((target) => `${rel(file)} -> ${rel(target)}`));
+    expect(upward).toEqual([]);
   });
 
   it('has no import cycles', () => {
