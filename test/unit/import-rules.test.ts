@@ -222,6 +222,11 @@ describe('import rules', () => {
     expect(upward).toEqual([]);
   });
 
+  it('the root of core/ holds only the shared vocabulary (events, errors, masking, escaping, text bytes) and the browser entry; everything else lives in its layer', () => {
+    const root = readdirSync(join(ROOT, 'core')).filter((name) => /\.tsx?$/.test(name));
+    expect(root.sort()).toEqual(['browser.ts', 'errors.ts', 'escape-text.ts', 'events.ts', 'masking.ts', 'text-bytes.ts']);
+  });
+
   it('has no import cycles', () => {
     expect(cycles()).toEqual([]);
   });
