@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ConnectCliOptions, LessonPlayOptions, ListenerPort, SendCliOptions, ServeOptions } from './cli-options.js';
 import type { ExplainCliOptions } from './explain.js';
 import { fail } from './fail.js';
-import { EXIT_HELP } from '../core/client/exit-status.js';
+import { EXIT_HELP } from '../core/models/exit-status.js';
 
 export async function main(argv: string[]): Promise<void> {
   // `maillab lesson list | head`: a reader that goes away is not an error.

@@ -10,12 +10,12 @@ import { ConsoleModel, type ConsoleAction, type ConsoleKey } from '../core/model
 import { decodeTerminalKeys } from '../core/models/terminal-keys.js';
 import { RawSession } from '../core/net/raw-session.js';
 import { parseServerUrl } from '../core/net/server-url.js';
-import type { WireEvent } from '../core/events.js';
-import { ConnectError, type RawLine } from '../core/net/client-connection.js';
+import type { RawLine, WireEvent } from '../core/events.js';
+import { ConnectError } from '../core/net/client-connection.js';
 import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/transcript.js';
 import type { ConnectCliOptions as ConnectOptions } from './cli-options.js';
 import { fail } from './fail.js';
-import { EXIT_CODES, exitMeaning, failedStage } from '../core/client/exit-status.js';
+import { EXIT_CODES, exitMeaning, failedStage } from '../core/models/exit-status.js';
 
 export async function runConnect(url: string, options: ConnectOptions): Promise<void> {
   const parsed = parseServerUrl(url);

@@ -5,7 +5,7 @@
  * transcript rows. Nothing reachable from this file imports a Node built-in
  * or uses Node's Buffer; test/unit/browser-entry.test.ts fails if that
  * changes. Node-only code (engines, store, sockets, the sandbox) is reached
- * through core/node.ts.
+ * by its own path from Node-side code.
  */
 export * from './events.js';
 export { ERROR_CODES, type ErrorCode } from './errors.js';
@@ -21,6 +21,7 @@ export { commandSpec, commandsIn, nextState, type CommandSpec, type ProtocolData
 export { POP3, POP3_STATES, POP3_COMMAND_SPECS, POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause } from './protocols/pop3.js';
 export { SMTP, SMTP_STATES, SMTP_COMMAND_SPECS, SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from './protocols/smtp.js';
 export { SMTP_EXTENSIONS, type SmtpExtensionSpec } from './protocols/smtp-extensions.js';
+export { POP3_CAPABILITIES, type Pop3CapabilitySpec } from './protocols/pop3-capabilities.js';
 
 export * from './models/transcript.js';
 export * from './models/console.js';

@@ -54,6 +54,14 @@ export type WireEvent =
    */
   | { kind: 'raw'; from: Party; bytes: string };
 
+/** One line from a server, as a client received it, for the show-bytes view (core/render/show-bytes.ts). */
+export interface RawLine {
+  /** The text without its terminator (latin1, so every byte survives). */
+  text: string;
+  /** 'crlf', or 'lf' (a bare LF: a broken server). */
+  ending: 'crlf' | 'lf';
+}
+
 export type AnnotationEvent = Extract<WireEvent, { kind: 'annotation' }>;
 export type TransitionEvent = Extract<WireEvent, { kind: 'transition' }>;
 export type BodyEvent = Extract<WireEvent, { kind: 'body' }>;

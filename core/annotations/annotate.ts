@@ -5,6 +5,7 @@
  * events carry only the key and the RFC section.
  */
 import type { AnnotationEvent } from '../events.js';
+import { capabilitySpec } from '../protocols/pop3-capabilities.js';
 import { lookupData } from './data-entries.js';
 
 function annotation(about: AnnotationEvent['about'], key: string, fallbackRfc: string, detail?: string): AnnotationEvent {
@@ -44,11 +45,11 @@ export function smtpReplyAnnotations(code: number, enhanced?: string): Annotatio
   return events;
 }
 
-/** One annotation per CAPA tag (RFC 2449 §6), keyed by the tag's first word. */
+/** One annotation per CAPA tag (RFC 2449 §6), keyed by the tag's first word; the RFC is the CAPA table's (core/protocols/pop3-capabilities.ts). */
 export function pop3CapaAnnotations(lines: readonly string[]): AnnotationEvent[] {
   return lines.map((line) => {
     const tag = line.split(' ')[0]!.toUpperCase();
-    return annotation('keyword', `pop3.capa.${tag}`, 'RFC 2449 §6', line);
+    return annotation('keyword', `pop3.capa.${tag}`, capabilitySpec(line)?.rfc ?? 'RFC 2449 §6', line);
   });
 }
 

@@ -3,7 +3,9 @@
  * client's own (/plain, /b64, /decode …, core/client/meta-command-list.ts)
  * plus what a classroom front end does (/connect, /lesson, /explain …), and
  * the parse of one typed line into what the front end or the session does.
- * Pure and browser-safe, so the web page completes and parses the same way.
+ * Pure and browser-safe, so the web page completes from the same list. The
+ * TUI parses with `parseClassroomCommand`; the web bridge still has its own
+ * parse (web/server/web-server.ts, `metaCommand`).
  */
 import type { MetaCommandInfo } from '../client/meta-command-list.js';
 import { META_COMMANDS } from '../client/meta-command-list.js';

@@ -3,8 +3,7 @@
  * digests by hand. A meta-command starts with "/" and never goes on the wire
  * itself: it prints something, or produces the protocol line to send.
  */
-import { apopDigest } from '../pop3/commands/authorization.js';
-import { cramMd5Digest } from '../sasl/mechanisms.js';
+import { apopDigest, cramMd5Digest } from '../sasl/mechanisms.js';
 import { META_HELP } from './meta-command-list.js';
 import type { ClientTracker } from './tracker.js';
 

@@ -1,7 +1,7 @@
 /**
  * The POP3 client tracker (docs/ARCHITECTURE.md, "Trackers"): it watches what a raw client sends
  * and what any POP3 server answers, and keeps the server's state with the
- * engine's own state names and transition table (core/pop3/states.ts).
+ * engine's own state names and transition table (core/protocols/pop3.ts).
  *
  * Replies are paired with commands through a FIFO, so a pipelined batch
  * (RFC 2449 §6.6) is followed like one command at a time. Multi-line bodies
@@ -14,7 +14,7 @@ import { transitionsLast, type WireEvent } from '../events.js';
 import { EngineMisuse } from '../errors.js';
 import { transitionCause } from '../annotations/messages.js';
 import { POP3, POP3_TRANSITIONS, pop3MultiLine, type Pop3State, type Pop3TransitionCause } from '../protocols/pop3.js';
-import { commandSpec, nextState } from '../protocols/protocol-data.js';
+import { commandSpec, nextState, successTransition } from '../protocols/protocol-data.js';
 import { BodyText } from '../framing/body-text.js';
 import { clientLineEvent } from '../masking.js';
 import { challengeAnnotation, SaslWatch } from './sasl-watch.js';
@@ -190,53 +190,35 @@ export class Pop3Tracker implements ClientTracker {
     this.settle(command, ok);
   }
 
-  /** What a complete reply to `command` changes. */
+  /**
+   * What a complete reply to `command` changes. The move a success makes is
+   * the protocol data's (`onSuccess`, core/protocols/pop3.ts), as in the
+   * engine; what is left here is what no table says: the name USER gave,
+   * STLS (the move waits for TLS), bare AUTH (a list, no login) and a QUIT
+   * whose UPDATE failed.
+   */
   private settle(command: SentCommand, ok: boolean): void {
-    switch (command.verb) {
-      case 'USER':
-        this.user = ok ? command.name : undefined;
-        return;
-      case 'PASS': {
-        const user = this.user;
+    const user = command.verb === 'PASS' ? this.user : command.verb === 'APOP' ? command.name : command.sasl?.user;
+    if (command.verb === 'USER' || command.verb === 'PASS' || command.verb === 'APOP') this.user = ok && command.verb === 'USER' ? command.name : undefined;
+    if (command.verb === 'STLS') {
+      if (ok) {
+        this.tlsPending = true;
         this.user = undefined;
-        if (ok) this.authenticated('PASS', user);
-        return;
       }
-      case 'APOP':
-        this.user = undefined;
-        if (ok) this.authenticated('APOP', command.name);
-        return;
-      case 'AUTH':
-        if (ok && command.sasl) this.authenticated(`AUTH ${command.sasl.mechanism}`, command.sasl.user);
-        return;
-      case 'STLS':
-        if (ok) {
-          this.tlsPending = true;
-          this.user = undefined;
-        }
-        return;
-      case 'QUIT':
-        this.quit(command, ok);
-        return;
+      return;
     }
-  }
-
-  private authenticated(method: string, user: string | undefined): void {
-    if (this.current !== 'AUTHORIZATION') return;
+    if (command.verb === 'AUTH' && !command.sasl) return;
+    // RFC 1939 §6: "-ERR some deleted messages not removed" still ends the session after UPDATE.
+    const quitUpdate = command.verb === 'QUIT' && this.current === 'TRANSACTION' && !command.hasArguments;
+    const spec = commandSpec(POP3, command.verb);
+    const cause = spec && (ok || quitUpdate) ? successTransition(POP3, spec, this.current) : undefined;
+    if (!cause) return;
+    const method = command.sasl ? `AUTH ${command.sasl.mechanism}` : command.verb;
     // The engine's own wording (Pop3Session.login), so both sides read alike.
-    this.transition('authenticated', user === undefined ? undefined : `${method} accepted for ${user}; the maildrop is now locked`);
-  }
-
-  private quit(command: SentCommand, ok: boolean): void {
-    if (this.current === 'AUTHORIZATION' && ok) {
-      this.transition('quit-authorization');
-      this.close();
-    } else if (this.current === 'TRANSACTION' && (ok || !command.hasArguments)) {
-      // RFC 1939 §6: "-ERR some deleted messages not removed" still ends the session after UPDATE.
-      this.transition('quit-transaction');
-      this.transition('update-done');
-      this.close();
-    }
+    this.transition(cause, cause === 'authenticated' && user !== undefined ? `${method} accepted for ${user}; the maildrop is now locked` : undefined);
+    // The server applies the deletions and closes (RFC 1939 §6).
+    if (this.current === 'UPDATE') this.transition('update-done');
+    if (this.current === 'CLOSED') this.close();
   }
 
   private bodyLine(body: BodyCount, line: string): void {

@@ -6,7 +6,6 @@
  */
 import type { BodyText } from '../framing/body-text.js';
 import { utf8Length } from '../text-bytes.js';
-import type { WireEvent } from '../events.js';
 import { SaslWatch } from './sasl-watch.js';
 
 /** The longest text kept per pending command, keyword or parameter list. */

@@ -1,7 +1,7 @@
 /**
  * The SMTP client tracker (docs/ARCHITECTURE.md, "Trackers"): it watches what a raw client sends
  * and what any SMTP server answers, and keeps the server's state with the
- * engine's own state names and transition table (core/smtp/states.ts).
+ * engine's own state names and transition table (core/protocols/smtp.ts).
  *
  * Replies are assembled by the shared SmtpReplyReader and paired with commands
  * through a FIFO, so a pipelined batch (RFC 2920) is followed like one command
@@ -14,7 +14,7 @@ import { transitionsLast, type WireEvent } from '../events.js';
 import { EngineMisuse } from '../errors.js';
 import { SmtpReplyReader, type AssembledReply } from '../framing/smtp-reply-reader.js';
 import { transitionCause } from '../annotations/messages.js';
-import { commandSpec, nextState } from '../protocols/protocol-data.js';
+import { commandSpec, nextState, successTransition } from '../protocols/protocol-data.js';
 import { SMTP, SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from '../protocols/smtp.js';
 import { challengeAnnotation, SaslWatch } from './sasl-watch.js';
 import { BodyText } from '../framing/body-text.js';
@@ -262,39 +262,21 @@ export class SmtpTracker implements ClientTracker {
     }
   }
 
-  /** What a final reply to `command` changes; replies to failed commands change nothing. */
+  /**
+   * What a final reply to `command` changes; replies to failed commands
+   * change nothing. The move a success makes is the protocol data's
+   * (`onSuccess`, core/protocols/smtp.ts), as in the engine; what is left
+   * here is what no table says: the end of DATA content, BDAT's chunks,
+   * STARTTLS (the move waits for TLS), what EHLO advertised and AUTH's 235.
+   */
   private settle(command: SentCommand, reply: AssembledReply): void {
     const ok = reply.code >= 200 && reply.code < 300;
     switch (command.verb) {
-      case 'EHLO':
-        if (ok) this.ehloAccepted(reply.lines.slice(1));
-        return;
-      case 'HELO':
-        if (ok) {
-          this.keywords = new Map();
-          this.transition('helo');
-        }
-        return;
-      case 'MAIL':
-        if (ok) this.transition('mail');
-        return;
-      case 'RCPT':
-        if (ok && this.current === 'MAIL') this.transition('rcpt');
-        return;
       case '.':
         if (this.current === 'DATA') this.transition(ok ? 'data-end' : 'data-rejected');
         return;
       case 'BDAT':
         if (command.bdat) this.bdatReplied(command.bdat.last, ok, reply.code);
-        return;
-      case 'RSET':
-        if (ok && this.current !== 'INIT') this.transition('rset');
-        return;
-      case 'QUIT':
-        if (reply.code === 221) {
-          this.transition('quit');
-          this.close();
-        }
         return;
       case 'STARTTLS':
         if (reply.code === 220) this.tlsPending = true;
@@ -306,6 +288,15 @@ export class SmtpTracker implements ClientTracker {
         }
         return;
     }
+    if (!ok) return;
+    // RFC 5321 §4.1.4, RFC 3207 §4.2: a new greeting replaces what the last one advertised.
+    if (command.verb === 'EHLO') this.ehloAccepted(reply.lines.slice(1));
+    if (command.verb === 'HELO') this.keywords = new Map();
+    const spec = commandSpec(SMTP, command.verb);
+    const cause = spec && successTransition(SMTP, spec, this.current);
+    if (!cause) return;
+    this.transition(cause);
+    if (this.current === 'CLOSED') this.close();
   }
 
   private ehloAccepted(keywordLines: readonly string[]): void {
@@ -318,7 +309,6 @@ export class SmtpTracker implements ClientTracker {
       }),
     );
     this.out.push(...smtpKeywordAnnotations(kept));
-    this.transition('ehlo');
   }
 
   /** RFC 3030 §2: the first accepted chunk opens BDAT, LAST ends the message; a refused chunk ends the transaction. */

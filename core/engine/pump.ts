@@ -16,7 +16,7 @@
  */
 import { EventStamper, type EventEnvelope } from '../events.js';
 import type { InFlightBudget } from '../framing/in-flight-budget.js';
-import { SmtpInputFramer } from '../framing/smtp-input.js';
+import { InputFramer } from '../framing/input-framer.js';
 import type { EngineOutput, ServerEngine } from './server-engine.js';
 
 /** What the driver does with one step of the pump. */
@@ -38,7 +38,7 @@ export interface PumpOptions {
 }
 
 export class EnginePump {
-  private framer: SmtpInputFramer;
+  private framer: InputFramer;
   private readonly budget: InFlightBudget | undefined;
   private readonly stamper: EventStamper;
   private waitingForTls = false;
@@ -50,7 +50,7 @@ export class EnginePump {
   ) {
     this.stamper = new EventStamper(options.session, options.clock);
     this.budget = options.budget;
-    this.framer = new SmtpInputFramer(this.budget);
+    this.framer = new InputFramer(this.budget);
   }
 
   /** The session id of the envelopes. */
@@ -166,6 +166,6 @@ export class EnginePump {
 
   private discard(): void {
     this.framer.releaseAll();
-    this.framer = new SmtpInputFramer(this.budget);
+    this.framer = new InputFramer(this.budget);
   }
 }

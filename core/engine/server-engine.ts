@@ -8,12 +8,10 @@
  * what the driver must do next (wait, upgrade to TLS, close).
  */
 import type { Protocol, WireEvent } from '../events.js';
-import type { SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
+import type { FramedInput, InputMode } from '../framing/input-framer.js';
 
-/** How the framer must read the next item (a command line with its limit, DATA content, a BDAT chunk). */
-export type InputMode = SmtpInputMode;
-/** One framed item of client input. */
-export type FramedInput = SmtpInputItem;
+/** How the framer must read the next item (a command line with its limit, DATA content, a BDAT chunk), and one framed item of client input. */
+export type { FramedInput, InputMode };
 
 /** What one call to an engine produced. */
 export interface EngineOutput {

@@ -1,5 +1,5 @@
 /**
- * The bounded buffer behind the SMTP input framer (./smtp-input.ts): DATA and
+ * The bounded buffer behind the input framer (./input-framer.ts): DATA and
  * BDAT content collected up to a cap, reserved against the budget for bytes in
  * flight across sessions (./in-flight-budget.ts).
  */

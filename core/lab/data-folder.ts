@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { UserFacingError } from '../errors.js';
 import { MaildirStore } from '../store/maildir-store.js';
 import { parseUsers } from '../store/user-directory.js';
-import { demoMessages, DEMO_USERS } from './demo-messages.js';
+import { demoMessages, DEMO_USERS } from '../sandbox/demo-messages.js';
 
-export { DEMO_USERS } from './demo-messages.js';
+export { DEMO_USERS } from '../sandbox/demo-messages.js';
 
 export interface DataFolder {
   root: string;

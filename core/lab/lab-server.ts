@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { EventEnvelope } from '../events.js';
 import { AuthPenaltyTable, DEFAULT_AUTH_PENALTY_DELAY } from '../engine/auth-penalty.js';
+import type { EngineSettings } from '../engine/engine-settings.js';
 import { FaultPlan } from '../faults/fault-plan.js';
 import { InFlightBudget } from '../framing/in-flight-budget.js';
 import type { FaultRule } from '../faults/fault-rule.js';
@@ -16,17 +17,16 @@ import type { OwnConnections } from '../net/own-connections.js';
 import { servePop3 } from '../net/pop3-connection.js';
 import { serveSmtp } from '../net/smtp-connection.js';
 import { ensureCertificate, secureContextOf } from '../net/tls-certificate.js';
-import { DEFAULT_POP3_OPTIONS } from '../pop3/options.js';
+import { DEFAULT_POP3_OPTIONS, pop3BaseOptions } from '../pop3/options.js';
 import { deliverDirect } from '../send/direct-delivery.js';
 import { nodeDns } from '../send/mx.js';
 import { DEFAULT_RETRY_DELAYS_MS, QueueRunner, type QueueClock } from '../send/queue-runner.js';
-import { DEFAULT_SMTP_PERSONA } from '../smtp/persona.js';
-import { DEFAULT_SMTP_OPTIONS, type SmtpListenerKind } from '../smtp/options.js';
+import { DEFAULT_SMTP_OPTIONS, smtpBaseOptions, type SmtpListenerKind } from '../smtp/options.js';
 import { MaildirStore } from '../store/maildir-store.js';
 import { OutboundQueue } from '../store/outbound-queue.js';
 import { UsersFile } from '../store/users-file.js';
 import { ensureDataFolder, type DataFolder } from './data-folder.js';
-import { createPop3Backend } from './pop3-backend.js';
+import { createPop3Backend } from '../store/pop3-backend.js';
 import { createSmtpBackend } from './smtp-backend.js';
 import { hostPort } from '../host-port.js';
 
@@ -193,6 +193,16 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
   const budget = new InFlightBudget(config.maxBytesInFlight);
   const plaintextAuthAllowed = (remote: string | undefined) => config.allowPlaintextAuth || isLoopback(remote);
 
+  // Whether a connection gets TLS is the listener's and the certificate's (core/net); the engines may offer it.
+  const settings: EngineSettings = {
+    hostname: config.hostname,
+    tlsAvailable: true,
+    maxBadCommands: config.maxBadCommands,
+    authFailureDelay: config.authFailureDelay,
+    loginDelaySeconds: config.loginDelaySeconds,
+    maxMessageSize: config.maxMessageSize,
+    maxRecipients: config.maxRecipients,
+  };
   const pop3Deps = {
     backend: createPop3Backend(users, store, { loginDelaySeconds: config.loginDelaySeconds }),
     authPenalty,
@@ -202,14 +212,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     preAuthTimeoutMs: config.preAuthTimeoutMs,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     plaintextAuthAllowed,
-    options: {
-      ...DEFAULT_POP3_OPTIONS,
-      serverName: config.hostname,
-      tlsAvailable: true,
-      maxBadCommands: config.maxBadCommands,
-      loginDelaySeconds: config.loginDelaySeconds,
-      authFailureDelay: config.authFailureDelay,
-    },
+    options: pop3BaseOptions(settings),
   };
   const queue = new OutboundQueue(join(data.root, 'queue'));
   const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains, hostname: config.hostname });
@@ -224,16 +227,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     greetingDelayMs: config.greetingDelayMs,
     plaintextAuthAllowed,
     nextId: nextQueueId,
-    options: {
-      ...DEFAULT_SMTP_OPTIONS,
-      persona: { ...DEFAULT_SMTP_PERSONA, hostname: config.hostname },
-      listener,
-      tlsAvailable: true,
-      maxMessageSize: config.maxMessageSize,
-      maxRecipients: config.maxRecipients,
-      maxBadCommands: config.maxBadCommands,
-      authFailureDelay: config.authFailureDelay,
-    },
+    options: smtpBaseOptions(settings, listener),
   });
 
   // The lab is an adapter, so it may hand the engines Math.random; each connection gets its own counters.

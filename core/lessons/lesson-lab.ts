@@ -4,15 +4,16 @@
  * turned into engine options. The in-process lab and the TCP lab of
  * `lesson check` both start from these parts, so they serve the same thing.
  */
+import type { EngineSettings } from '../engine/engine-settings.js';
 import { FaultPlan } from '../faults/fault-plan.js';
-import { createMemorySmtpBackend, type RelayedMessage } from '../lab/memory-smtp-backend.js';
-import { createPop3Backend } from '../lab/pop3-backend.js';
+import { createMemorySmtpBackend, type RelayedMessage } from '../store/memory-smtp-backend.js';
+import { createPop3Backend } from '../store/pop3-backend.js';
 import type { Pop3Backend } from '../pop3/backend.js';
 import { DEFAULT_POP3_TEXTS, RFC1939_TEXTS, RFC5034_TEXTS, type Pop3Texts } from '../pop3/persona.js';
-import { DEFAULT_POP3_OPTIONS, type Pop3SessionOptions } from '../pop3/options.js';
+import { pop3BaseOptions, type Pop3SessionOptions } from '../pop3/options.js';
 import type { SmtpBackend } from '../smtp/backend.js';
 import { DEFAULT_SMTP_PERSONA, DEFAULT_SMTP_TEXTS, RFC5321_TEXTS, type SmtpTexts } from '../smtp/persona.js';
-import { DEFAULT_SMTP_OPTIONS, type SmtpSessionOptions } from '../smtp/options.js';
+import { smtpBaseOptions, type SmtpSessionOptions } from '../smtp/options.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { StaticUsers } from '../store/user-directory.js';
 import type { Lesson, ServerPersona } from './lesson.js';
@@ -54,34 +55,31 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
       createMemorySmtpBackend({ users, store, domains: domainsOf(persona), openRelay: persona.relay === true, fullNames, relayed }),
     pop3Options: (persona, session) => {
       const host = persona.host ?? DEFAULT_LESSON_HOST;
+      const base = pop3BaseOptions(settingsOf(persona));
       return {
-        ...DEFAULT_POP3_OPTIONS,
-        serverName: host,
-        greetingText: persona.greeting ?? DEFAULT_POP3_OPTIONS.greetingText,
+        ...base,
+        greetingText: persona.greeting ?? base.greetingText,
         timestamp: persona.timestamp ?? `<1896.697170952@${host}>`,
         challenge: () => persona.challenge ?? `<1896.697170952@${host}>`,
         secure: false,
-        tlsAvailable: persona.tls === true,
         plaintextAuthAllowed: persona.plaintextAuth !== false,
-        authFailureDelay: () => 0,
         texts: pop3Texts(persona),
         ...(persona.tlsTexts.length > 0 ? { tlsTexts: overrides<Pop3Texts>(persona.tlsTexts, DEFAULT_POP3_TEXTS) } : {}),
         ...(persona.tlsCapabilities !== undefined ? { tlsCapabilities: persona.tlsCapabilities } : {}),
         ...(persona.revealUnknownUsers !== undefined ? { revealUnknownUsers: persona.revealUnknownUsers } : {}),
         ...(persona.responseCodes !== undefined ? { responseCodes: persona.responseCodes } : {}),
         ...(persona.lastAfterRset !== undefined ? { lastAfterRset: persona.lastAfterRset } : {}),
-        ...(persona.loginDelaySeconds !== undefined ? { loginDelaySeconds: persona.loginDelaySeconds } : {}),
         ...(persona.capabilities !== undefined ? { capabilities: persona.capabilities } : {}),
         ...faultsOf(lesson, persona, session),
       };
     },
     smtpOptions: (persona, session) => {
       const hostname = persona.host ?? DEFAULT_LESSON_HOST;
+      const base = smtpBaseOptions(settingsOf(persona), persona.listener ?? 'mta');
       return {
-        ...DEFAULT_SMTP_OPTIONS,
+        ...base,
         persona: {
-          ...DEFAULT_SMTP_PERSONA,
-          hostname,
+          ...base.persona,
           texts: smtpTexts(persona),
           enhancedStatusCodes: persona.enhancedStatusCodes ?? DEFAULT_SMTP_PERSONA.enhancedStatusCodes,
           ...(persona.capabilities !== undefined ? { ehloKeywords: persona.capabilities } : {}),
@@ -93,19 +91,27 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
           ...(persona.dataOkEnhancedCode !== undefined ? { dataOkEnhancedCode: persona.dataOkEnhancedCode } : {}),
           lists: persona.lists,
         },
-        listener: persona.listener ?? 'mta',
         secure: false,
-        tlsAvailable: persona.tls === true,
         plaintextAuthAllowed: persona.plaintextAuth !== false,
         remoteAddress: '127.0.0.1',
         challenge: () => persona.challenge ?? `<1896.697170952@${hostname}>`,
         now: () => LESSON_CLOCK,
         nextId: () => `L${++ids}`,
-        maxMessageSize: persona.maxMessageSize ?? DEFAULT_SMTP_OPTIONS.maxMessageSize,
-        authFailureDelay: () => 0,
         ...faultsOf(lesson, persona, session),
       };
     },
+  };
+}
+
+/** What a persona decides of the engine options the lab, the sandbox and the lessons share (core/engine/engine-settings.ts). */
+function settingsOf(persona: ServerPersona): EngineSettings {
+  return {
+    hostname: persona.host ?? DEFAULT_LESSON_HOST,
+    tlsAvailable: persona.tls === true,
+    // A lesson replays at once: no delay after a failed login.
+    authFailureDelay: () => 0,
+    ...(persona.loginDelaySeconds !== undefined ? { loginDelaySeconds: persona.loginDelaySeconds } : {}),
+    ...(persona.maxMessageSize !== undefined ? { maxMessageSize: persona.maxMessageSize } : {}),
   };
 }
 

@@ -7,7 +7,7 @@
  * A score counts the predictions and the lines a learner typed in practice.
  */
 import type { Protocol } from '../events.js';
-import type { LessonSession, Prediction, PredictionKind } from './lesson.js';
+import type { LessonSession, PredictionKind } from './lesson.js';
 
 export type { Prediction, PredictionKind } from './lesson.js';
 import { refuses, replyStatus } from './outcome.js';

@@ -4,7 +4,7 @@
  * draw (prompt, the visible line, cursor, hint, mode, completions) and what to
  * do (send lines, run a meta-command, quit) come out. It holds no protocol
  * logic of its own: the state and input mode come from the client tracker,
- * the command facts from core/models/command-facts.ts, what is secret from
+ * the command facts from core/protocols/ (index.ts), what is secret from
  * core/masking.ts, the meta-commands from core/client/meta-command-list.ts.
  *
  * A secret (a PASS or AUTH argument, a SASL response, /plain's password) is

@@ -7,27 +7,12 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { ClientTracker } from '../client/tracker.js';
-import type { CertSummary, WireEvent } from '../events.js';
+import type { CertSummary, RawLine, WireEvent } from '../events.js';
 import { LineSplitter } from '../framing/line-splitter.js';
 import { hostPort } from '../host-port.js';
+import type { ClientEndpoint } from './server-url.js';
 
-export interface ClientEndpoint {
-  protocol: 'pop3' | 'smtp';
-  host: string;
-  port: number;
-  /** Implicit TLS from the first byte (pop3s, smtps; RFC 8314). */
-  implicitTls: boolean;
-  /** Accept a certificate that does not verify (self-signed labs). */
-  insecure: boolean;
-}
-
-/** One line from the server, as received. */
-export interface RawLine {
-  /** The text without its terminator (latin1, so every byte survives). */
-  text: string;
-  /** 'crlf', or 'lf' (a bare LF: a broken server). */
-  ending: 'crlf' | 'lf';
-}
+export type { ClientEndpoint };
 
 export interface ClientConnectionOptions {
   endpoint: ClientEndpoint;

@@ -4,9 +4,9 @@
  * does (or pipelines them), performs STLS/STARTTLS when the server agrees, runs
  * the local meta-commands, and keeps the transcript.
  */
-import type { WireEvent } from '../events.js';
+import type { RawLine, WireEvent } from '../events.js';
 import { nextBatch } from '../models/console.js';
-import { ClientConnection, type ClientConnectionOptions, type ClientEndpoint, type RawLine } from './client-connection.js';
+import { ClientConnection, type ClientConnectionOptions, type ClientEndpoint } from './client-connection.js';
 import { probeSilentPort, type SilentPortKind } from './silent-port-probe.js';
 import { isMetaCommand, runMetaCommand, type MetaResult } from '../client/meta-commands.js';
 import { Pop3Tracker } from '../client/pop3-tracker.js';

@@ -2,7 +2,17 @@
  * `pop3://host[:port]`, `pop3s://…`, `smtp://…`, `smtps://…` → where and how
  * to connect. Default ports: 110, 995 (RFC 8314), 25, 465 (RFC 8314).
  */
-import type { ClientEndpoint } from './client-connection.js';
+/** Where and how the raw client connects (pure data, so the browser-safe target syntax can name it). */
+export interface ClientEndpoint {
+  protocol: 'pop3' | 'smtp';
+  host: string;
+  port: number;
+  /** Implicit TLS from the first byte (pop3s, smtps; RFC 8314). */
+  implicitTls: boolean;
+  /** Accept a certificate that does not verify (self-signed labs). */
+  insecure: boolean;
+}
+
 
 const SCHEMES: Record<string, { protocol: 'pop3' | 'smtp'; port: number; implicitTls: boolean }> = {
   pop3: { protocol: 'pop3', port: 110, implicitTls: false },

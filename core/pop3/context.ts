@@ -9,7 +9,7 @@ import type { Maildrop, Pop3Backend } from './backend.js';
 import type { Pop3Reply } from './reply.js';
 import type { Pop3SessionOptions } from './options.js';
 import type { CommandSpec } from '../protocols/protocol-data.js';
-import type { Pop3State, Pop3TransitionCause } from '../protocols/pop3.js';
+import type { Pop3State, Pop3TransitionCause, Pop3Verb } from '../protocols/pop3.js';
 
 /** The session snapshot of TRANSACTION (RFC 1939 §5): DELE only flips a bit here; QUIT applies it. */
 export interface TransactionState {
@@ -49,6 +49,8 @@ export interface Pop3Context {
   /** Locks the maildrop and enters TRANSACTION, or replies why not. */
   login(user: string, method: string): Promise<boolean>;
   transition(cause: Pop3TransitionCause, detail?: string): void;
+  /** `verb` succeeded: the session moves as its protocol data says (`onSuccess`, core/protocols/pop3.ts), if at all. */
+  succeeded(verb: Pop3Verb, detail?: string): void;
   startTls(): void;
   close(): void;
 }

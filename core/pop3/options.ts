@@ -1,5 +1,6 @@
 /** How a POP3 engine is set up: what the adapter decides per connection, and the lab's defaults. */
 import type { AuthPenalty } from '../engine/auth-penalty.js';
+import { given, type EngineSettings } from '../engine/engine-settings.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
 import type { Pop3Texts } from './persona.js';
 
@@ -60,3 +61,16 @@ export const DEFAULT_POP3_OPTIONS: Omit<Pop3SessionOptions, 'timestamp' | 'chall
   loginDelaySeconds: 0,
   expire: 'NEVER',
 };
+
+/** POP3 options without what each connection decides (its security, APOP timestamp, challenge, penalty). */
+export type Pop3BaseOptions = Omit<Pop3SessionOptions, 'timestamp' | 'challenge' | 'secure' | 'plaintextAuthAllowed' | 'authPenalty'>;
+
+/** The options of a lab's POP3 sessions, from its settings (core/engine/engine-settings.ts); the one place the defaults are spread. */
+export function pop3BaseOptions(settings: EngineSettings): Pop3BaseOptions {
+  return {
+    ...DEFAULT_POP3_OPTIONS,
+    serverName: settings.hostname,
+    tlsAvailable: settings.tlsAvailable,
+    ...given({ maxBadCommands: settings.maxBadCommands, authFailureDelay: settings.authFailureDelay, loginDelaySeconds: settings.loginDelaySeconds }),
+  };
+}

@@ -8,9 +8,9 @@
  * `commands/` with its annotation data beside it.
  */
 import { pop3ReplyAnnotations } from '../annotations/annotate.js';
-import { OutputCollector, type EngineOutput } from '../engine-output.js';
+import { OutputCollector, type EngineOutput } from '../engine/engine-output.js';
 import type { FramedItem } from '../framing/line-splitter.js';
-import type { SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
+import type { FramedInput, InputMode } from '../framing/input-framer.js';
 import type { WireEvent } from '../events.js';
 import type { ServerEngine } from '../engine/server-engine.js';
 import type { Pop3SessionOptions } from './options.js';
@@ -18,16 +18,15 @@ import { withLazyContent } from '../framing/body-content.js';
 import { countLines } from '../framing/dot-stuffing.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
 import { clientLineEvent } from '../masking.js';
-import type { FaultPlan } from '../faults/fault-plan.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
 import type { Maildrop, Pop3Backend } from './backend.js';
 import { continueSasl } from './commands/auth.js';
 import { findCommand } from './commands/index.js';
 import type { Pop3Context, TransactionState } from './context.js';
-import type { Pop3Texts } from './persona.js';
 import { err, rawReply, serializeReply, statusLine, type Pop3Reply } from './reply.js';
-import { POP3, POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause } from '../protocols/pop3.js';
-import { nextState } from '../protocols/protocol-data.js';
+import { POP3, POP3_COMMAND_SPECS, POP3_TRANSITIONS, type Pop3State, type Pop3TransitionCause, type Pop3Verb } from '../protocols/pop3.js';
+import { nextState, successTransition } from '../protocols/protocol-data.js';
+import { bareLfWarning, commandLineProblem, POP3_LINE_POLICY, saslLineUsable } from '../engine/line-policy.js';
 import { transitionCause } from '../annotations/messages.js';
 import { Dispatcher, type DispatchRules } from '../engine/dispatcher.js';
 
@@ -89,29 +88,30 @@ export class Pop3Session implements Pop3Context, ServerEngine {
    * How the framer should read the next line: a command line, limited anew
    * for each one (a SASL response may be longer than a command).
    */
-  get inputMode(): SmtpInputMode {
+  get inputMode(): InputMode {
     return { kind: 'command', limit: this.lineLimit };
   }
 
   /** A framed item: a command line, or the news that the framer dropped an overlong one. */
-  receive(item: FramedItem | SmtpInputItem): Promise<Pop3Output> {
-    if (item.kind === 'line') return this.receiveLine(item.bytes);
+  receive(item: FramedItem | FramedInput): Promise<Pop3Output> {
+    if (item.kind === 'line') return this.receiveLine(item.bytes, { bareLf: item.bareLf, bareCr: 'bareCr' in item && item.bareCr });
     if (item.kind === 'overlong') return this.overlong(item.limit);
     throw new EngineMisuse(`POP3 has no ${item.kind} input`);
   }
 
-  /** One command line, without its CRLF. */
-  async receiveLine(line: Uint8Array): Promise<Pop3Output> {
+  /** One command line, without its CRLF; `ending` says how the framer found it ended (core/engine/line-policy.ts judges it). */
+  async receiveLine(line: Uint8Array, ending: { bareLf: boolean; bareCr: boolean } = { bareLf: false, bareCr: false }): Promise<Pop3Output> {
     this.assertOpen();
-    const bytes = Buffer.from(line.buffer, line.byteOffset, line.byteLength);
-    const badByte = findBadByte(bytes);
+    const framed = { bytes: Buffer.from(line.buffer, line.byteOffset, line.byteLength), ...ending };
+    const text = framed.bytes.toString('latin1');
     if (this.sasl) {
-      this.out.event(clientLineEvent('pop3', bytes.toString('latin1'), 'sasl'));
-      await continueSasl(this, badByte ? undefined : bytes.toString('latin1'));
+      this.out.event(clientLineEvent('pop3', text, 'sasl'));
+      await continueSasl(this, saslLineUsable(framed) ? text : undefined);
       return this.settle();
     }
-    const text = bytes.toString('latin1');
     this.out.event(clientLineEvent('pop3', text, 'command'));
+    if (framed.bareLf) this.out.event(bareLfWarning(POP3_LINE_POLICY));
+    const badByte = commandLineProblem(POP3_LINE_POLICY, framed);
     if (badByte) {
       this.fail(badByte.code, err(badByte.message));
       return this.settle();
@@ -222,8 +222,13 @@ export class Pop3Session implements Pop3Context, ServerEngine {
     this.dispatcher.authSucceeded(user);
     this.pendingUser = undefined;
     this.transaction = newTransaction(user, opened.maildrop);
-    this.transition('authenticated', `${method} accepted for ${user}; the maildrop is now locked`);
+    this.succeeded(method.split(' ')[0] as Pop3Verb, `${method} accepted for ${user}; the maildrop is now locked`);
     return true;
+  }
+
+  succeeded(verb: Pop3Verb, detail?: string): void {
+    const cause = successTransition(POP3, POP3_COMMAND_SPECS[verb], this.state);
+    if (cause) this.transition(cause, detail);
   }
 
   /** Moves the session as the protocol table allows (core/protocols/pop3.ts); any other move is our bug and throws. */
@@ -286,21 +291,6 @@ function newTransaction(user: string, maildrop: Maildrop): TransactionState {
     if (message.seen) initialHighest = index + 1;
   });
   return { user, maildrop, deleted: new Set(), retrieved: new Set(), highestAccessed: initialHighest, initialHighest };
-}
-
-/** POP3 command lines are US-ASCII text (RFC 1939 §3). */
-function findBadByte(bytes: Buffer): { code: ErrorCode; message: string } | undefined {
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
-    if (byte === 0) return { code: 'NUL_BYTE', message: `NUL byte at position ${i + 1} of the command line` };
-    if (byte >= 0x80) {
-      return { code: 'EIGHT_BIT', message: `8-bit byte 0x${byte.toString(16)} at position ${i + 1}: commands must be US-ASCII (RFC 1939 section 3)` };
-    }
-    if (byte < 0x20 || byte === 0x7f) {
-      return { code: 'CONTROL_CHARACTER', message: `control character 0x${byte.toString(16).padStart(2, '0')} at position ${i + 1}: keywords and arguments are printable ASCII separated by single spaces (RFC 1939 section 3)` };
-    }
-  }
-  return undefined;
 }
 
 /** Shortens and cleans peer text echoed in a reply; replies go out as latin1, so ASCII only. */

@@ -23,7 +23,7 @@ export const POP3_TRANSITIONS: Readonly<Record<Pop3TransitionCause, TransitionSp
 
 export type Pop3Verb = 'USER' | 'PASS' | 'APOP' | 'AUTH' | 'STLS' | 'CAPA' | 'QUIT' | 'STAT' | 'LIST' | 'RETR' | 'DELE' | 'NOOP' | 'RSET' | 'TOP' | 'UIDL' | 'LAST';
 
-type Spec = CommandSpec<Pop3State>;
+type Spec = CommandSpec<Pop3State, Pop3TransitionCause>;
 const AUTHORIZATION: readonly Pop3State[] = ['AUTHORIZATION'];
 const TRANSACTION: readonly Pop3State[] = ['TRANSACTION'];
 const BOTH: readonly Pop3State[] = ['AUTHORIZATION', 'TRANSACTION'];
@@ -31,13 +31,13 @@ const BOTH: readonly Pop3State[] = ['AUTHORIZATION', 'TRANSACTION'];
 /** The POP3 commands, in the order RFC 1939 and its extensions present them. */
 export const POP3_COMMAND_SPECS: Readonly<Record<Pop3Verb, Spec>> = {
   USER: { name: 'USER', states: AUTHORIZATION, syntax: 'USER name', rfc: 'RFC 1939 §7', multiLine: 'never', waitAfter: false, leadsTo: AUTHORIZATION },
-  PASS: { name: 'PASS', states: AUTHORIZATION, syntax: 'PASS string', rfc: 'RFC 1939 §7', multiLine: 'never', waitAfter: false, leadsTo: TRANSACTION },
-  APOP: { name: 'APOP', states: AUTHORIZATION, syntax: 'APOP name digest', rfc: 'RFC 1939 §7', multiLine: 'never', waitAfter: false, leadsTo: TRANSACTION },
+  PASS: { name: 'PASS', states: AUTHORIZATION, syntax: 'PASS string', rfc: 'RFC 1939 §7', multiLine: 'never', waitAfter: false, leadsTo: TRANSACTION, onSuccess: ['authenticated'] },
+  APOP: { name: 'APOP', states: AUTHORIZATION, syntax: 'APOP name digest', rfc: 'RFC 1939 §7', multiLine: 'never', waitAfter: false, leadsTo: TRANSACTION, onSuccess: ['authenticated'] },
   // RFC 2449 §6.6 lets a pipelining client go on after most commands; after AUTH and STLS it must wait.
-  AUTH: { name: 'AUTH', states: AUTHORIZATION, syntax: 'AUTH mechanism [initial-response]', rfc: 'RFC 5034 §4', multiLine: 'without-arguments', waitAfter: true, leadsTo: TRANSACTION },
+  AUTH: { name: 'AUTH', states: AUTHORIZATION, syntax: 'AUTH mechanism [initial-response]', rfc: 'RFC 5034 §4', multiLine: 'without-arguments', waitAfter: true, leadsTo: TRANSACTION, onSuccess: ['authenticated'] },
   STLS: { name: 'STLS', states: AUTHORIZATION, syntax: 'STLS', rfc: 'RFC 2595 §4', multiLine: 'never', waitAfter: true, leadsTo: AUTHORIZATION },
   CAPA: { name: 'CAPA', states: BOTH, syntax: 'CAPA', rfc: 'RFC 2449 §5', multiLine: 'always', waitAfter: false, leadsTo: [] },
-  QUIT: { name: 'QUIT', states: BOTH, syntax: 'QUIT', rfc: 'RFC 1939 §6', multiLine: 'never', waitAfter: true, leadsTo: ['UPDATE', 'CLOSED'] },
+  QUIT: { name: 'QUIT', states: BOTH, syntax: 'QUIT', rfc: 'RFC 1939 §6', multiLine: 'never', waitAfter: true, leadsTo: ['UPDATE', 'CLOSED'], onSuccess: ['quit-authorization', 'quit-transaction'] },
   STAT: { name: 'STAT', states: TRANSACTION, syntax: 'STAT', rfc: 'RFC 1939 §5', multiLine: 'never', waitAfter: false, leadsTo: [] },
   LIST: { name: 'LIST', states: TRANSACTION, syntax: 'LIST [msg]', rfc: 'RFC 1939 §5', multiLine: 'without-arguments', waitAfter: false, leadsTo: [] },
   RETR: { name: 'RETR', states: TRANSACTION, syntax: 'RETR msg', rfc: 'RFC 1939 §5', multiLine: 'always', waitAfter: false, leadsTo: [] },
@@ -59,6 +59,6 @@ export const POP3: ProtocolData<Pop3State, Pop3TransitionCause> = {
 };
 
 /** True when a positive reply to this command line is multi-line (RFC 1939 §3). */
-export function pop3MultiLine(spec: CommandSpec<Pop3State>, hasArguments: boolean): boolean {
+export function pop3MultiLine(spec: CommandSpec<Pop3State, string>, hasArguments: boolean): boolean {
   return spec.multiLine === 'always' || (spec.multiLine === 'without-arguments' && !hasArguments);
 }

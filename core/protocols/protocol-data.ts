@@ -9,7 +9,7 @@ import { EngineMisuse } from '../errors.js';
 import type { Protocol } from '../events.js';
 
 /** What a command is, apart from what its handler does. */
-export interface CommandSpec<State extends string> {
+export interface CommandSpec<State extends string, Cause extends string = string> {
   readonly name: string;
   /** The states it is valid in. */
   readonly states: readonly State[];
@@ -30,6 +30,15 @@ export interface CommandSpec<State extends string> {
   readonly waitAfter: boolean;
   /** States a successful command may lead to (for the state diagrams). */
   readonly leadsTo: readonly State[];
+  /**
+   * The transition a successful reply makes (+OK; a 2xx): the first of these
+   * causes the transition table allows from the session's state, none if it
+   * allows none (RCPT after the first recipient, RSET before EHLO). The
+   * engines and the trackers both move by it (`successTransition`); only
+   * replies that are no plain success keep code of their own: 354 and the
+   * content after it, BDAT's chunks, STARTTLS/STLS (the move waits for TLS).
+   */
+  readonly onSuccess?: readonly Cause[];
   /** Defined by no current RFC; kept for history (RFC 1460's LAST). */
   readonly historic?: true;
 }
@@ -55,7 +64,7 @@ export interface ProtocolData<State extends string, Cause extends string> {
   readonly initial: State;
   /** The section that describes each state. */
   readonly stateRfc: Readonly<Record<State, string>>;
-  readonly commands: readonly CommandSpec<State>[];
+  readonly commands: readonly CommandSpec<State, Cause>[];
   readonly transitions: Readonly<Record<Cause, TransitionSpec<State>>>;
 }
 
@@ -67,13 +76,23 @@ export interface ProtocolData<State extends string, Cause extends string> {
 export function nextState<State extends string, Cause extends string>(data: ProtocolData<State, Cause>, cause: Cause, from: State): State {
   const spec = data.transitions[cause];
   if (!spec) throw new EngineMisuse(`${data.protocol}: no transition "${cause}"`);
-  const allowed = spec.from === '*' ? from !== 'CLOSED' : spec.from.includes(from);
-  if (!allowed) throw new EngineMisuse(`${data.protocol}: transition "${cause}" is not allowed from ${from}`);
+  if (!transitionAllowed(data, cause, from)) throw new EngineMisuse(`${data.protocol}: transition "${cause}" is not allowed from ${from}`);
   return spec.to === 'same' ? from : spec.to;
 }
 
+/** True when the table lets `cause` move a session that is in `from`. */
+export function transitionAllowed<State extends string, Cause extends string>(data: ProtocolData<State, Cause>, cause: Cause, from: State): boolean {
+  const spec = data.transitions[cause];
+  return spec !== undefined && (spec.from === '*' ? from !== 'CLOSED' : spec.from.includes(from));
+}
+
+/** The transition a successful reply to `command` makes from `from` (its `onSuccess`), or undefined when it makes none. */
+export function successTransition<State extends string, Cause extends string>(data: ProtocolData<State, Cause>, command: CommandSpec<State, Cause>, from: State): Cause | undefined {
+  return command.onSuccess?.find((cause) => transitionAllowed(data, cause, from));
+}
+
 /** Looks a command up by its verb (already upper-cased). */
-export function commandSpec<State extends string>(data: ProtocolData<State, string>, verb: string): CommandSpec<State> | undefined {
+export function commandSpec<State extends string, Cause extends string>(data: ProtocolData<State, Cause>, verb: string): CommandSpec<State, Cause> | undefined {
   return data.commands.find((command) => command.name === verb);
 }
 

@@ -34,7 +34,8 @@ export const SMTP_TRANSITIONS: Readonly<Record<SmtpTransitionCause, TransitionSp
   ehlo: { from: COMMAND_STATES, to: 'READY', rfc: 'RFC 5321 §4.1.1.1' },
   helo: { from: COMMAND_STATES, to: 'READY', rfc: 'RFC 5321 §4.1.1.1' },
   mail: { from: ['READY'], to: 'MAIL', rfc: 'RFC 5321 §4.1.1.2' },
-  rcpt: { from: ['MAIL', 'RCPT'], to: 'RCPT', rfc: 'RFC 5321 §4.1.1.3' },
+  // The first accepted recipient moves MAIL to RCPT; more recipients leave the state as it is.
+  rcpt: { from: ['MAIL'], to: 'RCPT', rfc: 'RFC 5321 §4.1.1.3' },
   // From MAIL only for a server told to take DATA without recipients (RFC 2920 §3.1's example server).
   data: { from: ['MAIL', 'RCPT'], to: 'DATA', rfc: 'RFC 5321 §4.1.1.4' },
   'data-end': { from: ['DATA'], to: 'READY', rfc: 'RFC 5321 §4.1.1.4' },
@@ -52,7 +53,7 @@ export const SMTP_TRANSITIONS: Readonly<Record<SmtpTransitionCause, TransitionSp
 
 export type SmtpVerb = 'EHLO' | 'HELO' | 'MAIL' | 'RCPT' | 'DATA' | 'BDAT' | 'RSET' | 'NOOP' | 'QUIT' | 'VRFY' | 'EXPN' | 'HELP' | 'STARTTLS' | 'AUTH';
 
-type Spec = CommandSpec<SmtpState>;
+type Spec = CommandSpec<SmtpState, SmtpTransitionCause>;
 const ANYTIME: readonly SmtpState[] = ['INIT', 'READY', 'MAIL', 'RCPT', 'BDAT'];
 const GREETING: readonly SmtpState[] = ['INIT', 'READY', 'MAIL', 'RCPT'];
 
@@ -65,15 +66,15 @@ const GREETING: readonly SmtpState[] = ['INIT', 'READY', 'MAIL', 'RCPT'];
  * against the size that BDAT announced before anything else is sent.
  */
 export const SMTP_COMMAND_SPECS: Readonly<Record<SmtpVerb, Spec>> = {
-  EHLO: { name: 'EHLO', states: GREETING, syntax: 'EHLO domain', rfc: 'RFC 5321 §4.1.1.1', multiLine: 'never', waitAfter: true, leadsTo: ['READY'] },
-  HELO: { name: 'HELO', states: GREETING, syntax: 'HELO domain', rfc: 'RFC 5321 §4.1.1.1', multiLine: 'never', waitAfter: true, leadsTo: ['READY'] },
-  MAIL: { name: 'MAIL', states: ['READY'], syntax: 'MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8]', rfc: 'RFC 5321 §4.1.1.2', multiLine: 'never', waitAfter: false, leadsTo: ['MAIL'] },
-  RCPT: { name: 'RCPT', states: ['MAIL', 'RCPT'], syntax: 'RCPT TO:<forward-path> [NOTIFY=…] [ORCPT=…]', rfc: 'RFC 5321 §4.1.1.3', multiLine: 'never', waitAfter: false, leadsTo: ['RCPT'] },
+  EHLO: { name: 'EHLO', states: GREETING, syntax: 'EHLO domain', rfc: 'RFC 5321 §4.1.1.1', multiLine: 'never', waitAfter: true, leadsTo: ['READY'], onSuccess: ['ehlo'] },
+  HELO: { name: 'HELO', states: GREETING, syntax: 'HELO domain', rfc: 'RFC 5321 §4.1.1.1', multiLine: 'never', waitAfter: true, leadsTo: ['READY'], onSuccess: ['helo'] },
+  MAIL: { name: 'MAIL', states: ['READY'], syntax: 'MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8]', rfc: 'RFC 5321 §4.1.1.2', multiLine: 'never', waitAfter: false, leadsTo: ['MAIL'], onSuccess: ['mail'] },
+  RCPT: { name: 'RCPT', states: ['MAIL', 'RCPT'], syntax: 'RCPT TO:<forward-path> [NOTIFY=…] [ORCPT=…]', rfc: 'RFC 5321 §4.1.1.3', multiLine: 'never', waitAfter: false, leadsTo: ['RCPT'], onSuccess: ['rcpt'] },
   DATA: { name: 'DATA', states: ['MAIL', 'RCPT'], syntax: 'DATA', rfc: 'RFC 5321 §4.1.1.4', multiLine: 'never', waitAfter: true, leadsTo: ['DATA'] },
   BDAT: { name: 'BDAT', states: ANYTIME, syntax: 'BDAT chunk-size [LAST]', rfc: 'RFC 3030 §2', multiLine: 'never', waitAfter: true, leadsTo: ['BDAT', 'READY'] },
-  RSET: { name: 'RSET', states: ANYTIME, syntax: 'RSET', rfc: 'RFC 5321 §4.1.1.5', multiLine: 'never', waitAfter: false, leadsTo: ['READY'] },
+  RSET: { name: 'RSET', states: ANYTIME, syntax: 'RSET', rfc: 'RFC 5321 §4.1.1.5', multiLine: 'never', waitAfter: false, leadsTo: ['READY'], onSuccess: ['rset'] },
   NOOP: { name: 'NOOP', states: ANYTIME, syntax: 'NOOP [string]', rfc: 'RFC 5321 §4.1.1.9', multiLine: 'never', waitAfter: true, leadsTo: [] },
-  QUIT: { name: 'QUIT', states: ANYTIME, syntax: 'QUIT', rfc: 'RFC 5321 §4.1.1.10', multiLine: 'never', waitAfter: true, leadsTo: ['CLOSED'] },
+  QUIT: { name: 'QUIT', states: ANYTIME, syntax: 'QUIT', rfc: 'RFC 5321 §4.1.1.10', multiLine: 'never', waitAfter: true, leadsTo: ['CLOSED'], onSuccess: ['quit'] },
   // Defined in §4.1.1.6 and §4.1.1.7; their replies in §3.5 (the catalogue summaries say so).
   VRFY: { name: 'VRFY', states: ANYTIME, syntax: 'VRFY string', rfc: 'RFC 5321 §4.1.1.6', multiLine: 'never', waitAfter: true, leadsTo: [] },
   EXPN: { name: 'EXPN', states: ANYTIME, syntax: 'EXPN list-name', rfc: 'RFC 5321 §4.1.1.7', multiLine: 'never', waitAfter: true, leadsTo: [] },

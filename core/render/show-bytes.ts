@@ -3,7 +3,7 @@
  * become ␍ ␊, a bare LF is flagged, and control bytes are shown by their hex
  * value, so "250-" against "250 ", dot-stuffing and broken line ends are seen.
  */
-import type { RawLine } from '../net/client-connection.js';
+import type { RawLine } from '../events.js';
 
 /** One line with its ending made visible. */
 export function showBytes(line: RawLine): string {

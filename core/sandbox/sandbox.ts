@@ -9,19 +9,19 @@
  * behave as under TLS, with no handshake. Nothing here reads a clock unless
  * the caller passes one.
  */
+import type { EngineSettings } from '../engine/engine-settings.js';
 import { EnginePump, type PumpOutput } from '../engine/pump.js';
 import type { EventEnvelope, Protocol } from '../events.js';
 import type { InputMode } from '../engine/server-engine.js';
-import { demoMessages, DEMO_USERS } from '../lab/demo-messages.js';
-import { createMemorySmtpBackend } from '../lab/memory-smtp-backend.js';
-import { createPop3Backend } from '../lab/pop3-backend.js';
+import { demoMessages, DEMO_USERS } from './demo-messages.js';
+import { createMemorySmtpBackend } from '../store/memory-smtp-backend.js';
+import { createPop3Backend } from '../store/pop3-backend.js';
 import { serverInputKind, SIMULATED_TLS } from '../lessons/in-process-lab.js';
 import type { ServerInputKind } from '../lessons/lab-connection.js';
+import { pop3BaseOptions } from '../pop3/options.js';
 import { Pop3Session } from '../pop3/session.js';
-import { DEFAULT_POP3_OPTIONS } from '../pop3/options.js';
-import { DEFAULT_SMTP_PERSONA } from '../smtp/persona.js';
 import { SmtpSession } from '../smtp/session.js';
-import { DEFAULT_SMTP_OPTIONS, type SmtpListenerKind } from '../smtp/options.js';
+import { smtpBaseOptions, type SmtpListenerKind } from '../smtp/options.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { StaticUsers } from '../store/user-directory.js';
 
@@ -49,6 +49,8 @@ export class Sandbox {
   readonly hostname: string;
   private readonly domains: readonly string[];
   private readonly clock: () => number;
+  /** TLS is simulated, so always on offer; failures are answered at once (no guesser to slow down in process). */
+  private readonly settings: EngineSettings;
   private sessions = 0;
   private stamps = 0;
 
@@ -56,6 +58,7 @@ export class Sandbox {
     this.hostname = options.hostname ?? 'maillab.test';
     this.domains = options.domains ?? [this.hostname, 'localhost'];
     this.clock = options.clock ?? (() => 0);
+    this.settings = { hostname: this.hostname, tlsAvailable: true, authFailureDelay: () => 0 };
     for (const message of demoMessages()) this.store.add('alice', message);
   }
 
@@ -74,30 +77,23 @@ export class Sandbox {
     const stamp = () => `<${++this.stamps}.${Math.floor(this.clock() / 1000)}@${this.hostname}>`;
     if (target === 'pop3') {
       return new Pop3Session(createPop3Backend(this.users, this.store), {
-        ...DEFAULT_POP3_OPTIONS,
-        serverName: this.hostname,
+        ...pop3BaseOptions(this.settings),
         timestamp: stamp(),
         challenge: stamp,
         secure: false,
-        tlsAvailable: true,
         // In process, like a loopback client: plaintext logins are allowed (README's security rule).
         plaintextAuthAllowed: true,
-        authFailureDelay: () => 0,
       });
     }
     const listener: SmtpListenerKind = target === 'smtp' ? 'mta' : 'submission';
     return new SmtpSession(createMemorySmtpBackend({ users: this.users, store: this.store, domains: this.domains }), {
-      ...DEFAULT_SMTP_OPTIONS,
-      persona: { ...DEFAULT_SMTP_PERSONA, hostname: this.hostname },
-      listener,
+      ...smtpBaseOptions(this.settings, listener),
       secure: false,
-      tlsAvailable: true,
       plaintextAuthAllowed: true,
       remoteAddress: '127.0.0.1',
       challenge: stamp,
       now: () => new Date(this.clock()),
       nextId: () => `SANDBOX${++this.stamps}`,
-      authFailureDelay: () => 0,
     });
   }
 }

@@ -4,7 +4,7 @@
  * Sans-I/O: each exchange turns decoded client responses into the next
  * challenge or a claim to verify against the user's secret.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export type MechanismName = 'PLAIN' | 'LOGIN' | 'CRAM-MD5';
 export const MECHANISMS: readonly MechanismName[] = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
@@ -120,6 +120,15 @@ class CramMd5Exchange implements SaslExchange {
 /** HMAC-MD5 of the challenge keyed with the secret, in lowercase hex (RFC 2195 §2). */
 export function cramMd5Digest(secret: string, challenge: string): string {
   return createHmac('md5', secret).update(challenge).digest('hex');
+}
+
+/**
+ * RFC 1939 §7: digest = MD5(timestamp + secret), in lowercase hex. The secret
+ * is hashed as UTF-8, as CRAM-MD5 and PLAIN hash and send it, so one password
+ * works with every mechanism.
+ */
+export function apopDigest(timestamp: string, secret: string): string {
+  return createHash('md5').update(timestamp + secret, 'utf8').digest('hex');
 }
 
 /**

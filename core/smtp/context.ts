@@ -11,7 +11,7 @@ import type { SmtpTexts } from './persona.js';
 import type { SmtpReply } from './reply.js';
 import type { SmtpSessionOptions } from './options.js';
 import type { CommandSpec } from '../protocols/protocol-data.js';
-import type { SmtpState, SmtpTransitionCause } from '../protocols/smtp.js';
+import type { SmtpState, SmtpTransitionCause, SmtpVerb } from '../protocols/smtp.js';
 
 /** One open mail transaction (RFC 5321 §3.3). */
 export interface MailTransaction {
@@ -62,6 +62,8 @@ export interface SmtpContext {
   /** AUTH succeeded: the session now submits as `user` (RFC 4954 §4). */
   authenticated(user: string): void;
   transition(cause: SmtpTransitionCause, detail?: string): void;
+  /** `verb` succeeded: the session moves as its protocol data says (`onSuccess`, core/protocols/smtp.ts), if at all. */
+  succeeded(verb: SmtpVerb, detail?: string): void;
   /** Marks EHLO/HELO done (and resets any transaction, RFC 5321 §4.1.4). */
   greeted(clientName: string, extended: boolean): void;
   /** A persona reply text with its placeholders filled. */

@@ -1,5 +1,6 @@
 /** How an SMTP engine is set up: what the adapter decides per connection, and the lab's defaults. */
 import type { AuthPenalty } from '../engine/auth-penalty.js';
+import { given, type EngineSettings } from '../engine/engine-settings.js';
 import type { FaultPlan } from '../faults/fault-plan.js';
 import { DEFAULT_SMTP_PERSONA, type SmtpPersona } from './persona.js';
 
@@ -39,3 +40,17 @@ export const DEFAULT_SMTP_OPTIONS: Omit<SmtpSessionOptions, 'listener' | 'secure
   maxBadCommands: 10,
   authFailureDelay: (failures) => Math.min(500 * 2 ** (failures - 1), 8000),
 };
+
+/** SMTP options without what each connection decides (its security, address, challenge, clock, ids, penalty). */
+export type SmtpBaseOptions = Omit<SmtpSessionOptions, 'secure' | 'plaintextAuthAllowed' | 'remoteAddress' | 'challenge' | 'now' | 'nextId' | 'authPenalty'>;
+
+/** The options of a lab's SMTP sessions on one kind of listener, from its settings (core/engine/engine-settings.ts); the one place the defaults are spread. */
+export function smtpBaseOptions(settings: EngineSettings, listener: SmtpListenerKind): SmtpBaseOptions {
+  return {
+    ...DEFAULT_SMTP_OPTIONS,
+    persona: { ...DEFAULT_SMTP_PERSONA, hostname: settings.hostname },
+    listener,
+    tlsAvailable: settings.tlsAvailable,
+    ...given({ maxBadCommands: settings.maxBadCommands, authFailureDelay: settings.authFailureDelay, maxMessageSize: settings.maxMessageSize, maxRecipients: settings.maxRecipients }),
+  };
+}

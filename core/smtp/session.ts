@@ -9,14 +9,13 @@
  * (503), authentication required on submission (530), the bad-command limit (421).
  */
 import { smtpReplyAnnotations } from '../annotations/annotate.js';
-import { OutputCollector, type EngineOutput } from '../engine-output.js';
+import { OutputCollector, type EngineOutput } from '../engine/engine-output.js';
 import type { WireEvent } from '../events.js';
 import type { ServerEngine } from '../engine/server-engine.js';
 import type { SmtpSessionOptions } from './options.js';
 import { withLazyContent } from '../framing/body-content.js';
-import type { DataProblem, SmtpInputItem, SmtpInputMode } from '../framing/smtp-input.js';
+import type { DataProblem, FramedInput, InputMode } from '../framing/input-framer.js';
 import { ERROR_CODES, EngineMisuse, type ErrorCode } from '../errors.js';
-import type { FaultPlan } from '../faults/fault-plan.js';
 import type { SaslExchange } from '../sasl/mechanisms.js';
 import type { SmtpBackend } from './backend.js';
 import { continueAuth } from './commands/auth.js';
@@ -27,14 +26,15 @@ import { findSmtpCommand } from './commands/index.js';
 import type { MailTransaction, PendingChunk, SmtpContext } from './context.js';
 import { fillText, type SmtpPersona } from './persona.js';
 import { rawReply, reply, replyLines, serializeSmtpReply, shownEnhancedCode, type SmtpReply } from './reply.js';
-import { checkCommandBytes, countCrlf, printable, sequenceError } from './command-line.js';
+import { countCrlf, printable, sequenceError } from './command-line.js';
 import { clientLineEvent } from '../masking.js';
-import { SMTP, SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause } from '../protocols/smtp.js';
-import { nextState } from '../protocols/protocol-data.js';
+import { SMTP, SMTP_COMMAND_SPECS, SMTP_TRANSITIONS, type SmtpState, type SmtpTransitionCause, type SmtpVerb } from '../protocols/smtp.js';
+import { nextState, successTransition } from '../protocols/protocol-data.js';
+import { bareLfWarning, commandLineProblem, saslLineUsable, SMTP_LINE_POLICY } from '../engine/line-policy.js';
 import { transitionCause } from '../annotations/messages.js';
 import { Dispatcher, type DispatchRules } from '../engine/dispatcher.js';
 
-export type { DataProblem } from '../framing/smtp-input.js';
+export type { DataProblem } from '../framing/input-framer.js';
 
 /** RFC 5321 §4.5.3.1.4: a command line is at most 512 octets with its CRLF. */
 export const SMTP_COMMAND_LIMIT = 512;
@@ -85,7 +85,7 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   }
 
   /** What the framer should read next. */
-  get inputMode(): SmtpInputMode {
+  get inputMode(): InputMode {
     if (this.state === 'DATA') return { kind: 'data', lineLimit: SMTP_TEXT_LINE_LIMIT, sizeLimit: this.options.maxMessageSize };
     if (this.pendingChunk) return { kind: 'chunk', size: this.pendingChunk.size, sizeLimit: this.options.maxMessageSize };
     return { kind: 'command', limit: this.sasl ? SMTP_SASL_LIMIT : SMTP_COMMAND_LIMIT };
@@ -110,7 +110,7 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   }
 
   /** Any framed input, in the mode `inputMode` asked for: the one entry point adapters need. */
-  receive(item: SmtpInputItem): Promise<SmtpOutput> {
+  receive(item: FramedInput): Promise<SmtpOutput> {
     switch (item.kind) {
       case 'line':
         return this.receiveLine(item);
@@ -129,15 +129,13 @@ export class SmtpSession implements SmtpContext, ServerEngine {
     if (this.inputMode.kind !== 'command') throw new EngineMisuse(`receiveLine() while the engine expects ${this.inputMode.kind}`);
     if (this.sasl) {
       this.event(clientLineEvent('smtp', line.bytes.toString('latin1'), 'sasl'));
-      await continueAuth(this, line.bareCr || /[^\x20-\x7e]/.test(line.bytes.toString('latin1')) ? undefined : line.bytes.toString('latin1'));
+      await continueAuth(this, saslLineUsable(line) ? line.bytes.toString('latin1') : undefined);
       return this.take();
     }
     const text = line.bytes.toString('utf8');
     this.event(clientLineEvent('smtp', text, 'command'));
-    if (line.bareLf) {
-      this.event({ kind: 'annotation', about: 'warning', key: 'smtp.warning.bare-lf-command', rfc: 'RFC 5321 §2.3.8', detail: 'this command ended with LF alone; SMTP lines end with CRLF' });
-    }
-    const problem = checkCommandBytes(line.bytes, line.bareCr);
+    if (line.bareLf) this.event(bareLfWarning(SMTP_LINE_POLICY));
+    const problem = commandLineProblem(SMTP_LINE_POLICY, line);
     if (problem) {
       this.fail(problem.code, reply(500, '5.5.2', problem.message));
       return this.take();
@@ -273,7 +271,12 @@ export class SmtpSession implements SmtpContext, ServerEngine {
     this.clientName = clientName;
     this.extended = extended;
     this.transaction = undefined;
-    this.transition(extended ? 'ehlo' : 'helo');
+    this.succeeded(extended ? 'EHLO' : 'HELO');
+  }
+
+  succeeded(verb: SmtpVerb, detail?: string): void {
+    const cause = successTransition(SMTP, SMTP_COMMAND_SPECS[verb], this.state);
+    if (cause) this.transition(cause, detail);
   }
 
   extensions(): string[] {

@@ -7,7 +7,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_CODES } from '../../core/client/exit-status.js';
+import { EXIT_CODES } from '../../core/models/exit-status.js';
 import { parseFaultRule } from '../../core/faults/parse-fault.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { runMaillab } from '../helpers/maillab-cli.js';

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toWireFormat } from '../../core/framing/dot-stuffing.js';
-import { GB2312_BODY_TEXT } from '../../core/lab/demo-messages.js';
+import { GB2312_BODY_TEXT } from '../../core/sandbox/demo-messages.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { rawConnect } from '../helpers/raw-client.js';
 

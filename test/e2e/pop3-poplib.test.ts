@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toWireFormat } from '../../core/framing/dot-stuffing.js';
-import { DEMO_ATTACHMENT_TEXT, GB2312_BODY_TEXT } from '../../core/lab/demo-messages.js';
+import { DEMO_ATTACHMENT_TEXT, GB2312_BODY_TEXT } from '../../core/sandbox/demo-messages.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 
 const DRIVER = String.raw`

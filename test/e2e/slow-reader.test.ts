@@ -7,7 +7,7 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPop3Backend } from '../../core/lab/pop3-backend.js';
+import { createPop3Backend } from '../../core/store/pop3-backend.js';
 import { ServerConnection } from '../../core/net/server-connection.js';
 import { WRITE_SLICE } from '../../core/net/socket-io.js';
 import { DEFAULT_POP3_OPTIONS } from '../../core/pop3/options.js';

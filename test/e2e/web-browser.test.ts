@@ -75,7 +75,6 @@ async function stopServe(child: ChildProcess): Promise<void> {
 }
 
 const screen = () => page.evaluate(() => (window as unknown as { maillabScreen: () => string }).maillabScreen());
-const state = () => page.evaluate(() => document.body.dataset.state);
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 
 async function typeLines(lines: readonly string[]): Promise<void> {

@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { EnginePump, type PumpOutput } from '../../core/engine/pump.js';
 import type { ServerEngine } from '../../core/engine/server-engine.js';
-import { DEMO_USERS } from '../../core/lab/demo-messages.js';
-import { createMemorySmtpBackend } from '../../core/lab/memory-smtp-backend.js';
-import { createPop3Backend } from '../../core/lab/pop3-backend.js';
+import { DEMO_USERS } from '../../core/sandbox/demo-messages.js';
+import { createMemorySmtpBackend } from '../../core/store/memory-smtp-backend.js';
+import { createPop3Backend } from '../../core/store/pop3-backend.js';
 import { DEFAULT_POP3_OPTIONS } from '../../core/pop3/options.js';
 import { Pop3Session } from '../../core/pop3/session.js';
 import { DEFAULT_SMTP_PERSONA } from '../../core/smtp/persona.js';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MASK, clientLineEvent, maskClientLine } from '../../core/masking.js';
 import { escapeControls } from '../../core/escape-text.js';
-import { SmtpInputFramer, type SmtpInputMode } from '../../core/framing/smtp-input.js';
+import { InputFramer, type InputMode } from '../../core/framing/input-framer.js';
 import { SmtpReplyReader } from '../../core/framing/smtp-reply-reader.js';
 import { runSession, runs, sessionInput, type SessionResult, type Target } from './fuzz-harness.js';
 
@@ -67,12 +67,12 @@ describe.each(['pop3', 'smtp', 'submission'] as const)('%s engine under hostile 
 });
 
 describe('the framing layer', () => {
-  const modes: SmtpInputMode[] = [
+  const modes: InputMode[] = [
     { kind: 'command', limit: 64 },
     { kind: 'data', lineLimit: 100, sizeLimit: 300 },
   ];
-  function frame(bytes: Buffer, chunk: number, mode: SmtpInputMode): string[] {
-    const framer = new SmtpInputFramer();
+  function frame(bytes: Buffer, chunk: number, mode: InputMode): string[] {
+    const framer = new InputFramer();
     const items: string[] = [];
     for (let at = 0; at < bytes.length; at += chunk) {
       framer.push(bytes.subarray(at, at + chunk));

@@ -1,5 +1,5 @@
 /** Drives a POP3 engine with text lines, the way an adapter would, for unit tests. */
-import { createPop3Backend } from '../../core/lab/pop3-backend.js';
+import { createPop3Backend } from '../../core/store/pop3-backend.js';
 import type { Pop3Backend } from '../../core/pop3/backend.js';
 import { Pop3Session, type Pop3Output } from '../../core/pop3/session.js';
 import { DEFAULT_POP3_OPTIONS, type Pop3SessionOptions } from '../../core/pop3/options.js';

@@ -17,7 +17,7 @@ import type { FaultRule } from '../../core/faults/fault-rule.js';
 import { parseFaultRule } from '../../core/faults/parse-fault.js';
 import type { WireEvent } from '../../core/events.js';
 import type { Pop3Backend } from '../../core/pop3/backend.js';
-import { apopDigest } from '../../core/pop3/commands/authorization.js';
+import { apopDigest } from '../../core/sasl/mechanisms.js';
 import { DEFAULT_SMTP_PERSONA, RFC5321_TEXTS } from '../../core/smtp/persona.js';
 import { renderEvent } from '../../core/render/transcript.js';
 import { makeHarness, rfcMaildrop, RFC_TIMESTAMP } from '../helpers/pop3-harness.js';

@@ -26,12 +26,25 @@ const PURE = [
   'core/faults',
   'core/render',
   'core/sandbox',
+  // The memory side of the stores and the port adapters over any store: what the sandbox and the lesson lab run on.
+  'core/store/mail-store.ts',
+  'core/store/memory-store.ts',
+  'core/store/user-directory.ts',
+  'core/store/pop3-backend.ts',
+  'core/store/memory-smtp-backend.ts',
+  // Pure files in adapter folders that the browser entry reaches: the classroom's meta-command parse and target syntax.
+  'core/classroom/classroom-commands.ts',
+  'core/classroom/target.ts',
+  'core/net/server-url.ts',
   'core/events.ts',
   'core/errors.ts',
   'core/masking.ts',
   'core/text-bytes.ts',
   'core/browser.ts',
 ];
+
+/** The I/O wiring and socket/file adapters: a pure layer imports none of them, not even a type (an arrow up the layers). */
+const WIRING = /^core\/(lab|net|send|classroom)\//;
 
 /** Node modules that do I/O: sockets, files, DNS, processes, the terminal. */
 const IO_MODULES = /^(node:)?(net|tls|fs|fs\/promises|dns|dns\/promises|child_process|os|readline|dgram|http|https|worker_threads|cluster|timers|timers\/promises)$/;
@@ -181,6 +194,39 @@ describe('import rules', () => {
     expect(page.flatMap(ioReached).filter((line) => !/ uses (setTimeout|setInterval)$/.test(line))).toEqual([]);
   });
 
+  it('no arrow runs up the layers: a pure layer imports nothing of core/lab, core/net, core/send, core/classroom or core/store (types included) but the pure files listed above', () => {
+    const offences = files.filter(isPure).flatMap((file) =>
+      modules
+        .get(file)!
+        .local.filter((target) => (WIRING.test(rel(target)) || rel(target).startsWith('core/store/')) && !isPure(target))
+        .map((target) => `${rel(file)} -> ${rel(target)}`),
+    );
+    expect(offences).toEqual([]);
+  });
+
+  it('core/lab is the lab\'s wiring: only the edges (bin/, web/server/, core/classroom/) and core/lab itself import it', () => {
+    const offences = files
+      .filter((file) => !/^(bin|web\/server|core\/classroom|core\/lab)\//.test(rel(file)))
+      .flatMap((file) => modules.get(file)!.local.filter((target) => rel(target).startsWith('core/lab/')).map((target) => `${rel(file)} -> ${rel(target)}`));
+    expect(offences).toEqual([]);
+  });
+
+  it('the client side (core/client trackers and meta-commands, core/render) imports no server engine or handler and no socket adapter; the trackers sit below the models that read them', () => {
+    const offences = files
+      .filter((file) => /^core\/(client|render)\//.test(rel(file)))
+      .flatMap((file) => modules.get(file)!.local.filter((target) => /^core\/(pop3|smtp|net)\//.test(rel(target))).map((target) => `${rel(file)} -> ${rel(target)}`));
+    expect(offences).toEqual([]);
+    const upward = files
+      .filter((file) => rel(file).startsWith('core/client/'))
+      .flatMap((file) => modules.get(file)!.local.filter((target) => /^core\/(models|render|lessons)\//.test(rel(target))).map((target) => `${rel(file)} -> ${rel(target)}`));
+    expect(upward).toEqual([]);
+  });
+
+  it('the root of core/ holds only the shared vocabulary (events, errors, masking, escaping, text bytes) and the browser entry; everything else lives in its layer', () => {
+    const root = readdirSync(join(ROOT, 'core')).filter((name) => /\.tsx?$/.test(name));
+    expect(root.sort()).toEqual(['browser.ts', 'errors.ts', 'escape-text.ts', 'events.ts', 'masking.ts', 'text-bytes.ts']);
+  });
+
   it('has no import cycles', () => {
     expect(cycles()).toEqual([]);
   });
@@ -188,6 +234,10 @@ describe('import rules', () => {
   it('the checks can fail: they see the I/O of an adapter and would see a cycle', () => {
     expect(ioReached(join(ROOT, 'core/net/server-connection.ts')).some((line) => line.endsWith('node:tls'))).toBe(true);
     expect(ioReached(join(ROOT, 'core/lab/lab-server.ts')).length).toBeGreaterThan(0);
+    // The layer rules see real arrows: the lab's wiring and the socket adapters are found by WIRING, a pure file is told from an adapter.
+    expect(modules.get(join(ROOT, 'core/lab/lab-server.ts'))!.local.some((target) => WIRING.test(rel(target)))).toBe(true);
+    expect(isPure(join(ROOT, 'core/store/pop3-backend.ts'))).toBe(true);
+    expect(isPure(join(ROOT, 'core/store/maildir-store.ts'))).toBe(false);
     // A made-up pair that imports each other is found.
     const a = join(ROOT, 'core/__a.ts');
     const b = join(ROOT, 'core/__b.ts');

@@ -1,9 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../core/events.js';
-import { createPop3Backend } from '../../core/lab/pop3-backend.js';
+import { createPop3Backend } from '../../core/store/pop3-backend.js';
 import type { Pop3Backend } from '../../core/pop3/backend.js';
-import { apopDigest } from '../../core/pop3/commands/authorization.js';
+import { apopDigest } from '../../core/sasl/mechanisms.js';
 import { type Pop3Output } from '../../core/pop3/session.js';
 import { DEFAULT_POP3_OPTIONS, type Pop3SessionOptions } from '../../core/pop3/options.js';
 import { cramMd5Digest } from '../../core/sasl/mechanisms.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineMisuse } from '../../core/errors.js';
 import type { TransitionEvent, WireEvent } from '../../core/events.js';
-import { createPop3Backend } from '../../core/lab/pop3-backend.js';
+import { createPop3Backend } from '../../core/store/pop3-backend.js';
 import { POP3_COMMANDS } from '../../core/pop3/commands/index.js';
 import { Pop3Session, POP3_LINE_LIMIT, type Pop3Output } from '../../core/pop3/session.js';
 import { DEFAULT_POP3_OPTIONS } from '../../core/pop3/options.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPop3Backend } from '../../core/lab/pop3-backend.js';
+import { createPop3Backend } from '../../core/store/pop3-backend.js';
 import { RFC1939_TEXTS, RFC5034_TEXTS, type Pop3Texts } from '../../core/pop3/persona.js';
 import { MemoryStore } from '../../core/store/memory-store.js';
 import { StaticUsers } from '../../core/store/user-directory.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeHarness, messageOfSize, rfcMaildrop } from '../helpers/pop3-harness.js';
-import { apopDigest } from '../../core/pop3/commands/authorization.js';
+import { apopDigest } from '../../core/sasl/mechanisms.js';
 import { stuffBody } from '../../core/framing/dot-stuffing.js';
 
 describe('RFC 1939 §10 example session, byte for byte', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../core/events.js';
-import { createPop3Backend } from '../../core/lab/pop3-backend.js';
+import { createPop3Backend } from '../../core/store/pop3-backend.js';
 import { POP3_LINE_LIMIT, POP3_SASL_LINE_LIMIT, type Pop3Output } from '../../core/pop3/session.js';
 import {
   createExchange,
@@ -17,7 +17,6 @@ import { StaticUsers } from '../../core/store/user-directory.js';
 import { makeHarness, rfcMaildrop, type Harness } from '../helpers/pop3-harness.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
-const HARNESS_CHALLENGE = '<1896.697170952@postoffice.example.net>';
 const ALICE_OK = "+OK alice's maildrop has 0 messages (0 octets)\r\n";
 
 // RFC 2195 §2 example.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPop3Backend } from '../../core/lab/pop3-backend.js';
+import { createPop3Backend } from '../../core/store/pop3-backend.js';
 import { stuffBody } from '../../core/framing/dot-stuffing.js';
 import { EngineMisuse } from '../../core/errors.js';
 import type { WireEvent } from '../../core/events.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { smtpKeywordAnnotations } from '../../core/annotations/annotate.js';
 import { SmtpTracker } from '../../core/client/smtp-tracker.js';
 import { BODY_CONTENT_LIMIT, type BodyEvent, type WireEvent } from '../../core/events.js';
-import { SmtpInputFramer } from '../../core/framing/smtp-input.js';
+import { InputFramer } from '../../core/framing/input-framer.js';
 import { DEFAULT_SMTP_PERSONA, RFC5321_TEXTS } from '../../core/smtp/persona.js';
 import type { SmtpSessionOptions } from '../../core/smtp/options.js';
 import { makeSmtpHarness, type SmtpHarness } from '../helpers/smtp-harness.js';
@@ -56,7 +56,7 @@ class Lockstep {
   readonly h: SmtpHarness;
   readonly trackerEvents: WireEvent[] = [];
   readonly engineEvents: WireEvent[] = [];
-  private readonly framer = new SmtpInputFramer();
+  private readonly framer = new InputFramer();
 
   constructor(options: Partial<SmtpSessionOptions> = {}, users?: Record<string, string>, domains?: string[], greet = true) {
     this.h = makeSmtpHarness(options, users, domains);

@@ -8,7 +8,6 @@ import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { refusePlaintext, warnIfCleartext } from './authorization.js';
 import { maildropGreeting } from './texts.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 /** The mechanisms this session may offer now: the policy both listeners share (`allowedMechanisms`). */
 export function offeredMechanisms(context: Pop3Context): string[] {

@@ -3,12 +3,10 @@
  * AUTH (SASL) is in auth.ts.
  */
 import { POP3_COMMAND_SPECS } from '../../protocols/pop3.js';
-import { createHash } from 'node:crypto';
-import { secretsEqual } from '../../sasl/mechanisms.js';
+import { apopDigest, secretsEqual } from '../../sasl/mechanisms.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { maildropGreeting, replyText } from './texts.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 const INVALID_CREDENTIALS = 'invalid user name or password';
 
@@ -95,12 +93,3 @@ export const APOP: Pop3Command = {
     if (await context.login(user, 'APOP')) context.reply(ok(maildropGreeting(context, 'apopOk', user)));
   },
 };
-
-/**
- * RFC 1939 §7: digest = MD5(timestamp + secret), in lowercase hex. The secret
- * is hashed as UTF-8, as CRAM-MD5 and PLAIN hash and send it, so one password
- * works with every mechanism.
- */
-export function apopDigest(timestamp: string, secret: string): string {
-  return createHash('md5').update(timestamp + secret, 'utf8').digest('hex');
-}

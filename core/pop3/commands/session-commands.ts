@@ -3,13 +3,13 @@
  * (RFC 1939 §4 and §6).
  */
 import { POP3_COMMAND_SPECS } from '../../protocols/pop3.js';
+import { offeredCapabilities } from '../../protocols/pop3-capabilities.js';
 import { pop3CapaAnnotations } from '../../annotations/annotate.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
 import { plural } from './maildrop-totals.js';
 import { offeredMechanisms } from './auth.js';
 import { replyText } from './texts.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 /** The capabilities this session really has, in its current state and security (RFC 2449 §5). */
 export function capabilities(context: Pop3Context): string[] {
@@ -17,16 +17,18 @@ export function capabilities(context: Pop3Context): string[] {
   if (context.secure && options.tlsCapabilities) return [...options.tlsCapabilities];
   // A fixed list is what the server says in its current security: STLS is no longer offered under TLS (RFC 2595 §4).
   if (options.capabilities) return options.capabilities.filter((tag) => !context.secure || tag.toUpperCase() !== 'STLS');
-  const tags = options.responseCodes === false ? ['TOP', 'UIDL', 'PIPELINING'] : ['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING'];
-  if (context.state === 'AUTHORIZATION') {
-    if (context.plaintextAllowed) tags.push('USER');
-    tags.push(`SASL ${offeredMechanisms(context).join(' ')}`);
-    if (!context.secure && options.tlsAvailable) tags.push('STLS');
-  }
-  tags.push(`LOGIN-DELAY ${options.loginDelaySeconds}`);
-  tags.push(`EXPIRE ${options.expire}`);
-  tags.push(`IMPLEMENTATION ${options.serverName}`);
-  return tags;
+  // What the lab lists otherwise is the table's (core/protocols/pop3-capabilities.ts).
+  return offeredCapabilities({
+    state: context.state,
+    secure: context.secure,
+    tlsAvailable: options.tlsAvailable,
+    plaintextAllowed: context.plaintextAllowed,
+    responseCodes: options.responseCodes !== false,
+    mechanisms: offeredMechanisms(context),
+    loginDelaySeconds: options.loginDelaySeconds,
+    expire: options.expire,
+    serverName: options.serverName,
+  });
 }
 
 export const CAPA: Pop3Command = {
@@ -72,12 +74,12 @@ export const QUIT: Pop3Command = {
     }
     const transaction = context.transaction;
     if (!transaction) {
-      context.transition('quit-authorization');
+      context.succeeded('QUIT');
       context.reply(ok(replyText(context, 'signOff')));
       context.close();
       return;
     }
-    context.transition('quit-transaction');
+    context.succeeded('QUIT');
     const deleted = [...transaction.deleted];
     const seen = [...transaction.retrieved].filter((index) => !transaction.deleted.has(index));
     let failed: readonly number[] = [];

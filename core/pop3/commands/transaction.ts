@@ -8,7 +8,6 @@ import { err, ok } from '../reply.js';
 import { maildropTotals, plural } from './maildrop-totals.js';
 import { messageIndex, splitArgs } from './message-number.js';
 import { replyText } from './texts.js';
-import { commandSummary, commandHistoric } from '../../annotations/messages.js';
 
 const CRLF = Buffer.from('\r\n');
 const CRLF_CRLF = Buffer.from('\r\n\r\n');

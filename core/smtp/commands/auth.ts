@@ -4,7 +4,6 @@ import { createExchange, decodeSaslResponse, isMechanism, PLAINTEXT_MECHANISMS, 
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
 import { offeredMechanisms } from './ehlo.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 export const AUTH: SmtpCommand = {
   ...SMTP_COMMAND_SPECS.AUTH,

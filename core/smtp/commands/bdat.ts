@@ -5,7 +5,6 @@ import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
 import { refusal } from './data.js';
 import { deliverTransaction } from './deliver.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 export const BDAT: SmtpCommand = {
   ...SMTP_COMMAND_SPECS.BDAT,

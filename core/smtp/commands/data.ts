@@ -2,9 +2,8 @@
 import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply, type SmtpReply } from '../reply.js';
-import type { DataProblem } from '../../framing/smtp-input.js';
+import type { DataProblem } from '../../framing/input-framer.js';
 import { deliverTransaction } from './deliver.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 export const DATA: SmtpCommand = {
   ...SMTP_COMMAND_SPECS.DATA,

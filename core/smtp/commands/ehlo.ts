@@ -5,7 +5,6 @@ import { SMTP_EXTENSIONS, type OfferContext } from '../../protocols/smtp-extensi
 import { allowedMechanisms } from '../../sasl/mechanisms.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 /**
  * The mechanisms AUTH offers now: none on the MTA port; on submission, the

@@ -6,7 +6,6 @@ import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
 import { parameterAccepted } from '../../protocols/smtp-extensions.js';
 import { offeredKeywords } from './ehlo.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 /** Reads the parameters of MAIL; replies and returns undefined on the first bad one. */
 function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string | true>): { size?: string; body: BodyType; smtputf8: boolean } | undefined {
@@ -70,7 +69,7 @@ export const MAIL: SmtpCommand = {
       rejectedRecipients: 0,
       chunkOctets: 0,
     };
-    context.transition('mail');
+    context.succeeded('MAIL');
     context.send(reply(250, '2.1.0', context.text('mailOk', { address: formatMailbox(parsed.path.mailbox) })));
   },
 };

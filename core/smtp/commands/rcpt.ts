@@ -5,7 +5,6 @@ import type { SmtpCommand } from '../context.js';
 import { reply } from '../reply.js';
 import { parameterAccepted } from '../../protocols/smtp-extensions.js';
 import { offeredKeywords } from './ehlo.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 export const RCPT: SmtpCommand = {
   ...SMTP_COMMAND_SPECS.RCPT,
@@ -55,14 +54,13 @@ export const RCPT: SmtpCommand = {
       context.fail('RELAY_DENIED', reply(550, '5.7.1', context.text('relayDenied', { address, domain: mailbox.domain })));
       return;
     }
-    const first = transaction.recipients.length === 0;
     transaction.recipients.push({
       mailbox,
       route: verdict.kind === 'local' ? { kind: 'local', user: verdict.user } : { kind: 'relay' },
       ...(notify ? { notify } : {}),
       ...(orcpt ? { orcpt } : {}),
     });
-    if (first) context.transition('rcpt');
+    context.succeeded('RCPT');
     context.send(reply(250, '2.1.5', context.text('rcptOk', { address })));
   },
 };

@@ -13,7 +13,7 @@ export const RSET: SmtpCommand = {
       return;
     }
     context.transaction = undefined;
-    if (context.state !== 'INIT') context.transition('rset');
+    context.succeeded('RSET');
     context.send(reply(250, '2.0.0', context.text('rsetOk')));
   },
 };
@@ -34,7 +34,7 @@ export const QUIT: SmtpCommand = {
     }
     context.transaction = undefined;
     context.send(reply(221, '2.0.0', context.text('quit')));
-    context.transition('quit');
+    context.succeeded('QUIT');
     context.close();
   },
 };

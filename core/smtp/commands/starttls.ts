@@ -2,7 +2,6 @@
 import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import type { SmtpCommand } from '../context.js';
 import { reply } from '../reply.js';
-import { commandSummary } from '../../annotations/messages.js';
 
 export const STARTTLS: SmtpCommand = {
   ...SMTP_COMMAND_SPECS.STARTTLS,

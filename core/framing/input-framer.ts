@@ -1,12 +1,12 @@
 /**
- * SMTP input framing (docs/ARCHITECTURE.md, "Framing"): socket chunks go in; command lines, DATA
+ * A server's input framing, for POP3 and SMTP alike: socket chunks go in; command lines, DATA
  * messages and BDAT chunks come out one at a time, each read in the mode the
  * engine asks for. The mode can change between two items of one chunk ("DATA"
  * CRLF and the message in one packet, "BDAT 10 LAST" CRLF and its 10 octets,
  * pipelined commands after the end of data), so the framer never guesses: the
  * caller passes the mode to every `next()` call.
  *
- * Its command mode serves POP3 as well (core/net/pop3-connection.ts): a POP3
+ * Its command mode serves POP3 as well (core/engine/pump.ts feeds both engines): a POP3
  * session only ever asks for command lines, limited anew for each one.
  *
  * Hard limits everywhere: a command line never costs more than its limit, a
@@ -22,7 +22,7 @@ import { Accumulator } from './accumulator.js';
 import type { InFlightBudget } from './in-flight-budget.js';
 
 /** How the next item is to be read. The engine decides; see the module comment. */
-export type SmtpInputMode =
+export type InputMode =
   /** A command line. `limit` counts the CRLF (RFC 5321 §4.5.3.1.4: 512; a SASL exchange may allow more). */
   | { kind: 'command'; limit: number }
   /** DATA content up to CRLF "." CRLF (RFC 5321 §4.1.1.4). `lineLimit` counts the CRLF (1000, §4.5.3.1.6). */
@@ -34,7 +34,7 @@ export type SmtpInputMode =
 /** `over-budget`: the lab's budget for message bytes in flight was spent (./in-flight-budget.ts); nothing was kept. */
 export type DataProblem = 'bare-lf' | 'bare-cr' | 'line-too-long' | 'too-big' | 'nul' | 'over-budget';
 
-export type SmtpInputItem =
+export type FramedInput =
   /**
    * A command line without its terminator. `bareLf`: it ended in LF alone.
    * `bareCr`: it contains a CR that is not part of its CRLF.
@@ -68,8 +68,8 @@ const PROBLEM_ORDER: readonly DataProblem[] = ['bare-lf', 'bare-cr', 'line-too-l
  */
 type DataState = 'line-start' | 'text' | 'cr' | 'dot' | 'dot-cr';
 
-type DataMode = Extract<SmtpInputMode, { kind: 'data' }>;
-type ChunkMode = Extract<SmtpInputMode, { kind: 'chunk' }>;
+type DataMode = Extract<InputMode, { kind: 'data' }>;
+type ChunkMode = Extract<InputMode, { kind: 'chunk' }>;
 
 interface DataReader {
   readonly mode: DataMode;
@@ -93,7 +93,7 @@ const LONE_CR = Buffer.of(CR);
  * `next(mode)` until it returns undefined, passing each time the mode the engine
  * is in after the previous item. Pure: no I/O, no timers.
  */
-export class SmtpInputFramer {
+export class InputFramer {
   /** Octets received and not yet consumed by any item. */
   private pending: Buffer = EMPTY;
   /** The front of `pending` already searched for LF without finding one. */
@@ -141,7 +141,7 @@ export class SmtpInputFramer {
    * needed. A DATA message or BDAT chunk, once begun, must be finished with the
    * same mode; asking in another mode throws `EngineMisuse`.
    */
-  next(mode: SmtpInputMode): SmtpInputItem | undefined {
+  next(mode: InputMode): FramedInput | undefined {
     this.checkMode(mode);
     switch (mode.kind) {
       case 'command':
@@ -153,7 +153,7 @@ export class SmtpInputFramer {
     }
   }
 
-  private checkMode(mode: SmtpInputMode): void {
+  private checkMode(mode: InputMode): void {
     const current = this.data?.mode ?? this.chunk?.mode;
     if (current && !sameMode(current, mode)) {
       throw new EngineMisuse(`next() asked for ${modeName(mode)} while ${modeName(current)} is half-read`);
@@ -173,7 +173,7 @@ export class SmtpInputFramer {
     this.searched = 0;
   }
 
-  private nextLine(limit: number): SmtpInputItem | undefined {
+  private nextLine(limit: number): FramedInput | undefined {
     if (this.discardingLine) {
       const lf = this.pending.indexOf(LF);
       if (lf === -1) {
@@ -208,7 +208,7 @@ export class SmtpInputFramer {
     return { kind: 'line', bytes, bareLf: !hasCr, bareCr: bytes.includes(CR) };
   }
 
-  private nextData(mode: DataMode): SmtpInputItem | undefined {
+  private nextData(mode: DataMode): FramedInput | undefined {
     const reader = (this.data ??= {
       mode,
       state: 'line-start',
@@ -235,7 +235,7 @@ export class SmtpInputFramer {
     };
   }
 
-  private nextChunk(mode: ChunkMode): SmtpInputItem | undefined {
+  private nextChunk(mode: ChunkMode): FramedInput | undefined {
     if (!this.chunk) {
       // RFC 3030 §2: "BDAT 0 LAST" is allowed and has no octets to wait for.
       if (mode.size === 0) return { kind: 'chunk', bytes: Buffer.alloc(0), octets: 0 };
@@ -347,13 +347,13 @@ function indexOrEnd(input: Buffer, byte: number, from: number): number {
   return found === -1 ? input.length : found;
 }
 
-function sameMode(a: SmtpInputMode, b: SmtpInputMode): boolean {
+function sameMode(a: InputMode, b: InputMode): boolean {
   if (a.kind === 'command' || b.kind === 'command') return a.kind === b.kind;
   if (a.kind === 'data') return b.kind === 'data' && a.lineLimit === b.lineLimit && a.sizeLimit === b.sizeLimit;
   return b.kind === 'chunk' && a.size === b.size && a.sizeLimit === b.sizeLimit;
 }
 
-function modeName(mode: SmtpInputMode): string {
+function modeName(mode: InputMode): string {
   if (mode.kind === 'command') return 'a command line';
   if (mode.kind === 'data') return `DATA (line limit ${mode.lineLimit}, size limit ${mode.sizeLimit})`;
   return `a BDAT chunk of ${mode.size} octets (size limit ${mode.sizeLimit})`;

@@ -3,8 +3,8 @@
  * (POP3, SMTP) gather it in: reply values, their wire bytes, the events a
  * learner sees, and what the adapter must do next.
  */
-import type { EngineOutput as BaseOutput } from './engine/server-engine.js';
-import { transitionsLast, type WireEvent } from './events.js';
+import type { EngineOutput as BaseOutput } from './server-engine.js';
+import { transitionsLast, type WireEvent } from '../events.js';
 
 /** An engine's output (core/engine/server-engine.ts) with the reply values it was serialised from, for tests. */
 export interface EngineOutput<Reply> extends BaseOutput {

@@ -7,8 +7,8 @@
  */
 import { formatMailbox, unquotedLocalPart, type Mailbox } from '../smtp/address.js';
 import type { Envelope, RecipientVerdict, SmtpBackend } from '../smtp/backend.js';
-import type { MailStore } from '../store/mail-store.js';
-import type { UserDirectory } from '../store/user-directory.js';
+import type { MailStore } from './mail-store.js';
+import type { UserDirectory } from './user-directory.js';
 
 /** A message accepted for a non-local recipient; kept, never sent. */
 export interface RelayedMessage {

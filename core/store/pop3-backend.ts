@@ -3,8 +3,8 @@
  * for, and enforces LOGIN-DELAY (RFC 2449 §6.5) with an injected clock.
  */
 import type { OpenResult, Pop3Backend } from '../pop3/backend.js';
-import type { MailStore } from '../store/mail-store.js';
-import type { UserDirectory } from '../store/user-directory.js';
+import type { MailStore } from './mail-store.js';
+import type { UserDirectory } from './user-directory.js';
 
 export interface LabBackendOptions {
   loginDelaySeconds?: number;

@@ -5,7 +5,7 @@
  * other refused command and one for a dropped connection. The first failure
  * decides. Pure: it reads transcript rows (core/models/transcript.ts).
  */
-import type { TranscriptRow } from '../models/transcript.js';
+import type { TranscriptRow } from './transcript.js';
 
 export const EXIT_CODES = {
   OK: 0,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { EngineMisuse } from '../../core/errors.js';
 import {
-  SmtpInputFramer,
+  InputFramer,
   type DataProblem,
-  type SmtpInputItem,
-  type SmtpInputMode,
-} from '../../core/framing/smtp-input.js';
+  type FramedInput,
+  type InputMode,
+} from '../../core/framing/input-framer.js';
 
 // ---------------------------------------------------------------------------
 // Harness: a fake engine decides the mode after each item, as the real one will;
@@ -28,7 +28,7 @@ type Shown =
   | { kind: 'data'; message: string | undefined; octets: number; problems: DataProblem[] }
   | { kind: 'chunk'; bytes: string | undefined; octets: number };
 
-function show(item: SmtpInputItem): Shown {
+function show(item: FramedInput): Shown {
   switch (item.kind) {
     case 'line':
       return { kind: 'line', text: item.bytes.toString('latin1'), bareLf: item.bareLf, bareCr: item.bareCr };
@@ -62,7 +62,7 @@ const tooBig = (octets: number, problems: DataProblem[] = ['too-big']): Shown =>
 const chunk = (bytes: string): Shown => ({ kind: 'chunk', bytes, octets: bytes.length });
 
 /** What the engine would ask for after `item`. */
-function modeAfter(item: SmtpInputItem | undefined, limits: Limits): SmtpInputMode {
+function modeAfter(item: FramedInput | undefined, limits: Limits): InputMode {
   if (item?.kind === 'line') {
     const text = item.bytes.toString('latin1');
     if (/^DATA$/i.test(text)) return { kind: 'data', lineLimit: limits.line, sizeLimit: limits.size };
@@ -80,7 +80,7 @@ interface Run {
 }
 
 function frame(pushes: Uint8Array[], limits: Limits): Run {
-  const framer = new SmtpInputFramer();
+  const framer = new InputFramer();
   const items: Shown[] = [];
   let mode = modeAfter(undefined, limits);
   let maxBuffered = 0;
@@ -154,8 +154,8 @@ describe('command lines', () => {
   });
 
   it('reports an overlong line as soon as the limit is reached, before any LF', () => {
-    const framer = new SmtpInputFramer();
-    const mode: SmtpInputMode = { kind: 'command', limit: 512 };
+    const framer = new InputFramer();
+    const mode: InputMode = { kind: 'command', limit: 512 };
     for (let i = 0; i < 511; i++) {
       framer.push(Buffer.from('A'));
       expect(framer.next(mode)).toBeUndefined();
@@ -168,10 +168,10 @@ describe('command lines', () => {
 
   it('holds fewer octets than the limit while 10 MB arrive without a LF, and reports one overlong line', () => {
     const limit = 512;
-    const framer = new SmtpInputFramer();
-    const mode: SmtpInputMode = { kind: 'command', limit };
+    const framer = new InputFramer();
+    const mode: InputMode = { kind: 'command', limit };
     const piece = Buffer.alloc(64 * 1024, 'A');
-    const items: SmtpInputItem[] = [];
+    const items: FramedInput[] = [];
     let maxBuffered = 0;
     for (let sent = 0; sent < 10 * 1024 * 1024; sent += piece.length) {
       framer.push(piece);
@@ -195,12 +195,12 @@ describe('command lines', () => {
   });
 
   it('copies pushed octets, so the caller may reuse its buffer', () => {
-    const framer = new SmtpInputFramer();
+    const framer = new InputFramer();
     const socketBuffer = Buffer.from('NOOP\r\nQU');
     framer.push(socketBuffer);
     socketBuffer.fill(0x21);
     framer.push(Buffer.from('IT\r\n'));
-    const mode: SmtpInputMode = { kind: 'command', limit: 512 };
+    const mode: InputMode = { kind: 'command', limit: 512 };
     expect(show(framer.next(mode)!)).toEqual(line('NOOP'));
     expect(show(framer.next(mode)!)).toEqual(line('QUIT'));
   });
@@ -230,8 +230,8 @@ describe('DATA content', () => {
   });
 
   it('keeps scanning across pushes: bytes are drained as they arrive, not held until the end', () => {
-    const framer = new SmtpInputFramer();
-    const mode: SmtpInputMode = { kind: 'data', lineLimit: 1000, sizeLimit: 1_000_000 };
+    const framer = new InputFramer();
+    const mode: InputMode = { kind: 'data', lineLimit: 1000, sizeLimit: 1_000_000 };
     for (const piece of ['Subject: x\r\n\r\n', 'a'.repeat(500), '\r', '\n', '.', '\r']) {
       framer.push(Buffer.from(piece));
       expect(framer.next(mode)).toBeUndefined();
@@ -451,7 +451,7 @@ describe('BDAT chunks', () => {
 
   it('gives an empty chunk at once for BDAT 0 LAST (RFC 3030 §2)', () => {
     expectFramed('BDAT 0 LAST\r\nQUIT\r\n', [line('BDAT 0 LAST'), chunk(''), line('QUIT')]);
-    const framer = new SmtpInputFramer();
+    const framer = new InputFramer();
     expect(framer.next({ kind: 'chunk', size: 0, sizeLimit: 10 })).toEqual({ kind: 'chunk', bytes: Buffer.alloc(0), octets: 0 });
   });
 
@@ -463,8 +463,8 @@ describe('BDAT chunks', () => {
       chunk('wxyz'),
       line('NOOP'),
     ], { size: 4 });
-    const framer = new SmtpInputFramer();
-    const mode: SmtpInputMode = { kind: 'chunk', size: 3 * 64 * 1024, sizeLimit: 1024 };
+    const framer = new InputFramer();
+    const mode: InputMode = { kind: 'chunk', size: 3 * 64 * 1024, sizeLimit: 1024 };
     for (let i = 0; i < 2; i++) {
       framer.push(Buffer.alloc(64 * 1024));
       expect(framer.next(mode)).toBeUndefined();
@@ -477,12 +477,12 @@ describe('BDAT chunks', () => {
 });
 
 describe('engine misuse', () => {
-  const command: SmtpInputMode = { kind: 'command', limit: 512 };
-  const dataMode: SmtpInputMode = { kind: 'data', lineLimit: 1000, sizeLimit: 1000 };
-  const chunkMode: SmtpInputMode = { kind: 'chunk', size: 10, sizeLimit: 1000 };
+  const command: InputMode = { kind: 'command', limit: 512 };
+  const dataMode: InputMode = { kind: 'data', lineLimit: 1000, sizeLimit: 1000 };
+  const chunkMode: InputMode = { kind: 'chunk', size: 10, sizeLimit: 1000 };
 
   it('throws when the mode changes in the middle of a message', () => {
-    const framer = new SmtpInputFramer();
+    const framer = new InputFramer();
     framer.push(Buffer.from('half a message\r\n'));
     expect(framer.next(dataMode)).toBeUndefined();
     framer.push(Buffer.from('QUIT\r\n'));
@@ -494,7 +494,7 @@ describe('engine misuse', () => {
   });
 
   it('throws when the mode changes in the middle of a chunk', () => {
-    const framer = new SmtpInputFramer();
+    const framer = new InputFramer();
     framer.push(Buffer.from('12345'));
     expect(framer.next(chunkMode)).toBeUndefined();
     expect(() => framer.next(command)).toThrow(EngineMisuse);
@@ -503,7 +503,7 @@ describe('engine misuse', () => {
   });
 
   it('throws when DATA or BDAT is asked for while an overlong command line is still arriving', () => {
-    const framer = new SmtpInputFramer();
+    const framer = new InputFramer();
     framer.push(Buffer.alloc(600, 'A'));
     expect(framer.next(command)).toEqual({ kind: 'overlong', limit: 512 });
     expect(() => framer.next(dataMode)).toThrow(EngineMisuse);
@@ -511,7 +511,7 @@ describe('engine misuse', () => {
   });
 
   it('throws on a mode with impossible limits', () => {
-    const framer = new SmtpInputFramer();
+    const framer = new InputFramer();
     expect(() => framer.next({ kind: 'command', limit: 0 })).toThrow(EngineMisuse);
     expect(() => framer.next({ kind: 'chunk', size: -1, sizeLimit: 10 })).toThrow(EngineMisuse);
     expect(() => framer.next({ kind: 'data', lineLimit: 1000, sizeLimit: Number.NaN })).toThrow(EngineMisuse);
