@@ -55,6 +55,8 @@ export interface ServeOptions {
   /** Run the lab's own DNS server (MX records for its domains) on this UDP port. */
   dnsPort?: number;
   mxPort: number;
+  /** Outbound delivery's allow list as typed (domains, "*", addresses, ranges); absent: off. */
+  deliverOutbound?: string[];
   /** Fault rules as typed; serve parses them. */
   fault?: string[];
   verbose: boolean;

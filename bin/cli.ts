@@ -52,6 +52,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--max-connections-per-ip <n>', 'cap on open connections from one address').default(20).argParser(parseCount))
     .option('--dns <host:port>', 'DNS server for the MX look-ups of queued mail to other domains (default: the system\'s)')
     .addOption(new Option('--mx-port <port>', 'port to deliver queued mail to on MX hosts').default(25).argParser(parseServerPort))
+    .option('--deliver-outbound <list>', 'let authenticated users send to other domains, and deliver it (off by default): domains ("*" for any), and addresses or ranges the queue may reach even when loopback, private or link-local (repeat or comma-separate); demo logins never relay while --host is beyond loopback', collectValue)
     .addOption(new Option('--dns-port <port>', 'also run a tiny DNS server (UDP) publishing MX records for the lab\'s domains, for send --direct --dns HOST:PORT (0: any free port)').argParser(parseDnsPort))
     .option('--fault <rule>', 'misbehave on purpose: answer, drop or delay a command (repeat for several; syntax below)', collectValue)
     .option('-v, --verbose', 'print every session as an annotated transcript (message bodies folded after 20 lines)', false)

@@ -6,6 +6,8 @@ import { DEFAULT_LAB_CONFIG, startLab } from '../core/lab/lab-server.js';
 import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/transcript.js';
 import { escapeLines } from '../core/escape-text.js';
 import { isDnsServerSpec } from '../core/send/mx.js';
+import { describeOutbound, parseOutboundList } from '../core/send/outbound-policy.js';
+import { listensOnLoopbackOnly } from '../core/lab/relay-rules.js';
 import type { ListenerPort, ServeOptions } from './cli-options.js';
 import { fail } from './fail.js';
 import { startLabDns, type LabDns } from '../core/net/lab-dns.js';
@@ -21,6 +23,8 @@ export const VERBOSE_BODY_LINES = 20;
 
 export async function runServe(options: ServeOptions): Promise<void> {
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
+  const outbound = options.deliverOutbound === undefined ? undefined : parseOutboundList(options.deliverOutbound);
+  if (outbound && !outbound.ok) fail(`--deliver-outbound: ${outbound.reason}`);
   const faults = (options.fault ?? []).map((text) => {
     const parsed = parseFaultRule(text);
     if (!parsed.ok) fail(`--fault "${text}": ${parsed.reason}`);
@@ -52,6 +56,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       maxConnectionsPerAddress: options.maxConnectionsPerIp,
       ownConnections,
       mxPort: options.mxPort,
+      ...(outbound?.ok ? { outbound: outbound.policy } : {}),
       ...(options.dns !== undefined ? { dnsServer: options.dns } : {}),
       ...(faults.length > 0 ? { faults } : {}),
       // Log lines carry peer text (a remote server's reply, a file name dropped into new/): escaped like transcripts.
@@ -95,6 +100,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
   process.stdout.write(`${demo.size > 0 ? 'demo logins' : 'users'}: ${logins}${demo.size < names.length ? ` (passwords in ${lab.data.usersPath})` : ''}\n`);
   for (const problem of lab.data.userProblems ?? []) process.stdout.write(`users file ${lab.data.usersPath}: ${problem}\n`);
   process.stdout.write(`local mail domains: ${(options.domain ?? DEFAULT_LAB_CONFIG.domains).join(', ')}\n`);
+  process.stdout.write(`${describeOutbound(outbound?.ok ? outbound.policy : undefined)}\n`);
+  if (outbound?.ok && !listensOnLoopbackOnly(options.host)) process.stdout.write(`  demo logins send to the local domains only: the lab listens on ${options.host}, beyond loopback\n`);
   for (const rule of faults) process.stdout.write(`fault rule, in every session: ${formatFaultRule(rule)}\n`);
   let dns: LabDns | undefined;
   if (options.dnsPort !== undefined) {

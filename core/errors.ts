@@ -27,7 +27,7 @@ export const ERROR_CODES = {
   ENCRYPTION_REQUIRED: 'the command needs TLS first',
   BAD_SEQUENCE: 'the command is out of sequence',
   RELAY_DENIED: 'relaying to a non-local domain was refused',
-  SENDER_MISMATCH: 'the authenticated user may not send with a local address that belongs to someone else',
+  SENDER_MISMATCH: 'the authenticated user may not send with that reverse-path: the null sender, another domain, or an address that belongs to someone else',
   UNKNOWN_USER: 'the recipient is a local domain without such a user',
   TOO_MANY_RECIPIENTS: 'the recipient limit was reached',
   MESSAGE_TOO_BIG: 'the message exceeds the size limit',

@@ -17,8 +17,10 @@ import { servePop3 } from '../net/pop3-connection.js';
 import { serveSmtp } from '../net/smtp-connection.js';
 import { ensureCertificate, secureContextOf } from '../net/tls-certificate.js';
 import { DEFAULT_POP3_OPTIONS } from '../pop3/options.js';
-import { deliverDirect } from '../send/direct-delivery.js';
+import { deliverDirect, type DirectDeliveryOptions } from '../send/direct-delivery.js';
 import { nodeDns } from '../send/mx.js';
+import { connectionAllowed, deliverAllowed, type OutboundPolicy } from '../send/outbound-policy.js';
+import { relayPolicy } from './relay-rules.js';
 import { DEFAULT_RETRY_DELAYS_MS, QueueRunner, type QueueClock } from '../send/queue-runner.js';
 import { DEFAULT_SMTP_PERSONA } from '../smtp/persona.js';
 import { DEFAULT_SMTP_OPTIONS, type SmtpListenerKind } from '../smtp/options.js';
@@ -79,6 +81,11 @@ export interface LabConfig {
    * next answer, success or failure alike.
    */
   authPenaltyDelay: (failures: number) => number;
+  /**
+   * What may go out to other domains (core/send/outbound-policy.ts); undefined: nothing, and submission
+   * refuses such recipients at RCPT. Demo logins never relay while `host` is beyond loopback.
+   */
+  outbound?: OutboundPolicy;
   /** Run the queue runner: deliver queued mail for other domains directly (MX), retry, bounce. */
   runQueue: boolean;
   /** Wait before retry N+1 after attempt N failed temporarily; after the last, the sender gets a bounce. */
@@ -87,6 +94,8 @@ export interface LabConfig {
   dnsServer?: string;
   /** The port the queue runner connects to on MX hosts (25 in the real world). */
   mxPort: number;
+  /** The SMTP transaction the queue runner opens per exchanger address; tests record it to prove no connection was made. Default: a real one. */
+  outboundTransport?: DirectDeliveryOptions['send'];
   /** Time for the queue runner (tests); real time when absent. */
   queueClock?: QueueClock;
   /** Scripted misbehaviour (`--fault`), counted per connection: "after 2" lets the first two matching commands of each session through. */
@@ -208,7 +217,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     },
   };
   const queue = new OutboundQueue(join(data.root, 'queue'));
-  const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains, hostname: config.hostname });
+  const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains, hostname: config.hostname, relayAllowed: relayPolicy(config, users) });
   const smtpDeps = (listener: SmtpListenerKind) => ({
     backend: smtpBackend,
     authPenalty,
@@ -297,7 +306,10 @@ function startQueueRunner(config: LabConfig, queue: OutboundQueue, store: Maildi
     localDomains: config.domains,
     hostname: config.hostname,
     retryDelaysMs: config.queueRetryDelaysMs,
-    deliver: (from, recipients, message, signal) => deliverDirect({ from, recipients, message, heloName: config.hostname, selfNames: [config.hostname], dns, port: config.mxPort, signal }),
+    deliver: (from, recipients, message, signal) =>
+      deliverAllowed(config.outbound, recipients, (allowed) =>
+        deliverDirect({ from, recipients: allowed, message, heloName: config.hostname, selfNames: [config.hostname], dns, port: config.mxPort, signal, allowAddress: (address) => connectionAllowed(config.outbound, address), ...(config.outboundTransport ? { send: config.outboundTransport } : {}) }),
+      ),
     ...(config.queueClock ? { clock: config.queueClock } : {}),
     ...(config.onQueueLog ? { onLog: config.onQueueLog } : {}),
   });
