@@ -109,7 +109,7 @@ export interface LabConfig {
   temporarySweepIntervalMs: number;
   /** One line per failed login (POP3 or SMTP), with the source address and the user: logged even without --verbose. */
   onAuthLog?: (text: string) => void;
-  /** One line per stale tmp/ file removed. */
+  /** One line per stale tmp/ file removed, and per delivery whose folder sync failed after the message was in place. */
   onStoreLog?: (text: string) => void;
 }
 
@@ -181,7 +181,8 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
   const certificate = await ensureCertificate(data.tlsFolder, config.hostname);
   const secureContext = secureContextOf(certificate);
   const users = new UsersFile(data.usersPath);
-  const store = new MaildirStore(data.mailRoot);
+  const storeLog = (text: string) => config.onStoreLog?.(text);
+  const store = new MaildirStore(data.mailRoot, { onSyncFailure: storeLog });
   // Deliveries cut short by a crash leave partial files in tmp/: remove them before serving, then now and then.
   const sweep = async () => {
     for (const path of await store.sweepTemporary().catch(() => [])) config.onStoreLog?.(`removed stale temporary file ${path}`);
@@ -216,7 +217,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
       authFailureDelay: config.authFailureDelay,
     },
   };
-  const queue = new OutboundQueue(join(data.root, 'queue'));
+  const queue = new OutboundQueue(join(data.root, 'queue'), { onSyncFailure: storeLog });
   const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains, hostname: config.hostname, relayAllowed: relayPolicy(config, users) });
   const smtpDeps = (listener: SmtpListenerKind) => ({
     backend: smtpBackend,

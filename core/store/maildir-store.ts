@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { asWireFormat, wireSize } from '../framing/dot-stuffing.js';
 import type { Maildrop, MaildropChanges, OpenResult, UpdateResult } from '../pop3/backend.js';
 import { isValidMailboxName, uniqueIds, type MailStore } from './mail-store.js';
-import { groupCommit, syncFolder, WRITE_SYNC_LIMIT, writeSynced } from './durable-write.js';
+import { groupCommit, syncAfterCommit, syncFolder, WRITE_SYNC_LIMIT, writeSynced } from './durable-write.js';
 import { acquireLock } from './maildrop-lock.js';
 import { readerOf, type MaildirEntry } from './maildir-read.js';
 
@@ -23,13 +23,28 @@ let deliveries = 0;
 /** Temporary files older than this are leftovers (the Maildir rule: 36 hours). */
 export const STALE_TEMPORARY_MS = 36 * 60 * 60 * 1000;
 
+/** Seams of the Maildir store: the directory sync (tests make it fail) and where a sync failure after delivery is reported. */
+export interface MaildirStoreOptions {
+  /** fsync of a folder; the real one when absent. */
+  syncFolder?: (path: string) => Promise<void>;
+  /** A message was delivered (renamed into new/) but new/ could not be synced: one line for the operator. */
+  onSyncFailure?: (text: string) => void;
+}
+
 export class MaildirStore implements MailStore {
   /** Maildirs this store has created or found, so a delivery need not mkdir three folders each time. */
   private readonly ensured = new Set<string>();
   /** One group commit per new/ folder. */
   private readonly newFolderSyncs = new Map<string, () => Promise<void>>();
 
-  constructor(private readonly root: string) {}
+  private readonly syncFolder: (path: string) => Promise<void>;
+
+  constructor(
+    private readonly root: string,
+    private readonly options: MaildirStoreOptions = {},
+  ) {
+    this.syncFolder = options.syncFolder ?? syncFolder;
+  }
 
   folderOf(user: string): string {
     if (!isValidMailboxName(user)) throw new Error(`invalid mailbox name "${user}"`);
@@ -72,7 +87,11 @@ export class MaildirStore implements MailStore {
       await fs.rm(temporary, { force: true });
       throw error;
     }
-    await this.syncNewFolder(join(folder, 'new'));
+    // The rename delivered it: from here on no failure may say "not stored" (core/store/durable-write.ts).
+    await syncAfterCommit(
+      () => this.syncNewFolder(join(folder, 'new')),
+      (error) => this.options.onSyncFailure?.(`delivered ${user}/new/${name} but could not sync the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the message is there, its durability across a power cut is not proven`),
+    );
     return unique;
   }
 
@@ -124,7 +143,7 @@ export class MaildirStore implements MailStore {
   private syncNewFolder(newFolder: string): Promise<void> {
     let sync = this.newFolderSyncs.get(newFolder);
     if (!sync) {
-      sync = groupCommit(() => syncFolder(newFolder));
+      sync = groupCommit(() => this.syncFolder(newFolder));
       this.newFolderSyncs.set(newFolder, sync);
     }
     return sync();
