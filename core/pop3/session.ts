@@ -210,6 +210,9 @@ export class Pop3Session implements Pop3Context, ServerEngine {
   }
 
   async login(user: string, method: string): Promise<boolean> {
+    // The password was right: the answer is delayed as a success is, whether the maildrop opens or is locked,
+    // so a locked maildrop's quick answer does not tell a guesser that the password was right.
+    this.dispatcher.authSucceeded(user);
     const opened = await this.backend.openMaildrop(user);
     if (!opened.ok) {
       const code = { 'in-use': 'IN-USE', 'login-delay': 'LOGIN-DELAY', temporary: 'SYS/TEMP', permanent: 'SYS/PERM' } as const;
@@ -219,7 +222,6 @@ export class Pop3Session implements Pop3Context, ServerEngine {
       this.reply(err(lockedText || opened.detail, code[opened.reason]));
       return false;
     }
-    this.dispatcher.authSucceeded(user);
     this.pendingUser = undefined;
     this.transaction = newTransaction(user, opened.maildrop);
     this.transition('authenticated', `${method} accepted for ${user}; the maildrop is now locked`);
