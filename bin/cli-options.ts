@@ -46,8 +46,10 @@ export interface ServeOptions {
   maxBytesInFlight: number;
   hostname: string;
   allowPlaintextAuth: boolean;
-  idleTimeout: number;
+  /** Absent: each protocol's own default (600 s POP3, 300 s SMTP). */
+  idleTimeout?: number;
   preAuthTimeout: number;
+  loginDeadline: number;
   loginDelay: number;
   maxConnections: number;
   maxConnectionsPerIp: number;

@@ -49,8 +49,11 @@ export async function runServe(options: ServeOptions): Promise<void> {
       maxBytesInFlight: options.maxBytesInFlight,
       hostname: options.hostname,
       allowPlaintextAuth: options.allowPlaintextAuth,
-      idleTimeoutMs: options.idleTimeout * 1000,
+      // One --idle-timeout for both protocols; without it each keeps its RFC's minimum.
+      idleTimeoutMs: options.idleTimeout !== undefined ? options.idleTimeout * 1000 : DEFAULT_LAB_CONFIG.idleTimeoutMs,
+      smtpTimeoutMs: options.idleTimeout !== undefined ? options.idleTimeout * 1000 : DEFAULT_LAB_CONFIG.smtpTimeoutMs,
       preAuthTimeoutMs: options.preAuthTimeout * 1000,
+      loginDeadlineMs: options.loginDeadline * 1000,
       loginDelaySeconds: options.loginDelay,
       maxConnections: options.maxConnections,
       maxConnectionsPerAddress: options.maxConnectionsPerIp,

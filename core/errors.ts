@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   LOGIN_DELAY: 'the user logged in again sooner than the LOGIN-DELAY allows',
   STORE_FAILED: 'the message store failed',
   TOO_MANY_ERRORS: 'the session ended after too many bad commands',
+  TOO_MANY_BEFORE_LOGIN: 'the session ended after too many commands without logging in',
+  LOGIN_DEADLINE: 'the session ended because it did not log in within the fixed time allowed',
   IDLE_TIMEOUT: 'the session ended after the idle timeout',
   CONNECTION_LIMIT: 'the connection was refused because a connection cap was reached',
   TLS_FAILED: 'the TLS handshake failed',

@@ -59,6 +59,10 @@ export interface LabConfig {
    * the autologout applies.
    */
   preAuthTimeoutMs: number;
+  /** A fixed time from connecting to logging in, whatever the client sends meanwhile (Dovecot: 3 minutes); 0 = none. */
+  loginDeadlineMs: number;
+  /** Commands a session may send before logging in (POP3 AUTHORIZATION, submission before AUTH, SMTP before EHLO). */
+  maxCommandsBeforeLogin: number;
   /** How long a TLS handshake may take: implicit TLS, STLS and STARTTLS alike. */
   handshakeTimeoutMs: number;
   /** SMTP: wait this long before the 220 and refuse clients that talk first; 0 turns it off. */
@@ -127,6 +131,8 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
   idleTimeoutMs: 10 * 60 * 1000,
   smtpTimeoutMs: 5 * 60 * 1000,
   preAuthTimeoutMs: 60 * 1000,
+  loginDeadlineMs: 3 * 60 * 1000,
+  maxCommandsBeforeLogin: 50,
   handshakeTimeoutMs: 15 * 1000,
   greetingDelayMs: 200,
   maxMessageSize: DEFAULT_SMTP_OPTIONS.maxMessageSize,
@@ -206,10 +212,12 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     secureContext,
     idleTimeoutMs: config.idleTimeoutMs,
     preAuthTimeoutMs: config.preAuthTimeoutMs,
+    loginDeadlineMs: config.loginDeadlineMs,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     plaintextAuthAllowed,
     options: {
       ...DEFAULT_POP3_OPTIONS,
+      maxCommandsBeforeLogin: config.maxCommandsBeforeLogin,
       serverName: config.hostname,
       tlsAvailable: true,
       maxBadCommands: config.maxBadCommands,
@@ -226,6 +234,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     secureContext,
     idleTimeoutMs: config.smtpTimeoutMs,
     preAuthTimeoutMs: config.preAuthTimeoutMs,
+    loginDeadlineMs: config.loginDeadlineMs,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     greetingDelayMs: config.greetingDelayMs,
     plaintextAuthAllowed,
@@ -238,6 +247,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
       maxMessageSize: config.maxMessageSize,
       maxRecipients: config.maxRecipients,
       maxBadCommands: config.maxBadCommands,
+      maxCommandsBeforeLogin: config.maxCommandsBeforeLogin,
       authFailureDelay: config.authFailureDelay,
     },
   });

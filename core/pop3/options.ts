@@ -24,6 +24,8 @@ export interface Pop3SessionOptions {
   authPenalty?: AuthPenalty;
   /** Bad commands tolerated before the session is ended. */
   maxBadCommands: number;
+  /** Commands allowed before a login, good or bad; absent: no cap (lessons, the sandbox). */
+  maxCommandsBeforeLogin?: number;
   /** RFC 2449 §6.5 LOGIN-DELAY, in seconds, enforced by the backend; 0 = none. */
   loginDelaySeconds: number;
   /** RFC 2449 §6.7 EXPIRE: days a message may stay after retrieval; 'NEVER' = kept until deleted. */
