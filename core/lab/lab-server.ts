@@ -189,9 +189,11 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
   const users = new UsersFile(data.usersPath);
   const storeLog = (text: string) => config.onStoreLog?.(text);
   const store = new MaildirStore(data.mailRoot, { onSyncFailure: storeLog });
-  // Deliveries cut short by a crash leave partial files in tmp/: remove them before serving, then now and then.
+  const queue = new OutboundQueue(join(data.root, 'queue'), { onSyncFailure: storeLog });
+  // Deliveries and enqueues cut short by a crash leave partial files in tmp/: remove them before serving, then now and then.
   const sweep = async () => {
-    for (const path of await store.sweepTemporary().catch(() => [])) config.onStoreLog?.(`removed stale temporary file ${path}`);
+    const removed = [...(await store.sweepTemporary().catch(() => [])), ...(await queue.sweepTemporary().catch(() => []))];
+    for (const path of removed) config.onStoreLog?.(`removed stale temporary file ${path}`);
   };
   await sweep();
   const limiter = new ConnectionLimiter({ maxConnections: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress });
@@ -225,7 +227,6 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
       authFailureDelay: config.authFailureDelay,
     },
   };
-  const queue = new OutboundQueue(join(data.root, 'queue'), { onSyncFailure: storeLog });
   const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains, hostname: config.hostname, relayAllowed: relayPolicy(config, users) });
   const smtpDeps = (listener: SmtpListenerKind) => ({
     backend: smtpBackend,

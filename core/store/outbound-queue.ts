@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { syncAfterCommit, syncFolder } from './durable-write.js';
+import { STALE_TEMPORARY_MS } from './maildir-store.js';
 
 export interface QueuedEnvelope {
   id: string;
@@ -105,6 +106,23 @@ export class OutboundQueue {
       }
     }
     return entries.sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
+  }
+
+  /**
+   * Removes files in the queue's tmp/ not written for `olderThanMs` (the
+   * Maildir rule, 36 hours): enqueues cut short by a crash. Returns the paths removed.
+   */
+  async sweepTemporary(olderThanMs = STALE_TEMPORARY_MS, now = Date.now()): Promise<string[]> {
+    const tmp = join(this.folder, 'tmp');
+    const removed: string[] = [];
+    for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+      const path = join(tmp, name);
+      const stat = await fs.lstat(path).catch(() => undefined);
+      if (!stat?.isFile() || now - stat.mtimeMs < olderThanMs) continue;
+      await fs.rm(path, { force: true });
+      removed.push(path);
+    }
+    return removed;
   }
 
   async message(id: string): Promise<Buffer> {
