@@ -15,6 +15,8 @@ export interface MaildirEntry {
   info: MessageInfo;
   /** The file's size from Dovecot's ",S=" in the name, when there is one: read in one call. */
   fileSize: number | undefined;
+  /** The file listed (device and inode): DELE removes this file and no other that has taken its name since. */
+  identity?: { dev: number; ino: number };
 }
 
 /**

@@ -186,25 +186,33 @@ export class MaildirStore implements MailStore {
 const byName = new Intl.Collator('en', { numeric: true }).compare;
 
 async function scan(folder: string): Promise<MaildirEntry[]> {
-  const files: { folder: 'new' | 'cur'; name: string; size: number; seen: boolean; fileSize: number | undefined }[] = [];
+  const files: { folder: 'new' | 'cur'; name: string; size: number; seen: boolean; fileSize: number | undefined; mtimeMs?: number; identity?: { dev: number; ino: number } }[] = [];
   for (const sub of ['new', 'cur'] as const) {
     for (const dirent of await fs.readdir(join(folder, sub), { withFileTypes: true })) {
       const name = dirent.name;
       if (name.startsWith('.')) continue;
       const sizes = sizesInName(name);
-      // A regular file named with its wire size needs no stat (the directory entry's type says "file"):
-      // a 10,000-message maildrop opens with two directory reads.
+      // A regular file named with its wire size needs no stat for its size (the directory entry's type says "file").
       const size = sizes.wire !== undefined && dirent.isFile() ? sizes.wire : await sizeOf(join(folder, sub, name), sizes.wire);
       if (size === undefined) continue; // vanished or not a file
       files.push({ folder: sub, name, size, seen: flagsOf(name).includes('S'), fileSize: sizes.file });
     }
   }
   await finishInterruptedMoves(folder, files);
+  // Which file each message is (its inode) and its age: DELE removes the file listed and no look-alike that
+  // appears later, and a look-alike never takes an existing message's UIDL (see uniqueIds).
+  const stats = await inParallel(files, (file) => fs.stat(join(folder, file.folder, file.name)).catch(() => undefined));
+  const listed = files.flatMap((file, index) => {
+    const stat = stats[index];
+    return stat ? [{ ...file, mtimeMs: stat.mtimeMs, identity: { dev: stat.dev, ino: stat.ino } }] : [];
+  });
+  files.length = 0;
+  files.push(...listed);
   // Delivery order: the leading seconds, then the rest of the name, then the folder (new/ before cur/).
   files.sort((a, b) => deliveryTime(a.name) - deliveryTime(b.name) || byName(a.name, b.name) || a.folder.localeCompare(b.folder));
   // Unique within the maildrop whatever the names (RFC 1939 §7): copies and look-alikes are told apart.
   const uids = uniqueIds(files, md5);
-  return files.map((file, index) => ({ folder: file.folder, name: file.name, info: { uid: uids[index]!, size: file.size, seen: file.seen }, fileSize: file.fileSize }));
+  return files.map((file, index) => ({ folder: file.folder, name: file.name, info: { uid: uids[index]!, size: file.size, seen: file.seen }, fileSize: file.fileSize, identity: file.identity }));
 }
 
 /**
@@ -271,18 +279,23 @@ async function sizeOf(path: string, wire: number | undefined): Promise<number | 
 export async function locate(folder: string, entries: readonly MaildirEntry[], index: number): Promise<string> {
   const entry = entries[index]!;
   const direct = join(folder, entry.folder, entry.name);
-  try {
-    await fs.access(direct);
-    return direct;
-  } catch {
-    const base = entry.name.split(':')[0]!;
-    const others = new Set(entries.filter((_, i) => i !== index).map((other) => `${other.folder}/${other.name}`));
-    for (const sub of ['cur', 'new']) {
-      const match = (await fs.readdir(join(folder, sub))).find((name) => name.split(':')[0] === base && !others.has(`${sub}/${name}`));
-      if (match) return join(folder, sub, match);
+  if (await isListedFile(direct, entry)) return direct;
+  const base = entry.name.split(':')[0]!;
+  const others = new Set(entries.filter((_, i) => i !== index).map((other) => `${other.folder}/${other.name}`));
+  for (const sub of ['cur', 'new']) {
+    for (const name of (await fs.readdir(join(folder, sub))).filter((name) => name.split(':')[0] === base && !others.has(`${sub}/${name}`))) {
+      // Same unique name is not enough: it must be the file that was listed, moved, not one that took its name.
+      if (await isListedFile(join(folder, sub, name), entry)) return join(folder, sub, name);
     }
-    throw new Error(`message ${base} is no longer in the Maildir`);
   }
+  throw new Error(`message ${base} is no longer in the Maildir`);
+}
+
+/** Is the file at `path` the one the listing saw (same device and inode)? Without a recorded identity, any file will do. */
+async function isListedFile(path: string, entry: MaildirEntry): Promise<boolean> {
+  const stat = await fs.stat(path).catch(() => undefined);
+  if (!stat?.isFile()) return false;
+  return entry.identity === undefined || (stat.ino === entry.identity.ino && stat.dev === entry.identity.dev);
 }
 
 async function applyChanges(folder: string, entries: readonly MaildirEntry[], changes: MaildropChanges): Promise<UpdateResult> {
@@ -311,13 +324,7 @@ async function applyChanges(folder: string, entries: readonly MaildirEntry[], ch
 
 /** Runs `operation` on the message's file where the listing saw it, or where other software has moved it since. */
 async function atEntry(folder: string, entries: readonly MaildirEntry[], index: number, operation: (path: string) => Promise<void>): Promise<void> {
-  const entry = entries[index]!;
-  try {
-    await operation(join(folder, entry.folder, entry.name));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await operation(await locate(folder, entries, index));
-  }
+  await operation(await locate(folder, entries, index));
 }
 
 /**
