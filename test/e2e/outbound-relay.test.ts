@@ -6,13 +6,16 @@
  * addresses are never connected to. The queue runner's SMTP transaction is
  * replaced by a recorder, so "no connection attempted" is observed directly.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SmtpClientOptions } from '../../core/send/smtp-client.js';
 import type { RecipientResult } from '../../core/send/smtp-dialogue.js';
 import { startTestDns, type TestDnsServer } from '../helpers/dns-server.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { BIN, runMaillab } from '../helpers/maillab-cli.js';
 import { runPython } from '../helpers/python.js';
 
 const ATTEMPTS = ['root@[169.254.169.254]', 'root@[127.0.0.1]', 'x@[10.0.0.5]', 'victim@victim.example'];
@@ -124,3 +127,38 @@ describe('outbound delivery', () => {
 });
 
 const DEFAULT_MX_PORT = 25;
+
+describe('serve says what goes out', () => {
+  /** Starts `maillab serve` with `args` on free ports and returns what it printed up to "maillab is running". */
+  async function banner(args: string[]): Promise<string> {
+    const dir = mkdtempSync(join(tmpdir(), 'maillab-outbound-'));
+    const child = spawn(BIN, ['serve', '--data', join(dir, 'data'), '--pop3-port', 'off', '--pop3s-port', 'off', '--smtp-port', '0', '--submission-port', 'off', '--smtps-port', 'off', '--web-port', 'off', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      for (const started = Date.now(); !output.includes('maillab is running'); ) {
+        if (Date.now() - started > 20_000) throw new Error(`serve did not start:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return output;
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('off by default, and said so at start', async () => {
+    expect(await banner([])).toMatch(/^outbound delivery: off — mail for other domains is refused at RCPT \(turn it on with --deliver-outbound\)$/m);
+  });
+
+  it('with --deliver-outbound, the domains and the named addresses', async () => {
+    expect(await banner(['--deliver-outbound', 'example.org,127.0.0.2'])).toMatch(/^outbound delivery: on, for authenticated users, to example\.org; special or literal addresses allowed: 127\.0\.0\.2$/m);
+  });
+
+  it('a list entry that is none of domain, address or range is a one-line error', async () => {
+    const result = await runMaillab(['serve', '--data', '/nonexistent-never-created', '--deliver-outbound', 'exa mple', '--web-port', 'off']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim()).toBe('maillab: --deliver-outbound: "exa mple" is not a domain, "*", an IP address or an address range like 10.0.0.0/8');
+  });
+});
