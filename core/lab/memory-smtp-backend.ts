@@ -25,6 +25,8 @@ export interface MemorySmtpBackendOptions {
   domains: readonly string[];
   /** Accept other domains from unauthenticated clients too (authenticated ones may always relay). */
   openRelay?: boolean;
+  /** Accept `<>` and other domains in MAIL FROM from logged-in users (lessons replaying RFC examples; core/store/recipient-policy.ts). */
+  foreignSenders?: boolean;
   /** Full names for VRFY ("Mark Crispin <Admin.MRC@foo.com>", RFC 5321 D.4). */
   fullNames?: ReadonlyMap<string, string>;
   /** Where relayed messages go. */
@@ -35,7 +37,12 @@ export interface MemorySmtpBackendOptions {
 export function createMemorySmtpBackend(options: MemorySmtpBackendOptions): SmtpBackend {
   const domains = options.domains.map((domain) => domain.toLowerCase());
   let deliveries = 0;
-  const policy = createRecipientPolicy({ users: options.users, domains: options.domains, ...(options.openRelay ? { openRelay: true } : {}) });
+  const policy = createRecipientPolicy({
+    users: options.users,
+    domains: options.domains,
+    ...(options.openRelay ? { openRelay: true } : {}),
+    ...(options.foreignSenders ? { foreignSenders: true } : {}),
+  });
 
   return {
     secretOf: (user) => options.users.secretOf(user),

@@ -22,6 +22,12 @@ export interface RecipientPolicyOptions {
    * A refusal's reason goes into the 550 5.7.1. Absent: every domain may.
    */
   relayAllowed?: (domain: string, user: string) => Promise<{ ok: true } | { ok: false; reason: string }>;
+  /**
+   * Let logged-in users send with the null sender or an address in another
+   * domain, as the relaying client of RFC 4954 §5.1 does (lessons replaying
+   * RFC examples); a local address must still be the user's own.
+   */
+  foreignSenders?: boolean;
 }
 
 export interface RecipientPolicy {
@@ -69,9 +75,9 @@ export function createRecipientPolicy(options: RecipientPolicyOptions): Recipien
     async checkSender(mailbox, user) {
       // RFC 6409 §6.1 lets a submission server refuse a sender the login does not authorize; a logged-in user sends as themselves. The null
       // reverse-path is for notifications the mail system itself sends (RFC 5321 §4.5.5), never a person's mail.
-      if (mailbox === null) return { ok: false, reason: `the null sender <> is for bounces the mail system sends itself, not for mail from user ${user}` };
+      if (mailbox === null) return options.foreignSenders ? { ok: true } : { ok: false, reason: `the null sender <> is for bounces the mail system sends itself, not for mail from user ${user}` };
       const address = formatMailbox(mailbox);
-      if (!isLocalDomain(mailbox.domain)) return { ok: false, reason: `<${address}> is not in a domain of this server (${domains.join(', ')}); user ${user} sends as ${user}@${domains[0] ?? 'localhost'}` };
+      if (!isLocalDomain(mailbox.domain)) return options.foreignSenders ? { ok: true } : { ok: false, reason: `<${address}> is not in a domain of this server (${domains.join(', ')}); user ${user} sends as ${user}@${domains[0] ?? 'localhost'}` };
       if ((await findUser(unquotedLocalPart(mailbox.localPart))) !== user) return { ok: false, reason: `<${address}> is not owned by user ${user}` };
       return { ok: true };
     },
