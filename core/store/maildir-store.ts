@@ -302,7 +302,8 @@ async function applyChanges(folder: string, entries: readonly MaildirEntry[], ch
   // Several at a time: a QUIT after retrieving 10,000 messages is 10,000 renames.
   const removed = await inParallel(changes.deleted, async (index) => {
     try {
-      await atEntry(folder, entries, index, (path) => fs.unlink(path));
+      // The file listed, where the listing saw it or where other software has moved it since; never a newcomer.
+      await fs.unlink(await locate(folder, entries, index));
       return true;
     } catch {
       return false;
@@ -320,11 +321,6 @@ async function applyChanges(folder: string, entries: readonly MaildirEntry[], ch
   // again, already flagged seen) costs no directory sync: two of them were most of such a QUIT.
   if (removed.some(Boolean) || moved.some(Boolean)) await Promise.all([syncFolder(join(folder, 'cur')), syncFolder(join(folder, 'new'))]);
   return { deleted: removed.filter(Boolean).length, failed, remaining: await countMessages(folder) };
-}
-
-/** Runs `operation` on the message's file where the listing saw it, or where other software has moved it since. */
-async function atEntry(folder: string, entries: readonly MaildirEntry[], index: number, operation: (path: string) => Promise<void>): Promise<void> {
-  await operation(await locate(folder, entries, index));
 }
 
 /**
