@@ -1,7 +1,8 @@
 /**
  * Reading messages from a Maildir for POP3 (RETR, TOP): one open and one read
  * per message, small ones synchronously, large ones read ahead. A message that
- * other software moved since the listing is found through `locate`.
+ * other software moved since the listing is found through `locate`, which
+ * also tells DELE which file is the one listed.
  */
 import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
 import { join } from 'node:path';
@@ -184,4 +185,31 @@ async function readEntry(folder: string, entries: readonly MaildirEntry[], index
     // Not awaited: the bytes are in hand, and the client need not wait for the close.
     handle.close().catch(() => undefined);
   }
+}
+
+/**
+ * Finds a message that other software may have moved from new/ to cur/ or
+ * re-flagged since the snapshot: same unique name (before ":"), and not a file
+ * that is another message of the snapshot (a copy of the same name).
+ */
+export async function locate(folder: string, entries: readonly MaildirEntry[], index: number): Promise<string> {
+  const entry = entries[index]!;
+  const direct = join(folder, entry.folder, entry.name);
+  if (await isListedFile(direct, entry)) return direct;
+  const base = entry.name.split(':')[0]!;
+  const others = new Set(entries.filter((_, i) => i !== index).map((other) => `${other.folder}/${other.name}`));
+  for (const sub of ['cur', 'new']) {
+    for (const name of (await fs.readdir(join(folder, sub))).filter((name) => name.split(':')[0] === base && !others.has(`${sub}/${name}`))) {
+      // Same unique name is not enough: it must be the file that was listed, moved, not one that took its name.
+      if (await isListedFile(join(folder, sub, name), entry)) return join(folder, sub, name);
+    }
+  }
+  throw new Error(`message ${base} is no longer in the Maildir`);
+}
+
+/** Is the file at `path` the one the listing saw (same device and inode)? Without a recorded identity, any file will do. */
+async function isListedFile(path: string, entry: MaildirEntry): Promise<boolean> {
+  const stat = await fs.stat(path).catch(() => undefined);
+  if (!stat?.isFile()) return false;
+  return entry.identity === undefined || (stat.ino === entry.identity.ino && stat.dev === entry.identity.dev);
 }

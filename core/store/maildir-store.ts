@@ -13,7 +13,7 @@ import type { Maildrop, MaildropChanges, OpenResult, UpdateResult } from '../pop
 import { isValidMailboxName, uniqueIds, type MailStore } from './mail-store.js';
 import { groupCommit, syncAfterCommit, syncFolder, WRITE_SYNC_LIMIT, writeSynced } from './durable-write.js';
 import { acquireLock } from './maildrop-lock.js';
-import { readerOf, type MaildirEntry } from './maildir-read.js';
+import { locate, readerOf, type MaildirEntry } from './maildir-read.js';
 
 /** File-system operations of one UPDATE kept in flight at once. */
 const UPDATE_CONCURRENCY = 16;
@@ -99,10 +99,15 @@ export class MaildirStore implements MailStore {
     const folder = this.folderOf(user);
     for (const sub of ['new', 'cur']) {
       // A reader may have flagged it meanwhile (moved to cur/, ":2,S" added): the unique part before "," stays.
+      let removed = false;
       for (const name of await fs.readdir(join(folder, sub))) {
-        if (name.split(':')[0]!.split(',')[0] === id) await fs.unlink(join(folder, sub, name));
+        if (name.split(':')[0]!.split(',')[0] !== id) continue;
+        await fs.unlink(join(folder, sub, name));
+        removed = true;
       }
-      await syncFolder(join(folder, sub));
+      // Unlinked is taken back: a failing sync now must not report the copy as still there (the client would be
+      // told it was delivered). Should the removal not survive a power cut, the copy comes back: the safe side.
+      if (removed) await syncAfterCommit(() => this.syncFolder(join(folder, sub)), (error) => this.options.onSyncFailure?.(`took back ${user}/${sub}/${id} but could not sync the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`));
     }
   }
 
@@ -269,33 +274,6 @@ async function sizeOf(path: string, wire: number | undefined): Promise<number | 
   } catch {
     return undefined;
   }
-}
-
-/**
- * Finds a message that other software may have moved from new/ to cur/ or
- * re-flagged since the snapshot: same unique name (before ":"), and not a file
- * that is another message of the snapshot (a copy of the same name).
- */
-export async function locate(folder: string, entries: readonly MaildirEntry[], index: number): Promise<string> {
-  const entry = entries[index]!;
-  const direct = join(folder, entry.folder, entry.name);
-  if (await isListedFile(direct, entry)) return direct;
-  const base = entry.name.split(':')[0]!;
-  const others = new Set(entries.filter((_, i) => i !== index).map((other) => `${other.folder}/${other.name}`));
-  for (const sub of ['cur', 'new']) {
-    for (const name of (await fs.readdir(join(folder, sub))).filter((name) => name.split(':')[0] === base && !others.has(`${sub}/${name}`))) {
-      // Same unique name is not enough: it must be the file that was listed, moved, not one that took its name.
-      if (await isListedFile(join(folder, sub, name), entry)) return join(folder, sub, name);
-    }
-  }
-  throw new Error(`message ${base} is no longer in the Maildir`);
-}
-
-/** Is the file at `path` the one the listing saw (same device and inode)? Without a recorded identity, any file will do. */
-async function isListedFile(path: string, entry: MaildirEntry): Promise<boolean> {
-  const stat = await fs.stat(path).catch(() => undefined);
-  if (!stat?.isFile()) return false;
-  return entry.identity === undefined || (stat.ino === entry.identity.ino && stat.dev === entry.identity.dev);
 }
 
 async function applyChanges(folder: string, entries: readonly MaildirEntry[], changes: MaildropChanges): Promise<UpdateResult> {

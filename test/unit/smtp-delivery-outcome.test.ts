@@ -91,6 +91,12 @@ describe('a folder sync that fails after the rename (issue 19 item 4)', () => {
     expect(logged).toEqual([expect.stringMatching(/^delivered alice\/new\/\S+ but could not sync the folder \(EIO\)/)]);
   });
 
+  it('a copy taken back whose folder sync then fails is gone, and the reply says so: 451, not 250 "delivered"', async () => {
+    const reply = await transaction(new MaildirStore(join(root, 'mail'), { syncFolder: failingSync }));
+    expect(reply).toMatch(/^451 4\.3\.0 .*nothing was stored/);
+    expect(files('alice')).toEqual([]);
+  });
+
   it('a queued message is answered 250 and its entry stays whole, never 451 "nothing was stored"', async () => {
     const logged: string[] = [];
     const queue = new OutboundQueue(join(root, 'queue'), { syncFolder: failingSync, onSyncFailure: (text) => logged.push(text) });
