@@ -7,6 +7,7 @@
  */
 import { formatMailbox } from '../smtp/address.js';
 import { buildBounce } from '../send/bounce.js';
+import { recipientAllowed } from '../send/outbound-policy.js';
 import type { DeliveryResult, Envelope, SmtpBackend } from '../smtp/backend.js';
 import type { MailStore } from '../store/mail-store.js';
 import type { OutboundQueue } from '../store/outbound-queue.js';
@@ -32,7 +33,7 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
   const policy = createRecipientPolicy({
     users: options.users,
     domains: options.domains,
-    relayAllowed: options.relayAllowed ?? (async () => ({ ok: false, reason: 'this lab delivers no mail to other domains (outbound delivery is off)' })),
+    relayAllowed: options.relayAllowed ?? (async (domain) => recipientAllowed(undefined, domain)),
   });
 
   const backend: SmtpBackend = {
