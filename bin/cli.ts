@@ -72,7 +72,13 @@ of each session through; "probability P" (0 < P <= 1) applies the fault at rando
 
 Examples:
   maillab serve --fault 'RCPT -> "450 4.2.1 Mailbox busy" after 1'
-  maillab serve --fault 'pop3:RETR -> drop' --fault 'MAIL -> delay 2000 probability 0.5'`,
+  maillab serve --fault 'pop3:RETR -> drop' --fault 'MAIL -> delay 2000 probability 0.5'
+
+Outbound delivery (--deliver-outbound) is off by default: submission refuses recipients in other
+domains with 550 5.7.1. When on, only the domains listed are accepted, and the queue never connects
+to loopback, link-local (cloud metadata), private or other special addresses unless they are listed:
+  maillab serve --deliver-outbound example.org,example.net
+  maillab serve --deliver-outbound 'remote.test,127.0.0.2' --dns 127.0.0.1:5353`,
     )
     .action(async (options: ServeOptions) => {
       const { runServe } = await import('./serve.js');
