@@ -4,7 +4,7 @@
  * other software moved since the listing is found through `locate`, which
  * also tells DELE which file is the one listed.
  */
-import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { asWireFormat } from '../framing/dot-stuffing.js';
 import type { MessageInfo } from '../pop3/backend.js';
@@ -140,6 +140,8 @@ function readSmallEntry(folder: string, entry: MaildirEntry): Buffer | undefined
     return undefined; // moved or gone: the asynchronous path looks for it and reports
   }
   try {
+    // Another file that took the name since the listing is not this message: the asynchronous path finds the right one.
+    if (!sameFile(fstatSync(fd), entry)) return undefined;
     // One octet more than the name says, to see a file that is longer. A read of a
     // regular file returns less than asked only at its end, so a short read needs
     // no second one to find the end (a syscall saved per RETR).
@@ -168,6 +170,10 @@ async function readEntry(folder: string, entries: readonly MaildirEntry[], index
     handle = await fs.open(join(folder, entry.folder, entry.name), 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return fs.readFile(await locate(index));
+  }
+  if (!sameFile(await handle.stat(), entry)) {
+    await handle.close();
     return fs.readFile(await locate(index));
   }
   try {
@@ -207,9 +213,13 @@ export async function locate(folder: string, entries: readonly MaildirEntry[], i
   throw new Error(`message ${base} is no longer in the Maildir`);
 }
 
-/** Is the file at `path` the one the listing saw (same device and inode)? Without a recorded identity, any file will do. */
+/** Is the file at `path` the one the listing saw? */
 async function isListedFile(path: string, entry: MaildirEntry): Promise<boolean> {
   const stat = await fs.stat(path).catch(() => undefined);
-  if (!stat?.isFile()) return false;
+  return stat !== undefined && stat.isFile() && sameFile(stat, entry);
+}
+
+/** Same device and inode as the listing recorded; without a recorded identity, any file will do. */
+function sameFile(stat: { dev: number; ino: number }, entry: MaildirEntry): boolean {
   return entry.identity === undefined || (stat.ino === entry.identity.ino && stat.dev === entry.identity.dev);
 }

@@ -88,3 +88,19 @@ describe('DELE removes only the file that was listed', () => {
     expect(readFileSync(join(root, 'bob', 'new', name), 'latin1')).toContain('never listed');
   });
 });
+
+describe('RETR reads only the file that was listed', () => {
+  it.each([
+    ['a small message (read synchronously)', 'short body'],
+    ['a large one (read asynchronously)', 'x'.repeat(300_000)],
+  ])('%s: moved to cur/ with a newcomer in its place, RETR still gives the listed text', async (_, body) => {
+    const name = await delivered('carol', `Subject: listed\r\n\r\n${body}\r\n`);
+    const maildrop = await open('carol');
+    renameSync(join(root, 'carol', 'new', name), join(root, 'carol', 'cur', `${name}:2,S`));
+    writeFileSync(join(root, 'carol', 'new', name), 'Subject: never listed\r\n\r\n');
+    const text = Buffer.from(await maildrop.read(0)).toString('latin1');
+    await maildrop.release();
+    expect(text).toContain('Subject: listed');
+    expect(text).not.toContain('never listed');
+  });
+});
