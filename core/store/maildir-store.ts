@@ -5,7 +5,7 @@
  * told it arrived, and a half-written file never appears in new/.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs, renameSync } from 'node:fs';
+import { promises as fs, renameSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { asWireFormat, wireSize } from '../framing/dot-stuffing.js';
@@ -206,7 +206,9 @@ async function scan(folder: string): Promise<MaildirEntry[]> {
   await finishInterruptedMoves(folder, files);
   // Which file each message is (its inode) and its age: DELE removes the file listed and no look-alike that
   // appears later, and a look-alike never takes an existing message's UIDL (see uniqueIds).
-  const stats = await inParallel(files, (file) => fs.stat(join(folder, file.folder, file.name)).catch(() => undefined));
+  // Synchronous: a stat of a cached directory entry takes a microsecond or two, far less than a trip to the
+  // thread pool and back (10,000 messages: tens of ms this way, several hundred awaited one by one or in batches).
+  const stats = files.map((file) => statSync(join(folder, file.folder, file.name), { throwIfNoEntry: false }));
   const listed = files.flatMap((file, index) => {
     const stat = stats[index];
     return stat ? [{ ...file, mtimeMs: stat.mtimeMs, identity: { dev: stat.dev, ino: stat.ino } }] : [];
