@@ -48,8 +48,10 @@ export interface ServeOptions {
   maxBytesInFlight: number;
   hostname: string;
   allowPlaintextAuth: boolean;
-  idleTimeout: number;
+  /** Absent: each protocol's own default (600 s POP3, 300 s SMTP). */
+  idleTimeout?: number;
   preAuthTimeout: number;
+  loginDeadline: number;
   loginDelay: number;
   maxConnections: number;
   maxConnectionsPerIp: number;
@@ -57,6 +59,8 @@ export interface ServeOptions {
   /** Run the lab's own DNS server (MX records for its domains) on this UDP port. */
   dnsPort?: number;
   mxPort: number;
+  /** Outbound delivery's allow list as typed (domains, "*", addresses, ranges); absent: off. */
+  deliverOutbound?: string[];
   /** Fault rules as typed; serve parses them. */
   fault?: string[];
   verbose: boolean;

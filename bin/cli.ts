@@ -45,13 +45,15 @@ export function buildProgram(): Command {
     .addOption(new Option('--max-bytes-in-flight <octets>', 'message bytes held in memory at once across all SMTP sessions; a message past it gets 452 4.3.1 (try later)').default(256 * 1024 * 1024).argParser(parseCount))
     .addOption(new Option('--hostname <name>', 'server name in greetings, APOP timestamps and the certificate').default('maillab.test'))
     .option('--allow-plaintext-auth', 'accept passwords outside TLS from non-loopback clients too (always allowed from loopback)', false)
-    .addOption(new Option('--idle-timeout <seconds>', 'close sessions idle this long (RFC 1939 asks for at least 600)').default(600).argParser(parseSeconds))
-    .addOption(new Option('--pre-auth-timeout <seconds>', 'close sessions idle this long before a login (POP3 before PASS/APOP/AUTH, submission before AUTH, SMTP before EHLO)').default(60).argParser(parseSeconds))
+    .addOption(new Option('--idle-timeout <seconds>', 'close POP3 and SMTP sessions idle this long; 0: never (default: 600 for POP3, RFC 1939 asks at least 600; 300 for SMTP, RFC 5321 section 4.5.3.2.7)').argParser(parseSeconds))
+    .addOption(new Option('--pre-auth-timeout <seconds>', 'close sessions idle this long before a login (POP3 before PASS/APOP/AUTH, submission before AUTH, SMTP before EHLO); applies even with --idle-timeout 0').default(60).argParser(parseSeconds))
+    .addOption(new Option('--login-deadline <seconds>', 'close a session that has not logged in this long after connecting, however busy it keeps (0: none)').default(180).argParser(parseSeconds))
     .addOption(new Option('--login-delay <seconds>', 'minimum time between logins of one user (RFC 2449 LOGIN-DELAY)').default(0).argParser(parseSeconds))
     .addOption(new Option('--max-connections <n>', 'cap on open connections').default(200).argParser(parseCount))
     .addOption(new Option('--max-connections-per-ip <n>', 'cap on open connections from one address').default(20).argParser(parseCount))
     .option('--dns <host:port>', 'DNS server for the MX look-ups of queued mail to other domains (default: the system\'s)')
     .addOption(new Option('--mx-port <port>', 'port to deliver queued mail to on MX hosts').default(25).argParser(parseServerPort))
+    .option('--deliver-outbound <list>', 'let authenticated users send to other domains, and deliver it (off by default): domains ("*" for any), and addresses or ranges the queue may reach even when loopback, private or link-local (repeat or comma-separate); demo logins never relay while --host is beyond loopback', collectValue)
     .addOption(new Option('--dns-port <port>', 'also run a tiny DNS server (UDP) publishing MX records for the lab\'s domains, for send --direct --dns HOST:PORT (0: any free port)').argParser(parseDnsPort))
     .option('--fault <rule>', 'misbehave on purpose: answer, drop or delay a command (repeat for several; syntax below)', collectValue)
     .option('-v, --verbose', 'print every session as an annotated transcript (message bodies folded after 20 lines)', false)
@@ -72,7 +74,13 @@ of each session through; "probability P" (0 < P <= 1) applies the fault at rando
 
 Examples:
   maillab serve --fault 'RCPT -> "450 4.2.1 Mailbox busy" after 1'
-  maillab serve --fault 'pop3:RETR -> drop' --fault 'MAIL -> delay 2000 probability 0.5'`,
+  maillab serve --fault 'pop3:RETR -> drop' --fault 'MAIL -> delay 2000 probability 0.5'
+
+Outbound delivery (--deliver-outbound) is off by default: submission refuses recipients in other
+domains with 550 5.7.1. When on, only the domains listed are accepted, and the queue never connects
+to loopback, link-local (cloud metadata), private or other special addresses unless they are listed:
+  maillab serve --deliver-outbound example.org,example.net
+  maillab serve --deliver-outbound 'remote.test,127.0.0.2' --dns 127.0.0.1:5353`,
     )
     .action(async (options: ServeOptions) => {
       const { runServe } = await import('./serve.js');

@@ -5,6 +5,8 @@ import { formatFaultRule, parseFaultRule } from '../core/faults/parse-fault.js';
 import { DEFAULT_LAB_CONFIG, startLab } from '../core/lab/lab-server.js';
 import { escapeLines } from '../core/escape-text.js';
 import { isDnsServerSpec } from '../core/send/mx.js';
+import { describeOutbound, parseOutboundList } from '../core/send/outbound-policy.js';
+import { listensOnLoopbackOnly } from '../core/lab/relay-rules.js';
 import type { ListenerPort, ServeOptions } from './cli-options.js';
 import { fail } from './fail.js';
 import { startLabDns, type LabDns } from '../core/net/lab-dns.js';
@@ -27,6 +29,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
     const problem = classroomOptionProblem(options);
     if (problem) fail(problem);
   }
+  const outbound = options.deliverOutbound === undefined ? undefined : parseOutboundList(options.deliverOutbound);
+  if (outbound && !outbound.ok) fail(`--deliver-outbound: ${outbound.reason}`);
   const faults = (options.fault ?? []).map((text) => {
     const parsed = parseFaultRule(text);
     if (!parsed.ok) fail(`--fault "${text}": ${parsed.reason}`);
@@ -51,13 +55,17 @@ export async function runServe(options: ServeOptions): Promise<void> {
       maxBytesInFlight: options.maxBytesInFlight,
       hostname: options.hostname,
       allowPlaintextAuth: options.allowPlaintextAuth,
-      idleTimeoutMs: options.idleTimeout * 1000,
+      // One --idle-timeout for both protocols; without it each keeps its RFC's minimum.
+      idleTimeoutMs: options.idleTimeout !== undefined ? options.idleTimeout * 1000 : DEFAULT_LAB_CONFIG.idleTimeoutMs,
+      smtpTimeoutMs: options.idleTimeout !== undefined ? options.idleTimeout * 1000 : DEFAULT_LAB_CONFIG.smtpTimeoutMs,
       preAuthTimeoutMs: options.preAuthTimeout * 1000,
+      loginDeadlineMs: options.loginDeadline * 1000,
       loginDelaySeconds: options.loginDelay,
       maxConnections: options.maxConnections,
       maxConnectionsPerAddress: options.maxConnectionsPerIp,
       ownConnections,
       mxPort: options.mxPort,
+      ...(outbound?.ok ? { outbound: outbound.policy } : {}),
       ...(options.dns !== undefined ? { dnsServer: options.dns } : {}),
       ...(faults.length > 0 ? { faults } : {}),
       // Log lines carry peer text (a remote server's reply, a file name dropped into new/): escaped like transcripts.
@@ -100,6 +108,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
   process.stdout.write(`${demo.size > 0 ? 'demo logins' : 'users'}: ${logins}${demo.size < names.length ? ` (passwords in ${lab.data.usersPath})` : ''}\n`);
   for (const problem of lab.data.userProblems ?? []) process.stdout.write(`users file ${lab.data.usersPath}: ${problem}\n`);
   process.stdout.write(`local mail domains: ${(options.domain ?? DEFAULT_LAB_CONFIG.domains).join(', ')}\n`);
+  process.stdout.write(`${describeOutbound(outbound?.ok ? outbound.policy : undefined)}\n`);
+  if (outbound?.ok && !listensOnLoopbackOnly(options.host)) process.stdout.write(`  demo logins send to the local domains only: the lab listens on ${options.host}, beyond loopback\n`);
   for (const rule of faults) process.stdout.write(`fault rule, in every session: ${formatFaultRule(rule)}\n`);
   let dns: LabDns | undefined;
   if (options.dnsPort !== undefined) {

@@ -41,6 +41,8 @@ export interface DispatchRules<Context, Reply> {
   wrongState(verb: string, state: string, command: DispatchedCommand<Context>): Reply;
   /** The last reply when the budget is spent; the session then ends with 'too-many-errors'. */
   tooManyErrors(count: number): Reply;
+  /** The last reply when `count` commands came without a login (`maxCommandsBeforeLogin`). */
+  tooManyBeforeLogin(count: number): Reply;
   /** A lab fault's scripted reply; `closesWith` (the transition's wording) when a real server closes after it (SMTP's 421). */
   faultReply(text: string): { reply: Reply; closesWith?: string };
   /** A rule of the protocol's own, checked after the state (SMTP submission: 530 before AUTH). */
@@ -50,6 +52,8 @@ export interface DispatchRules<Context, Reply> {
 /** What the dispatcher does to the session: the engine carries it out. */
 export interface DispatchEffects<Reply> {
   readonly state: string;
+  /** The session has no login yet and needs one (core/engine/server-engine.ts). */
+  readonly awaitingLogin?: boolean;
   send(reply: Reply): void;
   event(event: WireEvent): void;
   delay(ms: number): void;
@@ -64,11 +68,17 @@ export interface DispatcherOptions {
   faults?: FaultPlan;
   /** Failures remembered across connections (per address and per user); absent in lessons and the sandbox. */
   authPenalty?: AuthPenalty;
+  /**
+   * Commands accepted before a login, good or bad (a NOOP every minute would
+   * otherwise hold a slot for ever); the next one ends the session. Absent: no cap.
+   */
+  maxCommandsBeforeLogin?: number;
 }
 
 export class Dispatcher<Context, Reply> {
   private badCommands = 0;
   private authFailures = 0;
+  private commandsBeforeLogin = 0;
 
   constructor(
     private readonly rules: DispatchRules<Context, Reply>,
@@ -82,6 +92,7 @@ export class Dispatcher<Context, Reply> {
     const typed = space === -1 ? text : text.slice(0, space);
     const verb = typed.toUpperCase();
     const args = space === -1 ? '' : text.slice(space + 1);
+    if (this.overLoginCap()) return;
     if (verb === '') {
       const refusal = this.rules.emptyLine(text);
       this.fail(refusal.code, refusal.reply);
@@ -107,6 +118,17 @@ export class Dispatcher<Context, Reply> {
     }
     if (this.applyFault(verb)) return;
     await command.handle(this.session, args);
+  }
+
+  /** Counts a command before the login; past the cap, the session ends with its own reply (true). */
+  private overLoginCap(): boolean {
+    const cap = this.options.maxCommandsBeforeLogin;
+    if (cap === undefined || this.session.awaitingLogin !== true) return false;
+    if (++this.commandsBeforeLogin <= cap) return false;
+    this.session.event({ kind: 'error', code: 'TOO_MANY_BEFORE_LOGIN', message: ERROR_CODES.TOO_MANY_BEFORE_LOGIN });
+    this.session.send(this.rules.tooManyBeforeLogin(cap));
+    this.session.endSession('too-many-errors', `${cap} commands without a login: the server closes the connection`);
+    return true;
   }
 
   /** A bad command: its error event, the reply, and the count; the last one ends the session. */

@@ -21,6 +21,8 @@ export interface EngineSettings {
   /** SIZE (RFC 1870), in octets. */
   readonly maxMessageSize?: number;
   readonly maxRecipients?: number;
+  /** Commands a session may send before it logs in (the dispatcher's cap; the lab's login deadline is the socket's). */
+  readonly maxCommandsBeforeLogin?: number;
 }
 
 /** The values that were given, without the absent ones (so they do not hide the defaults). */

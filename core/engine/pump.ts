@@ -126,8 +126,8 @@ export class EnginePump {
   }
 
   /** The client was silent too long. */
-  timeout(): PumpOutput {
-    return this.wrap(this.engine.timeout());
+  timeout(reason: 'idle' | 'login-deadline' = 'idle'): PumpOutput {
+    return this.wrap(this.engine.timeout(reason));
   }
 
   /** A failure of the driver's own while serving this session. */

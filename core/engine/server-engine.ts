@@ -44,8 +44,11 @@ export interface ServerEngine {
   receive(item: FramedInput): Promise<EngineOutput>;
   /** The TLS handshake asked for by `startTls` (or implicit TLS) is complete. */
   tlsEstablished(info: { version: string; cipher: string }): EngineOutput;
-  /** The client was silent too long: the engine's own reply, and close (RFC 1939 §3, RFC 5321 §4.5.3.2). */
-  timeout(): EngineOutput;
+  /**
+   * The client was silent too long, or (`login-deadline`) did not log in within the fixed time a session
+   * has for it: the engine's own reply, and close (RFC 1939 §3, RFC 5321 §4.5.3.2).
+   */
+  timeout(reason?: 'idle' | 'login-deadline'): EngineOutput;
   /** A failure of ours while handling input: the engine's reply for it, and close. */
   internalError(error: unknown): EngineOutput;
   /** The connection is gone (dropped, closed, shut down): no UPDATE, nothing half-received kept. */

@@ -18,8 +18,10 @@ import { servePop3 } from '../net/pop3-connection.js';
 import { serveSmtp } from '../net/smtp-connection.js';
 import { ensureCertificate, secureContextOf } from '../net/tls-certificate.js';
 import { DEFAULT_POP3_OPTIONS, pop3BaseOptions } from '../pop3/options.js';
-import { deliverDirect } from '../send/direct-delivery.js';
+import { deliverDirect, type DirectDeliveryOptions } from '../send/direct-delivery.js';
 import { nodeDns } from '../send/mx.js';
+import { connectionAllowed, deliverAllowed, type OutboundPolicy } from '../send/outbound-policy.js';
+import { relayPolicy } from './relay-rules.js';
 import { DEFAULT_RETRY_DELAYS_MS, QueueRunner, type QueueClock } from '../send/queue-runner.js';
 import { DEFAULT_SMTP_OPTIONS, smtpBaseOptions, type SmtpListenerKind } from '../smtp/options.js';
 import { MaildirStore } from '../store/maildir-store.js';
@@ -58,6 +60,10 @@ export interface LabConfig {
    * the autologout applies.
    */
   preAuthTimeoutMs: number;
+  /** A fixed time from connecting to logging in, whatever the client sends meanwhile (Dovecot: 3 minutes); 0 = none. */
+  loginDeadlineMs: number;
+  /** Commands a session may send before logging in (POP3 AUTHORIZATION, submission before AUTH, SMTP before EHLO). */
+  maxCommandsBeforeLogin: number;
   /** How long a TLS handshake may take: implicit TLS, STLS and STARTTLS alike. */
   handshakeTimeoutMs: number;
   /** SMTP: wait this long before the 220 and refuse clients that talk first; 0 turns it off. */
@@ -80,6 +86,11 @@ export interface LabConfig {
    * next answer, success or failure alike.
    */
   authPenaltyDelay: (failures: number) => number;
+  /**
+   * What may go out to other domains (core/send/outbound-policy.ts); undefined: nothing, and submission
+   * refuses such recipients at RCPT. Demo logins never relay while `host` is beyond loopback.
+   */
+  outbound?: OutboundPolicy;
   /** Run the queue runner: deliver queued mail for other domains directly (MX), retry, bounce. */
   runQueue: boolean;
   /** Wait before retry N+1 after attempt N failed temporarily; after the last, the sender gets a bounce. */
@@ -88,6 +99,8 @@ export interface LabConfig {
   dnsServer?: string;
   /** The port the queue runner connects to on MX hosts (25 in the real world). */
   mxPort: number;
+  /** The SMTP transaction the queue runner opens per exchanger address; tests record it to prove no connection was made. Default: a real one. */
+  outboundTransport?: DirectDeliveryOptions['send'];
   /** Time for the queue runner (tests); real time when absent. */
   queueClock?: QueueClock;
   /** Scripted misbehaviour (`--fault`), counted per connection: "after 2" lets the first two matching commands of each session through. */
@@ -102,7 +115,7 @@ export interface LabConfig {
   temporarySweepIntervalMs: number;
   /** One line per failed login (POP3 or SMTP), with the source address and the user: logged even without --verbose. */
   onAuthLog?: (text: string) => void;
-  /** One line per stale tmp/ file removed. */
+  /** One line per stale tmp/ file removed, and per delivery whose folder sync failed after the message was in place. */
   onStoreLog?: (text: string) => void;
 }
 
@@ -120,6 +133,8 @@ export const DEFAULT_LAB_CONFIG: LabConfig = {
   idleTimeoutMs: 10 * 60 * 1000,
   smtpTimeoutMs: 5 * 60 * 1000,
   preAuthTimeoutMs: 60 * 1000,
+  loginDeadlineMs: 3 * 60 * 1000,
+  maxCommandsBeforeLogin: 50,
   handshakeTimeoutMs: 15 * 1000,
   greetingDelayMs: 200,
   maxMessageSize: DEFAULT_SMTP_OPTIONS.maxMessageSize,
@@ -174,10 +189,13 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
   const certificate = await ensureCertificate(data.tlsFolder, config.hostname);
   const secureContext = secureContextOf(certificate);
   const users = new UsersFile(data.usersPath);
-  const store = new MaildirStore(data.mailRoot);
-  // Deliveries cut short by a crash leave partial files in tmp/: remove them before serving, then now and then.
+  const storeLog = (text: string) => config.onStoreLog?.(text);
+  const store = new MaildirStore(data.mailRoot, { onSyncFailure: storeLog });
+  const queue = new OutboundQueue(join(data.root, 'queue'), { onSyncFailure: storeLog });
+  // Deliveries and enqueues cut short by a crash leave partial files in tmp/: remove them before serving, then now and then.
   const sweep = async () => {
-    for (const path of await store.sweepTemporary().catch(() => [])) config.onStoreLog?.(`removed stale temporary file ${path}`);
+    const removed = [...(await store.sweepTemporary().catch(() => [])), ...(await queue.sweepTemporary().catch(() => []))];
+    for (const path of removed) config.onStoreLog?.(`removed stale temporary file ${path}`);
   };
   await sweep();
   const limiter = new ConnectionLimiter({ maxConnections: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress });
@@ -202,6 +220,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     loginDelaySeconds: config.loginDelaySeconds,
     maxMessageSize: config.maxMessageSize,
     maxRecipients: config.maxRecipients,
+    maxCommandsBeforeLogin: config.maxCommandsBeforeLogin,
   };
   const pop3Deps = {
     backend: createPop3Backend(users, store, { loginDelaySeconds: config.loginDelaySeconds }),
@@ -210,12 +229,12 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     secureContext,
     idleTimeoutMs: config.idleTimeoutMs,
     preAuthTimeoutMs: config.preAuthTimeoutMs,
+    loginDeadlineMs: config.loginDeadlineMs,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     plaintextAuthAllowed,
     options: pop3BaseOptions(settings),
   };
-  const queue = new OutboundQueue(join(data.root, 'queue'));
-  const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains, hostname: config.hostname });
+  const smtpBackend = createSmtpBackend({ users, store, queue, domains: config.domains, hostname: config.hostname, relayAllowed: relayPolicy(config, users) });
   const smtpDeps = (listener: SmtpListenerKind) => ({
     backend: smtpBackend,
     authPenalty,
@@ -223,6 +242,7 @@ export async function startLab(config: LabConfig): Promise<RunningLab> {
     secureContext,
     idleTimeoutMs: config.smtpTimeoutMs,
     preAuthTimeoutMs: config.preAuthTimeoutMs,
+    loginDeadlineMs: config.loginDeadlineMs,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     greetingDelayMs: config.greetingDelayMs,
     plaintextAuthAllowed,
@@ -294,7 +314,10 @@ function startQueueRunner(config: LabConfig, queue: OutboundQueue, store: Maildi
     localDomains: config.domains,
     hostname: config.hostname,
     retryDelaysMs: config.queueRetryDelaysMs,
-    deliver: (from, recipients, message, signal) => deliverDirect({ from, recipients, message, heloName: config.hostname, selfNames: [config.hostname], dns, port: config.mxPort, signal }),
+    deliver: (from, recipients, message, signal) =>
+      deliverAllowed(config.outbound, recipients, (allowed) =>
+        deliverDirect({ from, recipients: allowed, message, heloName: config.hostname, selfNames: [config.hostname], dns, port: config.mxPort, signal, allowAddress: (address) => connectionAllowed(config.outbound, address), ...(config.outboundTransport ? { send: config.outboundTransport } : {}) }),
+      ),
     ...(config.queueClock ? { clock: config.queueClock } : {}),
     ...(config.onQueueLog ? { onLog: config.onQueueLog } : {}),
   });

@@ -2,13 +2,16 @@
  * The lab's SMTP backend: recipients in the local domains are users of the
  * users file; their mail goes to their Maildir, durably, with a Return-Path
  * (RFC 5321 §4.4). Other domains are relayed (queued) only for authenticated
- * sessions: the lab is never an open relay.
+ * sessions, and only where the operator lets mail out (`relayAllowed`): the
+ * lab is never an open relay. Who is local is core/store/recipient-policy.ts.
  */
-import { formatMailbox, unquotedLocalPart, type Mailbox } from '../smtp/address.js';
+import { formatMailbox } from '../smtp/address.js';
 import { buildBounce } from '../send/bounce.js';
-import type { DeliveryResult, Envelope, RecipientVerdict, SmtpBackend } from '../smtp/backend.js';
+import { recipientAllowed } from '../send/outbound-policy.js';
+import type { DeliveryResult, Envelope, SmtpBackend } from '../smtp/backend.js';
 import type { MailStore } from '../store/mail-store.js';
 import type { OutboundQueue } from '../store/outbound-queue.js';
+import { createRecipientPolicy, type RecipientPolicyOptions } from '../store/recipient-policy.js';
 import type { UserDirectory } from '../store/user-directory.js';
 
 export interface LabSmtpBackendOptions {
@@ -19,41 +22,24 @@ export interface LabSmtpBackendOptions {
   domains: readonly string[];
   /** Our host name, for bounces (MAILER-DAEMON@…); the first domain when absent. */
   hostname?: string;
+  /** May the logged-in `user` send to the non-local `domain`? Absent: never (the lab relays only what the operator allows). */
+  relayAllowed?: RecipientPolicyOptions['relayAllowed'];
   now?: () => Date;
 }
 
 export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
   const domains = options.domains.map((domain) => domain.toLowerCase());
   const now = options.now ?? (() => new Date());
-
-  /** A user by exact name, else case-insensitively (local parts are case-sensitive, people are not). */
-  async function findUser(localPart: string): Promise<string | undefined> {
-    const users = await options.users.all();
-    if (users.has(localPart)) return localPart;
-    const lower = localPart.toLowerCase();
-    return [...users.keys()].find((name) => name.toLowerCase() === lower);
-  }
-
-  /** RFC 5321 §4.5.1: postmaster must always be accepted; it goes to "postmaster" or the first user. */
-  async function postmaster(): Promise<string | undefined> {
-    return (await findUser('postmaster')) ?? [...(await options.users.all()).keys()][0];
-  }
+  const policy = createRecipientPolicy({
+    users: options.users,
+    domains: options.domains,
+    relayAllowed: options.relayAllowed ?? (async (domain) => recipientAllowed(undefined, domain)),
+  });
 
   const backend: SmtpBackend = {
     secretOf: (user) => options.users.secretOf(user),
-
-    async senderAllowed(mailbox: Mailbox, user: string): Promise<boolean> {
-      const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
-      return !local || (await findUser(unquotedLocalPart(mailbox.localPart))) === user;
-    },
-
-    async checkRecipient(mailbox: Mailbox, authenticated: boolean): Promise<RecipientVerdict> {
-      const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
-      if (!local) return authenticated ? { kind: 'relay' } : { kind: 'relay-denied' };
-      const localPart = unquotedLocalPart(mailbox.localPart); // "carol" in quotes is carol (RFC 5321 §4.1.2)
-      const user = localPart.toLowerCase() === 'postmaster' ? await postmaster() : await findUser(localPart);
-      return user ? { kind: 'local', user } : { kind: 'unknown-user' };
-    },
+    checkSender: (mailbox, user) => policy.checkSender(mailbox, user),
+    checkRecipient: (mailbox, authenticatedAs) => policy.checkRecipient(mailbox, authenticatedAs),
 
     async verify(query: string): Promise<string[]> {
       const localPart = query.includes('@') ? query.slice(0, query.lastIndexOf('@')) : query;
@@ -126,17 +112,11 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
         attempts: 1,
         original: message,
       });
-      const verdict = await checkLocal(envelope.from);
+      const verdict = await policy.localUserOf(envelope.from);
       if (verdict) await options.store.deliver(verdict, Buffer.concat([Buffer.from('Return-Path: <>\r\n'), bounce]));
       else await options.queue.enqueue({ id: `b${now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`, from: '', recipients: [sender], queuedAt: now().toISOString(), attempts: 0 }, bounce);
     } catch {
       // The 250 reply already names the recipients that failed; nothing more can be done.
     }
-  }
-
-  /** The local user an address belongs to, if any. */
-  async function checkLocal(mailbox: Mailbox): Promise<string | undefined> {
-    const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
-    return local ? findUser(unquotedLocalPart(mailbox.localPart)) : undefined;
   }
 }

@@ -52,7 +52,8 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
     // The lesson's clock stands still, so with a LOGIN-DELAY every second login comes too soon.
     pop3Backend: createPop3Backend(users, store, { loginDelaySeconds: loginDelayOf(lesson), now: () => LESSON_CLOCK.getTime() }),
     smtpBackend: (persona) =>
-      createMemorySmtpBackend({ users, store, domains: domainsOf(persona), openRelay: persona.relay === true, fullNames, relayed }),
+      // The RFCs' examples send as relaying clients do (RFC 4954 §5.1): any sender once logged in.
+      createMemorySmtpBackend({ users, store, domains: domainsOf(persona), openRelay: persona.relay === true, foreignSenders: true, fullNames, relayed }),
     pop3Options: (persona, session) => {
       const host = persona.host ?? DEFAULT_LESSON_HOST;
       const base = pop3BaseOptions(settingsOf(persona));

@@ -26,6 +26,11 @@ export interface ServerConnectionOptions {
    * the connection slots. The smaller of the two applies. Absent: the idle one.
    */
   preAuthTimeoutMs?: number;
+  /**
+   * A fixed time from connecting to logging in, however busy the client keeps
+   * the session meanwhile (Dovecot: 3 minutes). Absent or 0: none.
+   */
+  loginDeadlineMs?: number;
   /** How long an STLS/STARTTLS handshake may take, as for implicit TLS (core/net/listener.ts). */
   handshakeTimeoutMs?: number;
   /** Wait this long before the greeting; a client that talks first is refused (SMTP, RFC 5321 §4.3.1). 0: greet at once. */
@@ -50,6 +55,7 @@ export class ServerConnection {
   private finished = false;
   private greeted = false;
   private greetingTimer: NodeJS.Timeout | undefined;
+  private loginDeadline: NodeJS.Timeout | undefined;
   private running = false;
   private upgrading = false;
   private inputEnded = false;
@@ -64,6 +70,7 @@ export class ServerConnection {
     // A client may pipeline its commands and half-close; the replies are still owed.
     socket.allowHalfOpen = true;
     this.attach(socket);
+    if ((options.loginDeadlineMs ?? 0) > 0 && engine.awaitingLogin === true) this.loginDeadline = setTimeout(() => this.expire('login-deadline'), options.loginDeadlineMs);
     this.armIdleTimer();
     if (socket instanceof TLSSocket) this.emit(this.pump.stamp([{ kind: 'tls', ...tlsInfo(socket) }]));
     const delay = options.greetingDelayMs ?? 0;
@@ -129,19 +136,21 @@ export class ServerConnection {
    * client that stopped reading would hold the session, its maildrop lock and
    * its slot for ever), and the socket is destroyed if that reply cannot leave.
    */
-  private readonly onTimeout = (): void => {
-    if (this.finished) return;
+  private readonly onTimeout = (): void => this.expire('idle');
+
+  private expire(reason: 'idle' | 'login-deadline'): void {
+    if (this.finished || (reason === 'login-deadline' && this.pump.engine.awaitingLogin !== true)) return;
     if (this.upgrading || !this.greeted || this.inFlight) {
       // No reply can be read during a handshake; a step still running is awaited by finish().
       this.socket.destroy();
-      void this.finish(this.upgrading ? 'the TLS handshake did not finish in time' : 'idle timeout');
+      void this.finish(this.upgrading ? 'the TLS handshake did not finish in time' : reason === 'idle' ? 'idle timeout' : 'no login before the deadline');
       return;
     }
-    const output = this.pump.timeout();
+    const output = this.pump.timeout(reason);
     this.emit(output.envelopes);
     if (!this.socket.destroyed) this.socket.end(output.bytes);
-    void this.finish('idle timeout');
-  };
+    void this.finish(reason === 'idle' ? 'idle timeout' : 'no login before the deadline');
+  }
 
   private readonly onError = (error: Error): void => {
     this.emit(this.pump.stamp([{ kind: 'error', code: 'CONNECTION', message: error.message }]));
@@ -221,8 +230,11 @@ export class ServerConnection {
   private armIdleTimer(): void {
     if (this.finished || this.upgrading) return;
     const preAuth = this.options.preAuthTimeoutMs;
-    const waitingForLogin = preAuth !== undefined && this.pump.engine.awaitingLogin === true;
-    const ms = waitingForLogin ? Math.min(preAuth, this.options.idleTimeoutMs) : this.options.idleTimeoutMs;
+    const awaitingLogin = this.pump.engine.awaitingLogin === true;
+    if (!awaitingLogin) clearTimeout(this.loginDeadline);
+    const idle = this.options.idleTimeoutMs;
+    // An idle limit of 0 turns the autologout off, never the pre-login limit: the smaller of the two that are set.
+    const ms = preAuth !== undefined && preAuth > 0 && awaitingLogin ? (idle > 0 ? Math.min(preAuth, idle) : preAuth) : idle;
     if (this.idleTimer?.socket === this.socket && this.idleTimer.ms === ms) return;
     this.socket.setTimeout(ms);
     this.idleTimer = { socket: this.socket, ms };
@@ -232,6 +244,7 @@ export class ServerConnection {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.greetingTimer);
+    clearTimeout(this.loginDeadline);
     try {
       // A command still running (a PASS opening the maildrop) must finish first:
       // ending the session under it would let it take the lock afterwards, for good.

@@ -25,6 +25,8 @@ export interface Pop3SessionOptions {
   authPenalty?: AuthPenalty;
   /** Bad commands tolerated before the session is ended. */
   maxBadCommands: number;
+  /** Commands allowed before a login, good or bad; absent: no cap (lessons, the sandbox). */
+  maxCommandsBeforeLogin?: number;
   /** RFC 2449 §6.5 LOGIN-DELAY, in seconds, enforced by the backend; 0 = none. */
   loginDelaySeconds: number;
   /** RFC 2449 §6.7 EXPIRE: days a message may stay after retrieval; 'NEVER' = kept until deleted. */
@@ -71,6 +73,6 @@ export function pop3BaseOptions(settings: EngineSettings): Pop3BaseOptions {
     ...DEFAULT_POP3_OPTIONS,
     serverName: settings.hostname,
     tlsAvailable: settings.tlsAvailable,
-    ...given({ maxBadCommands: settings.maxBadCommands, authFailureDelay: settings.authFailureDelay, loginDelaySeconds: settings.loginDelaySeconds }),
+    ...given({ maxBadCommands: settings.maxBadCommands, authFailureDelay: settings.authFailureDelay, loginDelaySeconds: settings.loginDelaySeconds, maxCommandsBeforeLogin: settings.maxCommandsBeforeLogin }),
   };
 }

@@ -144,10 +144,11 @@ export class Pop3Session implements Pop3Context, ServerEngine {
    * RFC 1939 §3: the autologout timer ends the session without UPDATE; the
    * maildrop is let go (by the time `end` returns), nothing is deleted.
    */
-  timeout(): Pop3Output {
+  timeout(reason: 'idle' | 'login-deadline' = 'idle'): Pop3Output {
     this.assertOpen();
-    this.out.event({ kind: 'error', code: 'IDLE_TIMEOUT', message: ERROR_CODES.IDLE_TIMEOUT });
-    this.reply(err('idle for too long, closing connection'));
+    const deadline = reason === 'login-deadline';
+    this.out.event({ kind: 'error', code: deadline ? 'LOGIN_DEADLINE' : 'IDLE_TIMEOUT', message: ERROR_CODES[deadline ? 'LOGIN_DEADLINE' : 'IDLE_TIMEOUT'] });
+    this.reply(err(deadline ? 'no login within the time allowed, closing connection' : 'idle for too long, closing connection'));
     this.closeWithoutUpdate('timeout');
     return this.out.take();
   }
@@ -210,6 +211,9 @@ export class Pop3Session implements Pop3Context, ServerEngine {
   }
 
   async login(user: string, method: string): Promise<boolean> {
+    // The password was right: the answer is delayed as a success is, whether the maildrop opens or is locked,
+    // so a locked maildrop's quick answer does not tell a guesser that the password was right.
+    this.dispatcher.authSucceeded(user);
     const opened = await this.backend.openMaildrop(user);
     if (!opened.ok) {
       const code = { 'in-use': 'IN-USE', 'login-delay': 'LOGIN-DELAY', temporary: 'SYS/TEMP', permanent: 'SYS/PERM' } as const;
@@ -219,7 +223,6 @@ export class Pop3Session implements Pop3Context, ServerEngine {
       this.reply(err(lockedText || opened.detail, code[opened.reason]));
       return false;
     }
-    this.dispatcher.authSucceeded(user);
     this.pendingUser = undefined;
     this.transaction = newTransaction(user, opened.maildrop);
     this.succeeded(method.split(' ')[0] as Pop3Verb, `${method} accepted for ${user}; the maildrop is now locked`);
@@ -274,6 +277,7 @@ const POP3_RULES: DispatchRules<Pop3Context, Pop3Reply> = {
   unknownCommand: (typed, state) => err(`unknown command "${printable(typed)}" in ${state} state`),
   wrongState: (verb, state, command) => err(`${verb} is only valid in ${command.states.join(' or ')} state; this session is in ${state}`),
   tooManyErrors: (count) => err(`too many bad commands (${count}), closing connection`),
+  tooManyBeforeLogin: (count) => err(`${count} commands without logging in, closing connection`),
   // A POP3 server never closes after -ERR alone (RFC 1939 §3), so no scripted reply does either.
   faultReply: (text) => ({ reply: rawReply(text) }),
 };

@@ -29,6 +29,11 @@ export interface DirectDeliveryOptions {
   observe?: (target: { domain: string; host: string; address: string }) => SmtpObserver | undefined;
   /** The names this MTA is known by: MX hosts of equal or worse preference than any of them are skipped (RFC 5321 §5.1). */
   selfNames?: readonly string[];
+  /**
+   * Asked before each connection: a refused address is never connected to (the lab's outbound policy keeps
+   * its queue away from loopback, private and metadata addresses). Absent: every address is allowed.
+   */
+  allowAddress?: (address: string) => { ok: true } | { ok: false; reason: string };
   /** Stops at once (the lab is shutting down): open connections end, no further host is tried. */
   signal?: AbortSignal;
   /** The SMTP transaction; replaced in unit tests. */
@@ -88,6 +93,12 @@ async function deliverToDomain(domain: string, recipients: string[], options: Di
       continue;
     }
     for (const address of lookup.addresses) {
+      const allowed = options.allowAddress?.(address) ?? { ok: true };
+      if (!allowed.ok) {
+        // Not connected to: kept as this host's result, so another exchanger may still take the mail.
+        for (const recipient of remaining) latest.set(recipient, localResult(recipient, allowed.reason, { temporary: false, enhanced: '5.7.1', host: `${host.name} [${address}]` }));
+        continue;
+      }
       for (const result of await attempt(domain, host.name, address, remaining, options)) {
         if (result.ok || !result.temporary) final.set(result.address, result);
         else latest.set(result.address, result);

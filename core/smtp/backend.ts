@@ -31,8 +31,11 @@ export type RecipientVerdict =
   | { kind: 'relay' }
   /** Local domain, no such user: 550 5.1.1 (RFC 3463 §3.2). */
   | { kind: 'unknown-user' }
-  /** Not a local domain and the session may not relay: 550 5.7.1 (RFC 5321 §3.6.2). */
-  | { kind: 'relay-denied' };
+  /** Not a local domain and the session may not relay: 550 5.7.1 (RFC 5321 §3.6.2); `reason` says why when the session is authenticated. */
+  | { kind: 'relay-denied'; reason?: string };
+
+/** May a logged-in user send with this reverse-path? A refusal's reason goes into the 550 5.7.1 (RFC 6409 §6.1). */
+export type SenderVerdict = { ok: true } | { ok: false; reason: string };
 
 export interface DeliveryResult {
   /** An id for the 250 reply and the Received line. */
@@ -47,14 +50,15 @@ export interface DeliveryResult {
 
 export interface SmtpBackend {
   secretOf(user: string): Promise<string | undefined>;
-  /** Decides where a recipient goes; `authenticated` sessions may relay. */
-  checkRecipient(mailbox: Mailbox, authenticated: boolean): Promise<RecipientVerdict>;
+  /** Decides where a recipient goes; sessions authenticated as `authenticatedAs` may relay where the operator allows. */
+  checkRecipient(mailbox: Mailbox, authenticatedAs: string | undefined): Promise<RecipientVerdict>;
   /**
-   * May the authenticated `user` send with this reverse-path? False for an
-   * address in a local domain that belongs to another user (RFC 6409 §6.1,
-   * Postfix's reject_sender_login_mismatch). Absent: every sender is allowed.
+   * May the authenticated `user` send with this reverse-path (null: `<>`)?
+   * Refused for the null sender, a domain not ours, or an address that belongs
+   * to another user (Postfix's reject_sender_login_mismatch; RFC 6409 §6.1).
+   * Absent: every sender is allowed.
    */
-  senderAllowed?(mailbox: Mailbox, user: string): Promise<boolean>;
+  checkSender?(mailbox: Mailbox | null, user: string): Promise<SenderVerdict>;
   /** Local users matching a VRFY string (RFC 5321 §3.5.1): full addresses. */
   verify(query: string): Promise<string[]>;
   /**

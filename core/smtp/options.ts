@@ -20,6 +20,8 @@ export interface SmtpSessionOptions {
   /** RFC 5321 §4.5.3.1.8: at least 100. */
   maxRecipients: number;
   maxBadCommands: number;
+  /** Commands allowed before a login (before EHLO on the MTA port, before AUTH on submission); absent: no cap. */
+  maxCommandsBeforeLogin?: number;
   /** A fresh CRAM-MD5 challenge (RFC 2195 §2). */
   challenge: () => string;
   /** The clock, for Received lines; injected so the engine reads no clock itself. */
@@ -51,6 +53,6 @@ export function smtpBaseOptions(settings: EngineSettings, listener: SmtpListener
     persona: { ...DEFAULT_SMTP_PERSONA, hostname: settings.hostname },
     listener,
     tlsAvailable: settings.tlsAvailable,
-    ...given({ maxBadCommands: settings.maxBadCommands, authFailureDelay: settings.authFailureDelay, maxMessageSize: settings.maxMessageSize, maxRecipients: settings.maxRecipients }),
+    ...given({ maxBadCommands: settings.maxBadCommands, authFailureDelay: settings.authFailureDelay, maxMessageSize: settings.maxMessageSize, maxRecipients: settings.maxRecipients, maxCommandsBeforeLogin: settings.maxCommandsBeforeLogin }),
   };
 }

@@ -190,10 +190,12 @@ export class SmtpSession implements SmtpContext, ServerEngine {
   }
 
   /** The client was silent too long (RFC 5321 §4.5.3.2). */
-  timeout(): SmtpOutput {
+  timeout(reason: 'idle' | 'login-deadline' = 'idle'): SmtpOutput {
     this.assertOpen();
-    this.event({ kind: 'error', code: 'IDLE_TIMEOUT', message: ERROR_CODES.IDLE_TIMEOUT });
-    this.send(reply(421, '4.4.2', `${this.options.persona.hostname} timeout exceeded, closing connection`));
+    const deadline = reason === 'login-deadline';
+    this.event({ kind: 'error', code: deadline ? 'LOGIN_DEADLINE' : 'IDLE_TIMEOUT', message: ERROR_CODES[deadline ? 'LOGIN_DEADLINE' : 'IDLE_TIMEOUT'] });
+    // RFC 5321 §4.5.3.2: a server may close a session that takes too long; 421 4.4.2 says "timed out".
+    this.send(reply(421, '4.4.2', `${this.options.persona.hostname} ${deadline ? 'no login within the time allowed' : 'timeout exceeded'}, closing connection`));
     this.transaction = undefined;
     this.transition('timeout');
     this.out.close();
@@ -321,6 +323,7 @@ function smtpRules(session: SmtpSession): DispatchRules<SmtpContext, SmtpReply> 
     unknownCommand: (typed) => reply(500, '5.5.2', `Command "${printable(typed)}" unrecognized`),
     wrongState: (verb, state) => reply(503, '5.5.1', sequenceError(verb, state as SmtpState)),
     tooManyErrors: (count) => reply(421, '4.7.0', `${session.options.persona.hostname} Too many errors (${count}), closing connection`),
+    tooManyBeforeLogin: (count) => reply(421, '4.7.0', `${session.options.persona.hostname} ${count} commands without logging in, closing connection`),
     // RFC 5321 §3.8: after 421 the server closes the connection.
     faultReply: (text) => {
       const value = rawReply(text);

@@ -94,3 +94,27 @@ export async function syncFolder(path: string): Promise<void> {
     await handle.close();
   }
 }
+
+/** How often a directory sync after a commit point is tried before it is reported and given up. */
+export const SYNC_ATTEMPTS_AFTER_COMMIT = 3;
+
+/**
+ * The directory sync after a commit point: the rename that put a message in
+ * new/ (or a queue entry's envelope in place) has delivered it, and a failure
+ * now must not be reported as "not stored" (the client would send it again,
+ * and the mail would be there twice). The sync is retried; if it still fails,
+ * `report` is told (an operator's log line) and the delivery stands: the
+ * file is there for every reader, only its survival of a power cut is unproven.
+ */
+export async function syncAfterCommit(sync: () => Promise<void>, report: (error: unknown) => void, attempts = SYNC_ATTEMPTS_AFTER_COMMIT): Promise<void> {
+  let last: unknown;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    try {
+      await sync();
+      return;
+    } catch (error) {
+      last = error;
+    }
+  }
+  report(last);
+}

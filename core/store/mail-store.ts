@@ -43,22 +43,27 @@ export function uidFromUniqueName(name: string, hash: (text: string) => string):
 
 /**
  * UIDL ids for the files of one maildrop, unique within it whatever the names
- * (RFC 1939 §7: "no two messages in a single maildrop" share one). Most files
- * keep `uidFromUniqueName`; files that would share an id (a copy in new/ and
- * one in cur/, ",S=5" beside ",S=6") get the hash of their unique name, then of
- * their folder and whole name, then a counter: each step depends only on the
- * colliding files, so ids stay the same from one session to the next as long
- * as the same files are there.
+ * (RFC 1939 §7: "no two messages in a single maildrop" share one), and fixed
+ * for a message as long as it exists. Most files keep `uidFromUniqueName`.
+ * Among files that would share an id (a copy in new/ and one in cur/, ",S=5"
+ * beside ",S=6"), the oldest (`mtimeMs`; a move keeps it) keeps it, so a
+ * look-alike that appears later never takes an existing message's id; the
+ * others get the hash of their unique name, then of their folder and whole
+ * name, then a counter: each step depends only on the colliding files.
  */
-export function uniqueIds(files: readonly { folder: string; name: string }[], hash: (text: string) => string): string[] {
+export function uniqueIds(files: readonly { folder: string; name: string; mtimeMs?: number }[], hash: (text: string) => string): string[] {
   const steps: ((file: { folder: string; name: string }) => string)[] = [
     (file) => uidFromUniqueName(file.name, hash),
     (file) => hash(file.name.split(':')[0]!),
     (file) => hash(`${file.folder}/${file.name}`),
   ];
   const ids = files.map((file) => steps[0]!(file));
+  const keepers = new Set<number>();
+  const groups = new Map<string, number[]>();
+  for (const index of collisions(ids)) groups.set(ids[index]!, [...(groups.get(ids[index]!) ?? []), index]);
+  for (const group of groups.values()) keepers.add(group.reduce((oldest, index) => (older(files[index]!, files[oldest]!) ? index : oldest)));
   for (const step of steps.slice(1)) {
-    const colliding = collisions(ids);
+    const colliding = collisions(ids).filter((index) => !keepers.has(index));
     if (colliding.length === 0) return ids;
     for (const index of colliding) ids[index] = step(files[index]!);
   }
@@ -70,6 +75,12 @@ export function uniqueIds(files: readonly { folder: string; name: string }[], ha
     used.add(candidate);
     return candidate;
   });
+}
+
+/** The older of two files: by modification time when both have one, then by name and folder, whatever their order in the listing. */
+function older(a: { folder: string; name: string; mtimeMs?: number }, b: { folder: string; name: string; mtimeMs?: number }): boolean {
+  if (a.mtimeMs !== undefined && b.mtimeMs !== undefined && a.mtimeMs !== b.mtimeMs) return a.mtimeMs < b.mtimeMs;
+  return a.name !== b.name ? a.name < b.name : a.folder < b.folder;
 }
 
 /** Indexes of ids that occur more than once. */

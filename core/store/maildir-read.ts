@@ -1,9 +1,10 @@
 /**
  * Reading messages from a Maildir for POP3 (RETR, TOP): one open and one read
  * per message, small ones synchronously, large ones read ahead. A message that
- * other software moved since the listing is found through `locate`.
+ * other software moved since the listing is found through `locate`, which
+ * also tells DELE which file is the one listed.
  */
-import { closeSync, openSync, promises as fs, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { asWireFormat } from '../framing/dot-stuffing.js';
 import type { MessageInfo } from '../pop3/backend.js';
@@ -15,6 +16,8 @@ export interface MaildirEntry {
   info: MessageInfo;
   /** The file's size from Dovecot's ",S=" in the name, when there is one: read in one call. */
   fileSize: number | undefined;
+  /** The file listed (device and inode): DELE removes this file and no other that has taken its name since. */
+  identity?: { dev: number; ino: number };
 }
 
 /**
@@ -137,6 +140,8 @@ function readSmallEntry(folder: string, entry: MaildirEntry): Buffer | undefined
     return undefined; // moved or gone: the asynchronous path looks for it and reports
   }
   try {
+    // Another file that took the name since the listing is not this message: the asynchronous path finds the right one.
+    if (!sameFile(fstatSync(fd), entry)) return undefined;
     // One octet more than the name says, to see a file that is longer. A read of a
     // regular file returns less than asked only at its end, so a short read needs
     // no second one to find the end (a syscall saved per RETR).
@@ -167,6 +172,10 @@ async function readEntry(folder: string, entries: readonly MaildirEntry[], index
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     return fs.readFile(await locate(index));
   }
+  if (!sameFile(await handle.stat(), entry)) {
+    await handle.close();
+    return fs.readFile(await locate(index));
+  }
   try {
     if (entry.fileSize === undefined) return await handle.readFile();
     // One byte more than the name says shows whether the name was right; if not, read it all.
@@ -182,4 +191,35 @@ async function readEntry(folder: string, entries: readonly MaildirEntry[], index
     // Not awaited: the bytes are in hand, and the client need not wait for the close.
     handle.close().catch(() => undefined);
   }
+}
+
+/**
+ * Finds a message that other software may have moved from new/ to cur/ or
+ * re-flagged since the snapshot: same unique name (before ":"), and not a file
+ * that is another message of the snapshot (a copy of the same name).
+ */
+export async function locate(folder: string, entries: readonly MaildirEntry[], index: number): Promise<string> {
+  const entry = entries[index]!;
+  const direct = join(folder, entry.folder, entry.name);
+  if (await isListedFile(direct, entry)) return direct;
+  const base = entry.name.split(':')[0]!;
+  const others = new Set(entries.filter((_, i) => i !== index).map((other) => `${other.folder}/${other.name}`));
+  for (const sub of ['cur', 'new']) {
+    for (const name of (await fs.readdir(join(folder, sub))).filter((name) => name.split(':')[0] === base && !others.has(`${sub}/${name}`))) {
+      // Same unique name is not enough: it must be the file that was listed, moved, not one that took its name.
+      if (await isListedFile(join(folder, sub, name), entry)) return join(folder, sub, name);
+    }
+  }
+  throw new Error(`message ${base} is no longer in the Maildir`);
+}
+
+/** Is the file at `path` the one the listing saw? */
+async function isListedFile(path: string, entry: MaildirEntry): Promise<boolean> {
+  const stat = await fs.stat(path).catch(() => undefined);
+  return stat !== undefined && stat.isFile() && sameFile(stat, entry);
+}
+
+/** Same device and inode as the listing recorded; without a recorded identity, any file will do. */
+function sameFile(stat: { dev: number; ino: number }, entry: MaildirEntry): boolean {
+  return entry.identity === undefined || (stat.ino === entry.identity.ino && stat.dev === entry.identity.dev);
 }

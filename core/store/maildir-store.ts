@@ -5,15 +5,15 @@
  * told it arrived, and a half-written file never appears in new/.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs, renameSync } from 'node:fs';
+import { promises as fs, renameSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { asWireFormat, wireSize } from '../framing/dot-stuffing.js';
 import type { Maildrop, MaildropChanges, OpenResult, UpdateResult } from '../pop3/backend.js';
 import { isValidMailboxName, uniqueIds, type MailStore } from './mail-store.js';
-import { groupCommit, syncFolder, WRITE_SYNC_LIMIT, writeSynced } from './durable-write.js';
+import { groupCommit, syncAfterCommit, syncFolder, WRITE_SYNC_LIMIT, writeSynced } from './durable-write.js';
 import { acquireLock } from './maildrop-lock.js';
-import { readerOf, type MaildirEntry } from './maildir-read.js';
+import { locate, readerOf, type MaildirEntry } from './maildir-read.js';
 
 /** File-system operations of one UPDATE kept in flight at once. */
 const UPDATE_CONCURRENCY = 16;
@@ -23,13 +23,28 @@ let deliveries = 0;
 /** Temporary files older than this are leftovers (the Maildir rule: 36 hours). */
 export const STALE_TEMPORARY_MS = 36 * 60 * 60 * 1000;
 
+/** Seams of the Maildir store: the directory sync (tests make it fail) and where a sync failure after delivery is reported. */
+export interface MaildirStoreOptions {
+  /** fsync of a folder; the real one when absent. */
+  syncFolder?: (path: string) => Promise<void>;
+  /** A message was delivered (renamed into new/) but new/ could not be synced: one line for the operator. */
+  onSyncFailure?: (text: string) => void;
+}
+
 export class MaildirStore implements MailStore {
   /** Maildirs this store has created or found, so a delivery need not mkdir three folders each time. */
   private readonly ensured = new Set<string>();
   /** One group commit per new/ folder. */
   private readonly newFolderSyncs = new Map<string, () => Promise<void>>();
 
-  constructor(private readonly root: string) {}
+  private readonly syncFolder: (path: string) => Promise<void>;
+
+  constructor(
+    private readonly root: string,
+    private readonly options: MaildirStoreOptions = {},
+  ) {
+    this.syncFolder = options.syncFolder ?? syncFolder;
+  }
 
   folderOf(user: string): string {
     if (!isValidMailboxName(user)) throw new Error(`invalid mailbox name "${user}"`);
@@ -72,7 +87,11 @@ export class MaildirStore implements MailStore {
       await fs.rm(temporary, { force: true });
       throw error;
     }
-    await this.syncNewFolder(join(folder, 'new'));
+    // The rename delivered it: from here on no failure may say "not stored" (core/store/durable-write.ts).
+    await syncAfterCommit(
+      () => this.syncNewFolder(join(folder, 'new')),
+      (error) => this.options.onSyncFailure?.(`delivered ${user}/new/${name} but could not sync the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the message is there, its durability across a power cut is not proven`),
+    );
     return unique;
   }
 
@@ -80,10 +99,15 @@ export class MaildirStore implements MailStore {
     const folder = this.folderOf(user);
     for (const sub of ['new', 'cur']) {
       // A reader may have flagged it meanwhile (moved to cur/, ":2,S" added): the unique part before "," stays.
+      let removed = false;
       for (const name of await fs.readdir(join(folder, sub))) {
-        if (name.split(':')[0]!.split(',')[0] === id) await fs.unlink(join(folder, sub, name));
+        if (name.split(':')[0]!.split(',')[0] !== id) continue;
+        await fs.unlink(join(folder, sub, name));
+        removed = true;
       }
-      await syncFolder(join(folder, sub));
+      // Unlinked is taken back: a failing sync now must not report the copy as still there (the client would be
+      // told it was delivered). Should the removal not survive a power cut, the copy comes back: the safe side.
+      if (removed) await syncAfterCommit(() => this.syncFolder(join(folder, sub)), (error) => this.options.onSyncFailure?.(`took back ${user}/${sub}/${id} but could not sync the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`));
     }
   }
 
@@ -124,7 +148,7 @@ export class MaildirStore implements MailStore {
   private syncNewFolder(newFolder: string): Promise<void> {
     let sync = this.newFolderSyncs.get(newFolder);
     if (!sync) {
-      sync = groupCommit(() => syncFolder(newFolder));
+      sync = groupCommit(() => this.syncFolder(newFolder));
       this.newFolderSyncs.set(newFolder, sync);
     }
     return sync();
@@ -167,25 +191,35 @@ export class MaildirStore implements MailStore {
 const byName = new Intl.Collator('en', { numeric: true }).compare;
 
 async function scan(folder: string): Promise<MaildirEntry[]> {
-  const files: { folder: 'new' | 'cur'; name: string; size: number; seen: boolean; fileSize: number | undefined }[] = [];
+  const files: { folder: 'new' | 'cur'; name: string; size: number; seen: boolean; fileSize: number | undefined; mtimeMs?: number; identity?: { dev: number; ino: number } }[] = [];
   for (const sub of ['new', 'cur'] as const) {
     for (const dirent of await fs.readdir(join(folder, sub), { withFileTypes: true })) {
       const name = dirent.name;
       if (name.startsWith('.')) continue;
       const sizes = sizesInName(name);
-      // A regular file named with its wire size needs no stat (the directory entry's type says "file"):
-      // a 10,000-message maildrop opens with two directory reads.
+      // A regular file named with its wire size needs no stat for its size (the directory entry's type says "file").
       const size = sizes.wire !== undefined && dirent.isFile() ? sizes.wire : await sizeOf(join(folder, sub, name), sizes.wire);
       if (size === undefined) continue; // vanished or not a file
       files.push({ folder: sub, name, size, seen: flagsOf(name).includes('S'), fileSize: sizes.file });
     }
   }
   await finishInterruptedMoves(folder, files);
+  // Which file each message is (its inode) and its age: DELE removes the file listed and no look-alike that
+  // appears later, and a look-alike never takes an existing message's UIDL (see uniqueIds).
+  // Synchronous: a stat of a cached directory entry takes a microsecond or two, far less than a trip to the
+  // thread pool and back (10,000 messages: tens of ms this way, several hundred awaited one by one or in batches).
+  const stats = files.map((file) => statSync(join(folder, file.folder, file.name), { throwIfNoEntry: false }));
+  const listed = files.flatMap((file, index) => {
+    const stat = stats[index];
+    return stat ? [{ ...file, mtimeMs: stat.mtimeMs, identity: { dev: stat.dev, ino: stat.ino } }] : [];
+  });
+  files.length = 0;
+  files.push(...listed);
   // Delivery order: the leading seconds, then the rest of the name, then the folder (new/ before cur/).
   files.sort((a, b) => deliveryTime(a.name) - deliveryTime(b.name) || byName(a.name, b.name) || a.folder.localeCompare(b.folder));
   // Unique within the maildrop whatever the names (RFC 1939 §7): copies and look-alikes are told apart.
   const uids = uniqueIds(files, md5);
-  return files.map((file, index) => ({ folder: file.folder, name: file.name, info: { uid: uids[index]!, size: file.size, seen: file.seen }, fileSize: file.fileSize }));
+  return files.map((file, index) => ({ folder: file.folder, name: file.name, info: { uid: uids[index]!, size: file.size, seen: file.seen }, fileSize: file.fileSize, identity: file.identity }));
 }
 
 /**
@@ -244,33 +278,12 @@ async function sizeOf(path: string, wire: number | undefined): Promise<number | 
   }
 }
 
-/**
- * Finds a message that other software may have moved from new/ to cur/ or
- * re-flagged since the snapshot: same unique name (before ":"), and not a file
- * that is another message of the snapshot (a copy of the same name).
- */
-export async function locate(folder: string, entries: readonly MaildirEntry[], index: number): Promise<string> {
-  const entry = entries[index]!;
-  const direct = join(folder, entry.folder, entry.name);
-  try {
-    await fs.access(direct);
-    return direct;
-  } catch {
-    const base = entry.name.split(':')[0]!;
-    const others = new Set(entries.filter((_, i) => i !== index).map((other) => `${other.folder}/${other.name}`));
-    for (const sub of ['cur', 'new']) {
-      const match = (await fs.readdir(join(folder, sub))).find((name) => name.split(':')[0] === base && !others.has(`${sub}/${name}`));
-      if (match) return join(folder, sub, match);
-    }
-    throw new Error(`message ${base} is no longer in the Maildir`);
-  }
-}
-
 async function applyChanges(folder: string, entries: readonly MaildirEntry[], changes: MaildropChanges): Promise<UpdateResult> {
   // Several at a time: a QUIT after retrieving 10,000 messages is 10,000 renames.
   const removed = await inParallel(changes.deleted, async (index) => {
     try {
-      await atEntry(folder, entries, index, (path) => fs.unlink(path));
+      // The file listed, where the listing saw it or where other software has moved it since; never a newcomer.
+      await fs.unlink(await locate(folder, entries, index));
       return true;
     } catch {
       return false;
@@ -288,17 +301,6 @@ async function applyChanges(folder: string, entries: readonly MaildirEntry[], ch
   // again, already flagged seen) costs no directory sync: two of them were most of such a QUIT.
   if (removed.some(Boolean) || moved.some(Boolean)) await Promise.all([syncFolder(join(folder, 'cur')), syncFolder(join(folder, 'new'))]);
   return { deleted: removed.filter(Boolean).length, failed, remaining: await countMessages(folder) };
-}
-
-/** Runs `operation` on the message's file where the listing saw it, or where other software has moved it since. */
-async function atEntry(folder: string, entries: readonly MaildirEntry[], index: number, operation: (path: string) => Promise<void>): Promise<void> {
-  const entry = entries[index]!;
-  try {
-    await operation(join(folder, entry.folder, entry.name));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await operation(await locate(folder, entries, index));
-  }
 }
 
 /**

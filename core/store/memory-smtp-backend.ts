@@ -2,12 +2,14 @@
  * An SMTP backend over memory, for lessons and the in-process sandbox: local
  * recipients are users of a directory, their mail goes into a MailStore (so a
  * POP3 session of the same lab can fetch it); relayed mail is only collected.
- * Unlike the lab's Maildir backend it may relay for anyone when told to, as
- * the relay host of RFC 5321 Appendix D.3 does.
+ * Recipients and senders follow the same policy as the lab's Maildir backend
+ * (core/store/recipient-policy.ts); a lesson may also make it an open relay,
+ * as the relay host of RFC 5321 Appendix D.3 is.
  */
-import { formatMailbox, unquotedLocalPart, type Mailbox } from '../smtp/address.js';
-import type { Envelope, RecipientVerdict, SmtpBackend } from '../smtp/backend.js';
+import { formatMailbox } from '../smtp/address.js';
+import type { Envelope, SmtpBackend } from '../smtp/backend.js';
 import type { MailStore } from './mail-store.js';
+import { createRecipientPolicy } from './recipient-policy.js';
 import type { UserDirectory } from './user-directory.js';
 
 /** A message accepted for a non-local recipient; kept, never sent. */
@@ -23,6 +25,8 @@ export interface MemorySmtpBackendOptions {
   domains: readonly string[];
   /** Accept other domains from unauthenticated clients too (authenticated ones may always relay). */
   openRelay?: boolean;
+  /** Accept `<>` and other domains in MAIL FROM from logged-in users (lessons replaying RFC examples; core/store/recipient-policy.ts). */
+  foreignSenders?: boolean;
   /** Full names for VRFY ("Mark Crispin <Admin.MRC@foo.com>", RFC 5321 D.4). */
   fullNames?: ReadonlyMap<string, string>;
   /** Where relayed messages go. */
@@ -33,31 +37,17 @@ export interface MemorySmtpBackendOptions {
 export function createMemorySmtpBackend(options: MemorySmtpBackendOptions): SmtpBackend {
   const domains = options.domains.map((domain) => domain.toLowerCase());
   let deliveries = 0;
-
-  async function findUser(localPart: string): Promise<string | undefined> {
-    const users = await options.users.all();
-    if (users.has(localPart)) return localPart;
-    return [...users.keys()].find((name) => name.toLowerCase() === localPart.toLowerCase());
-  }
+  const policy = createRecipientPolicy({
+    users: options.users,
+    domains: options.domains,
+    ...(options.openRelay ? { openRelay: true } : {}),
+    ...(options.foreignSenders ? { foreignSenders: true } : {}),
+  });
 
   return {
     secretOf: (user) => options.users.secretOf(user),
-
-    async senderAllowed(mailbox: Mailbox, user: string): Promise<boolean> {
-      const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
-      return !local || (await findUser(unquotedLocalPart(mailbox.localPart))) === user;
-    },
-
-    async checkRecipient(mailbox: Mailbox, authenticated: boolean): Promise<RecipientVerdict> {
-      const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
-      if (!local) return authenticated || options.openRelay ? { kind: 'relay' } : { kind: 'relay-denied' };
-      // RFC 5321 §4.5.1: postmaster is always accepted; it goes to "postmaster" or the first user.
-      const localPart = unquotedLocalPart(mailbox.localPart); // "carol" in quotes is carol (RFC 5321 §4.1.2)
-      const user = localPart.toLowerCase() === 'postmaster'
-        ? ((await findUser('postmaster')) ?? [...(await options.users.all()).keys()][0])
-        : await findUser(localPart);
-      return user ? { kind: 'local', user } : { kind: 'unknown-user' };
-    },
+    checkSender: (mailbox, user) => policy.checkSender(mailbox, user),
+    checkRecipient: (mailbox, authenticatedAs) => policy.checkRecipient(mailbox, authenticatedAs),
 
     /** A user name, or a word of a full name ("Crispin"), matches; each match as "Full Name <user@domain>". */
     async verify(query: string): Promise<string[]> {

@@ -6,6 +6,8 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { syncAfterCommit, syncFolder } from './durable-write.js';
+import { STALE_TEMPORARY_MS } from './maildir-store.js';
 
 export interface QueuedEnvelope {
   id: string;
@@ -29,10 +31,22 @@ export interface QueuedFailure {
   host: string;
 }
 
+/** Seams of the queue: the directory sync (tests make it fail) and where a sync failure after an enqueue is reported. */
+export interface OutboundQueueOptions {
+  syncFolder?: (path: string) => Promise<void>;
+  onSyncFailure?: (text: string) => void;
+}
+
 export class OutboundQueue {
   private readonly listeners = new Set<() => void>();
+  private readonly syncFolder: (path: string) => Promise<void>;
 
-  constructor(private readonly folder: string) {}
+  constructor(
+    private readonly folder: string,
+    private readonly options: OutboundQueueOptions = {},
+  ) {
+    this.syncFolder = options.syncFolder ?? syncFolder;
+  }
 
   /** Calls `listener` after each enqueue (the queue runner wakes up); returns a function that stops it. */
   onEnqueue(listener: () => void): () => void {
@@ -40,17 +54,26 @@ export class OutboundQueue {
     return () => this.listeners.delete(listener);
   }
 
-  /** Stores a message and its envelope durably; resolves once both are on disk. */
+  /**
+   * Stores a message and its envelope durably; resolves once both are on disk.
+   * The envelope's rename is the commit point: a failure before it leaves no
+   * entry (the message file is removed) and throws; a failing folder sync after
+   * it is retried and reported, never thrown, since the entry will be delivered.
+   */
   async enqueue(envelope: QueuedEnvelope, message: Buffer): Promise<void> {
     await fs.mkdir(join(this.folder, 'tmp'), { recursive: true });
-    await writeDurably(join(this.folder, 'tmp', `${envelope.id}.eml`), join(this.folder, `${envelope.id}.eml`), message);
-    await writeDurably(join(this.folder, 'tmp', `${envelope.id}.json`), join(this.folder, `${envelope.id}.json`), Buffer.from(`${JSON.stringify(envelope, null, 2)}\n`));
-    const handle = await fs.open(this.folder, 'r');
+    const messagePath = join(this.folder, `${envelope.id}.eml`);
     try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await writeDurably(join(this.folder, 'tmp', `${envelope.id}.eml`), messagePath, message);
+      await writeDurably(join(this.folder, 'tmp', `${envelope.id}.json`), join(this.folder, `${envelope.id}.json`), Buffer.from(`${JSON.stringify(envelope, null, 2)}\n`));
+    } catch (error) {
+      await fs.rm(messagePath, { force: true }).catch(() => undefined);
+      throw error;
     }
+    await syncAfterCommit(
+      () => this.syncFolder(this.folder),
+      (error) => this.options.onSyncFailure?.(`queued ${envelope.id} but could not sync the queue folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); it will be delivered, its durability across a power cut is not proven`),
+    );
     for (const listener of this.listeners) listener();
   }
 
@@ -83,6 +106,23 @@ export class OutboundQueue {
       }
     }
     return entries.sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
+  }
+
+  /**
+   * Removes files in the queue's tmp/ not written for `olderThanMs` (the
+   * Maildir rule, 36 hours): enqueues cut short by a crash. Returns the paths removed.
+   */
+  async sweepTemporary(olderThanMs = STALE_TEMPORARY_MS, now = Date.now()): Promise<string[]> {
+    const tmp = join(this.folder, 'tmp');
+    const removed: string[] = [];
+    for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+      const path = join(tmp, name);
+      const stat = await fs.lstat(path).catch(() => undefined);
+      if (!stat?.isFile() || now - stat.mtimeMs < olderThanMs) continue;
+      await fs.rm(path, { force: true });
+      removed.push(path);
+    }
+    return removed;
   }
 
   async message(id: string): Promise<Buffer> {

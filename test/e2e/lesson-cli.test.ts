@@ -127,13 +127,13 @@ describe('maillab lesson play', () => {
   });
 
   it('practice reads the learner\'s lines from stdin: hints for wrong ones, replies for right ones', async () => {
-    const input = ['STAT', 'apop mrose C4C9334BAC560ECC979E58001B3E22FB', '/reveal', 'stat', 'list', 'retr 1', 'dele 1', 'retr 2', 'dele 2', 'quit', ''].join('\n');
+    const input = ['STAT', 'apop mrose c4c9334bac560ecc979e58001b3e22fb', '/reveal', 'stat', 'list', 'retr 1', 'dele 1', 'retr 2', 'dele 2', 'quit', ''].join('\n');
     const result = await runMaillab(['lesson', 'play', 'rfc1939-s10', '--mode', 'practice'], input);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('STAT is only valid in the TRANSACTION state (RFC 1939 §5); the session is in AUTHORIZATION, so the server would refuse it. The lab is back as it was before your line. Type /reveal to see the expected line.');
     // The wrong line reached the server: its real refusal is shown before the hint.
     expect(result.stdout).toMatch(/^C: STAT\n(?: {3}[^\n]*\n)*S: -ERR STAT is only valid in TRANSACTION state/m);
-    expect(result.stdout).toMatch(/^C: apop mrose C4C9334BAC560ECC979E58001B3E22FB\n {3}= APOP[^\n]*\nS: \+OK mrose's maildrop has 2 messages \(320 octets\)$/m);
+    expect(result.stdout).toMatch(/^C: apop mrose c4c9334bac560ecc979e58001b3e22fb\n {3}= APOP[^\n]*\nS: \+OK mrose's maildrop has 2 messages \(320 octets\)$/m);
     expect(result.stdout).toContain("The lesson's next line: STAT");
     expect(result.stdout).toContain('S: +OK dewey POP3 server signing off (maildrop empty)');
     expect(result.stdout.trim().endsWith('Well done: you typed every line of the lesson.\nScore: 6/8 steps right the first time; lines answered otherwise and undone: 1; lines revealed: 1.')).toBe(true);

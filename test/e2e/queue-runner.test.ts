@@ -29,6 +29,8 @@ beforeAll(async () => {
   });
   labA = await startTestLab({
     runQueue: true,
+    // The MX hosts live on loopback addresses: named, or the outbound policy would refuse to connect.
+    outbound: { domains: ['remote.test', 'down.test'], addresses: ['127.0.0.2', '127.0.0.3'] },
     dnsServer: dns.address,
     mxPort: labB.smtpPort,
     queueRetryDelaysMs: [30, 30],

@@ -10,7 +10,8 @@ import { runPython } from '../helpers/python.js';
 
 let lab: TestLab;
 beforeAll(async () => {
-  lab = await startTestLab({ maxMessageSize: 50_000 });
+  // Outbound delivery on for one domain (the queue runner stays off): relayed mail is queued, not sent.
+  lab = await startTestLab({ maxMessageSize: 50_000, outbound: { domains: ['elsewhere.example'], addresses: [] } });
 });
 afterAll(() => lab.stop());
 

@@ -14,9 +14,9 @@ export function memoryBackend(users: Record<string, string>, domains: string[], 
   const lower = new Map(Object.keys(users).map((name) => [name.toLowerCase(), name]));
   return {
     secretOf: async (user) => users[user],
-    async checkRecipient(mailbox: Mailbox, authenticated: boolean): Promise<RecipientVerdict> {
+    async checkRecipient(mailbox: Mailbox, authenticatedAs: string | undefined): Promise<RecipientVerdict> {
       if (mailbox.domain === '' && mailbox.localPart.toLowerCase() === 'postmaster') return { kind: 'local', user: Object.keys(users)[0]! };
-      if (!domains.includes(mailbox.domain.toLowerCase())) return authenticated ? { kind: 'relay' } : { kind: 'relay-denied' };
+      if (!domains.includes(mailbox.domain.toLowerCase())) return authenticatedAs !== undefined ? { kind: 'relay' } : { kind: 'relay-denied' };
       const user = lower.get(mailbox.localPart.toLowerCase());
       return user ? { kind: 'local', user } : { kind: 'unknown-user' };
     },

@@ -215,8 +215,8 @@ describe('practice mode: every line goes to the lab, judged by what it did', () 
     const { practice, played } = await LessonPractice.start(lessonFrom(POP3_LESSON));
     expect(played.map((step) => step.received)).toEqual([['+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>']]);
     expect(practice.state).toBe('AUTHORIZATION');
-    const login = accepted(await practice.submit('apop mrose C4C9334BAC560ECC979E58001B3E22FB'));
-    expect(login[0]).toMatchObject({ sent: ['apop mrose C4C9334BAC560ECC979E58001B3E22FB'], received: ["+OK mrose's maildrop has 2 messages (320 octets)"] });
+    const login = accepted(await practice.submit('apop mrose c4c9334bac560ecc979e58001b3e22fb'));
+    expect(login[0]).toMatchObject({ sent: ['apop mrose c4c9334bac560ecc979e58001b3e22fb'], received: ["+OK mrose's maildrop has 2 messages (320 octets)"] });
     expect(login[0]!.difference).toBeUndefined();
     expect(practice.state).toBe('TRANSACTION');
     const retr = accepted(await practice.submit('Retr 02'));

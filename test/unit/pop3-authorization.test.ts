@@ -177,9 +177,11 @@ describe('APOP', () => {
     expect(output.events).toContainEqual(expect.objectContaining({ kind: 'transition', cause: 'APOP accepted for mrose; the maildrop is now locked' }));
   });
 
-  it('accepts the digest in uppercase hex', async () => {
+  it('refuses the digest in uppercase hex, as CRAM-MD5 does (RFC 1939 section 7 and RFC 2195 section 2: lower-case)', async () => {
     const h = makeHarness({}, rfcMaildrop);
-    expect(await h.send(`APOP mrose ${RFC_DIGEST.toUpperCase()}`)).toMatch(/^\+OK mrose's maildrop/);
+    expect(await h.send(`APOP mrose ${RFC_DIGEST.toUpperCase()}`)).toBe('-ERR APOP digest must be 32 lowercase hex digits (RFC 1939 section 7)\r\n');
+    expect(h.session.state).toBe('AUTHORIZATION');
+    expect(await h.send(`APOP mrose ${RFC_DIGEST}`)).toMatch(/^\+OK mrose's maildrop/);
   });
 
   it('depends on the greeting timestamp: the RFC digest fails under another one', async () => {
@@ -310,6 +312,27 @@ describe('[IN-USE]: one maildrop, one session', () => {
     expect(output.delayMs).toBe(0);
     expect(second.session.state).toBe('AUTHORIZATION');
     expect(store.isLocked('mrose')).toBe(true);
+  });
+
+  it('a right password for a locked maildrop waits as long as a wrong one would (no timing oracle, issue 19 item 14)', async () => {
+    const { session } = lab();
+    await userPass(session(), 'mrose', 'tanstaaf');
+    const delay = (failures: number) => failures * 100;
+    const second = session({ authFailureDelay: delay });
+    expect((await userPass(second, 'mrose', 'wrong')).delayMs).toBe(100);
+    const locked = await userPass(second, 'mrose', 'tanstaaf');
+    expect(locked.bytes.toString()).toBe('-ERR [IN-USE] maildrop already locked by another session\r\n');
+    // The wrong password's next answer would have waited 200 ms: so does the right one's.
+    expect(locked.delayMs).toBe(200);
+  });
+
+  it('the penalty remembered across connections applies to a locked maildrop too', async () => {
+    const { session } = lab();
+    await userPass(session(), 'mrose', 'tanstaaf');
+    const penalty = { delayMs: (user: string | undefined) => (user === 'mrose' ? 4000 : 0), failed: () => undefined, succeeded: () => undefined };
+    const locked = await userPass(session({ authPenalty: penalty }), 'mrose', 'tanstaaf');
+    expect(locked.bytes.toString()).toMatch(/^-ERR \[IN-USE\]/);
+    expect(locked.delayMs).toBe(4000);
   });
 
   it('APOP and AUTH are refused the same way', async () => {

@@ -68,3 +68,57 @@ describe('per-recipient outcome of a local delivery', () => {
     expect(bounces[0]).not.toContain('alice@maillab.test\r\nAction: failed');
   });
 });
+
+describe('a folder sync that fails after the rename (issue 19 item 4)', () => {
+  const failingSync = async () => {
+    throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+  };
+
+  it('a local delivery is answered 250, never 451 "nothing was stored", and the operator is told', async () => {
+    const logged: string[] = [];
+    const store = new MaildirStore(join(root, 'mail'), { syncFolder: failingSync, onSyncFailure: (text) => logged.push(text) });
+    const backend = createSmtpBackend({ users: new StaticUsers(USERS), store, queue: new OutboundQueue(join(root, 'queue')), domains: ['maillab.test'], hostname: 'mx.maillab.test' });
+    const h = makeSmtpHarness({}, USERS, ['maillab.test'], backend);
+    await h.send('EHLO client.example');
+    await h.send('MAIL FROM:<carol@maillab.test>');
+    await h.send('RCPT TO:<alice@maillab.test>');
+    await h.send('DATA');
+    const reply = await h.data('Subject: synced or not\r\n\r\nhello\r\n');
+    expect(reply).toMatch(/^250 2\.0\.0 /);
+    expect(reply).not.toMatch(/nothing was stored/);
+    // Stored exactly once: a client that had been told 451 would send it again.
+    expect(files('alice').filter((text) => text.includes('Subject: synced or not'))).toHaveLength(1);
+    expect(logged).toEqual([expect.stringMatching(/^delivered alice\/new\/\S+ but could not sync the folder \(EIO\)/)]);
+  });
+
+  it('a copy taken back whose folder sync then fails is gone, and the reply says so: 451, not 250 "delivered"', async () => {
+    const reply = await transaction(new MaildirStore(join(root, 'mail'), { syncFolder: failingSync }));
+    expect(reply).toMatch(/^451 4\.3\.0 .*nothing was stored/);
+    expect(files('alice')).toEqual([]);
+  });
+
+  it('a queued message is answered 250 and its entry stays whole, never 451 "nothing was stored"', async () => {
+    const logged: string[] = [];
+    const queue = new OutboundQueue(join(root, 'queue'), { syncFolder: failingSync, onSyncFailure: (text) => logged.push(text) });
+    const backend = createSmtpBackend({
+      users: new StaticUsers(USERS),
+      store: new MaildirStore(join(root, 'mail')),
+      queue,
+      domains: ['maillab.test'],
+      hostname: 'mx.maillab.test',
+      relayAllowed: async () => ({ ok: true }),
+    });
+    const h = makeSmtpHarness({ listener: 'submission' }, USERS, ['maillab.test'], backend);
+    await h.send('EHLO client.example');
+    expect(await h.send(`AUTH PLAIN ${Buffer.from('\0carol\0singer').toString('base64')}`)).toMatch(/^235 /);
+    await h.send('MAIL FROM:<carol@maillab.test>');
+    expect(await h.send('RCPT TO:<friend@elsewhere.example>')).toMatch(/^250 /);
+    await h.send('DATA');
+    const reply = await h.data('Subject: queued\r\n\r\nhello\r\n');
+    expect(reply).toMatch(/^250 2\.0\.0 /);
+    const entries = await queue.list();
+    expect(entries.map((entry) => entry.recipients)).toEqual([['friend@elsewhere.example']]);
+    expect((await queue.message(entries[0]!.id)).toString('latin1')).toContain('Subject: queued');
+    expect(logged).toEqual([expect.stringMatching(/^queued \S+ but could not sync the queue folder \(EIO\)/)]);
+  });
+});

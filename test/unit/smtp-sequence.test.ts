@@ -295,13 +295,23 @@ describe('too many bad commands (RFC 5321 §4.2.2: 421 and close)', () => {
     expect(await h.send('MAIL FROM:<x@client.example>')).toMatch(/^503 /); // 1: sequence
     expect(await h.send('NOOP')).toBe('250 2.0.0 OK\r\n');
     expect(await h.send('RCPT TO:alice')).toMatch(/^501 /); // 2: syntax
-    expect(await h.send('RCPT TO:<ghost@maillab.test>')).toMatch(/^550 /); // 3: unknown user
+    expect(await h.send('RCPT TO:<ghost@maillab.test>')).toMatch(/^550 /); // not counted: refused recipients are normal
+    expect(await h.send('VRFY')).toMatch(/^501 /); // 3: syntax
     const out = await h.output('WHAT'); // 4: unknown command
     expect(out.bytes.toString()).toBe('421 4.7.0 maillab.test Too many errors (4), closing connection\r\n');
     expect(out.close).toBe(true);
     expect(transitions(out.events)).toMatchObject([{ from: 'RCPT', to: 'CLOSED' }]);
     expect(h.session.transaction).toBeUndefined();
     expect(h.delivered).toHaveLength(0);
+  });
+
+  it('refused recipients are answered 550 but never counted (a typo in an address is normal in SMTP)', async () => {
+    const h = makeSmtpHarness({ maxBadCommands: 2 });
+    await openTransaction(h);
+    for (let i = 0; i < 10; i++) expect(await h.send(`RCPT TO:<ghost${i}@maillab.test>`)).toMatch(/^550 5\.1\.1 /);
+    for (let i = 0; i < 10; i++) expect(await h.send(`RCPT TO:<far${i}@elsewhere.example>`)).toMatch(/^550 5\.7\.1 /);
+    expect(h.session.state).not.toBe('CLOSED');
+    expect(await h.send('NOOP')).toBe('250 2.0.0 OK\r\n');
   });
 
   it('good commands alone never trigger it', async () => {

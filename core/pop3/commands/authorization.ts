@@ -78,15 +78,18 @@ export const APOP: Pop3Command = {
       context.fail('UNKNOWN_COMMAND', err('APOP is not offered: the greeting carried no timestamp (RFC 1939 section 7)'));
       return;
     }
-    const match = /^(\S+) ([0-9a-fA-F]{32})$/.exec(args);
+    // RFC 1939 §7: the digest is "sent in hexadecimal format, using lower-case ASCII characters"; RFC 2195 §2 says
+    // the same of CRAM-MD5's, and both are held to it alike (core/sasl/mechanisms.ts): an upper-case digest is malformed.
+    const match = /^(\S+) ([0-9a-f]{32})$/.exec(args);
     if (!match) {
-      context.fail('BAD_ARGUMENT', err('APOP needs a name and a 32-digit hex MD5 digest: APOP name digest'));
+      const upper = /^\S+ [0-9a-fA-F]{32}$/.test(args);
+      context.fail('BAD_ARGUMENT', err(upper ? 'APOP digest must be 32 lowercase hex digits (RFC 1939 section 7)' : 'APOP needs a name and a 32-digit hex MD5 digest: APOP name digest'));
       return;
     }
     const [, user, digest] = match as unknown as [string, string, string];
     context.pendingUser = undefined;
     const secret = await context.backend.secretOf(user);
-    if (secret === undefined || !secretsEqual(digest.toLowerCase(), apopDigest(context.options.timestamp, secret))) {
+    if (secret === undefined || !secretsEqual(digest, apopDigest(context.options.timestamp, secret))) {
       context.authFailed(err(INVALID_CREDENTIALS, 'AUTH'), user);
       return;
     }

@@ -53,10 +53,11 @@ export const MAIL: SmtpCommand = {
       return;
     }
     const sender = parsed.path.mailbox;
-    if (sender && context.authenticatedAs && context.backend.senderAllowed && !(await context.backend.senderAllowed(sender, context.authenticatedAs))) {
-      // RFC 6409 §6.1: 550 5.7.1 when the sender "is not authorized with the authentication used".
-      context.event({ kind: 'error', code: 'SENDER_MISMATCH', message: `${context.authenticatedAs} may not send as ${formatMailbox(sender)}` });
-      context.send(reply(550, '5.7.1', `Sender address <${formatMailbox(sender)}> is not owned by user ${context.authenticatedAs} (RFC 6409 §6.1)`));
+    const verdict = context.authenticatedAs !== undefined && context.backend.checkSender ? await context.backend.checkSender(sender, context.authenticatedAs) : { ok: true as const };
+    if (!verdict.ok) {
+      // RFC 6409 §6.1: 550 with 5.7.1 when the sender "is not authorized with the authentication used" (Postfix answers 553).
+      context.event({ kind: 'error', code: 'SENDER_MISMATCH', message: `${context.authenticatedAs} may not send as <${formatMailbox(sender)}>` });
+      context.send(reply(550, '5.7.1', `Sender address rejected: ${verdict.reason} (RFC 6409 §6.1)`));
       return;
     }
     context.transaction = {

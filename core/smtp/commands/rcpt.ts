@@ -42,16 +42,21 @@ export const RCPT: SmtpCommand = {
       context.send(reply(452, '4.5.3', `Too many recipients: at most ${context.options.maxRecipients} per message; send the rest in another transaction (RFC 5321 §4.5.3.1.10)`));
       return;
     }
-    const verdict = await context.backend.checkRecipient(mailbox, context.authenticatedAs !== undefined);
+    const verdict = await context.backend.checkRecipient(mailbox, context.authenticatedAs);
+    // A refused recipient is normal in SMTP (a typo, a moved user): it is answered, but not counted as a
+    // bad command, so a message with a few wrong addresses never ends the session (Dovecot and Postfix alike).
     if (verdict.kind === 'unknown-user') {
       transaction.rejectedRecipients++;
-      context.fail('UNKNOWN_USER', reply(550, '5.1.1', context.text('rcptUnknown', { address })));
+      context.event({ kind: 'error', code: 'UNKNOWN_USER', message: `no user ${address}` });
+      context.send(reply(550, '5.1.1', context.text('rcptUnknown', { address })));
       return;
     }
     if (verdict.kind === 'relay-denied') {
       transaction.rejectedRecipients++;
-      // RFC 5321 §3.6.2: a refusal to relay for policy reasons SHOULD be 550.
-      context.fail('RELAY_DENIED', reply(550, '5.7.1', context.text('relayDenied', { address, domain: mailbox.domain })));
+      context.event({ kind: 'error', code: 'RELAY_DENIED', message: verdict.reason ?? `relaying to ${mailbox.domain} refused` });
+      // RFC 5321 §3.6.2: a refusal to relay for policy reasons SHOULD be 550; 5.7.1 is "delivery not authorized" (RFC 3463).
+      const text = verdict.reason !== undefined ? `Relay access denied: <${address}>: ${verdict.reason}` : context.text('relayDenied', { address, domain: mailbox.domain });
+      context.send(reply(550, '5.7.1', text));
       return;
     }
     transaction.recipients.push({
