@@ -19,6 +19,8 @@ import type { RecipientResult } from '../core/send/smtp-dialogue.js';
 import { transcriptObserver } from '../core/send/transcript-observer.js';
 import type { SendCliOptions } from './cli-options.js';
 import { fail } from './fail.js';
+import { EXIT_CODES, exitMeaning, sendStageExit } from '../core/client/exit-status.js';
+import type { TlsClientSettings } from '../core/net/tls-verification.js';
 
 export async function runSend(options: SendCliOptions): Promise<void> {
   const to = options.to ?? [];
@@ -36,14 +38,17 @@ export async function runSend(options: SendCliOptions): Promise<void> {
     if (!parsed.ok) fail(parsed.reason);
     if (parsed.endpoint.protocol !== 'smtp') fail(`--server needs an smtp:// or smtps:// URL, not "${options.server}"`);
     if (parsed.endpoint.implicitTls && options.starttls) fail('--starttls does not go with smtps:// (that is TLS from the first byte already)');
-    const observer = withPlaintextWarning(observerFor(), parsed.endpoint.implicitTls, `${parsed.endpoint.host}:${parsed.endpoint.port}`);
+    const observer = withWarnings(observerFor());
+    if (options.insecure && options.auth !== undefined) process.stderr.write('maillab: warning: --insecure: the password may go over a connection whose certificate did not verify, or without TLS; you will be told before it is sent\n');
     results = await sendOverSmtp({
       host: parsed.endpoint.host,
       port: parsed.endpoint.port,
       implicitTls: parsed.endpoint.implicitTls,
-      // STARTTLS whenever the server offers it (RFC 3207, RFC 8314 §3); --starttls makes it a requirement.
-      startTls: options.starttls ? 'required' : 'opportunistic',
+      // STARTTLS whenever the server offers it (RFC 3207, RFC 8314 §3); --starttls makes it a requirement, and so does
+      // a password: it goes only over TLS that verified (RFC 8314 §4.1), unless --insecure.
+      startTls: options.starttls || (options.auth !== undefined && !options.insecure) ? 'required' : 'opportunistic',
       insecure: options.insecure,
+      tls: tlsSettings(options),
       heloName,
       from: options.from!,
       recipients,
@@ -63,6 +68,7 @@ export async function runSend(options: SendCliOptions): Promise<void> {
       port: options.mxPort ?? 25,
       startTls: options.starttls ? 'required' : 'opportunistic',
       insecure: options.insecure,
+      tls: (({ servername: _name, ...rest }) => rest)(tlsSettings(options)),
       connectTimeoutMs: timeoutMs,
       replyTimeoutMs: timeoutMs,
       observe: () => observerFor(),
@@ -71,26 +77,23 @@ export async function runSend(options: SendCliOptions): Promise<void> {
   report(results);
 }
 
-/**
- * Watches a --server session for a password sent without TLS (the server
- * offered no STARTTLS, or refused it) and says so on stderr, once.
- */
-function withPlaintextWarning(observer: SmtpObserver | undefined, implicitTls: boolean, where: string): SmtpObserver {
-  let tls = implicitTls;
-  let warned = false;
+/** Says on stderr, at once, what the client must say before its next line goes out (credentials over an unverified connection). */
+function withWarnings(observer: SmtpObserver | undefined): SmtpObserver {
   return {
     ...observer,
-    tlsEstablished(info) {
-      tls = true;
-      observer?.tlsEstablished?.(info);
+    warning(text) {
+      process.stderr.write(`maillab: warning: ${text}\n`);
+      observer?.warning?.(text);
     },
-    sent(line, secret) {
-      if (secret && !tls && !warned) {
-        warned = true;
-        process.stderr.write(`maillab: warning: the password went to ${where} unencrypted (the server offered no STARTTLS, or refused it); anyone on the path can read it. Use smtps:// or a server that offers STARTTLS (RFC 8314).\n`);
-      }
-      observer?.sent?.(line, secret);
-    },
+  };
+}
+
+/** --ca-file, --servername, --tls-min as the client takes them. */
+function tlsSettings(options: SendCliOptions): TlsClientSettings {
+  return {
+    ...(options.caFile !== undefined ? { caFile: options.caFile } : {}),
+    ...(options.servername !== undefined ? { servername: options.servername } : {}),
+    ...(options.tlsMin !== undefined ? { minVersion: options.tlsMin } : {}),
   };
 }
 
@@ -107,6 +110,7 @@ function check(options: SendCliOptions, to: string[]): void {
   if (options.direct && options.auth !== undefined) fail('--auth needs --server: direct delivery to MX hosts does not log in');
   if (!options.direct && options.dns !== undefined) fail('--dns applies to --direct only');
   if (!options.direct && options.mxPort !== undefined) fail('--mx-port applies to --direct only');
+  if (options.direct && options.servername !== undefined) fail('--servername applies to --server only: with --direct each MX host is checked by its own name');
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
   if (options.auth !== undefined && !options.auth.includes(':')) fail('--auth expects user:password');
   if (!isKnownCharset(options.charset)) fail(`unknown charset "${options.charset}" (try utf-8, iso-8859-1, gb2312, shift_jis, koi8-r)`);
@@ -185,12 +189,23 @@ function describe(result: RecipientResult): string {
   return `${result.address}: ${verdict} by ${result.host}: ${reply}`;
 }
 
-/** One line per recipient on stdout; exit 0 only when every recipient was accepted. */
+/**
+ * One line per recipient on stdout; exit 0 only when every recipient was
+ * accepted, else the status of the stage where the first one failed
+ * (core/client/exit-status.ts, swaks' numbers).
+ */
 function report(results: RecipientResult[]): void {
   const failed = results.filter((result) => !result.ok);
-  // Nothing was said by any server (no connection, DNS failure, TLS refused): one error line.
   const first = failed[0];
-  if (first && failed.length === results.length && results.every((result) => result.code === 0 && result.text === first.text)) fail(first.text);
+  const code = first ? EXIT_CODES[sendStageExit(first.stage, first.lost)] : EXIT_CODES.OK;
+  // Nothing was said by any server (no connection, DNS failure, TLS refused): one error line.
+  if (first && failed.length === results.length && results.every((result) => result.code === 0 && result.text === first.text)) {
+    process.stderr.write(`maillab: ${first.text}\n`);
+    process.exit(code);
+  }
   for (const result of results) process.stdout.write(`${describe(result)}\n`);
-  if (failed.length > 0) fail(`${failed.length} of ${results.length} recipient${results.length === 1 ? ' was' : 's were'} not accepted`);
+  if (first) {
+    process.stderr.write(`maillab: ${failed.length} of ${results.length} recipient${results.length === 1 ? ' was' : 's were'} not accepted (exit status ${code}: ${exitMeaning(code)})\n`);
+    process.exit(code);
+  }
 }

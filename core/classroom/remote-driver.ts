@@ -54,10 +54,10 @@ export class RemoteDriver implements ClassroomDriver {
     return this.session.closed;
   }
 
-  async submit(lines: readonly string[]): Promise<void> {
+  async submit(lines: readonly string[], how: { insist?: boolean } = {}): Promise<void> {
     if (this.session.closed) return;
     // Protocol lines only (the classroom ran meta-commands already; in DATA a "/" line is content, and the raw session sends it as is).
-    await this.session.submitBatch(lines);
+    await this.session.submitBatch(lines, how);
     if (this.session.tracker.inputMode === 'data') return;
     try {
       await this.session.settled();

@@ -7,8 +7,10 @@
 import type { WireEvent } from '../events.js';
 import { nextBatch } from '../models/console.js';
 import { ClientConnection, type ClientConnectionOptions, type ClientEndpoint, type RawLine } from './client-connection.js';
-import { probeSilentPort, type SilentPortKind } from './silent-port-probe.js';
+import { probeSilentPort, probeSilentTlsPort } from './silent-port-probe.js';
+import { silentPortReason, transcriptNote, wrongGreeting } from './raw-session-text.js';
 import { isMetaCommand, runMetaCommand, type MetaResult } from '../client/meta-commands.js';
+import { announcedCapabilities, capabilityChange, credentialRefusal, pipeliningOffered, sizeNote } from '../client/client-guards.js';
 import { Pop3Tracker } from '../client/pop3-tracker.js';
 import { SmtpTracker } from '../client/smtp-tracker.js';
 import type { ClientTracker } from '../client/tracker.js';
@@ -27,10 +29,18 @@ export interface RawSessionOptions {
   onClose?: (reason: string) => void;
   /** Told of the TCP socket as soon as it is created. */
   onSocket?: ClientConnectionOptions['onSocket'];
+  /** --force-auth: send credentials even for an AUTH the server did not offer. */
+  forceAuth?: boolean;
+}
+
+/** How a line is being sent: `insist` sends credentials the guards would hold back (/plain!, --force-auth). */
+export interface SendOptions {
+  insist?: boolean;
 }
 
 export interface TranscriptLine {
-  from: 'client' | 'server';
+  /** 'note': maillab's own line in a saved transcript (TLS up, an unverified certificate, credentials held back), never on the wire. */
+  from: 'client' | 'server' | 'note';
   text: string;
 }
 
@@ -51,6 +61,13 @@ export class RawSession {
   private wrongProtocolReason: string | undefined;
   /** We closed the connection (end of script, /quit, Ctrl-D): its closing is not a drop. */
   private closing = false;
+  /** Credentials held back (not offered): the session's exit status says so. */
+  private heldBack: string | undefined;
+  /** The capability list before STARTTLS/STLS, to compare with the one after (RFC 3207 §4.2). */
+  private capabilitiesBeforeTls: string[] | undefined;
+  /** An AUTH was sent that the server had not offered: its refusal gets a note saying so. */
+  private unofferedAuth: { preTls: boolean } | undefined;
+  private pipelineNoted = false;
 
   constructor(private readonly options: RawSessionOptions) {}
 
@@ -72,11 +89,7 @@ export class RawSession {
       ...(this.options.onRawLine ? { onRawLine: this.options.onRawLine } : {}),
       ...(this.options.onSocket ? { onSocket: this.options.onSocket } : {}),
       onTranscriptLine: (from, text) => this.transcript.push({ from, text }),
-      onClose: (reason) => {
-        this.closedReason = reason;
-        this.wake();
-        this.options.onClose?.(reason);
-      },
+      onClose: (reason) => this.markClosed(reason),
     });
     // A TLS or HTTP server says nothing until the client speaks: after a second of silence, find out on a second connection.
     const silence = setTimeout(() => {
@@ -97,18 +110,32 @@ export class RawSession {
   private async explainSilence(): Promise<void> {
     const { endpoint } = this.options;
     const where = `${endpoint.host}:${endpoint.port}`;
-    if (endpoint.implicitTls) return this.options.onNotice(`no greeting after 1 s from ${where}; still waiting (a busy server may greet late)`);
-    this.options.onNotice(`no greeting after 1 s from ${where}; a mail server greets at once, so this may be an implicit-TLS port (try ${endpoint.protocol}s://${where}) or a web server. Checking on a second connection`);
-    const kind = await probeSilentPort(endpoint.host, endpoint.port);
+    if (endpoint.implicitTls) {
+      this.options.onNotice(`no greeting after 1 s from ${where} over TLS; a mail server greets at once, so this may be a web server (HTTPS). Checking on a second connection`);
+    } else {
+      this.options.onNotice(`no greeting after 1 s from ${where}; a mail server greets at once, so this may be an implicit-TLS port (try ${endpoint.protocol}s://${where}) or a web server. Checking on a second connection`);
+    }
+    const kind = await (endpoint.implicitTls ? probeSilentTlsPort : probeSilentPort)(endpoint.host, endpoint.port);
     if (this.serverLines > 0 || this.closed) return;
     const wrong = silentPortReason(endpoint, kind);
     if (wrong === undefined) {
-      this.options.onNotice(`the port answered neither TLS nor HTTP; still waiting for a greeting (--timeout ${Math.round(this.options.replyTimeoutMs / 1000)} s)`);
+      // A server that takes one connection at a time (busy with another client) is silent on both: not the wrong port.
+      const why = kind === 'mail' ? 'the port greeted the second connection as a mail server, so it is the right kind of port; it may take one connection at a time or be slow with this one' : 'the second connection got no answer either: the server may be busy (some take one connection at a time) or slow';
+      this.options.onNotice(`${why}; still waiting for a greeting (--timeout ${Math.round(this.options.replyTimeoutMs / 1000)} s)`);
       return;
     }
     this.wrongProtocolReason = wrong;
     this.options.onEvent({ kind: 'error', code: 'BAD_REPLY', message: wrong });
     this.connection.destroy();
+  }
+
+  /** The connection is gone: the tracker's state becomes CLOSED (unless the session had ended), waiters wake, the front end is told once. */
+  private markClosed(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    if (!this.closing) for (const event of this.tracker.connectionLost(reason)) this.onEvent(event);
+    this.closedReason = reason;
+    this.wake();
+    this.options.onClose?.(reason);
   }
 
   /** Set when the greeting was another protocol's (SMTP on a POP3 URL, POP3, HTTP or TLS bytes): what it was and the likely fix. */
@@ -123,7 +150,31 @@ export class RawSession {
 
   /** The server closed the connection before the session ended: not after QUIT, and not because we closed it. */
   get dropped(): boolean {
-    return this.closed && !this.closing && !this.tracker.closed && this.wrongProtocolReason === undefined && this.tlsFailure === undefined;
+    return this.closed && !this.closing && !this.serverEnded && this.wrongProtocolReason === undefined && this.tlsFailure === undefined;
+  }
+
+  /** The server ended the session itself (221/+OK to QUIT, 421, a 221 unasked), as against a reset. */
+  private serverEnded = false;
+  private cutShort = false;
+
+  /** The server ended the session before the script did: lines were left unsent. */
+  get scriptCutShort(): boolean {
+    return this.cutShort;
+  }
+
+  /** Why credentials were held back, if they were (exit status 28). */
+  get credentialsHeldBack(): string | undefined {
+    return this.heldBack;
+  }
+
+  /** TLS is up and the certificate verified; false without TLS. */
+  get verified(): boolean {
+    return this.connection.isVerified;
+  }
+
+  /** TLS is up (verified or not). */
+  get tls(): boolean {
+    return this.connection.isTls;
   }
 
   /**
@@ -141,12 +192,13 @@ export class RawSession {
     if (!this.connection.isTls) throw new Error(`the server refused ${this.options.endpoint.protocol === 'smtp' ? 'STARTTLS' : 'STLS'}: ${this.lastServerLine() ?? 'no reply'}`);
   }
 
-  /** One line the user typed: a meta-command, or a protocol line sent as is. */
-  async submit(line: string): Promise<MetaResult | undefined> {
+  /** One line the user typed: a meta-command, or a protocol line sent as is (credentials only where the guards allow, or insisted on). */
+  async submit(line: string, how: SendOptions = {}): Promise<MetaResult | undefined> {
     // In SASL mode too: that is when /cram and /b64 are needed. Only message content is taken literally.
     if (this.tracker.inputMode !== 'data' && isMetaCommand(line)) {
       const result = runMetaCommand(line, { tracker: this.tracker, ...this.metaContext() });
       if (result.kind === 'send') {
+        if (!this.mayCarryCredentials(result.line, how.insist === true || result.insist === true)) return result;
         this.options.onNotice(result.note);
         await this.send(result.line);
       } else if (result.kind === 'print') {
@@ -159,19 +211,68 @@ export class RawSession {
       }
       return result;
     }
+    if (!this.mayCarryCredentials(line, how.insist === true)) return undefined;
     await this.send(line);
     return undefined;
+  }
+
+  /**
+   * The guard before credentials go out (core/client/client-guards.ts): an AUTH
+   * the server did not offer is held back with one line saying why and what
+   * to do, unless insisted on (/plain!, --force-auth).
+   */
+  private mayCarryCredentials(line: string, insist: boolean): boolean {
+    if (this.tracker.inputMode !== 'command' || this.tracker.closed) return !this.refuseAfterEnd();
+    const refusal = credentialRefusal(this.tracker, line, this.connection.isTls);
+    if (refusal === undefined) return true;
+    if (insist || this.options.forceAuth) {
+      this.unofferedAuth = { preTls: !this.connection.isTls };
+      this.options.onNotice(`sending it anyway, as insisted: ${refusal.replace(/^not sent: /, '').replace(/; type \/plain!.*$/, '')}`);
+      return true;
+    }
+    this.heldBack = refusal;
+    this.options.onEvent({ kind: 'notice', text: refusal, level: 'warning' });
+    return false;
+  }
+
+  /** After the server ended the session nothing more is sent; says so once per line refused. */
+  private refuseAfterEnd(): boolean {
+    if (!this.tracker.closed && !this.closed) return false;
+    this.options.onEvent({ kind: 'notice', text: 'not sent: the server has ended the session (the connection is closed); /connect or run maillab connect again', level: 'warning' });
+    return true;
   }
 
   /**
    * Lines the console released together: one line goes through `submit`; a
    * pipelining batch goes out in one write (no meta-commands in it).
    */
-  async submitBatch(lines: readonly string[]): Promise<MetaResult | undefined> {
-    if (lines.length === 1) return this.submit(lines[0]!);
+  async submitBatch(lines: readonly string[], how: SendOptions = {}): Promise<MetaResult | undefined> {
+    if (lines.length === 1) return this.submit(lines[0]!, how);
+    if (!this.mayPipeline()) {
+      // Lock-step: each line after the previous reply (a line in DATA goes straight on).
+      for (const line of lines) {
+        if (this.closed || this.tracker.closed) break;
+        await this.submit(line, how);
+        if (this.tracker.inputMode !== 'data') await this.settled();
+      }
+      return undefined;
+    }
+    for (const line of lines) if (!this.mayCarryCredentials(line, how.insist === true)) return undefined;
     this.noteTlsRequest(lines[lines.length - 1]!);
     this.connection.sendBatch(lines);
     return undefined;
+  }
+
+  /** Batches only when the server offered PIPELINING (RFC 2920 §3, RFC 2449 §6.6); otherwise lock-step, said once. */
+  private mayPipeline(): boolean {
+    const offered = pipeliningOffered(this.tracker);
+    if (offered === true) return true;
+    if (offered === false && !this.pipelineNoted) {
+      this.pipelineNoted = true;
+      const where = this.options.endpoint.protocol === 'smtp' ? 'its EHLO reply' : 'its CAPA answer';
+      this.options.onNotice(`--pipeline: the server did not offer PIPELINING in ${where}, so commands go one at a time, each after the previous reply (RFC ${this.options.endpoint.protocol === 'smtp' ? '2920 §3' : '2449 §6.6'})`);
+    }
+    return false;
   }
 
   /**
@@ -181,8 +282,8 @@ export class RawSession {
    */
   async runScript(lines: readonly string[], pipeline: boolean): Promise<void> {
     let index = 0;
-    while (index < lines.length && !this.closed) {
-      if (this.tracker.inputMode === 'data' || !pipeline || isMetaCommand(lines[index]!)) {
+    while (index < lines.length && !this.closed && !this.tracker.closed) {
+      if (this.tracker.inputMode === 'data' || !pipeline || isMetaCommand(lines[index]!) || !this.mayPipeline()) {
         await this.submit(lines[index++]!);
         if (this.tracker.inputMode !== 'data') await this.settled();
         continue;
@@ -191,10 +292,19 @@ export class RawSession {
       const end = nextBatch(this.options.endpoint.protocol, lines, index);
       const batch = lines.slice(index, end);
       index = end;
+      if (batch.some((line) => credentialRefusal(this.tracker, line, this.connection.isTls) !== undefined)) {
+        index -= batch.length;
+        await this.submit(lines[index++]!);
+        await this.settled();
+        continue;
+      }
       this.noteTlsRequest(batch[batch.length - 1]!);
       this.connection.sendBatch(batch);
       await this.settled();
     }
+    const left = lines.length - index;
+    this.cutShort = left > 0;
+    if (left > 0 && (this.closed || this.tracker.closed)) this.options.onNotice(`the session is over (${this.closedReason ?? 'the server ended it'}); the script's last ${left} line${left === 1 ? ' was' : 's were'} not sent`);
   }
 
   /** Resolves when no reply is owed and no TLS handshake runs (or the connection closed); rejects after the reply timeout. */
@@ -208,7 +318,7 @@ export class RawSession {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((waiter) => waiter !== check);
-        reject(new Error(`no complete reply within ${Math.round(this.options.replyTimeoutMs / 1000)} s (waiting for: ${this.tracker.pending.join(', ') || 'the greeting'})`));
+        reject(new ReplyTimeout(`no complete reply within ${Math.round(this.options.replyTimeoutMs / 1000)} s (waiting for: ${this.tracker.pending.join(', ') || 'the greeting'})`));
       }, this.options.replyTimeoutMs);
       const check = () => {
         if (!this.closed && this.tracker.awaitingReply) return false;
@@ -242,16 +352,25 @@ export class RawSession {
   }
 
   private async send(line: string): Promise<void> {
+    if (this.refuseAfterEnd()) return;
+    const size = sizeNote(this.tracker, line);
     this.noteTlsRequest(line);
     this.connection.send(line);
+    // After the line, so the note sits under the MAIL FROM it is about.
+    if (size !== undefined) this.options.onEvent({ kind: 'annotation', about: size.over ? 'warning' : 'keyword', key: 'client.warning.size-over-limit', rfc: 'RFC 1870 §6', detail: size.text });
   }
 
   private noteTlsRequest(line: string): void {
-    if (this.tracker.inputMode === 'command' && /^(STLS|STARTTLS)$/i.test(line.trim())) this.tlsRequested = true;
+    if (this.tracker.inputMode === 'command' && /^(STLS|STARTTLS)$/i.test(line.trim())) {
+      this.tlsRequested = true;
+      this.capabilitiesBeforeTls = announcedCapabilities(this.tracker);
+    }
   }
 
   private onEvent(event: WireEvent): void {
     this.events.push(event);
+    const note = transcriptNote(event);
+    if (note !== undefined) this.transcript.push({ from: 'note', text: note });
     if (event.kind === 'annotation' && /\.sasl\.challenge$/.test(event.key) && event.detail !== undefined) this.lastChallenge = event.detail;
     this.options.onEvent(event);
     if (event.kind === 'line' && event.from === 'server') this.afterServerLine(event.text);
@@ -269,6 +388,7 @@ export class RawSession {
         return;
       }
     }
+    this.explainReply(text);
     if (!this.tlsRequested || this.tracker.awaitingReply) return;
     this.tlsRequested = false;
     if (/^(\+OK|220)\b/.test(text)) {
@@ -281,9 +401,41 @@ export class RawSession {
           this.tlsUpgrade = undefined;
           this.tlsFailure = error.message;
           this.options.onEvent({ kind: 'error', code: 'TLS_FAILED', message: error.message });
-          this.connection.destroy();
+          // The connection is gone (ClientConnection destroyed both sockets): one line, the state CLOSED, nothing waits.
+          this.markClosed('the TLS handshake failed, so the connection is closed');
         },
       );
+    }
+  }
+
+  /** Context a reply needs that the catalogue cannot know: a refused AUTH that was never offered, capabilities changed by TLS, a session the server ended. */
+  private explainReply(text: string): void {
+    if (this.tracker.closed && !this.closing) this.serverEnded = true;
+    if (/^\d{3}-/.test(text)) return;
+    const auth = this.unofferedAuth;
+    if (auth && /^(5\d\d|-ERR)\b/i.test(text)) {
+      this.unofferedAuth = undefined;
+      const preTls = auth.preTls && announcedCapabilities(this.tracker)?.some((line) => /^(STARTTLS|STLS)\b/i.test(line));
+      this.options.onEvent({
+        kind: 'annotation',
+        about: 'reply',
+        key: 'client.warning.auth-not-offered',
+        rfc: this.options.endpoint.protocol === 'smtp' ? 'RFC 4954 §4' : 'RFC 5034 §4',
+        detail: `refused because the server never offered this AUTH${preTls ? '; it offers STARTTLS, and many servers offer AUTH only after it: STARTTLS, EHLO again, then AUTH' : ''}`,
+      });
+    } else if (auth && /^(2\d\d|\+OK)\b/i.test(text)) this.unofferedAuth = undefined;
+    const before = this.capabilitiesBeforeTls;
+    const after = this.connection.isTls ? announcedCapabilities(this.tracker) : undefined;
+    if (before && after && !this.tracker.awaitingReply) {
+      this.capabilitiesBeforeTls = undefined;
+      const change = capabilityChange(before, after);
+      this.options.onEvent({
+        kind: 'annotation',
+        about: 'keyword',
+        key: 'client.warning.capabilities-after-tls',
+        rfc: this.options.endpoint.protocol === 'smtp' ? 'RFC 3207 §4.2' : 'RFC 2595 §4',
+        detail: change ? `compared with before TLS, the server ${change}` : 'the same list as before TLS',
+      });
     }
   }
 
@@ -302,22 +454,7 @@ export class RawSession {
   }
 }
 
-/** What the first line says when it is not this protocol's greeting: another protocol, HTTP, or TLS bytes; with the likely fix. */
-export function wrongGreeting(endpoint: ClientEndpoint, line: string): string | undefined {
-  const where = `${endpoint.host}:${endpoint.port}`;
-  if (endpoint.protocol === 'pop3' && /^\d{3}[ -]/.test(line)) return `this is an SMTP greeting, not POP3: the port ${endpoint.port} speaks SMTP; try smtp://${where}, or the POP3 port (110, or 1110 in the lab)`;
-  if (endpoint.protocol === 'smtp' && /^[+-](OK|ERR)\b/i.test(line)) return `this is a POP3 greeting, not SMTP: the port ${endpoint.port} speaks POP3; try pop3://${where}, or an SMTP port (25, 587, or 2525/2587 in the lab)`;
-  if (/^HTTP\/\d/i.test(line) || /^<(!doctype|html)/i.test(line)) return `an HTTP server answered on ${where}, not ${endpoint.protocol.toUpperCase()}; check the port`;
-  if (/^[\x14-\x17]\x03[\x00-\x04]/.test(line)) return `TLS bytes came back on ${where}: this port expects TLS from the first byte; try ${endpoint.protocol}s://${where}`;
-  if (/^SSH-\d/.test(line)) return `an SSH server answered on ${where}, not ${endpoint.protocol.toUpperCase()}; check the port`;
-  return undefined;
-}
-
-/** Why a port that sent no greeting is the wrong one, from what the probe found; undefined when it could not tell. */
-export function silentPortReason(endpoint: ClientEndpoint, kind: SilentPortKind): string | undefined {
-  const where = `${endpoint.host}:${endpoint.port}`;
-  const name = endpoint.protocol.toUpperCase();
-  if (kind === 'tls') return `no greeting after 1 s from ${where}, and the port completed a TLS handshake: it expects TLS from the first byte (implicit TLS), not plaintext ${name}; try ${endpoint.protocol}s://${where}`;
-  if (kind === 'http') return `no greeting after 1 s from ${where}, and the port answered as a web server (HTTP), not ${name}; check the port (${endpoint.protocol === 'pop3' ? '110, or 1110 in the lab' : '25 or 587, or 2525/2587 in the lab'})`;
-  return undefined;
+/** No complete reply within the reply timeout (exit status 40). */
+export class ReplyTimeout extends Error {
+  override name = 'ReplyTimeout';
 }

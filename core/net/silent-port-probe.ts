@@ -61,3 +61,36 @@ function classify(bytes: string): SilentPortKind {
   if (/^(\+OK|-ERR|\d{3}[ -])/i.test(bytes)) return 'mail';
   return 'unknown';
 }
+
+/**
+ * The same question for an implicit-TLS port (smtps://, pop3s://) that
+ * completed its handshake and then said nothing: on a second connection,
+ * after the handshake, a web server picks "http/1.1" or "h2" when offered
+ * them (ALPN, RFC 7301), or answers a HEAD request with "HTTP/…". A mail
+ * server greets instead, or answers the request as a bad command.
+ */
+export function probeSilentTlsPort(host: string, port: number, timeoutMs = 1500): Promise<SilentPortKind> {
+  return new Promise((resolve) => {
+    const tls = tlsConnect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['h2', 'http/1.1'], ...(isIP(host) ? {} : { servername: host }) });
+    let seen = '';
+    const timer = setTimeout(() => finish(classify(seen)), timeoutMs);
+    tls.once('secureConnect', () => {
+      if (tls.alpnProtocol === 'h2' || tls.alpnProtocol === 'http/1.1') return finish('http');
+      tls.write(`HEAD / HTTP/1.0\r\nHost: ${host}\r\n\r\n`);
+    });
+    tls.on('data', (chunk: Buffer) => {
+      if (seen.length < 64) seen += chunk.subarray(0, 64).toString('latin1');
+      if (classify(seen) !== 'unknown') finish(classify(seen));
+    });
+    tls.on('error', () => finish(classify(seen)));
+    tls.once('close', () => finish(classify(seen)));
+    let done = false;
+    function finish(kind: SilentPortKind): void {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      tls.destroy();
+      resolve(kind);
+    }
+  });
+}
