@@ -101,7 +101,7 @@ function sessionExitCode(session: RawSession, printer: TranscriptPrinter): numbe
   const failed = failedStage(printer.model.rows);
   if (failed) return EXIT_CODES[failed];
   if (session.dropped) {
-    process.stderr.write(`maillab: the server closed the connection${session.tracker.pending.length > 0 ? ` without answering ${session.tracker.pending[0]}` : ''} before the session ended\n`);
+    process.stderr.write(`maillab: the server closed the connection${session.unanswered !== undefined ? ` without answering ${session.unanswered}` : ''} before the session ended\n`);
     return EXIT_CODES.DROPPED;
   }
   if (session.credentialsHeldBack !== undefined) return EXIT_CODES.AUTH;

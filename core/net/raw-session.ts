@@ -132,6 +132,7 @@ export class RawSession {
   /** The connection is gone: the tracker's state becomes CLOSED (unless the session had ended), waiters wake, the front end is told once. */
   private markClosed(reason: string): void {
     if (this.closedReason !== undefined) return;
+    this.unansweredAtClose = this.tracker.pending[0];
     if (!this.closing) for (const event of this.tracker.connectionLost(reason)) this.onEvent(event);
     this.closedReason = reason;
     this.wake();
@@ -156,6 +157,13 @@ export class RawSession {
   /** The server ended the session itself (221/+OK to QUIT, 421, a 221 unasked), as against a reset. */
   private serverEnded = false;
   private cutShort = false;
+  /** The oldest command still unanswered when the connection went. */
+  private unansweredAtClose: string | undefined;
+
+  /** The command the server never answered because the connection went, if any. */
+  get unanswered(): string | undefined {
+    return this.unansweredAtClose;
+  }
 
   /** The server ended the session before the script did: lines were left unsent. */
   get scriptCutShort(): boolean {

@@ -52,6 +52,9 @@ export function transcriptObserver(options: TranscriptObserverOptions): SmtpObse
       else onEvent({ kind: 'tls', version: info.version, cipher: info.cipher });
       if (!info.authorized) onNote(`the server certificate was NOT verified${info.problems && info.problems.length > 0 ? `: ${info.problems.join('; ')}` : ''} (an UNVERIFIED connection)`);
     },
+    warning(text) {
+      onNote(`warning: ${text}`);
+    },
     closed(reason) {
       if (reason) onNote(reason);
     },
