@@ -157,6 +157,13 @@ export class RawSession {
   /** The server ended the session itself (221/+OK to QUIT, 421, a 221 unasked), as against a reset. */
   private serverEnded = false;
   private cutShort = false;
+  /** The server said 221 or 421 (to whatever command): it is closing, whatever the tracker's state. */
+  private goodbye = false;
+
+  /** Nothing more may be sent: the connection is gone, or the server ended the session or said goodbye. */
+  private get ended(): boolean {
+    return this.closed || this.tracker.closed || this.goodbye;
+  }
   /** The oldest command still unanswered when the connection went. */
   private unansweredAtClose: string | undefined;
 
@@ -230,7 +237,7 @@ export class RawSession {
    * to do, unless insisted on (/plain!, --force-auth).
    */
   private mayCarryCredentials(line: string, insist: boolean): boolean {
-    if (this.tracker.inputMode !== 'command' || this.tracker.closed) return !this.refuseAfterEnd();
+    if (this.tracker.inputMode !== 'command' || this.ended) return !this.refuseAfterEnd();
     const refusal = credentialRefusal(this.tracker, line, this.connection.isTls);
     if (refusal === undefined) return true;
     if (insist || this.options.forceAuth) {
@@ -245,7 +252,7 @@ export class RawSession {
 
   /** After the server ended the session nothing more is sent; says so once per line refused. */
   private refuseAfterEnd(): boolean {
-    if (!this.tracker.closed && !this.closed) return false;
+    if (!this.ended) return false;
     this.options.onEvent({ kind: 'notice', text: 'not sent: the server has ended the session (the connection is closed); /connect or run maillab connect again', level: 'warning' });
     return true;
   }
@@ -259,7 +266,7 @@ export class RawSession {
     if (!this.mayPipeline()) {
       // Lock-step: each line after the previous reply (a line in DATA goes straight on).
       for (const line of lines) {
-        if (this.closed || this.tracker.closed) break;
+        if (this.ended) break;
         await this.submit(line, how);
         if (this.tracker.inputMode !== 'data') await this.settled();
       }
@@ -290,7 +297,7 @@ export class RawSession {
    */
   async runScript(lines: readonly string[], pipeline: boolean): Promise<void> {
     let index = 0;
-    while (index < lines.length && !this.closed && !this.tracker.closed) {
+    while (index < lines.length && !this.ended) {
       if (this.tracker.inputMode === 'data' || !pipeline || isMetaCommand(lines[index]!) || !this.mayPipeline()) {
         await this.submit(lines[index++]!);
         if (this.tracker.inputMode !== 'data') await this.settled();
@@ -312,7 +319,7 @@ export class RawSession {
     }
     const left = lines.length - index;
     this.cutShort = left > 0;
-    if (left > 0 && (this.closed || this.tracker.closed)) this.options.onNotice(`the session is over (${this.closedReason ?? 'the server ended it'}); the script's last ${left} line${left === 1 ? ' was' : 's were'} not sent`);
+    if (left > 0 && this.ended) this.options.onNotice(`the session is over (${this.closedReason ?? 'the server ended it'}); the script's last ${left} line${left === 1 ? ' was' : 's were'} not sent`);
   }
 
   /** Resolves when no reply is owed and no TLS handshake runs (or the connection closed); rejects after the reply timeout. */
@@ -419,6 +426,8 @@ export class RawSession {
   /** Context a reply needs that the catalogue cannot know: a refused AUTH that was never offered, capabilities changed by TLS, a session the server ended. */
   private explainReply(text: string): void {
     if (this.tracker.closed && !this.closing) this.serverEnded = true;
+    // RFC 5321 §3.8, §4.2.2: a 221 or 421 to any command means the server is closing; nothing more will be read.
+    if (this.options.endpoint.protocol === 'smtp' && /^(221|421)( |$)/.test(text)) this.goodbye = true;
     if (/^\d{3}-/.test(text)) return;
     const auth = this.unofferedAuth;
     if (auth && /^(5\d\d|-ERR)\b/i.test(text)) {
