@@ -117,10 +117,12 @@ export function failedStage(rows: readonly TranscriptRow[]): ExitStage | undefin
 }
 
 /** send's stages (core/send/smtp-dialogue.ts DialogueStage) and why a connection ended, as an exit status. */
-export function sendStageExit(stage: string, lost?: 'timeout' | 'closed' | 'connect' | 'tls'): ExitStage {
-  if (lost === 'timeout') return 'TIMEOUT';
+export function sendStageExit(stage: string, lost?: 'timeout' | 'closed' | 'connect' | 'tls' | 'protocol'): ExitStage {
+  if (lost === 'timeout') return stage === 'greeting' ? 'GREETING' : 'TIMEOUT';
   if (lost === 'closed') return 'DROPPED';
   if (lost === 'tls') return 'TLS';
+  if (lost === 'connect') return 'CONNECT';
+  if (lost === 'protocol') return 'GREETING';
   switch (stage) {
     case 'dns':
     case 'connect':

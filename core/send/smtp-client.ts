@@ -120,7 +120,7 @@ export function sendOverSmtp(options: SmtpClientOptions): Promise<RecipientResul
         if (greeted || finished) return;
         void (options.implicitTls ? probeSilentTlsPort : probeSilentPort)(address, options.port).then((kind) => {
           const wrong = silentPortReason({ protocol: 'smtp', host: address, port: options.port, implicitTls: options.implicitTls, insecure: false }, kind);
-          if (wrong && !greeted) finish(wrong, 'connect');
+          if (wrong && !greeted) finish(wrong, 'protocol');
         });
       }, 1000);
     };

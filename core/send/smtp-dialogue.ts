@@ -41,7 +41,7 @@ export interface RecipientResult {
 }
 
 /** Why a connection ended before the dialogue did (send's exit status tells them apart). */
-export type ConnectionLoss = 'timeout' | 'closed' | 'connect' | 'tls';
+export type ConnectionLoss = 'timeout' | 'closed' | 'connect' | 'tls' | 'protocol';
 
 export interface DialogueOptions {
   /** Our name in EHLO/HELO (RFC 5321 §4.1.1.1). */
