@@ -145,7 +145,11 @@ async function typeInteractively(url: string, session: RawSession, printer: Tran
     process.stdout.write(`${text}\n`);
   };
   // The same status as in script mode (a refused login, a refused command, a drop), said on screen too.
+  // Once: Ctrl-C and the server's close may both ask to leave; the first one's status stands.
+  let leaving = false;
   const leave = async (code: number) => {
+    if (leaving) return;
+    leaving = true;
     clearPrompt();
     if (code !== EXIT_CODES.OK && code !== EXIT_CODES.INTERRUPTED) terminalOutput(`   exit status ${code}: ${exitMeaning(code)}`);
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
