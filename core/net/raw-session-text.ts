@@ -1,11 +1,10 @@
 /**
  * What the raw client says about a session beyond the wire: why a greeting
- * (or a silent port) is the wrong protocol, and the notes a saved text
+ * is the wrong protocol, and the notes a saved text
  * transcript keeps besides the C:/S: lines. Pure words from events and facts.
  */
 import type { WireEvent } from '../events.js';
 import type { ClientEndpoint } from './client-connection.js';
-import type { SilentPortKind } from './silent-port-probe.js';
 
 /** What a saved text transcript says besides the wire: TLS and its verification, warnings, credentials held back. */
 export function transcriptNote(event: WireEvent): string | undefined {
@@ -24,15 +23,5 @@ export function wrongGreeting(endpoint: ClientEndpoint, line: string): string | 
   if (/^HTTP\/\d/i.test(line) || /^<(!doctype|html)/i.test(line)) return `an HTTP server answered on ${where}, not ${endpoint.protocol.toUpperCase()}; check the port`;
   if (/^[\x14-\x17]\x03[\x00-\x04]/.test(line)) return `TLS bytes came back on ${where}: this port expects TLS from the first byte; try ${endpoint.protocol}s://${where}`;
   if (/^SSH-\d/.test(line)) return `an SSH server answered on ${where}, not ${endpoint.protocol.toUpperCase()}; check the port`;
-  return undefined;
-}
-
-/** Why a port that sent no greeting is the wrong one, from what the probe found; undefined when it could not tell. */
-export function silentPortReason(endpoint: ClientEndpoint, kind: SilentPortKind): string | undefined {
-  const where = `${endpoint.host}:${endpoint.port}`;
-  const name = endpoint.protocol.toUpperCase();
-  if (kind === 'http' && endpoint.implicitTls) return `${where} completed the TLS handshake and then answered as a web server (HTTPS), not ${name}; check the port (${endpoint.protocol === 'pop3' ? '995, or 1995 in the lab' : '465, or 2465 in the lab'})`;
-  if (kind === 'tls') return `no greeting after 1 s from ${where}, and the port completed a TLS handshake: it expects TLS from the first byte (implicit TLS), not plaintext ${name}; try ${endpoint.protocol}s://${where}`;
-  if (kind === 'http') return `no greeting after 1 s from ${where}, and the port answered as a web server (HTTP), not ${name}; check the port (${endpoint.protocol === 'pop3' ? '110, or 1110 in the lab' : '25 or 587, or 2525/2587 in the lab'})`;
   return undefined;
 }

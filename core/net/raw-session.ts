@@ -7,10 +7,12 @@
 import type { WireEvent } from '../events.js';
 import { nextBatch } from '../models/console.js';
 import { ClientConnection, type ClientConnectionOptions, type ClientEndpoint, type RawLine } from './client-connection.js';
-import { probeSilentPort, probeSilentTlsPort } from './silent-port-probe.js';
-import { silentPortReason, transcriptNote, wrongGreeting } from './raw-session-text.js';
+import { diagnoseSilentPort } from './silent-port-probe.js';
+import { transcriptNote, wrongGreeting } from './raw-session-text.js';
 import { isMetaCommand, runMetaCommand, type MetaResult } from '../client/meta-commands.js';
-import { announcedCapabilities, capabilityChange, credentialRefusal, pipeliningOffered, sizeNote } from '../client/client-guards.js';
+import { credentialRefusal } from '../client/client-guards.js';
+import { SendGuard } from '../client/send-guard.js';
+import { ReplyContext } from '../client/reply-context.js';
 import { Pop3Tracker } from '../client/pop3-tracker.js';
 import { SmtpTracker } from '../client/smtp-tracker.js';
 import type { ClientTracker } from '../client/tracker.js';
@@ -61,13 +63,10 @@ export class RawSession {
   private wrongProtocolReason: string | undefined;
   /** We closed the connection (end of script, /quit, Ctrl-D): its closing is not a drop. */
   private closing = false;
-  /** Credentials held back (not offered): the session's exit status says so. */
-  private heldBack: string | undefined;
-  /** The capability list before STARTTLS/STLS, to compare with the one after (RFC 3207 §4.2). */
-  private capabilitiesBeforeTls: string[] | undefined;
-  /** An AUTH was sent that the server had not offered: its refusal gets a note saying so. */
-  private unofferedAuth: { preTls: boolean } | undefined;
-  private pipelineNoted = false;
+  /** Credentials only for an offered AUTH, pipelining only when offered (core/client/send-guard.ts). */
+  private guard!: SendGuard;
+  /** What replies mean in their context: an AUTH never offered, the capabilities TLS changed, SIZE= (core/client/reply-context.ts). */
+  private context!: ReplyContext;
 
   constructor(private readonly options: RawSessionOptions) {}
 
@@ -82,6 +81,8 @@ export class RawSession {
   /** Connects and waits for the greeting. Rejects with a ConnectError when the server cannot be reached. */
   async open(): Promise<void> {
     const tracker: ClientTracker = this.options.endpoint.protocol === 'pop3' ? new Pop3Tracker() : new SmtpTracker();
+    this.context = new ReplyContext(tracker);
+    this.guard = new SendGuard(tracker, (event) => (event.kind === 'notice' && event.level !== 'warning' ? this.options.onNotice(event.text) : this.options.onEvent(event)), this.options.forceAuth);
     this.connection = await ClientConnection.open({
       endpoint: this.options.endpoint,
       tracker,
@@ -102,28 +103,11 @@ export class RawSession {
     }
   }
 
-  /**
-   * No greeting after a second. On a plaintext URL, probe the port (silent-port-probe.ts):
-   * an implicit-TLS port or a web server ends the session at once as the wrong protocol;
-   * otherwise keep waiting up to the reply timeout, with the likely causes said.
-   */
+  /** No greeting after a second: probe the port (silent-port-probe.ts); the wrong protocol ends the session at once. */
   private async explainSilence(): Promise<void> {
-    const { endpoint } = this.options;
-    const where = `${endpoint.host}:${endpoint.port}`;
-    if (endpoint.implicitTls) {
-      this.options.onNotice(`no greeting after 1 s from ${where} over TLS; a mail server greets at once, so this may be a web server (HTTPS). Checking on a second connection`);
-    } else {
-      this.options.onNotice(`no greeting after 1 s from ${where}; a mail server greets at once, so this may be an implicit-TLS port (try ${endpoint.protocol}s://${where}) or a web server. Checking on a second connection`);
-    }
-    const kind = await (endpoint.implicitTls ? probeSilentTlsPort : probeSilentPort)(endpoint.host, endpoint.port);
-    if (this.serverLines > 0 || this.closed) return;
-    const wrong = silentPortReason(endpoint, kind);
-    if (wrong === undefined) {
-      // A server that takes one connection at a time (busy with another client) is silent on both: not the wrong port.
-      const why = kind === 'mail' ? 'the port greeted the second connection as a mail server, so it is the right kind of port; it may take one connection at a time or be slow with this one' : 'the second connection got no answer either: the server may be busy (some take one connection at a time) or slow';
-      this.options.onNotice(`${why}; still waiting for a greeting (--timeout ${Math.round(this.options.replyTimeoutMs / 1000)} s)`);
-      return;
-    }
+    const stillSilent = () => this.serverLines === 0 && !this.closed;
+    const wrong = await diagnoseSilentPort(this.options.endpoint, this.options.replyTimeoutMs, this.options.onNotice, stillSilent);
+    if (wrong === undefined || !stillSilent()) return;
     this.wrongProtocolReason = wrong;
     this.options.onEvent({ kind: 'error', code: 'BAD_REPLY', message: wrong });
     this.connection.destroy();
@@ -179,7 +163,7 @@ export class RawSession {
 
   /** Why credentials were held back, if they were (exit status 28). */
   get credentialsHeldBack(): string | undefined {
-    return this.heldBack;
+    return this.guard.heldBack;
   }
 
   /** TLS is up and the certificate verified; false without TLS. */
@@ -231,23 +215,9 @@ export class RawSession {
     return undefined;
   }
 
-  /**
-   * The guard before credentials go out (core/client/client-guards.ts): an AUTH
-   * the server did not offer is held back with one line saying why and what
-   * to do, unless insisted on (/plain!, --force-auth).
-   */
   private mayCarryCredentials(line: string, insist: boolean): boolean {
     if (this.tracker.inputMode !== 'command' || this.ended) return !this.refuseAfterEnd();
-    const refusal = credentialRefusal(this.tracker, line, this.connection.isTls);
-    if (refusal === undefined) return true;
-    if (insist || this.options.forceAuth) {
-      this.unofferedAuth = { preTls: !this.connection.isTls };
-      this.options.onNotice(`sending it anyway, as insisted: ${refusal.replace(/^not sent: /, '').replace(/; type \/plain!.*$/, '')}`);
-      return true;
-    }
-    this.heldBack = refusal;
-    this.options.onEvent({ kind: 'notice', text: refusal, level: 'warning' });
-    return false;
+    return this.guard.credentials(line, insist, this.connection.isTls);
   }
 
   /** After the server ended the session nothing more is sent; says so once per line refused. */
@@ -263,7 +233,7 @@ export class RawSession {
    */
   async submitBatch(lines: readonly string[], how: SendOptions = {}): Promise<MetaResult | undefined> {
     if (lines.length === 1) return this.submit(lines[0]!, how);
-    if (!this.mayPipeline()) {
+    if (!this.guard.pipelining()) {
       // Lock-step: each line after the previous reply (a line in DATA goes straight on).
       for (const line of lines) {
         if (this.ended) break;
@@ -273,21 +243,8 @@ export class RawSession {
       return undefined;
     }
     for (const line of lines) if (!this.mayCarryCredentials(line, how.insist === true)) return undefined;
-    this.noteTlsRequest(lines[lines.length - 1]!);
-    this.connection.sendBatch(lines);
+    this.sendBatch(lines);
     return undefined;
-  }
-
-  /** Batches only when the server offered PIPELINING (RFC 2920 §3, RFC 2449 §6.6); otherwise lock-step, said once. */
-  private mayPipeline(): boolean {
-    const offered = pipeliningOffered(this.tracker);
-    if (offered === true) return true;
-    if (offered === false && !this.pipelineNoted) {
-      this.pipelineNoted = true;
-      const where = this.options.endpoint.protocol === 'smtp' ? 'its EHLO reply' : 'its CAPA answer';
-      this.options.onNotice(`--pipeline: the server did not offer PIPELINING in ${where}, so commands go one at a time, each after the previous reply (RFC ${this.options.endpoint.protocol === 'smtp' ? '2920 §3' : '2449 §6.6'})`);
-    }
-    return false;
   }
 
   /**
@@ -298,7 +255,7 @@ export class RawSession {
   async runScript(lines: readonly string[], pipeline: boolean): Promise<void> {
     let index = 0;
     while (index < lines.length && !this.ended) {
-      if (this.tracker.inputMode === 'data' || !pipeline || isMetaCommand(lines[index]!) || !this.mayPipeline()) {
+      if (this.tracker.inputMode === 'data' || !pipeline || isMetaCommand(lines[index]!) || !this.guard.pipelining()) {
         await this.submit(lines[index++]!);
         if (this.tracker.inputMode !== 'data') await this.settled();
         continue;
@@ -313,8 +270,7 @@ export class RawSession {
         await this.settled();
         continue;
       }
-      this.noteTlsRequest(batch[batch.length - 1]!);
-      this.connection.sendBatch(batch);
+      this.sendBatch(batch);
       await this.settled();
     }
     const left = lines.length - index;
@@ -368,18 +324,22 @@ export class RawSession {
 
   private async send(line: string): Promise<void> {
     if (this.refuseAfterEnd()) return;
-    const size = sizeNote(this.tracker, line);
+    this.context.sending(line, this.connection.isTls);
     this.noteTlsRequest(line);
     this.connection.send(line);
-    // After the line, so the note sits under the MAIL FROM it is about.
-    if (size !== undefined) this.options.onEvent({ kind: 'annotation', about: size.over ? 'warning' : 'keyword', key: 'client.warning.size-over-limit', rfc: 'RFC 1870 §6', detail: size.text });
+    // After the line, so the notes sit under it.
+    for (const event of this.context.sent(line)) this.onEvent(event);
+  }
+
+  /** A pipelining batch in one write (RFC 2920, RFC 2449 §6.6). */
+  private sendBatch(lines: readonly string[]): void {
+    for (const line of lines) this.context.sending(line, this.connection.isTls);
+    this.noteTlsRequest(lines[lines.length - 1]!);
+    this.connection.sendBatch(lines);
   }
 
   private noteTlsRequest(line: string): void {
-    if (this.tracker.inputMode === 'command' && /^(STLS|STARTTLS)$/i.test(line.trim())) {
-      this.tlsRequested = true;
-      this.capabilitiesBeforeTls = announcedCapabilities(this.tracker);
-    }
+    if (this.tracker.inputMode === 'command' && /^(STLS|STARTTLS)$/i.test(line.trim())) this.tlsRequested = true;
   }
 
   private onEvent(event: WireEvent): void {
@@ -423,38 +383,14 @@ export class RawSession {
     }
   }
 
-  /** Context a reply needs that the catalogue cannot know: a refused AUTH that was never offered, capabilities changed by TLS, a session the server ended. */
+  /** Context a reply needs that the catalogue cannot know: a session the server ended, or a reply's meaning in context. */
   private explainReply(text: string): void {
     if (this.tracker.closed && !this.closing) this.serverEnded = true;
     // RFC 5321 §3.8, §4.2.2: a 221 or 421 to any command means the server is closing; nothing more will be read.
     if (this.options.endpoint.protocol === 'smtp' && /^(221|421)( |$)/.test(text)) this.goodbye = true;
-    if (/^\d{3}-/.test(text)) return;
-    const auth = this.unofferedAuth;
-    if (auth && /^(5\d\d|-ERR)\b/i.test(text)) {
-      this.unofferedAuth = undefined;
-      const preTls = auth.preTls && announcedCapabilities(this.tracker)?.some((line) => /^(STARTTLS|STLS)\b/i.test(line));
-      this.options.onEvent({
-        kind: 'annotation',
-        about: 'reply',
-        key: 'client.warning.auth-not-offered',
-        rfc: this.options.endpoint.protocol === 'smtp' ? 'RFC 4954 §4' : 'RFC 5034 §4',
-        detail: `refused because the server never offered this AUTH${preTls ? '; it offers STARTTLS, and many servers offer AUTH only after it: STARTTLS, EHLO again, then AUTH' : ''}`,
-      });
-    } else if (auth && /^(2\d\d|\+OK)\b/i.test(text)) this.unofferedAuth = undefined;
-    const before = this.capabilitiesBeforeTls;
-    const after = this.connection.isTls ? announcedCapabilities(this.tracker) : undefined;
-    if (before && after && !this.tracker.awaitingReply) {
-      this.capabilitiesBeforeTls = undefined;
-      const change = capabilityChange(before, after);
-      this.options.onEvent({
-        kind: 'annotation',
-        about: 'keyword',
-        key: 'client.warning.capabilities-after-tls',
-        rfc: this.options.endpoint.protocol === 'smtp' ? 'RFC 3207 §4.2' : 'RFC 2595 §4',
-        detail: change ? `compared with before TLS, the server ${change}` : 'the same list as before TLS',
-      });
-    }
+    for (const event of this.context.received(text, this.connection.isTls)) this.onEvent(event);
   }
+
 
   private lastServerLine(): string | undefined {
     for (let i = this.transcript.length - 1; i >= 0; i--) if (this.transcript[i]!.from === 'server') return this.transcript[i]!.text;

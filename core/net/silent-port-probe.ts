@@ -13,6 +13,7 @@
 import { isIP, connect as netConnect } from 'node:net';
 import { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
+import type { ClientEndpoint } from './client-connection.js';
 
 export type SilentPortKind = 'tls' | 'http' | 'mail' | 'unknown';
 
@@ -93,4 +94,40 @@ export function probeSilentTlsPort(host: string, port: number, timeoutMs = 1500)
       resolve(kind);
     }
   });
+}
+
+/** Why a port that sent no greeting is the wrong one, from what the probe found; undefined when it could not tell. */
+export function silentPortReason(endpoint: ClientEndpoint, kind: SilentPortKind): string | undefined {
+  const where = `${endpoint.host}:${endpoint.port}`;
+  const name = endpoint.protocol.toUpperCase();
+  if (kind === 'http' && endpoint.implicitTls) return `${where} completed the TLS handshake and then answered as a web server (HTTPS), not ${name}; check the port (${endpoint.protocol === 'pop3' ? '995, or 1995 in the lab' : '465, or 2465 in the lab'})`;
+  if (kind === 'tls') return `no greeting after 1 s from ${where}, and the port completed a TLS handshake: it expects TLS from the first byte (implicit TLS), not plaintext ${name}; try ${endpoint.protocol}s://${where}`;
+  if (kind === 'http') return `no greeting after 1 s from ${where}, and the port answered as a web server (HTTP), not ${name}; check the port (${endpoint.protocol === 'pop3' ? '110, or 1110 in the lab' : '25 or 587, or 2525/2587 in the lab'})`;
+  return undefined;
+}
+
+/**
+ * A port sent no greeting within a second: probe it on a second connection
+ * (plaintext URL: TLS or HTTP; implicit TLS: HTTPS) and say what was found.
+ * Returns why it is the wrong protocol, or undefined to keep waiting (a busy
+ * server that takes one connection at a time is silent on both, and is not
+ * called the wrong port). `stillSilent` says whether the answer still matters.
+ */
+export async function diagnoseSilentPort(endpoint: ClientEndpoint, replyTimeoutMs: number, notice: (text: string) => void, stillSilent: () => boolean): Promise<string | undefined> {
+  const where = `${endpoint.host}:${endpoint.port}`;
+  notice(
+    endpoint.implicitTls
+      ? `no greeting after 1 s from ${where} over TLS; a mail server greets at once, so this may be a web server (HTTPS). Checking on a second connection`
+      : `no greeting after 1 s from ${where}; a mail server greets at once, so this may be an implicit-TLS port (try ${endpoint.protocol}s://${where}) or a web server. Checking on a second connection`,
+  );
+  const kind = await (endpoint.implicitTls ? probeSilentTlsPort : probeSilentPort)(endpoint.host, endpoint.port);
+  if (!stillSilent()) return undefined;
+  const wrong = silentPortReason(endpoint, kind);
+  if (wrong !== undefined) return wrong;
+  const why =
+    kind === 'mail'
+      ? 'the port greeted the second connection as a mail server, so it is the right kind of port; it may take one connection at a time or be slow with this one'
+      : 'the second connection got no answer either: the server may be busy (some take one connection at a time) or slow';
+  notice(`${why}; still waiting for a greeting (--timeout ${Math.round(replyTimeoutMs / 1000)} s)`);
+  return undefined;
 }

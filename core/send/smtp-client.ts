@@ -7,8 +7,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { LineSplitter } from '../framing/line-splitter.js';
-import { probeSilentPort, probeSilentTlsPort } from '../net/silent-port-probe.js';
-import { silentPortReason } from '../net/raw-session-text.js';
+import { probeSilentPort, probeSilentTlsPort, silentPortReason } from '../net/silent-port-probe.js';
 import { tlsConnectOptions, verificationName, verificationProblems, type TlsClientSettings } from '../net/tls-verification.js';
 import { SmtpDialogue, type ConnectionLoss, type DialogueStep, type RecipientResult, type StartTlsPolicy } from './smtp-dialogue.js';
 
