@@ -125,6 +125,10 @@ describe('exit status per stage (maillab connect --help)', () => {
   it('is documented in --help', async () => {
     const help = await runMaillab(['connect', '--help']);
     for (const code of [0, 1, 2, 6, 21, 22, 23, 24, 25, 26, 27, 28, 29, 40, 41, 130]) expect(help.stdout).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
+    // send's help lists the same table, less connect's own 41.
+    const send = await runMaillab(['send', '--help']);
+    for (const code of [0, 1, 2, 6, 21, 22, 23, 24, 25, 26, 27, 28, 29, 40, 130]) expect(send.stdout).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
+    expect(send.stdout).not.toMatch(/^  41 /m);
   });
 
   it('0 when the session ran to its end', async () => {
