@@ -218,13 +218,16 @@ export class ClientConnection {
           if (refused) reject(new ConnectError(refused));
           else resolve();
         });
+        // The server agreed to upgrade, so this is no plaintext-port mistake: its TLS side failed.
+        const closedEarly = `TLS with ${where} failed: the server closed the connection during the TLS handshake it had just agreed to; its TLS setup (certificate, key, protocols) is likely broken: check its log`;
         socket.once('error', (error) => {
           clearTimeout(timer);
-          reject(new ConnectError(describeSocketError(error, where, endpoint.protocol)));
+          const code = (error as NodeJS.ErrnoException).code;
+          reject(new ConnectError(code === 'ECONNRESET' || /socket disconnected/i.test(error.message) ? closedEarly : describeSocketError(error, where)));
         });
         socket.once('close', () => {
           clearTimeout(timer);
-          reject(new ConnectError(`TLS with ${where} failed: the server closed the connection during the TLS handshake`));
+          reject(new ConnectError(closedEarly));
         });
       });
     } catch (error) {
