@@ -89,7 +89,7 @@ export class ClassroomSession {
         break;
       case 'remote':
         session.driver = await RemoteDriver.open(
-          { url: target.url, insecure: target.insecure === true, starttls: target.starttls === true, replyTimeoutMs: options.replyTimeoutMs ?? 30_000, ...(options.onSocket ? { onSocket: options.onSocket } : {}) },
+          { url: target.url, insecure: target.insecure === true, starttls: target.starttls === true, ...(target.tls ? { tls: target.tls } : {}), replyTimeoutMs: options.replyTimeoutMs ?? 30_000, ...(options.onSocket ? { onSocket: options.onSocket } : {}) },
           emit,
         );
         break;

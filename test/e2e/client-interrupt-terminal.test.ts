@@ -19,6 +19,7 @@ let closesAfterStartTls: RunningServer;
 let stallsAfterStartTls: RunningServer;
 let unverified: RunningServer;
 const terminals: Terminal[] = [];
+let caFile = '';
 
 /** Greets and answers EHLO (offering STARTTLS); what happens after "220" to STARTTLS is `after`'s. */
 function smtpThen(after: ((socket: Socket) => void) | undefined): (socket: Socket) => void {
@@ -42,7 +43,11 @@ beforeAll(async () => {
     startScriptedServer(smtpThen(undefined)),
     startScriptedServer(smtpThen((socket) => socket.destroy())),
     startScriptedServer(smtpThen(() => {})),
-    makeCertificate('mail.other.example', ['mail.other.example']).then(startTlsSmtpServer),
+    makeCertificate('mail.other.example', ['mail.other.example']).then((certificate) => {
+      caFile = join(mkdtempSync(join(tmpdir(), 'maillab-ca-')), 'ca.pem');
+      writeFileSync(caFile, certificate.cert);
+      return startTlsSmtpServer(certificate);
+    }),
   ]);
 });
 afterAll(async () => {
@@ -125,5 +130,11 @@ describe('maillab tui on a terminal', () => {
   it('--insecure over a certificate that does not verify: the status bar says TLS UNVERIFIED', async () => {
     const tui = terminal('tui-unverified', `CI=true XDG_CONFIG_HOME=${configHome()} ${BIN} tui smtps://127.0.0.1:${unverified.port} --insecure`);
     await tui.waitFor(/SMTP │ TLS UNVERIFIED/);
+  });
+
+  it('--ca-file and --servername: the certificate verifies, and the status bar says plain TLS', async () => {
+    const tui = terminal('tui-verified', `CI=true XDG_CONFIG_HOME=${configHome()} ${BIN} tui smtps://127.0.0.1:${unverified.port} --ca-file ${caFile} --servername mail.other.example`);
+    const screen = await tui.waitFor(/SMTP │ TLS/);
+    expect(screen).not.toMatch(/UNVERIFIED/);
   });
 });
