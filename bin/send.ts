@@ -49,6 +49,7 @@ export async function runSend(options: SendCliOptions): Promise<void> {
       startTls: options.starttls || (options.auth !== undefined && !options.insecure) ? 'required' : 'opportunistic',
       insecure: options.insecure,
       tls: tlsSettings(options),
+      probeSilence: true,
       heloName,
       from: options.from!,
       recipients,

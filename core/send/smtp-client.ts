@@ -43,6 +43,12 @@ export interface SmtpClientOptions {
   insecure: boolean;
   /** --ca-file, --servername, --tls-min. */
   tls?: TlsClientSettings;
+  /**
+   * No greeting within a second: probe the port on a second connection for a
+   * TLS or web server, as `maillab connect` does (`send --server`). Off for MX
+   * hosts: a slow-greeting MTA may hold a second connection against us.
+   */
+  probeSilence?: boolean;
   heloName: string;
   from: string;
   recipients: readonly string[];
@@ -115,6 +121,7 @@ export function sendOverSmtp(options: SmtpClientOptions): Promise<RecipientResul
     let silence: NodeJS.Timeout | undefined;
     // A mail server greets at once: after a second of silence, find out on a second connection what the port is (as maillab connect does).
     const watchSilence = () => {
+      if (!options.probeSilence) return;
       silence = setTimeout(() => {
         if (greeted || finished) return;
         void (options.implicitTls ? probeSilentTlsPort : probeSilentPort)(address, options.port).then((kind) => {
