@@ -39,6 +39,7 @@ export interface SendCliOptions extends TlsCliOptions {
   helo?: string;
   timeout: number;
   transcript: boolean;
+  json: boolean;
 }
 
 export interface ServeOptions {

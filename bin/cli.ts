@@ -224,6 +224,7 @@ Examples:
     .option('--helo <name>', 'the name to give in EHLO/HELO (default: this machine\'s name)')
     .addOption(new Option('--timeout <seconds>', 'give up on a connection or a reply after this long').default(120).argParser(parseCount))
     .option('--transcript', 'print the annotated SMTP exchange before the results', false)
+    .option('--json', 'print one JSON event per line instead: the exchange, one result per recipient, then {"kind":"exit","status":N}; each with its time ("at")', false)
     .addHelpText(
       'after',
       `

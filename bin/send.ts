@@ -28,7 +28,7 @@ export async function runSend(options: SendCliOptions): Promise<void> {
   check(options, to);
   const message = await buildMessage(options, to, cc);
   const recipients = [...new Set([...to, ...cc])];
-  const observerFor = transcriptObservers(options.transcript);
+  const observerFor = transcriptObservers(options.json ? 'json' : options.transcript ? 'text' : 'off');
   const heloName = options.helo ?? defaultHeloName();
   const timeoutMs = options.timeout * 1000;
 
@@ -75,7 +75,7 @@ export async function runSend(options: SendCliOptions): Promise<void> {
       observe: () => observerFor(),
     });
   }
-  report(results);
+  report(results, options.json);
 }
 
 /** Says on stderr, at once, what the client must say before its next line goes out (credentials over an unverified connection). */
@@ -169,18 +169,22 @@ function defaultHeloName(): string {
   return /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(name) ? name : 'localhost';
 }
 
-/** A factory of per-connection observers printing the annotated exchange, or of nothing. */
-function transcriptObservers(enabled: boolean): () => SmtpObserver | undefined {
-  if (!enabled) return () => undefined;
+/** --json: one event per line, each with the time it happened. */
+const printJson = (event: object) => process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...event })}\n`);
+
+/** A factory of per-connection observers printing the annotated exchange (text or --json), or of nothing. */
+function transcriptObservers(mode: 'text' | 'json' | 'off'): () => SmtpObserver | undefined {
+  if (mode === 'off') return () => undefined;
   const print = (text: string) => process.stdout.write(`${text}\n`);
   return () =>
     transcriptObserver({
       tracker: new SmtpTracker(),
       onEvent: (event) => {
+        if (mode === 'json') return printJson(event);
         const text = renderEvent(event);
         if (text !== undefined) print(text);
       },
-      onNote: (text) => print(`-- ${text}`),
+      onNote: (text) => (mode === 'json' ? printJson({ kind: 'notice', text }) : print(`-- ${text}`)),
     });
 }
 
@@ -195,10 +199,15 @@ function describe(result: RecipientResult): string {
  * accepted, else the status of the stage where the first one failed
  * (core/client/exit-status.ts, swaks' numbers).
  */
-function report(results: RecipientResult[]): void {
+function report(results: RecipientResult[], json: boolean): void {
   const failed = results.filter((result) => !result.ok);
   const first = failed[0];
   const code = first ? EXIT_CODES[sendStageExit(first.stage, first.lost)] : EXIT_CODES.OK;
+  if (json) {
+    for (const result of results) printJson({ kind: 'result', ...result });
+    printJson({ kind: 'exit', status: code, meaning: exitMeaning(code) });
+    process.exit(code);
+  }
   // Nothing was said by any server (no connection, DNS failure, TLS refused): one error line.
   if (first && failed.length === results.length && results.every((result) => result.code === 0 && result.text === first.text)) {
     process.stderr.write(`maillab: ${first.text}\n`);

@@ -189,4 +189,14 @@ describe('--json', () => {
     // aiosmtpd answers RCPT before MAIL with 503: a refused RCPT, swaks' 24.
     expect(result.code).toBe(EXIT_CODES.RCPT);
   });
+
+  it('send --json too: the exchange, a result per recipient, then the exit status, each with its time', async () => {
+    const result = await runMaillab(['send', '--from', 'a@example.org', '--to', 'b@example.org', '--body', 'x', '--server', `smtp://127.0.0.1:${aiosmtpd.port}`, '--json']);
+    expect(result.code).toBe(0);
+    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { at: string; kind: string; address?: string; ok?: boolean; status?: number });
+    expect(events.every((event) => !Number.isNaN(Date.parse(event.at)))).toBe(true);
+    expect(events.some((event) => event.kind === 'line')).toBe(true);
+    expect(events.find((event) => event.kind === 'result')).toMatchObject({ address: 'b@example.org', ok: true });
+    expect(events.at(-1)).toMatchObject({ kind: 'exit', status: 0 });
+  });
 });
