@@ -1,8 +1,16 @@
 /** The options each command's parser hands to its runner (bin/cli.ts builds them, the runners read them). */
 
-export interface ConnectCliOptions {
+/** --ca-file, --servername, --tls-min: what connect, send and tui share. */
+export interface TlsCliOptions {
+  caFile?: string;
+  servername?: string;
+  tlsMin?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+}
+
+export interface ConnectCliOptions extends TlsCliOptions {
   starttls: boolean;
   insecure: boolean;
+  forceAuth: boolean;
   pipeline: boolean;
   json: boolean;
   showBytes: boolean;
@@ -11,7 +19,7 @@ export interface ConnectCliOptions {
   annotations: 'full' | 'brief' | 'off';
 }
 
-export interface SendCliOptions {
+export interface SendCliOptions extends TlsCliOptions {
   from?: string;
   to?: string[];
   cc?: string[];
@@ -33,6 +41,7 @@ export interface SendCliOptions {
   helo?: string;
   timeout: number;
   transcript: boolean;
+  json: boolean;
 }
 
 export interface ServeOptions {

@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ConnectCliOptions, LessonPlayOptions, ListenerPort, SendCliOptions, ServeOptions } from './cli-options.js';
 import type { ExplainCliOptions } from './explain.js';
 import { fail } from './fail.js';
-import { EXIT_HELP } from '../core/models/exit-status.js';
+import { exitHelp } from '../core/models/exit-status.js';
 
 export async function main(argv: string[]): Promise<void> {
   // `maillab lesson list | head`: a reader that goes away is not an error.
@@ -118,8 +118,12 @@ Examples:
     .description('a raw client: talk POP3 or SMTP to any server, every line annotated')
     .argument('<url>', 'pop3://host[:port], pop3s://…, smtp://… or smtps://… (default ports 110, 995, 25, 465)')
     .option('--starttls', 'upgrade to TLS first (SMTP: EHLO + STARTTLS, POP3: STLS)', false)
-    .option('--insecure', 'accept a certificate that does not verify (self-signed labs)', false)
-    .option('--pipeline', 'from a script: send commands in batches instead of one reply at a time', false)
+    .option('--insecure', 'accept a certificate that does not verify (self-signed labs); the session is marked UNVERIFIED', false)
+    .option('--ca-file <file>', 'trust the CA(s) in this PEM file instead of the system\'s (NODE_EXTRA_CA_CERTS=FILE adds to them instead)')
+    .option('--servername <name>', 'the name sent in TLS SNI and checked against the certificate (default: the URL\'s host)')
+    .addOption(new Option('--tls-min <version>', 'the oldest TLS version accepted').choices(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']))
+    .option('--force-auth', 'send credentials (AUTH with a response, /plain) even when the server did not offer that AUTH', false)
+    .option('--pipeline', 'from a script: send commands in batches, when the server offers PIPELINING (else one reply at a time)', false)
     .option('--json', 'print one JSON event per line instead of the annotated transcript', false)
     .option('--show-bytes', 'show CR/LF as symbols, flag bare LF, dot-stuffing and continuation lines', false)
     .option('--save <file>', 'save the transcript as <file> (C:/S: lines, secrets masked) and <file>.json (events)')
@@ -138,7 +142,14 @@ sends no greeting within 1 s is checked on a second connection (nothing you type
 TLS handshake (pop3:// on a pop3s port: try pop3s://) or answers as a web server ends the session at once (21);
 otherwise maillab waits up to --timeout for the greeting.
 
-${EXIT_HELP}
+TLS: the certificate must verify for the host (or --servername); every problem is listed (self-signed, wrong name,
+expired). --ca-file FILE trusts a private CA; NODE_EXTRA_CA_CERTS=FILE adds a CA to the system's. --insecure goes on
+without verification, and the prompt, the transcript and --save say UNVERIFIED. A failed STARTTLS/STLS handshake ends
+the session at once (status 29). Credentials (AUTH with a response, /plain) go only to a server that offered that
+AUTH mechanism; otherwise maillab says why and what to do (usually STARTTLS first); /plain! or --force-auth insists.
+--json prints each event with its time ("at") and ends with {"kind":"exit","status":N}.
+
+${exitHelp('connect')}
 
 Examples:
   maillab connect pop3://127.0.0.1:1110
@@ -155,7 +166,10 @@ Examples:
     .description('the terminal classroom: type POP3/SMTP against the in-process sandbox, a real server or a lesson, with the state machine and every line explained')
     .argument('[url]', 'pop3://host[:port], pop3s://, smtp://, smtps:// for a real server, or pop3|smtp|submission for a sandbox server (default: the sandbox POP3 server)')
     .option('--starttls', 'a real server: upgrade to TLS first (SMTP: EHLO + STARTTLS, POP3: STLS)', false)
-    .option('--insecure', 'a real server: accept a certificate that does not verify (self-signed labs)', false)
+    .option('--insecure', 'a real server: accept a certificate that does not verify (self-signed labs); the status bar says TLS UNVERIFIED', false)
+    .option('--ca-file <file>', 'a real server: trust the CA(s) in this PEM file instead of the system\'s (NODE_EXTRA_CA_CERTS=FILE adds to them)')
+    .option('--servername <name>', 'a real server: the name sent in TLS SNI and checked against the certificate')
+    .addOption(new Option('--tls-min <version>', 'a real server: the oldest TLS version accepted').choices(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']))
     .option('--lesson <id>', 'start with this lesson (maillab lesson list)')
     .addOption(new Option('--mode <mode>', 'with --lesson: watch, step or practice').choices(['watch', 'step', 'practice']).default('step'))
     .option('--dir <folder>', 'read lessons from this folder instead of the lessons/ of the maillab package')
@@ -229,23 +243,32 @@ Examples:
     .option('--html <file>', 'an HTML version of the body (UTF-8 file; multipart/alternative)')
     .option('--server <url>', 'send through this server: smtp://host[:port] (default 25) or smtps://host[:port] (default 465)')
     .option('--starttls', 'with --server: require STARTTLS (RFC 3207); with --direct: require it instead of using it when offered', false)
-    .option('--auth <user:password>', 'with --server: log in with AUTH PLAIN or LOGIN, whichever the server offers')
-    .option('--insecure', 'accept a TLS certificate that does not verify (self-signed labs)', false)
+    .option('--auth <user:password>', 'with --server: log in with AUTH PLAIN or LOGIN, whichever the server offers; only over TLS that verified, unless --insecure')
+    .option('--insecure', 'accept a TLS certificate that does not verify (self-signed labs), and let --auth log in over such a connection or without TLS, with a warning first', false)
+    .option('--ca-file <file>', 'trust the CA(s) in this PEM file instead of the system\'s (NODE_EXTRA_CA_CERTS=FILE adds to them instead)')
+    .option('--servername <name>', 'the name sent in TLS SNI and checked against the certificate (default: the server\'s host)')
+    .addOption(new Option('--tls-min <version>', 'the oldest TLS version accepted').choices(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']))
     .option('--direct', 'deliver like an MTA: look up each recipient domain\'s MX records and try its hosts in order', false)
     .option('--dns <host:port>', 'with --direct: ask this DNS server instead of the system\'s (e.g. 127.0.0.1:5353)')
     .addOption(new Option('--mx-port <port>', 'with --direct: the port to connect to on every MX host (default 25)').argParser(parseServerPort))
     .option('--helo <name>', 'the name to give in EHLO/HELO (default: this machine\'s name)')
     .addOption(new Option('--timeout <seconds>', 'give up on a connection or a reply after this long').default(120).argParser(parseCount))
     .option('--transcript', 'print the annotated SMTP exchange before the results', false)
+    .option('--json', 'print one JSON event per line instead: the exchange, one result per recipient, then {"kind":"exit","status":N}; each with its time ("at")', false)
     .addHelpText(
       'after',
       `
 Prints one line per recipient (accepted, rejected or deferred, with the server's reply);
-exits 0 only when every recipient was accepted.
+exits 0 only when every recipient was accepted. A server that sends no greeting within 1 s is checked
+like maillab connect does (an implicit-TLS port, a web server). With --auth the password goes only over
+TLS whose certificate verified (STARTTLS is then required); --insecure allows an unverified or plaintext
+connection, and says so before the password is sent.
+
+${exitHelp('send')}
 
 Examples:
   maillab send --from alice@maillab.test --to bob@maillab.test --subject Hi --body 'Hello Bob' \\
-      --server smtp://127.0.0.1:2587 --auth alice:wonderland --transcript
+      --server smtp://127.0.0.1:2587 --auth alice:wonderland --ca-file maillab-data/tls/cert.pem --transcript
   maillab send --from alice@maillab.test --to bob@maillab.test --body-file note.txt --charset gb2312 \\
       --attach photo.png --html note.html --server smtps://127.0.0.1:2465 --auth alice:wonderland --insecure
   maillab send --from me@example.org --to someone@example.net --body hi --direct --dns 127.0.0.1:5353 --mx-port 2525`,

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ConsoleModel, type ConsoleAction, type ConsoleKey } from '../core/models/console.js';
 import { decodeTerminalKeys } from '../core/models/terminal-keys.js';
-import { RawSession } from '../core/net/raw-session.js';
+import { RawSession, ReplyTimeout } from '../core/net/raw-session.js';
 import { parseServerUrl } from '../core/net/server-url.js';
 import type { RawLine, WireEvent } from '../core/events.js';
 import { ConnectError } from '../core/net/client-connection.js';
@@ -16,12 +16,16 @@ import { createTranscriptPrinter, type TranscriptPrinter } from '../core/render/
 import type { ConnectCliOptions as ConnectOptions } from './cli-options.js';
 import { fail } from './fail.js';
 import { EXIT_CODES, exitMeaning, failedStage } from '../core/models/exit-status.js';
+import type { TlsClientSettings } from '../core/net/tls-verification.js';
 
 export async function runConnect(url: string, options: ConnectOptions): Promise<void> {
   const parsed = parseServerUrl(url);
   if (!parsed.ok) fail(parsed.reason);
   const interactive = process.stdin.isTTY === true && !options.json;
   const print = (text: string) => terminalOutput(text);
+  // --json: each event with the time it happened; the last one holds the exit status.
+  const printJson = (event: object) => print(JSON.stringify({ at: new Date().toISOString(), ...event }));
+  exitJson = options.json ? (code) => printJson({ kind: 'exit', status: code, meaning: exitMeaning(code) }) : () => {};
   // On a terminal a long body is folded (/more, /show N) and what the learner typed in DATA stays as typed; a script gets every line.
   const printer = createTranscriptPrinter({
     showBytes: options.showBytes,
@@ -32,20 +36,22 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
     for (const text of printer.print(event)) print(text);
   };
   const session = new RawSession({
-    endpoint: { ...parsed.endpoint, insecure: options.insecure },
+    endpoint: { ...parsed.endpoint, insecure: options.insecure, tls: tlsSettings(options) },
     replyTimeoutMs: options.timeout * 1000,
+    forceAuth: options.forceAuth,
     onEvent: (event: WireEvent) => {
       // The model follows every session (the exit status reads it), --json or not.
       const lines = printer.print(event);
-      if (options.json) print(JSON.stringify(event));
+      if (options.json) printJson(event);
       else for (const text of lines) print(text);
     },
     onRawLine: (line: RawLine) => {
       if (!options.json) show({ kind: 'raw', from: 'server', bytes: `${line.text}${line.ending === 'crlf' ? '\r\n' : '\n'}` });
     },
     onClose: (reason) => closed(reason),
-    onNotice: (text) => (options.json ? print(JSON.stringify({ kind: 'notice', text })) : show({ kind: 'notice', text })),
+    onNotice: (text) => (options.json ? printJson({ kind: 'notice', text }) : show({ kind: 'notice', text })),
   });
+  if (!options.json && options.insecure) show({ kind: 'notice', text: 'warning: --insecure: a certificate that does not verify is accepted; anyone on the path could be answering (the connection is marked UNVERIFIED)', level: 'warning' });
 
   try {
     await session.open();
@@ -53,18 +59,22 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
   } catch (error) {
     if (error instanceof ConnectError || error instanceof Error) {
       process.stderr.write(`maillab: ${error.message}\n`);
-      process.exit(exitCodeOfOpening(error.message, options.starttls));
+      const code = session.tlsError !== undefined ? EXIT_CODES.TLS : exitCodeOfOpening(error.message, options.starttls);
+      exitJson(code);
+      process.exit(code);
     }
     throw error;
   }
   if (session.wrongProtocol !== undefined) {
     process.stderr.write(`maillab: ${session.wrongProtocol}\n`);
+    exitJson(EXIT_CODES.GREETING);
     process.exit(EXIT_CODES.GREETING);
   }
 
   const finish = async (code: number) => {
     await session.close();
     if (options.save) await saveTranscript(options.save, session);
+    exitJson(code);
     process.exit(code);
   };
 
@@ -75,7 +85,7 @@ export async function runConnect(url: string, options: ConnectOptions): Promise<
       await session.settled();
     } catch (error) {
       process.stderr.write(`maillab: ${(error as Error).message}\n`);
-      await finish(EXIT_CODES.TIMEOUT);
+      await finish(error instanceof ReplyTimeout ? EXIT_CODES.TIMEOUT : EXIT_CODES.USAGE);
     }
     await finish(sessionExitCode(session, printer));
     return;
@@ -91,9 +101,12 @@ function sessionExitCode(session: RawSession, printer: TranscriptPrinter): numbe
   const failed = failedStage(printer.model.rows);
   if (failed) return EXIT_CODES[failed];
   if (session.dropped) {
-    process.stderr.write(`maillab: the server closed the connection${session.tracker.pending.length > 0 ? ` without answering ${session.tracker.pending[0]}` : ''} before the session ended\n`);
+    process.stderr.write(`maillab: the server closed the connection${session.unanswered !== undefined ? ` without answering ${session.unanswered}` : ''} before the session ended\n`);
     return EXIT_CODES.DROPPED;
   }
+  if (session.credentialsHeldBack !== undefined) return EXIT_CODES.AUTH;
+  // The server ended the session (a 221 nobody asked for) while the script had more to say.
+  if (session.scriptCutShort) return EXIT_CODES.DROPPED;
   return EXIT_CODES.OK;
 }
 
@@ -121,7 +134,9 @@ async function typeInteractively(url: string, session: RawSession, printer: Tran
     if (session.closed) return;
     const view = model.view();
     const back = view.text.length - view.cursor;
-    process.stdout.write(`\r\x1b[2K${view.prompt}${view.text}${back > 0 ? `\x1b[${back}D` : ''}`);
+    // An unverified TLS connection says so on every prompt (RFC 8314 §4.1: anyone on the path could be answering).
+    const mark = session.tls && !session.verified ? '[TLS UNVERIFIED] ' : '';
+    process.stdout.write(`\r\x1b[2K${mark}${view.prompt}${view.text}${back > 0 ? `\x1b[${back}D` : ''}`);
     promptShown = true;
   };
   // Everything printed while the prompt is up goes above it.
@@ -130,7 +145,11 @@ async function typeInteractively(url: string, session: RawSession, printer: Tran
     process.stdout.write(`${text}\n`);
   };
   // The same status as in script mode (a refused login, a refused command, a drop), said on screen too.
+  // Once: Ctrl-C and the server's close may both ask to leave; the first one's status stands.
+  let leaving = false;
   const leave = async (code: number) => {
+    if (leaving) return;
+    leaving = true;
     clearPrompt();
     if (code !== EXIT_CODES.OK && code !== EXIT_CODES.INTERRUPTED) terminalOutput(`   exit status ${code}: ${exitMeaning(code)}`);
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
@@ -183,7 +202,8 @@ async function typeInteractively(url: string, session: RawSession, printer: Tran
   closed = (reason) => {
     void (async () => {
       while (busy) await new Promise((resolve) => setTimeout(resolve, 10));
-      terminalOutput(`   ${reason}`);
+      // A failed TLS handshake was said on its own line already.
+      if (session.tlsError === undefined) terminalOutput(`   ${reason}`);
       await leave(sessionExitCode(session, printer));
     })();
   };
@@ -194,9 +214,27 @@ async function typeInteractively(url: string, session: RawSession, printer: Tran
   process.stdin.setRawMode(true);
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (chunk: string) => {
+    // Ctrl-C leaves at once, whatever is awaited (a reply, a TLS handshake): it never waits its turn behind them.
+    if (chunk.includes('\x03')) {
+      input.length = 0;
+      void leave(EXIT_CODES.INTERRUPTED);
+      return;
+    }
     input.push(chunk);
     void pump();
   });
+}
+
+/** --json: prints the final event, holding the exit status (a no-op otherwise). */
+let exitJson: (code: number) => void = () => {};
+
+/** --ca-file, --servername, --tls-min as the connection takes them. */
+function tlsSettings(options: ConnectOptions): TlsClientSettings {
+  return {
+    ...(options.caFile !== undefined ? { caFile: options.caFile } : {}),
+    ...(options.servername !== undefined ? { servername: options.servername } : {}),
+    ...(options.tlsMin !== undefined ? { minVersion: options.tlsMin } : {}),
+  };
 }
 
 /** Where connect's output goes: plain lines, or above the prompt once the console is up. */
@@ -213,6 +251,7 @@ async function readAllLines(): Promise<string[]> {
 
 /** RFC-style text (C:/S: lines, secrets masked) for a lesson or a bug report, and the events as JSON lines. */
 async function saveTranscript(path: string, session: RawSession): Promise<void> {
-  await fs.writeFile(path, session.transcript.map((line) => `${line.from === 'client' ? 'C:' : 'S:'} ${line.text}`).join('\n') + '\n');
+  const prefix = { client: 'C:', server: 'S:', note: '--' } as const;
+  await fs.writeFile(path, session.transcript.map((line) => `${prefix[line.from]} ${line.text}`).join('\n') + '\n');
   await fs.writeFile(`${path}.json`, session.events.map((event) => JSON.stringify(event)).join('\n') + '\n');
 }

@@ -19,7 +19,8 @@ import type { RecipientResult } from '../core/send/smtp-dialogue.js';
 import { transcriptObserver } from '../core/send/transcript-observer.js';
 import type { SendCliOptions } from './cli-options.js';
 import { fail } from './fail.js';
-import { hostPort } from '../core/host-port.js';
+import { EXIT_CODES, exitMeaning, sendStageExit } from '../core/models/exit-status.js';
+import type { TlsClientSettings } from '../core/net/tls-verification.js';
 
 export async function runSend(options: SendCliOptions): Promise<void> {
   const to = options.to ?? [];
@@ -27,7 +28,7 @@ export async function runSend(options: SendCliOptions): Promise<void> {
   check(options, to);
   const message = await buildMessage(options, to, cc);
   const recipients = [...new Set([...to, ...cc])];
-  const observerFor = transcriptObservers(options.transcript);
+  const observerFor = transcriptObservers(options.json ? 'json' : options.transcript ? 'text' : 'off');
   const heloName = options.helo ?? defaultHeloName();
   const timeoutMs = options.timeout * 1000;
 
@@ -37,14 +38,18 @@ export async function runSend(options: SendCliOptions): Promise<void> {
     if (!parsed.ok) fail(parsed.reason);
     if (parsed.endpoint.protocol !== 'smtp') fail(`--server needs an smtp:// or smtps:// URL, not "${options.server}"`);
     if (parsed.endpoint.implicitTls && options.starttls) fail('--starttls does not go with smtps:// (that is TLS from the first byte already)');
-    const observer = withPlaintextWarning(observerFor(), parsed.endpoint.implicitTls, hostPort(parsed.endpoint.host, parsed.endpoint.port));
+    const observer = withWarnings(observerFor());
+    if (options.insecure && options.auth !== undefined) process.stderr.write('maillab: warning: --insecure: the password may go over a connection whose certificate did not verify, or without TLS; you will be told before it is sent\n');
     results = await sendOverSmtp({
       host: parsed.endpoint.host,
       port: parsed.endpoint.port,
       implicitTls: parsed.endpoint.implicitTls,
-      // STARTTLS whenever the server offers it (RFC 3207, RFC 8314 §3); --starttls makes it a requirement.
-      startTls: options.starttls ? 'required' : 'opportunistic',
+      // STARTTLS whenever the server offers it (RFC 3207, RFC 8314 §3); --starttls makes it a requirement, and so does
+      // a password: it goes only over TLS that verified (RFC 8314 §4.1), unless --insecure.
+      startTls: options.starttls || (options.auth !== undefined && !options.insecure) ? 'required' : 'opportunistic',
       insecure: options.insecure,
+      tls: tlsSettings(options),
+      probeSilence: true,
       heloName,
       from: options.from!,
       recipients,
@@ -64,34 +69,32 @@ export async function runSend(options: SendCliOptions): Promise<void> {
       port: options.mxPort ?? 25,
       startTls: options.starttls ? 'required' : 'opportunistic',
       insecure: options.insecure,
+      tls: (({ servername: _name, ...rest }) => rest)(tlsSettings(options)),
       connectTimeoutMs: timeoutMs,
       replyTimeoutMs: timeoutMs,
       observe: () => observerFor(),
     });
   }
-  report(results);
+  report(results, options.json);
 }
 
-/**
- * Watches a --server session for a password sent without TLS (the server
- * offered no STARTTLS, or refused it) and says so on stderr, once.
- */
-function withPlaintextWarning(observer: SmtpObserver | undefined, implicitTls: boolean, where: string): SmtpObserver {
-  let tls = implicitTls;
-  let warned = false;
+/** Says on stderr, at once, what the client must say before its next line goes out (credentials over an unverified connection). */
+function withWarnings(observer: SmtpObserver | undefined): SmtpObserver {
   return {
     ...observer,
-    tlsEstablished(info) {
-      tls = true;
-      observer?.tlsEstablished?.(info);
+    warning(text) {
+      process.stderr.write(`maillab: warning: ${text}\n`);
+      observer?.warning?.(text);
     },
-    sent(line, secret) {
-      if (secret && !tls && !warned) {
-        warned = true;
-        process.stderr.write(`maillab: warning: the password went to ${where} unencrypted (the server offered no STARTTLS, or refused it); anyone on the path can read it. Use smtps:// or a server that offers STARTTLS (RFC 8314).\n`);
-      }
-      observer?.sent?.(line, secret);
-    },
+  };
+}
+
+/** --ca-file, --servername, --tls-min as the client takes them. */
+function tlsSettings(options: SendCliOptions): TlsClientSettings {
+  return {
+    ...(options.caFile !== undefined ? { caFile: options.caFile } : {}),
+    ...(options.servername !== undefined ? { servername: options.servername } : {}),
+    ...(options.tlsMin !== undefined ? { minVersion: options.tlsMin } : {}),
   };
 }
 
@@ -108,6 +111,7 @@ function check(options: SendCliOptions, to: string[]): void {
   if (options.direct && options.auth !== undefined) fail('--auth needs --server: direct delivery to MX hosts does not log in');
   if (!options.direct && options.dns !== undefined) fail('--dns applies to --direct only');
   if (!options.direct && options.mxPort !== undefined) fail('--mx-port applies to --direct only');
+  if (options.direct && options.servername !== undefined) fail('--servername applies to --server only: with --direct each MX host is checked by its own name');
   if (options.dns !== undefined && !isDnsServerSpec(options.dns)) fail(`--dns "${options.dns}" is not an address like 127.0.0.1:5353`);
   if (options.auth !== undefined && !options.auth.includes(':')) fail('--auth expects user:password');
   for (const name of [options.charset, options.subjectCharset ?? options.charset]) if (!isKnownCharset(name)) fail(`unknown charset "${name}" (try utf-8, iso-8859-1, gb2312, gbk, shift_jis, koi8-r)`);
@@ -166,18 +170,22 @@ function defaultHeloName(): string {
   return /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(name) ? name : 'localhost';
 }
 
-/** A factory of per-connection observers printing the annotated exchange, or of nothing. */
-function transcriptObservers(enabled: boolean): () => SmtpObserver | undefined {
-  if (!enabled) return () => undefined;
+/** --json: one event per line, each with the time it happened. */
+const printJson = (event: object) => process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...event })}\n`);
+
+/** A factory of per-connection observers printing the annotated exchange (text or --json), or of nothing. */
+function transcriptObservers(mode: 'text' | 'json' | 'off'): () => SmtpObserver | undefined {
+  if (mode === 'off') return () => undefined;
   const print = (text: string) => process.stdout.write(`${text}\n`);
   return () =>
     transcriptObserver({
       tracker: new SmtpTracker(),
       onEvent: (event) => {
+        if (mode === 'json') return printJson(event);
         const text = renderEvent(event);
         if (text !== undefined) print(text);
       },
-      onNote: (text) => print(`-- ${text}`),
+      onNote: (text) => (mode === 'json' ? printJson({ kind: 'notice', text }) : print(`-- ${text}`)),
     });
 }
 
@@ -187,12 +195,28 @@ function describe(result: RecipientResult): string {
   return `${result.address}: ${verdict} by ${result.host}: ${reply}`;
 }
 
-/** One line per recipient on stdout; exit 0 only when every recipient was accepted. */
-function report(results: RecipientResult[]): void {
+/**
+ * One line per recipient on stdout; exit 0 only when every recipient was
+ * accepted, else the status of the stage where the first one failed
+ * (core/models/exit-status.ts, swaks' numbers).
+ */
+function report(results: RecipientResult[], json: boolean): void {
   const failed = results.filter((result) => !result.ok);
-  // Nothing was said by any server (no connection, DNS failure, TLS refused): one error line.
   const first = failed[0];
-  if (first && failed.length === results.length && results.every((result) => result.code === 0 && result.text === first.text)) fail(first.text);
+  const code = first ? EXIT_CODES[sendStageExit(first.stage, first.lost)] : EXIT_CODES.OK;
+  if (json) {
+    for (const result of results) printJson({ kind: 'result', ...result });
+    printJson({ kind: 'exit', status: code, meaning: exitMeaning(code) });
+    process.exit(code);
+  }
+  // Nothing was said by any server (no connection, DNS failure, TLS refused): one error line.
+  if (first && failed.length === results.length && results.every((result) => result.code === 0 && result.text === first.text)) {
+    process.stderr.write(`maillab: ${first.text}\n`);
+    process.exit(code);
+  }
   for (const result of results) process.stdout.write(`${describe(result)}\n`);
-  if (failed.length > 0) fail(`${failed.length} of ${results.length} recipient${results.length === 1 ? ' was' : 's were'} not accepted`);
+  if (first) {
+    process.stderr.write(`maillab: ${failed.length} of ${results.length} recipient${results.length === 1 ? ' was' : 's were'} not accepted (exit status ${code}: ${exitMeaning(code)})\n`);
+    process.exit(code);
+  }
 }

@@ -5,8 +5,9 @@
 import { parseServerUrl } from '../core/net/server-url.js';
 import type { ClassroomTarget } from '../core/classroom/target.js';
 import { fail } from './fail.js';
+import type { TlsCliOptions } from './cli-options.js';
 
-export interface TuiCliOptions {
+export interface TuiCliOptions extends TlsCliOptions {
   starttls: boolean;
   insecure: boolean;
   lesson?: string;
@@ -26,7 +27,8 @@ export async function runTuiCommand(url: string | undefined, options: TuiCliOpti
   else if (url !== undefined) {
     const parsed = parseServerUrl(url);
     if (!parsed.ok) fail(parsed.reason);
-    target = { kind: 'remote', url, insecure: options.insecure, starttls: options.starttls };
+    const tls = { ...(options.caFile !== undefined ? { caFile: options.caFile } : {}), ...(options.servername !== undefined ? { servername: options.servername } : {}), ...(options.tlsMin !== undefined ? { minVersion: options.tlsMin } : {}) };
+    target = { kind: 'remote', url, insecure: options.insecure, starttls: options.starttls, ...(Object.keys(tls).length > 0 ? { tls } : {}) };
   }
   // Ink draws only a final frame when it believes it runs in CI (it reads CI and
   // CONTINUOUS_INTEGRATION when it loads). This is a terminal, checked above: draw it live.

@@ -124,8 +124,19 @@ export class ClassroomController {
     return true;
   }
 
-  /** Terminal input, as Ink hands it over; handled in order, one batch's replies before the next key. */
+  /**
+   * Terminal input, as Ink hands it over; handled in order, one batch's
+   * replies before the next key. Ctrl-C jumps the queue: it works at once
+   * whatever is awaited (a reply, a TLS handshake, a slow server).
+   */
   feed(chunk: string): void {
+    if (chunk.includes('\x03')) {
+      this.interrupt();
+      this.changed();
+      const rest = chunk.replace(/\x03/g, '');
+      if (rest === '') return;
+      chunk = rest;
+    }
     this.input.push(chunk);
     void this.pump();
   }

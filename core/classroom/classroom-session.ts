@@ -48,6 +48,10 @@ export interface ClassroomStatus {
   target: string;
   protocol: Protocol;
   tls: boolean;
+  /** TLS is up but its certificate did not verify (--insecure). */
+  tlsUnverified?: boolean;
+  /** The connection is gone (the server closed it, or TLS failed). */
+  closed?: boolean;
   user?: string;
   /** POP3: the message count the server last reported. */
   messages?: number;
@@ -85,7 +89,7 @@ export class ClassroomSession {
         break;
       case 'remote':
         session.driver = await RemoteDriver.open(
-          { url: target.url, insecure: target.insecure === true, starttls: target.starttls === true, replyTimeoutMs: options.replyTimeoutMs ?? 30_000, ...(options.onSocket ? { onSocket: options.onSocket } : {}) },
+          { url: target.url, insecure: target.insecure === true, starttls: target.starttls === true, ...(target.tls ? { tls: target.tls } : {}), replyTimeoutMs: options.replyTimeoutMs ?? 30_000, ...(options.onSocket ? { onSocket: options.onSocket } : {}) },
           emit,
         );
         break;
@@ -129,18 +133,19 @@ export class ClassroomSession {
       target: describeTarget(this.target),
       protocol: this.protocol,
       ...facts,
+      ...(this.driver.closed ? { closed: true } : {}),
       ...(lesson ? { lesson: { id: lesson.id, title: lesson.title, step: lesson.step, of: lesson.of } } : {}),
     };
   }
 
   /** One batch of lines from the console model's `send` action. */
-  async submit(lines: readonly string[]): Promise<void> {
+  async submit(lines: readonly string[], how: { insist?: boolean } = {}): Promise<void> {
     if (lines.length === 0) return;
     if (this.driver.closed) {
       this.emit({ kind: 'notice', text: CLASSROOM_TEXT.sessionClosed, level: 'warning' });
       return;
     }
-    await this.driver.submit(lines);
+    await this.driver.submit(lines, how);
   }
 
   /**
@@ -168,7 +173,7 @@ export class ClassroomSession {
     switch (result.kind) {
       case 'send':
         this.notice(result.note);
-        return this.submit([result.line]);
+        return this.submit([result.line], result.insist ? { insist: true } : {});
       case 'print':
         return this.notice(result.text);
       case 'error':

@@ -22,8 +22,8 @@ export interface ClassroomDriver {
   readonly inputMode: ClientInputMode;
   readonly closed: boolean;
   readonly lesson?: LessonProgress;
-  /** One batch of lines from the console (a pipelining batch goes out at once). */
-  submit(lines: readonly string[]): Promise<void>;
+  /** One batch of lines from the console (a pipelining batch goes out at once); `insist` sends credentials a real server did not offer AUTH for (/plain!). */
+  submit(lines: readonly string[], how?: { insist?: boolean }): Promise<void>;
   /** Lessons in watch or step mode: the next step; false at the end. */
   next(): Promise<boolean>;
   /** A meta-command only this driver knows (practice's /hint, /reveal); false when it is not one. */

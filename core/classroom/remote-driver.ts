@@ -6,11 +6,14 @@ import { RawSession } from '../net/raw-session.js';
 import { parseServerUrl } from '../net/server-url.js';
 import type { ClassroomDriver, Emit } from './driver.js';
 import { CLASSROOM_TEXT } from './messages.js';
+import type { RemoteTlsSettings } from './target.js';
 
 export interface RemoteDriverOptions {
   url: string;
   insecure: boolean;
   starttls: boolean;
+  /** --ca-file, --servername, --tls-min. */
+  tls?: RemoteTlsSettings;
   replyTimeoutMs: number;
   onSocket?: (socket: Socket) => void;
 }
@@ -26,7 +29,7 @@ export class RemoteDriver implements ClassroomDriver {
     const parsed = parseServerUrl(options.url);
     if (!parsed.ok) throw new Error(parsed.reason);
     const session = new RawSession({
-      endpoint: { ...parsed.endpoint, insecure: options.insecure },
+      endpoint: { ...parsed.endpoint, insecure: options.insecure, ...(options.tls ? { tls: options.tls } : {}) },
       replyTimeoutMs: options.replyTimeoutMs,
       // The classroom's front ends keep their own (bounded) record; the session keeps none.
       keepTranscript: false,
@@ -56,10 +59,10 @@ export class RemoteDriver implements ClassroomDriver {
     return this.session.closed;
   }
 
-  async submit(lines: readonly string[]): Promise<void> {
+  async submit(lines: readonly string[], how: { insist?: boolean } = {}): Promise<void> {
     if (this.session.closed) return;
     // Protocol lines only (the classroom ran meta-commands already; in DATA a "/" line is content, and the raw session sends it as is).
-    await this.session.submitBatch(lines);
+    await this.session.submitBatch(lines, how);
     if (this.session.tracker.inputMode === 'data') return;
     try {
       await this.session.settled();

@@ -9,6 +9,8 @@ import type { Protocol, WireEvent } from '../events.js';
 
 export interface SessionFacts {
   tls: boolean;
+  /** TLS is up but its certificate did not verify (accepted with --insecure). */
+  tlsUnverified?: boolean;
   user?: string;
   messages?: number;
   envelope?: { from?: string; to: string[] };
@@ -27,7 +29,11 @@ export class SessionFactsTracker {
   }
 
   apply(event: WireEvent): void {
-    if (event.kind === 'tls') this.facts.tls = true;
+    if (event.kind === 'tls') {
+      this.facts.tls = true;
+      if (event.peer?.verified === false) this.facts.tlsUnverified = true;
+      else delete this.facts.tlsUnverified;
+    }
     else if (event.kind === 'line' && event.from === 'client') this.commands.push(event.text);
     else if (event.kind === 'line') this.reply(event.text);
     else if (event.kind === 'transition') this.transition(event.to);

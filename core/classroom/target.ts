@@ -4,6 +4,13 @@
  */
 import { parseServerUrl } from '../net/server-url.js';
 
+/** A remote target's --ca-file, --servername and --tls-min (core/net/tls-verification.ts takes them). */
+export interface RemoteTlsSettings {
+  caFile?: string;
+  servername?: string;
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+}
+
 export type SandboxServer = 'pop3' | 'smtp' | 'submission';
 export type LessonPlayMode = 'watch' | 'step' | 'practice';
 
@@ -11,7 +18,7 @@ export type ClassroomTarget =
   /** The in-process lab: no ports, the demo users, mail sent with SMTP arrives in POP3. */
   | { kind: 'sandbox'; server: SandboxServer }
   /** A real server: pop3://, pop3s://, smtp://, smtps:// (core/net/server-url.ts); `starttls` upgrades before handing over, as `connect --starttls`. */
-  | { kind: 'remote'; url: string; insecure?: boolean; starttls?: boolean }
+  | { kind: 'remote'; url: string; insecure?: boolean; starttls?: boolean; tls?: RemoteTlsSettings }
   /** A lesson, played from `dir` (default: the package's lessons/). */
   | { kind: 'lesson'; id: string; mode: LessonPlayMode; dir?: string };
 

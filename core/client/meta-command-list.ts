@@ -14,7 +14,7 @@ export interface MetaCommandInfo {
 }
 
 export const META_COMMANDS: readonly MetaCommandInfo[] = [
-  { name: 'plain', usage: '/plain USER PASS', description: 'send AUTH PLAIN with the base64 of NUL USER NUL PASS (RFC 4616)', secretArgument: 1 },
+  { name: 'plain', usage: '/plain USER PASS', description: 'send AUTH PLAIN with the base64 of NUL USER NUL PASS (RFC 4616); held back when the server did not offer it: /plain! sends anyway', secretArgument: 1 },
   { name: 'login', usage: '/login USER', description: 'send AUTH LOGIN with the user name as initial response; then /b64 PASS' },
   { name: 'b64', usage: '/b64 TEXT', description: 'send TEXT base64-encoded (an AUTH LOGIN or SASL response)', secretArgument: 0 },
   { name: 'apop', usage: '/apop USER SECRET', description: 'send APOP USER with MD5(greeting timestamp + SECRET) (RFC 1939 section 7)', secretArgument: 1 },

@@ -8,8 +8,8 @@ import { META_HELP } from './meta-command-list.js';
 import type { ClientTracker } from './tracker.js';
 
 export type MetaResult =
-  /** Send this line (it will be masked in transcripts where it carries a secret). */
-  | { kind: 'send'; line: string; note: string }
+  /** Send this line (it will be masked in transcripts where it carries a secret); `insist` (/plain!) sends credentials the server did not offer AUTH for. */
+  | { kind: 'send'; line: string; note: string; insist?: boolean }
   /** Print this locally. */
   | { kind: 'print'; text: string }
   /** Change a display setting. */
@@ -36,7 +36,14 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 /** Interprets one meta-command line. */
 export function runMetaCommand(line: string, context: MetaContext): MetaResult {
-  const [name = '', ...args] = line.slice(1).split(/\s+/).filter((part) => part !== '');
+  const [typed = '', ...args] = line.slice(1).split(/\s+/).filter((part) => part !== '');
+  // "/plain!" insists: the credentials go even to a server that did not offer that AUTH.
+  const insist = typed.endsWith('!');
+  const result = runNamed(insist ? typed.slice(0, -1) : typed, args, context);
+  return insist && result.kind === 'send' ? { ...result, insist } : result;
+}
+
+function runNamed(name: string, args: string[], context: MetaContext): MetaResult {
   const need = (count: number, usage: string): MetaResult | undefined => (args.length === count ? undefined : { kind: 'error', message: `usage: ${usage}` });
   switch (name.toLowerCase()) {
     case 'plain':

@@ -68,6 +68,8 @@ export class Pop3Tracker implements ClientTracker {
   /** STLS was accepted; the adapter is doing the handshake. */
   private tlsPending = false;
   private timestamp: string | undefined;
+  /** The tags of the last CAPA answer, forgotten after STLS (RFC 2595 §4); undefined until CAPA is answered. */
+  private capa: string[] | undefined;
   private out: WireEvent[] = [];
 
   get state(): Pop3State {
@@ -79,6 +81,11 @@ export class Pop3Tracker implements ClientTracker {
   }
 
   /** The greeting's APOP timestamp `<…@…>` (RFC 1939 §7), for an APOP helper; undefined if it had none. */
+  /** The server's CAPA tags ("SASL PLAIN LOGIN", "PIPELINING", …) once CAPA was answered (RFC 2449 §5). */
+  get capabilities(): readonly string[] | undefined {
+    return this.capa;
+  }
+
   get apopTimestamp(): string | undefined {
     return this.timestamp;
   }
@@ -133,12 +140,21 @@ export class Pop3Tracker implements ClientTracker {
     return this.take();
   }
 
+  connectionLost(detail: string): WireEvent[] {
+    if (!this.isClosed && this.current !== 'CLOSED') {
+      this.transition('dropped', detail);
+      this.close();
+    }
+    return this.take();
+  }
+
   tlsEstablished(info: { version: string; cipher: string }): WireEvent[] {
     const rfc = this.tlsPending ? 'RFC 2595 §4' : 'RFC 8314 §3';
     this.emit({ kind: 'tls', version: info.version, cipher: info.cipher });
     // After STLS, "STLS worked"; on pop3s:// the handshake came first and there was no STLS.
     this.emit({ kind: 'annotation', about: 'state', key: this.tlsPending ? 'pop3.tls.established' : 'pop3.tls.implicit', rfc });
     this.tlsPending = false;
+    this.capa = undefined;
     return this.take();
   }
 
@@ -232,7 +248,10 @@ export class Pop3Tracker implements ClientTracker {
     }
     this.body = undefined;
     this.emit({ kind: 'body', from: 'server', lines: body.lines, octets: body.octets, ...body.text.result(), ending: 'dot' });
-    if (body.capaTags) this.out.push(...pop3CapaAnnotations(body.capaTags));
+    if (body.capaTags) {
+      this.capa = body.capaTags;
+      this.out.push(...pop3CapaAnnotations(body.capaTags));
+    }
     if (body.announced !== undefined && body.announced !== body.unstuffedOctets) {
       this.emit({
         kind: 'annotation',

@@ -109,6 +109,14 @@ export class SmtpTracker implements ClientTracker {
     return this.take();
   }
 
+  connectionLost(detail: string): WireEvent[] {
+    if (!this.isClosed && this.current !== 'CLOSED') {
+      this.transition('dropped', detail);
+      this.close();
+    }
+    return this.take();
+  }
+
   tlsEstablished(info: { version: string; cipher: string }): WireEvent[] {
     this.emit({ kind: 'tls', version: info.version, cipher: info.cipher });
     if (this.tlsPending) {

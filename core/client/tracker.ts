@@ -36,4 +36,6 @@ export interface ClientTracker {
   received(line: string): WireEvent[];
   /** TLS is up (implicit, or after STLS/STARTTLS answered positively). */
   tlsEstablished(info: { version: string; cipher: string }): WireEvent[];
+  /** The connection ended while the session was open (a reset, a failed TLS handshake): the state becomes CLOSED. */
+  connectionLost(detail: string): WireEvent[];
 }

@@ -11,6 +11,7 @@ import type { CertSummary, RawLine, WireEvent } from '../events.js';
 import { LineSplitter } from '../framing/line-splitter.js';
 import { hostPort } from '../host-port.js';
 import type { ClientEndpoint } from './server-url.js';
+import { isSelfSigned, tlsConnectOptions, verificationName, verificationProblems } from './tls-verification.js';
 
 export type { ClientEndpoint };
 
@@ -43,6 +44,8 @@ export class ClientConnection {
   private closed = false;
   /** The plaintext-password warning is given once per session. */
   private warnedPlaintext = false;
+  /** Why the TLS in use does not verify; empty when it does (or there is no TLS). */
+  private problems: string[] = [];
 
   private constructor(private readonly options: ClientConnectionOptions) {}
 
@@ -65,11 +68,21 @@ export class ClientConnection {
     return 'encrypted' in this.socket;
   }
 
+  /** TLS is up and the certificate verified for the server's name. */
+  get isVerified(): boolean {
+    return this.isTls && this.problems.length === 0;
+  }
+
+  /** Why the certificate in use did not verify (accepted with --insecure); empty otherwise. */
+  get tlsProblems(): readonly string[] {
+    return this.problems;
+  }
+
   private async connect(): Promise<void> {
     const { endpoint } = this.options;
     const where = hostPort(endpoint.host, endpoint.port);
     const socket: Socket = endpoint.implicitTls
-      ? tlsConnect({ host: endpoint.host, port: endpoint.port, servername: serverName(endpoint.host), rejectUnauthorized: !endpoint.insecure })
+      ? tlsConnect({ host: endpoint.host, port: endpoint.port, ...tlsOptions(endpoint) })
       : netConnect({ host: endpoint.host, port: endpoint.port });
     this.socket = socket;
     this.options.onSocket?.(socket);
@@ -80,7 +93,11 @@ export class ClientConnection {
       }, this.options.connectTimeoutMs ?? 15_000);
       socket.once(endpoint.implicitTls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
-        resolve();
+        const refused = endpoint.implicitTls ? this.refuseUnverified(socket as TLSSocket) : undefined;
+        if (refused) {
+          socket.destroy();
+          reject(new ConnectError(refused));
+        } else resolve();
       });
       socket.once('error', (error) => {
         clearTimeout(timer);
@@ -161,20 +178,61 @@ export class ClientConnection {
     this.options.onEvent({ kind: 'annotation', about: 'warning', key: 'client.warning.cleartext-password', rfc: 'RFC 8314 §1', detail: `this password went over the network unencrypted; anyone on the path can read it (${fix})` });
   }
 
-  /** Turns the plain connection into TLS after a positive STLS/STARTTLS reply (RFC 2595 §4, RFC 3207 §4). */
-  async startTls(): Promise<void> {
+  /**
+   * Turns the plain connection into TLS after a positive STLS/STARTTLS reply
+   * (RFC 2595 §4, RFC 3207 §4). A handshake that fails, stalls past
+   * `handshakeTimeoutMs` or meets a certificate that does not verify (without
+   * --insecure) rejects with a ConnectError, and the connection is gone: both
+   * sockets are destroyed and nothing more can be sent (the caller reports the close).
+   */
+  async startTls(handshakeTimeoutMs = 15_000): Promise<void> {
     const plain = this.socket;
     this.unlisten(plain);
     const { endpoint } = this.options;
-    const secure = tlsConnect({ socket: plain, servername: serverName(endpoint.host), rejectUnauthorized: !endpoint.insecure });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', () => resolve());
-      secure.once('error', (error) => reject(new ConnectError(describeSocketError(error, hostPort(endpoint.host, endpoint.port), endpoint.protocol))));
-    });
+    const where = hostPort(endpoint.host, endpoint.port);
+    let secure: TLSSocket | undefined;
+    try {
+      secure = tlsConnect({ socket: plain, ...tlsOptions(endpoint) });
+      const socket = secure;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new ConnectError(`TLS with ${where} failed: no TLS handshake within ${Math.round(handshakeTimeoutMs / 1000)} s`)), handshakeTimeoutMs);
+        socket.once('secureConnect', () => {
+          clearTimeout(timer);
+          const refused = this.refuseUnverified(socket);
+          if (refused) reject(new ConnectError(refused));
+          else resolve();
+        });
+        // The server agreed to upgrade, so this is no plaintext-port mistake: its TLS side failed.
+        const closedEarly = `TLS with ${where} failed: the server closed the connection during the TLS handshake it had just agreed to; its TLS setup (certificate, key, protocols) is likely broken: check its log`;
+        socket.once('error', (error) => {
+          clearTimeout(timer);
+          const code = (error as NodeJS.ErrnoException).code;
+          reject(new ConnectError(code === 'ECONNRESET' || /socket disconnected/i.test(error.message) ? closedEarly : describeSocketError(error, where)));
+        });
+        socket.once('close', () => {
+          clearTimeout(timer);
+          reject(new ConnectError(closedEarly));
+        });
+      });
+    } catch (error) {
+      this.closed = true;
+      secure?.destroy();
+      plain.destroy();
+      throw error instanceof ConnectError ? error : new ConnectError(`TLS with ${where} failed: ${(error as Error).message}`);
+    }
     this.socket = secure;
     this.splitter = new LineSplitter(SERVER_LINE_LIMIT);
     this.listen(secure);
     this.emitTlsEstablished(secure);
+  }
+
+  /** The certificate's problems, kept; the reason to refuse the connection when there are some and --insecure was not given. */
+  private refuseUnverified(socket: TLSSocket): string | undefined {
+    const { endpoint } = this.options;
+    this.problems = verificationProblems(socket, verificationName(endpoint.host, endpoint.tls));
+    if (this.problems.length === 0 || endpoint.insecure) return undefined;
+    const hint = isSelfSigned(socket) ? ' (--insecure accepts a self-signed certificate in a lab; --ca-file FILE trusts its CA)' : ' (--insecure accepts it anyway)';
+    return `TLS with ${hostPort(endpoint.host, endpoint.port)} failed: the certificate does not verify: ${this.problems.join('; ')}${hint}`;
   }
 
   close(): void {
@@ -193,14 +251,14 @@ export class ClientConnection {
   private tlsSummary(socket: TLSSocket): { version: string; cipher: string } {
     const version = socket.getProtocol() ?? 'unknown';
     const cipher = socket.getCipher().name;
-    this.options.onEvent({ kind: 'tls', version, cipher, peer: certSummary(socket.getPeerCertificate(), socket.authorized) });
-    if (!socket.authorized) {
+    this.options.onEvent({ kind: 'tls', version, cipher, peer: certSummary(socket.getPeerCertificate(), this.problems.length === 0) });
+    if (this.problems.length > 0) {
       this.options.onEvent({
         kind: 'annotation',
         about: 'warning',
         key: 'client.warning.unverified-certificate',
         rfc: 'RFC 8314 §4.1',
-        detail: `the certificate did not verify (${String(socket.authorizationError ?? 'unknown reason')}); accepted only because of --insecure`,
+        detail: `the certificate did not verify: ${this.problems.join('; ')}; accepted only because of --insecure (this connection is UNVERIFIED)`,
       });
     }
     return { version, cipher };
@@ -223,9 +281,13 @@ function certSummary(certificate: PeerCertificate, verified: boolean): CertSumma
   };
 }
 
-/** SNI must be a host name, never an IP address (RFC 6066 §3). */
-function serverName(host: string): string | undefined {
-  return /^[\d.]+$/.test(host) || host.includes(':') ? undefined : host;
+/** tls.connect options for this endpoint (a CA file that cannot be read is a one-line ConnectError). */
+function tlsOptions(endpoint: ClientEndpoint): ReturnType<typeof tlsConnectOptions> {
+  try {
+    return tlsConnectOptions(endpoint.host, endpoint.tls);
+  } catch (error) {
+    throw new ConnectError((error as Error).message);
+  }
 }
 
 function describeSocketError(error: Error, where: string, protocol?: 'pop3' | 'smtp'): string {

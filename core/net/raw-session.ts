@@ -7,12 +7,15 @@
 import type { RawLine, WireEvent } from '../events.js';
 import { nextBatch } from '../models/console.js';
 import { ClientConnection, type ClientConnectionOptions, type ClientEndpoint } from './client-connection.js';
-import { probeSilentPort, type SilentPortKind } from './silent-port-probe.js';
+import { diagnoseSilentPort } from './silent-port-probe.js';
+import { transcriptNote, wrongGreeting } from './raw-session-text.js';
 import { isMetaCommand, runMetaCommand, type MetaResult } from '../client/meta-commands.js';
+import { credentialRefusal } from '../client/client-guards.js';
+import { SendGuard } from '../client/send-guard.js';
+import { ReplyContext } from '../client/reply-context.js';
 import { Pop3Tracker } from '../client/pop3-tracker.js';
 import { SmtpTracker } from '../client/smtp-tracker.js';
 import type { ClientTracker } from '../client/tracker.js';
-import { hostPort } from '../host-port.js';
 
 export interface RawSessionOptions {
   endpoint: ClientEndpoint;
@@ -34,10 +37,18 @@ export interface RawSessionOptions {
    * otherwise stay in memory for as long as the session lives.
    */
   keepTranscript?: boolean;
+  /** --force-auth: send credentials even for an AUTH the server did not offer. */
+  forceAuth?: boolean;
+}
+
+/** How a line is being sent: `insist` sends credentials the guards would hold back (/plain!, --force-auth). */
+export interface SendOptions {
+  insist?: boolean;
 }
 
 export interface TranscriptLine {
-  from: 'client' | 'server';
+  /** 'note': maillab's own line in a saved transcript (TLS up, an unverified certificate, credentials held back), never on the wire. */
+  from: 'client' | 'server' | 'note';
   text: string;
 }
 
@@ -60,6 +71,10 @@ export class RawSession {
   private wrongProtocolReason: string | undefined;
   /** We closed the connection (end of script, /quit, Ctrl-D): its closing is not a drop. */
   private closing = false;
+  /** Credentials only for an offered AUTH, pipelining only when offered (core/client/send-guard.ts). */
+  private guard!: SendGuard;
+  /** What replies mean in their context: an AUTH never offered, the capabilities TLS changed, SIZE= (core/client/reply-context.ts). */
+  private context!: ReplyContext;
 
   constructor(private readonly options: RawSessionOptions) {}
 
@@ -74,6 +89,8 @@ export class RawSession {
   /** Connects and waits for the greeting. Rejects with a ConnectError when the server cannot be reached. */
   async open(): Promise<void> {
     const tracker: ClientTracker = this.options.endpoint.protocol === 'pop3' ? new Pop3Tracker() : new SmtpTracker();
+    this.context = new ReplyContext(tracker);
+    this.guard = new SendGuard(tracker, (event) => (event.kind === 'notice' && event.level !== 'warning' ? this.options.onNotice(event.text) : this.options.onEvent(event)), this.options.forceAuth);
     this.connection = await ClientConnection.open({
       endpoint: this.options.endpoint,
       tracker,
@@ -84,11 +101,7 @@ export class RawSession {
         if (from === 'server') this.lastServer = text;
         if (this.options.keepTranscript !== false) this.transcript.push({ from, text });
       },
-      onClose: (reason) => {
-        this.closedReason = reason;
-        this.wake();
-        this.options.onClose?.(reason);
-      },
+      onClose: (reason) => this.markClosed(reason),
     });
     // A TLS or HTTP server says nothing until the client speaks: after a second of silence, find out on a second connection.
     const silence = setTimeout(() => {
@@ -101,26 +114,24 @@ export class RawSession {
     }
   }
 
-  /**
-   * No greeting after a second. On a plaintext URL, probe the port (silent-port-probe.ts):
-   * an implicit-TLS port or a web server ends the session at once as the wrong protocol;
-   * otherwise keep waiting up to the reply timeout, with the likely causes said.
-   */
+  /** No greeting after a second: probe the port (silent-port-probe.ts); the wrong protocol ends the session at once. */
   private async explainSilence(): Promise<void> {
-    const { endpoint } = this.options;
-    const where = hostPort(endpoint.host, endpoint.port);
-    if (endpoint.implicitTls) return this.options.onNotice(`no greeting after 1 s from ${where}; still waiting (a busy server may greet late)`);
-    this.options.onNotice(`no greeting after 1 s from ${where}; a mail server greets at once, so this may be an implicit-TLS port (try ${endpoint.protocol}s://${where}) or a web server. Checking on a second connection`);
-    const kind = await probeSilentPort(endpoint.host, endpoint.port);
-    if (this.serverLines > 0 || this.closed) return;
-    const wrong = silentPortReason(endpoint, kind);
-    if (wrong === undefined) {
-      this.options.onNotice(`the port answered neither TLS nor HTTP; still waiting for a greeting (--timeout ${Math.round(this.options.replyTimeoutMs / 1000)} s)`);
-      return;
-    }
+    const stillSilent = () => this.serverLines === 0 && !this.closed;
+    const wrong = await diagnoseSilentPort(this.options.endpoint, this.options.replyTimeoutMs, this.options.onNotice, stillSilent);
+    if (wrong === undefined || !stillSilent()) return;
     this.wrongProtocolReason = wrong;
     this.options.onEvent({ kind: 'error', code: 'BAD_REPLY', message: wrong });
     this.connection.destroy();
+  }
+
+  /** The connection is gone: the tracker's state becomes CLOSED (unless the session had ended), waiters wake, the front end is told once. */
+  private markClosed(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    this.unansweredAtClose = this.tracker.pending[0];
+    if (!this.closing) for (const event of this.tracker.connectionLost(reason)) this.onEvent(event);
+    this.closedReason = reason;
+    this.wake();
+    this.options.onClose?.(reason);
   }
 
   /** Set when the greeting was another protocol's (SMTP on a POP3 URL, POP3, HTTP or TLS bytes): what it was and the likely fix. */
@@ -135,7 +146,45 @@ export class RawSession {
 
   /** The server closed the connection before the session ended: not after QUIT, and not because we closed it. */
   get dropped(): boolean {
-    return this.closed && !this.closing && !this.tracker.closed && this.wrongProtocolReason === undefined && this.tlsFailure === undefined;
+    return this.closed && !this.closing && !this.serverEnded && this.wrongProtocolReason === undefined && this.tlsFailure === undefined;
+  }
+
+  /** The server ended the session itself (221/+OK to QUIT, 421, a 221 unasked), as against a reset. */
+  private serverEnded = false;
+  private cutShort = false;
+  /** The server said 221 or 421 (to whatever command): it is closing, whatever the tracker's state. */
+  private goodbye = false;
+
+  /** Nothing more may be sent: the connection is gone, or the server ended the session or said goodbye. */
+  private get ended(): boolean {
+    return this.closed || this.tracker.closed || this.goodbye;
+  }
+  /** The oldest command still unanswered when the connection went. */
+  private unansweredAtClose: string | undefined;
+
+  /** The command the server never answered because the connection went, if any. */
+  get unanswered(): string | undefined {
+    return this.unansweredAtClose;
+  }
+
+  /** The server ended the session before the script did: lines were left unsent. */
+  get scriptCutShort(): boolean {
+    return this.cutShort;
+  }
+
+  /** Why credentials were held back, if they were (exit status 28). */
+  get credentialsHeldBack(): string | undefined {
+    return this.guard.heldBack;
+  }
+
+  /** TLS is up and the certificate verified; false without TLS. */
+  get verified(): boolean {
+    return this.connection.isVerified;
+  }
+
+  /** TLS is up (verified or not). */
+  get tls(): boolean {
+    return this.connection.isTls;
   }
 
   /**
@@ -153,12 +202,13 @@ export class RawSession {
     if (!this.connection.isTls) throw new Error(`the server refused ${this.options.endpoint.protocol === 'smtp' ? 'STARTTLS' : 'STLS'}: ${this.lastServerLine() ?? 'no reply'}`);
   }
 
-  /** One line the user typed: a meta-command, or a protocol line sent as is. */
-  async submit(line: string): Promise<MetaResult | undefined> {
+  /** One line the user typed: a meta-command, or a protocol line sent as is (credentials only where the guards allow, or insisted on). */
+  async submit(line: string, how: SendOptions = {}): Promise<MetaResult | undefined> {
     // In SASL mode too: that is when /cram and /b64 are needed. Only message content is taken literally.
     if (this.tracker.inputMode !== 'data' && isMetaCommand(line)) {
       const result = runMetaCommand(line, { tracker: this.tracker, ...this.metaContext() });
       if (result.kind === 'send') {
+        if (!this.mayCarryCredentials(result.line, how.insist === true || result.insist === true)) return result;
         this.options.onNotice(result.note);
         await this.send(result.line);
       } else if (result.kind === 'print') {
@@ -171,18 +221,40 @@ export class RawSession {
       }
       return result;
     }
+    if (!this.mayCarryCredentials(line, how.insist === true)) return undefined;
     await this.send(line);
     return undefined;
+  }
+
+  private mayCarryCredentials(line: string, insist: boolean): boolean {
+    if (this.tracker.inputMode !== 'command' || this.ended) return !this.refuseAfterEnd();
+    return this.guard.credentials(line, insist, this.connection.isTls);
+  }
+
+  /** After the server ended the session nothing more is sent; says so once per line refused. */
+  private refuseAfterEnd(): boolean {
+    if (!this.ended) return false;
+    this.options.onEvent({ kind: 'notice', text: 'not sent: the server has ended the session (the connection is closed); /connect or run maillab connect again', level: 'warning' });
+    return true;
   }
 
   /**
    * Lines the console released together: one line goes through `submit`; a
    * pipelining batch goes out in one write (no meta-commands in it).
    */
-  async submitBatch(lines: readonly string[]): Promise<MetaResult | undefined> {
-    if (lines.length === 1) return this.submit(lines[0]!);
-    this.noteTlsRequest(lines[lines.length - 1]!);
-    this.connection.sendBatch(lines);
+  async submitBatch(lines: readonly string[], how: SendOptions = {}): Promise<MetaResult | undefined> {
+    if (lines.length === 1) return this.submit(lines[0]!, how);
+    if (!this.guard.pipelining()) {
+      // Lock-step: each line after the previous reply (a line in DATA goes straight on).
+      for (const line of lines) {
+        if (this.ended) break;
+        await this.submit(line, how);
+        if (this.tracker.inputMode !== 'data') await this.settled();
+      }
+      return undefined;
+    }
+    for (const line of lines) if (!this.mayCarryCredentials(line, how.insist === true)) return undefined;
+    this.sendBatch(lines);
     return undefined;
   }
 
@@ -193,8 +265,8 @@ export class RawSession {
    */
   async runScript(lines: readonly string[], pipeline: boolean): Promise<void> {
     let index = 0;
-    while (index < lines.length && !this.closed) {
-      if (this.tracker.inputMode === 'data' || !pipeline || isMetaCommand(lines[index]!)) {
+    while (index < lines.length && !this.ended) {
+      if (this.tracker.inputMode === 'data' || !pipeline || isMetaCommand(lines[index]!) || !this.guard.pipelining()) {
         await this.submit(lines[index++]!);
         if (this.tracker.inputMode !== 'data') await this.settled();
         continue;
@@ -203,10 +275,18 @@ export class RawSession {
       const end = nextBatch(this.options.endpoint.protocol, lines, index);
       const batch = lines.slice(index, end);
       index = end;
-      this.noteTlsRequest(batch[batch.length - 1]!);
-      this.connection.sendBatch(batch);
+      if (batch.some((line) => credentialRefusal(this.tracker, line, this.connection.isTls) !== undefined)) {
+        index -= batch.length;
+        await this.submit(lines[index++]!);
+        await this.settled();
+        continue;
+      }
+      this.sendBatch(batch);
       await this.settled();
     }
+    const left = lines.length - index;
+    this.cutShort = left > 0;
+    if (left > 0 && this.ended) this.options.onNotice(`the session is over (${this.closedReason ?? 'the server ended it'}); the script's last ${left} line${left === 1 ? ' was' : 's were'} not sent`);
   }
 
   /** Resolves when no reply is owed and no TLS handshake runs (or the connection closed); rejects after the reply timeout. */
@@ -220,7 +300,7 @@ export class RawSession {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((waiter) => waiter !== check);
-        reject(new Error(`no complete reply within ${Math.round(this.options.replyTimeoutMs / 1000)} s (waiting for: ${this.tracker.pending.join(', ') || 'the greeting'})`));
+        reject(new ReplyTimeout(`no complete reply within ${Math.round(this.options.replyTimeoutMs / 1000)} s (waiting for: ${this.tracker.pending.join(', ') || 'the greeting'})`));
       }, this.options.replyTimeoutMs);
       const check = () => {
         if (!this.closed && this.tracker.awaitingReply) return false;
@@ -254,8 +334,19 @@ export class RawSession {
   }
 
   private async send(line: string): Promise<void> {
+    if (this.refuseAfterEnd()) return;
+    this.context.sending(line, this.connection.isTls);
     this.noteTlsRequest(line);
     this.connection.send(line);
+    // After the line, so the notes sit under it.
+    for (const event of this.context.sent(line)) this.onEvent(event);
+  }
+
+  /** A pipelining batch in one write (RFC 2920, RFC 2449 §6.6). */
+  private sendBatch(lines: readonly string[]): void {
+    for (const line of lines) this.context.sending(line, this.connection.isTls);
+    this.noteTlsRequest(lines[lines.length - 1]!);
+    this.connection.sendBatch(lines);
   }
 
   private noteTlsRequest(line: string): void {
@@ -263,7 +354,11 @@ export class RawSession {
   }
 
   private onEvent(event: WireEvent): void {
-    if (this.options.keepTranscript !== false) this.events.push(event);
+    if (this.options.keepTranscript !== false) {
+      this.events.push(event);
+      const note = transcriptNote(event);
+      if (note !== undefined) this.transcript.push({ from: 'note', text: note });
+    }
     if (event.kind === 'annotation' && /\.sasl\.challenge$/.test(event.key) && event.detail !== undefined) this.lastChallenge = event.detail;
     this.options.onEvent(event);
     if (event.kind === 'line' && event.from === 'server') this.afterServerLine(event.text);
@@ -281,6 +376,7 @@ export class RawSession {
         return;
       }
     }
+    this.explainReply(text);
     if (!this.tlsRequested || this.tracker.awaitingReply) return;
     this.tlsRequested = false;
     if (/^(\+OK|220)\b/.test(text)) {
@@ -293,11 +389,21 @@ export class RawSession {
           this.tlsUpgrade = undefined;
           this.tlsFailure = error.message;
           this.options.onEvent({ kind: 'error', code: 'TLS_FAILED', message: error.message });
-          this.connection.destroy();
+          // The connection is gone (ClientConnection destroyed both sockets): one line, the state CLOSED, nothing waits.
+          this.markClosed('the TLS handshake failed, so the connection is closed');
         },
       );
     }
   }
+
+  /** Context a reply needs that the catalogue cannot know: a session the server ended, or a reply's meaning in context. */
+  private explainReply(text: string): void {
+    if (this.tracker.closed && !this.closing) this.serverEnded = true;
+    // RFC 5321 §3.8, §4.2.2: a 221 or 421 to any command means the server is closing; nothing more will be read.
+    if (this.options.endpoint.protocol === 'smtp' && /^(221|421)( |$)/.test(text)) this.goodbye = true;
+    for (const event of this.context.received(text, this.connection.isTls)) this.onEvent(event);
+  }
+
 
   private lastServerLine(): string | undefined {
     return this.lastServer;
@@ -313,22 +419,7 @@ export class RawSession {
   }
 }
 
-/** What the first line says when it is not this protocol's greeting: another protocol, HTTP, or TLS bytes; with the likely fix. */
-export function wrongGreeting(endpoint: ClientEndpoint, line: string): string | undefined {
-  const where = hostPort(endpoint.host, endpoint.port);
-  if (endpoint.protocol === 'pop3' && /^\d{3}[ -]/.test(line)) return `this is an SMTP greeting, not POP3: the port ${endpoint.port} speaks SMTP; try smtp://${where}, or the POP3 port (110, or 1110 in the lab)`;
-  if (endpoint.protocol === 'smtp' && /^[+-](OK|ERR)\b/i.test(line)) return `this is a POP3 greeting, not SMTP: the port ${endpoint.port} speaks POP3; try pop3://${where}, or an SMTP port (25, 587, or 2525/2587 in the lab)`;
-  if (/^HTTP\/\d/i.test(line) || /^<(!doctype|html)/i.test(line)) return `an HTTP server answered on ${where}, not ${endpoint.protocol.toUpperCase()}; check the port`;
-  if (/^[\x14-\x17]\x03[\x00-\x04]/.test(line)) return `TLS bytes came back on ${where}: this port expects TLS from the first byte; try ${endpoint.protocol}s://${where}`;
-  if (/^SSH-\d/.test(line)) return `an SSH server answered on ${where}, not ${endpoint.protocol.toUpperCase()}; check the port`;
-  return undefined;
-}
-
-/** Why a port that sent no greeting is the wrong one, from what the probe found; undefined when it could not tell. */
-export function silentPortReason(endpoint: ClientEndpoint, kind: SilentPortKind): string | undefined {
-  const where = hostPort(endpoint.host, endpoint.port);
-  const name = endpoint.protocol.toUpperCase();
-  if (kind === 'tls') return `no greeting after 1 s from ${where}, and the port completed a TLS handshake: it expects TLS from the first byte (implicit TLS), not plaintext ${name}; try ${endpoint.protocol}s://${where}`;
-  if (kind === 'http') return `no greeting after 1 s from ${where}, and the port answered as a web server (HTTP), not ${name}; check the port (${endpoint.protocol === 'pop3' ? '110, or 1110 in the lab' : '25 or 587, or 2525/2587 in the lab'})`;
-  return undefined;
+/** No complete reply within the reply timeout (exit status 40). */
+export class ReplyTimeout extends Error {
+  override name = 'ReplyTimeout';
 }

@@ -11,6 +11,21 @@ export interface ClientEndpoint {
   implicitTls: boolean;
   /** Accept a certificate that does not verify (self-signed labs). */
   insecure: boolean;
+  /** --ca-file, --servername, --tls-min. */
+  tls?: TlsClientSettings;
+}
+
+/** The TLS versions a client may require as its minimum (`--tls-min`); the names Node's TLS uses. */
+export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** The TLS settings an admin expects: a CA file, a name for SNI and verification, a minimum version. */
+export interface TlsClientSettings {
+  /** PEM file of the CA(s) to trust instead of the system's (NODE_EXTRA_CA_CERTS adds to the system's instead). */
+  caFile?: string;
+  /** The name sent in SNI and checked against the certificate; default: the host of the URL. */
+  servername?: string;
+  /** The oldest TLS version accepted. */
+  minVersion?: TlsVersionName;
 }
 
 

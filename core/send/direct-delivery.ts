@@ -6,6 +6,7 @@
  * `maillab send --direct` and by the lab's queue runner.
  */
 import { addressesOf, planMx, withoutSelfAndWorse, type DnsPort } from './mx.js';
+import type { TlsClientSettings } from '../net/tls-verification.js';
 import { sendOverSmtp, type SmtpClientOptions, type SmtpObserver } from './smtp-client.js';
 import type { RecipientResult, StartTlsPolicy } from './smtp-dialogue.js';
 
@@ -21,6 +22,8 @@ export interface DirectDeliveryOptions {
   startTls?: StartTlsPolicy;
   /** With startTls 'required': accept certificates that do not verify. */
   insecure?: boolean;
+  /** A CA file and a minimum TLS version for every exchanger (no --servername: each MX host is checked by its own name). */
+  tls?: Omit<TlsClientSettings, 'servername'>;
   /** Shuffles exchangers of equal preference; tests pass `() => 0`. */
   random?: () => number;
   connectTimeoutMs?: number;
@@ -124,6 +127,7 @@ async function attempt(domain: string, host: string, address: string, recipients
       implicitTls: false,
       startTls,
       insecure: options.insecure ?? false,
+      ...(options.tls ? { tls: options.tls } : {}),
       heloName: options.heloName,
       from: options.from,
       recipients,

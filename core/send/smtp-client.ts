@@ -4,11 +4,12 @@
  * upgrade after STARTTLS, times out a silent server, and reports every line
  * to an observer for the transcript. The protocol decisions are the dialogue's.
  */
-import { isIP } from 'node:net';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { LineSplitter } from '../framing/line-splitter.js';
-import { SmtpDialogue, type DialogueStep, type RecipientResult, type StartTlsPolicy } from './smtp-dialogue.js';
+import { probeSilentPort, probeSilentTlsPort, silentPortReason } from '../net/silent-port-probe.js';
+import { tlsConnectOptions, verificationName, verificationProblems, type TlsClientSettings } from '../net/tls-verification.js';
+import { SmtpDialogue, type ConnectionLoss, type DialogueStep, type RecipientResult, type StartTlsPolicy } from './smtp-dialogue.js';
 import { hostLabel } from '../host-port.js';
 
 /** Watches one connection: what was sent and received, for transcripts. */
@@ -23,7 +24,9 @@ export interface SmtpObserver {
   sentMessage?(payload: Buffer): void;
   /** One line the server sent, without CRLF. */
   received?(line: string): void;
-  tlsEstablished?(info: { version: string; cipher: string; authorized: boolean }): void;
+  tlsEstablished?(info: { version: string; cipher: string; authorized: boolean; problems?: readonly string[] }): void;
+  /** Something the user must read before the next line goes out (credentials over an unverified connection). */
+  warning?(text: string): void;
   /** The connection ended; `reason` says why when it was not the normal end. */
   closed?(reason?: string): void;
 }
@@ -37,8 +40,16 @@ export interface SmtpClientOptions {
   /** TLS from the first byte (smtps, RFC 8314). */
   implicitTls: boolean;
   startTls: StartTlsPolicy;
-  /** Accept a certificate that does not verify (self-signed labs). Opportunistic STARTTLS never verifies (RFC 7435). */
+  /** Accept a certificate that does not verify (self-signed labs), and send credentials without verified TLS (after a warning). Opportunistic STARTTLS never requires verification (RFC 7435). */
   insecure: boolean;
+  /** --ca-file, --servername, --tls-min. */
+  tls?: TlsClientSettings;
+  /**
+   * No greeting within a second: probe the port on a second connection for a
+   * TLS or web server, as `maillab connect` does (`send --server`). Off for MX
+   * hosts: a slow-greeting MTA may hold a second connection against us.
+   */
+  probeSilence?: boolean;
   heloName: string;
   from: string;
   recipients: readonly string[];
@@ -73,10 +84,11 @@ export function sendOverSmtp(options: SmtpClientOptions): Promise<RecipientResul
     startTls: options.startTls,
     tlsActive: options.implicitTls,
     host: label,
+    unverifiedAuth: options.insecure,
     ...(options.auth ? { auth: options.auth } : {}),
   });
   const observer = options.observer ?? {};
-  const servername = isIP(options.host) ? undefined : options.host;
+  const name = verificationName(options.host, options.tls);
   const connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
   const replyTimeoutMs = options.replyTimeoutMs ?? 5 * 60_000;
 
@@ -87,18 +99,32 @@ export function sendOverSmtp(options: SmtpClientOptions): Promise<RecipientResul
     let finished = false;
     let upgrading = false;
 
-    const finish = (reason?: string) => {
+    let greeted = false;
+    const finish = (reason?: string, lost?: ConnectionLoss) => {
       if (finished) return;
       finished = true;
       if (timer) clearTimeout(timer);
-      if (reason !== undefined) dialogue.connectionLost(reason);
+      if (silence) clearTimeout(silence);
+      if (reason !== undefined) dialogue.connectionLost(reason, lost);
       socket.destroy();
       observer.closed?.(reason);
       resolve(dialogue.recipientResults());
     };
-    const arm = (ms: number, reason: string) => {
+    const arm = (ms: number, reason: string, lost: ConnectionLoss = 'timeout') => {
       if (timer) clearTimeout(timer);
-      timer = setTimeout(() => finish(reason), ms);
+      timer = setTimeout(() => finish(reason, lost), ms);
+    };
+    let silence: NodeJS.Timeout | undefined;
+    // A mail server greets at once: after a second of silence, find out on a second connection what the port is (as maillab connect does).
+    const watchSilence = () => {
+      if (!options.probeSilence) return;
+      silence = setTimeout(() => {
+        if (greeted || finished) return;
+        void (options.implicitTls ? probeSilentTlsPort : probeSilentPort)(address, options.port).then((kind) => {
+          const wrong = silentPortReason({ protocol: 'smtp', host: address, port: options.port, implicitTls: options.implicitTls, insecure: false }, kind);
+          if (wrong && !greeted) finish(wrong, 'protocol');
+        });
+      }, 1000);
     };
     const perform = (steps: DialogueStep[]) => {
       for (const step of steps) {
@@ -114,6 +140,9 @@ export function sendOverSmtp(options: SmtpClientOptions): Promise<RecipientResul
           case 'start-tls':
             upgrade();
             return;
+          case 'warn':
+            observer.warning?.(step.text);
+            break;
           case 'close':
             finish();
             return;
@@ -128,6 +157,7 @@ export function sendOverSmtp(options: SmtpClientOptions): Promise<RecipientResul
           finish(`${label} sent a line longer than ${REPLY_LINE_LIMIT} octets`);
           return;
         }
+        greeted = true;
         const line = item.bytes.toString('latin1');
         observer.received?.(line);
         perform(dialogue.receive(line));
@@ -137,8 +167,22 @@ export function sendOverSmtp(options: SmtpClientOptions): Promise<RecipientResul
     };
     const attach = (target: Socket) => {
       target.on('data', onData);
-      target.on('error', (error: Error) => finish(describeSocketError(error, label)));
-      target.on('close', () => finish(dialogue.finished ? undefined : `${label} closed the connection`));
+      target.on('error', (error: Error) => finish(describeSocketError(error, label), greeted ? 'closed' : 'connect'));
+      target.on('close', () => finish(dialogue.finished ? undefined : `${label} closed the connection`, 'closed'));
+    };
+    /** The certificate's problems; a reason to stop when verification is required and they are not accepted. */
+    const checkCertificate = (secure: TLSSocket, required: boolean): { verified: boolean; refused?: string; problems: string[] } => {
+      const problems = verificationProblems(secure, name);
+      if (problems.length > 0 && required && !options.insecure) return { verified: false, problems, refused: `TLS with ${label} failed: the certificate does not verify: ${problems.join('; ')} (--insecure accepts it; --ca-file FILE trusts its CA)` };
+      return { verified: problems.length === 0, problems };
+    };
+    const tlsSettings = () => {
+      try {
+        return tlsConnectOptions(options.host, options.tls);
+      } catch (error) {
+        finish((error as Error).message, 'tls');
+        return undefined;
+      }
     };
     const upgrade = () => {
       upgrading = true;
@@ -148,38 +192,48 @@ export function sendOverSmtp(options: SmtpClientOptions): Promise<RecipientResul
       plain.removeAllListeners('close');
       plain.removeAllListeners('error');
       plain.on('error', () => {});
-      const verify = options.startTls === 'required' && !options.insecure;
-      const secure = tlsConnect({ socket: plain, ...(servername ? { servername } : {}), rejectUnauthorized: verify });
+      const settings = tlsSettings();
+      if (!settings) return;
+      const secure = tlsConnect({ socket: plain, ...settings });
       socket = secure;
-      arm(connectTimeoutMs, `TLS handshake with ${label} timed out`);
+      arm(connectTimeoutMs, `TLS handshake with ${label} timed out`, 'tls');
       secure.once('secureConnect', () => {
         upgrading = false;
         splitter = new LineSplitter(REPLY_LINE_LIMIT);
-        observer.tlsEstablished?.(tlsDetails(secure));
-        perform(dialogue.tlsStarted());
+        const check = checkCertificate(secure, options.startTls === 'required');
+        if (check.refused) return finish(check.refused, 'tls');
+        observer.tlsEstablished?.(tlsDetails(secure, check.problems));
+        perform(dialogue.tlsStarted(check.verified));
       });
       secure.on('data', onData);
-      secure.on('error', (error: Error) => finish(describeSocketError(error, label, true)));
-      secure.on('close', () => finish(dialogue.finished ? undefined : `${label} closed the connection`));
+      secure.on('error', (error: Error) => finish(describeSocketError(error, label, true), 'tls'));
+      secure.on('close', () => finish(dialogue.finished ? undefined : `${label} closed the connection during the TLS handshake`, 'tls'));
     };
 
     observer.connecting?.({ host: options.host, address, port: options.port, implicitTls: options.implicitTls });
     if (options.implicitTls) {
-      const secure = tlsConnect({ host: address, port: options.port, ...(servername ? { servername } : {}), rejectUnauthorized: !options.insecure });
+      const settings = tlsSettings();
+      if (!settings) return;
+      const secure = tlsConnect({ host: address, port: options.port, ...settings });
       socket = secure;
       secure.once('secureConnect', () => {
+        const check = checkCertificate(secure, true);
+        if (check.refused) return finish(check.refused, 'tls');
+        dialogue.implicitTlsVerified(check.verified);
         observer.connected?.();
-        observer.tlsEstablished?.(tlsDetails(secure));
+        observer.tlsEstablished?.(tlsDetails(secure, check.problems));
         arm(replyTimeoutMs, `no greeting from ${label} within ${Math.round(replyTimeoutMs / 1000)} s`);
+        watchSilence();
       });
     } else {
       socket = netConnect({ host: address, port: options.port });
       socket.once('connect', () => {
         observer.connected?.();
         arm(replyTimeoutMs, `no greeting from ${label} within ${Math.round(replyTimeoutMs / 1000)} s`);
+        watchSilence();
       });
     }
-    arm(connectTimeoutMs, `cannot connect to ${label}: timed out after ${Math.round(connectTimeoutMs / 1000)} s`);
+    arm(connectTimeoutMs, `cannot connect to ${label}: timed out after ${Math.round(connectTimeoutMs / 1000)} s`, 'connect');
     attach(socket);
     if (options.signal) {
       const signal = options.signal;
@@ -191,8 +245,8 @@ export function sendOverSmtp(options: SmtpClientOptions): Promise<RecipientResul
   });
 }
 
-function tlsDetails(socket: TLSSocket): { version: string; cipher: string; authorized: boolean } {
-  return { version: socket.getProtocol() ?? 'unknown', cipher: socket.getCipher().name, authorized: socket.authorized };
+function tlsDetails(socket: TLSSocket, problems: readonly string[]): { version: string; cipher: string; authorized: boolean; problems: readonly string[] } {
+  return { version: socket.getProtocol() ?? 'unknown', cipher: socket.getCipher().name, authorized: problems.length === 0, problems };
 }
 
 /** A socket error as one readable line. */

@@ -14,6 +14,9 @@
  */
 import { dataPayload, hasEightBitBytes, wireLength } from '../framing/data-payload.js';
 import { SmtpReplyReader, type AssembledReply } from '../framing/smtp-reply-reader.js';
+import { authMechanisms, parseExtensions, plainResponse } from './ehlo-extensions.js';
+
+export { authMechanisms, parseExtensions } from './ehlo-extensions.js';
 
 /** STARTTLS policy: never, when offered (unverified, RFC 7435), or required (fail without it). */
 export type StartTlsPolicy = 'none' | 'opportunistic' | 'required';
@@ -33,7 +36,12 @@ export interface RecipientResult {
   temporary: boolean;
   /** Where in the dialogue the result was decided. */
   stage: DialogueStage;
+  /** Why the connection ended, when no reply decided it: a timeout, the server closing, a failed connection or TLS. */
+  lost?: ConnectionLoss;
 }
+
+/** Why a connection ended before the dialogue did (send's exit status tells them apart). */
+export type ConnectionLoss = 'timeout' | 'closed' | 'connect' | 'tls' | 'protocol';
 
 export interface DialogueOptions {
   /** Our name in EHLO/HELO (RFC 5321 §4.1.1.1). */
@@ -46,6 +54,13 @@ export interface DialogueOptions {
   /** TLS is already up (implicit TLS, RFC 8314): no STARTTLS. */
   tlsActive: boolean;
   auth?: { user: string; password: string };
+  /**
+   * Credentials go only over TLS whose certificate verified (RFC 8314 §4.1);
+   * with `unverifiedAuth` (--insecure) over anything, after a `warn` step.
+   */
+  unverifiedAuth?: boolean;
+  /** Implicit TLS is up and its certificate verified. */
+  tlsVerified?: boolean;
   /** Label for results. */
   host: string;
 }
@@ -57,6 +72,8 @@ export type DialogueStep =
   | { kind: 'send-message'; payload: Buffer }
   /** Start the TLS handshake, then call `tlsStarted()` (or `connectionLost()` if it fails). */
   | { kind: 'start-tls' }
+  /** Say this to the user now, before the next step goes out (credentials over an unverified connection). */
+  | { kind: 'warn'; text: string }
   /** The dialogue is over: close the connection. */
   | { kind: 'close' };
 
@@ -69,6 +86,7 @@ export class SmtpDialogue {
   private readonly reader = new SmtpReplyReader();
   private expecting: Expecting = 'greeting';
   private tlsActive: boolean;
+  private tlsVerified: boolean;
   private extensions = new Map<string, string>();
   private readonly results = new Map<string, RecipientResult>();
   private readonly accepted: string[] = [];
@@ -77,6 +95,7 @@ export class SmtpDialogue {
 
   constructor(private readonly options: DialogueOptions) {
     this.tlsActive = options.tlsActive;
+    this.tlsVerified = options.tlsActive && options.tlsVerified === true;
   }
 
   /** True once every recipient has a result and nothing more will be sent. */
@@ -114,20 +133,26 @@ export class SmtpDialogue {
     return this.handle(reply);
   }
 
-  /** The TLS handshake after STARTTLS succeeded: start over with EHLO (RFC 3207 §4.2). */
-  tlsStarted(): DialogueStep[] {
+  /** Implicit TLS is up: whether its certificate verified (credentials need it, RFC 8314 §4.1). */
+  implicitTlsVerified(verified: boolean): void {
+    this.tlsVerified = this.tlsActive && verified;
+  }
+
+  /** The TLS handshake after STARTTLS succeeded (`verified`: the certificate checked out): start over with EHLO (RFC 3207 §4.2). */
+  tlsStarted(verified = false): DialogueStep[] {
     this.tlsActive = true;
+    this.tlsVerified = verified;
     this.extensions = new Map();
     this.expecting = 'ehlo';
     return [{ kind: 'send', line: `EHLO ${this.options.heloName}` }];
   }
 
   /** The connection failed or closed early: every undecided recipient fails temporarily with this reason. */
-  connectionLost(reason: string): void {
+  connectionLost(reason: string, lost?: ConnectionLoss): void {
     if (this.expecting === 'done') return;
     const stage = this.stageOf(this.expecting);
     for (const address of this.options.recipients) {
-      if (!this.results.has(address)) this.results.set(address, this.result(address, { ok: false, code: 0, text: reason, temporary: true }, stage));
+      if (!this.results.has(address)) this.results.set(address, this.result(address, { ok: false, code: 0, text: reason, temporary: true, ...(lost ? { lost } : {}) }, stage));
     }
     this.expecting = 'done';
   }
@@ -189,7 +214,10 @@ export class SmtpDialogue {
         this.expecting = 'starttls';
         return [{ kind: 'send', line: 'STARTTLS' }];
       }
-      if (policy === 'required') return this.localFailure('the server does not offer STARTTLS (RFC 3207), and TLS was required', 'starttls', true);
+      if (policy === 'required') {
+        const why = this.options.auth && !this.options.unverifiedAuth ? ', so the password would cross the network unencrypted: not sent (--insecure sends it anyway, with a warning)' : ', and TLS was required';
+        return this.localFailure(`the server does not offer STARTTLS (RFC 3207)${why}`, 'starttls', true);
+      }
     }
     if (this.options.auth) return this.startAuth();
     return this.mail();
@@ -209,15 +237,29 @@ export class SmtpDialogue {
       return this.localFailure(`the server does not offer AUTH (RFC 4954)${hint}`, 'auth', false);
     }
     const { user, password } = this.options.auth!;
+    const warning = this.unverifiedWarning();
+    if (warning === 'refuse') {
+      return this.localFailure('the connection is not TLS whose certificate verified, so the password is not sent (RFC 8314 §4.1; --insecure sends it anyway, with a warning)', 'starttls', false);
+    }
+    const warn: DialogueStep[] = warning ? [{ kind: 'warn', text: warning }] : [];
     if (offered.includes('PLAIN')) {
       this.expecting = 'auth-plain';
-      return [{ kind: 'send', line: `AUTH PLAIN ${plainResponse(user, password)}`, secret: true }];
+      return [...warn, { kind: 'send', line: `AUTH PLAIN ${plainResponse(user, password)}`, secret: true }];
     }
     if (offered.includes('LOGIN')) {
       this.expecting = 'auth-login';
-      return [{ kind: 'send', line: 'AUTH LOGIN' }];
+      return [...warn, { kind: 'send', line: 'AUTH LOGIN' }];
     }
     return this.localFailure(`the server offers AUTH ${offered.join(' ')}, and maillab send speaks only PLAIN and LOGIN`, 'auth', false);
+  }
+
+  /** Before credentials: nothing to say over verified TLS; else a warning (--insecure) or 'refuse'. */
+  private unverifiedWarning(): string | 'refuse' | undefined {
+    if (this.tlsActive && this.tlsVerified) return undefined;
+    if (!this.options.unverifiedAuth) return 'refuse';
+    return this.tlsActive
+      ? `the password is about to go to ${this.options.host} over TLS whose certificate did NOT verify (--insecure): anyone who can answer in the server's place could read it`
+      : `the password is about to go to ${this.options.host} UNENCRYPTED (no TLS; --insecure): anyone on the path can read it. Use smtps:// or a server that offers STARTTLS (RFC 8314)`;
   }
 
   private onAuth(reply: AssembledReply): DialogueStep[] {
@@ -244,7 +286,11 @@ export class SmtpDialogue {
 
   private mail(): DialogueStep[] {
     const params: string[] = [];
-    if (this.extensions.has('SIZE')) params.push(`SIZE=${wireLength(this.options.message)}`);
+    const size = wireLength(this.options.message);
+    const limit = Number(this.extensions.get('SIZE') ?? '0');
+    // RFC 1870 §6: a message larger than the announced SIZE would be refused; say so before sending it.
+    if (Number.isInteger(limit) && limit > 0 && size > limit) return this.localFailure(`the message is ${size} octets and the server accepts at most ${limit} (SIZE in its EHLO reply, RFC 1870 §6); not sent`, 'mail', false);
+    if (this.extensions.has('SIZE')) params.push(`SIZE=${size}`);
     if (hasEightBitBytes(this.options.message)) {
       // RFC 6152 §3: 8-bit content only to a server that offers 8BITMIME.
       if (!this.extensions.has('8BITMIME')) return this.localFailure('the message has 8-bit content and the server does not offer 8BITMIME (RFC 6152 §3)', 'mail', false);
@@ -339,31 +385,4 @@ export class SmtpDialogue {
         return expecting;
     }
   }
-}
-
-/** EHLO keyword lines ("SIZE 10485760", "AUTH PLAIN LOGIN") into keyword → parameters. */
-export function parseExtensions(lines: readonly string[]): Map<string, string> {
-  const extensions = new Map<string, string>();
-  for (const line of lines) {
-    const match = /^([A-Za-z0-9][A-Za-z0-9-]*)(?:[ =](.*))?$/.exec(line.trim());
-    if (!match) continue;
-    const keyword = match[1]!.toUpperCase();
-    const params = (match[2] ?? '').trim();
-    // Old servers announce "AUTH=LOGIN" beside (or instead of) "AUTH LOGIN": merge them.
-    const previous = extensions.get(keyword);
-    extensions.set(keyword, previous ? `${previous} ${params}`.trim() : params);
-  }
-  return extensions;
-}
-
-/** The SASL mechanisms of the AUTH keyword, upper-cased. */
-export function authMechanisms(extensions: ReadonlyMap<string, string>): string[] {
-  const params = extensions.get('AUTH');
-  if (params === undefined) return [];
-  return [...new Set(params.split(/\s+/).filter(Boolean).map((mechanism) => mechanism.toUpperCase()))];
-}
-
-/** RFC 4616: authzid NUL authcid NUL passwd, base64. */
-function plainResponse(user: string, password: string): string {
-  return Buffer.from(`\0${user}\0${password}`, 'utf8').toString('base64');
 }

@@ -50,7 +50,10 @@ export function transcriptObserver(options: TranscriptObserverOptions): SmtpObse
     tlsEstablished(info) {
       if (tracker) emit(tracker.tlsEstablished(info));
       else onEvent({ kind: 'tls', version: info.version, cipher: info.cipher });
-      if (!info.authorized) onNote('the server certificate was not verified');
+      if (!info.authorized) onNote(`the server certificate was NOT verified${info.problems && info.problems.length > 0 ? `: ${info.problems.join('; ')}` : ''} (an UNVERIFIED connection)`);
+    },
+    warning(text) {
+      onNote(`warning: ${text}`);
     },
     closed(reason) {
       if (reason) onNote(reason);

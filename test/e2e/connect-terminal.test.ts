@@ -105,7 +105,7 @@ describe('maillab connect on a terminal: the exit status counts as in script mod
     expect(end).toMatch(/^exit status 28$/m);
   });
 
-  it('a refused command then Ctrl-D exits 25', async () => {
+  it('a refused RCPT then Ctrl-D exits 24 (swaks\' number)', async () => {
     session.kill();
     session.start(`${BIN} connect smtp://127.0.0.1:${lab.smtpPort}`, { width: 160, height: 30 });
     await session.waitFor(/^smtp INIT> ?$/m);
@@ -113,7 +113,7 @@ describe('maillab connect on a terminal: the exit status counts as in script mod
     await session.type('RCPT TO:<alice@maillab.test>', /^S: 503 /m);
     session.key('C-d');
     const end = await session.waitFor(/^exit status \d+$/m);
-    expect(end).toMatch(/^ {3}exit status 25: the server refused a command/m);
-    expect(end).toMatch(/^exit status 25$/m);
+    expect(end).toMatch(/^ {3}exit status 24: a recipient was refused at RCPT TO/m);
+    expect(end).toMatch(/^exit status 24$/m);
   });
 });

@@ -1,11 +1,13 @@
 /**
- * `maillab send --auth` and TLS (issue 9): STARTTLS whenever the server
- * offers it, and a warning (once) when a password has to go in plaintext:
- * against the lab's submission port, and against smtp-server from npm set up
- * to offer AUTH without STARTTLS.
+ * `maillab send --auth` and TLS (issues 9 and 18): the password goes only
+ * over TLS whose certificate verified (--ca-file trusts the lab's), never
+ * over an unverified or plaintext connection unless --insecure is given, and
+ * then with a warning said before it is sent: against the lab's submission
+ * port, and against smtp-server from npm set up to offer AUTH without STARTTLS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { join } from 'node:path';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { runMaillab } from '../helpers/maillab-cli.js';
 
@@ -37,19 +39,47 @@ afterAll(async () => {
 });
 
 describe('maillab send --auth', () => {
-  it('upgrades with STARTTLS by default when the server offers it, and gives no warning', async () => {
-    const result = await runMaillab(['send', '--from', 'alice@maillab.test', '--to', 'bob@maillab.test', '--body', 'hi', '--server', `smtp://127.0.0.1:${lab.submissionPort}`, '--auth', 'alice:wonderland', '--transcript']);
+  const send = (server: string, auth: string, ...more: string[]) =>
+    runMaillab(['send', '--from', 'alice@maillab.test', '--to', 'bob@maillab.test', '--body', 'hi', '--server', server, '--auth', auth, '--transcript', ...more]);
+
+  it('upgrades with STARTTLS and logs in when the certificate verifies (--ca-file), with no warning', async () => {
+    const result = await send(`smtp://127.0.0.1:${lab.submissionPort}`, 'alice:wonderland', '--ca-file', join(lab.data.tlsFolder, 'cert.pem'));
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines.indexOf('C: STARTTLS')).toBeGreaterThan(-1);
     expect(lines.indexOf('C: STARTTLS')).toBeLessThan(lines.findIndex((line) => line.startsWith('C: AUTH')));
-    expect(result.stderr).not.toContain('unencrypted');
+    expect(result.stderr).not.toContain('warning');
   });
 
-  it('warns once on stderr when the password has to cross a connection without TLS', async () => {
-    const result = await runMaillab(['send', '--from', 'dora@peer.example', '--to', 'x@peer.example', '--body', 'hi', '--server', `smtp://127.0.0.1:${plainPort}`, '--auth', 'dora:peer-secret']);
+  it('a self-signed certificate: no password sent, every recipient failed at TLS, exit 29', async () => {
+    const result = await send(`smtp://127.0.0.1:${lab.submissionPort}`, 'alice:wonderland');
+    expect(result.code).toBe(29);
+    expect(result.stdout).not.toMatch(/^C: AUTH/m);
+    expect(result.stderr).toMatch(/certificate does not verify: the certificate is self-signed/);
+  });
+
+  it('--insecure over the self-signed certificate: the warning comes before the AUTH line', async () => {
+    const result = await send(`smtp://127.0.0.1:${lab.submissionPort}`, 'alice:wonderland', '--insecure');
     expect(result.code).toBe(0);
-    expect(result.stderr.match(/warning: the password went to 127\.0\.0\.1:\d+ unencrypted/g)).toHaveLength(1);
+    expect(result.stderr).toMatch(/warning: the password is about to go to 127\.0\.0\.1:\d+ over TLS whose certificate did NOT verify/);
+    const lines = result.stdout.split('\n');
+    const warned = lines.findIndex((line) => /^-- warning: the password is about to go/.test(line));
+    expect(warned).toBeGreaterThan(-1);
+    expect(warned).toBeLessThan(lines.findIndex((line) => line.startsWith('C: AUTH')));
+  });
+
+  it('a server that offers no STARTTLS: the password is not sent without --insecure (exit 29)', async () => {
+    const result = await send(`smtp://127.0.0.1:${plainPort}`, 'dora:peer-secret');
+    expect(result.code).toBe(29);
+    expect(result.stdout).not.toMatch(/^C: AUTH/m);
+    expect(result.stderr).toMatch(/does not offer STARTTLS.*unencrypted: not sent \(--insecure sends it anyway/);
+  });
+
+  it('with --insecure, once on stderr and before the password goes', async () => {
+    const result = await send(`smtp://127.0.0.1:${plainPort}`, 'dora:peer-secret', '--insecure');
+    expect(result.code).toBe(0);
+    expect(result.stderr.match(/warning: the password is about to go to 127\.0\.0\.1:\d+ UNENCRYPTED/g)).toHaveLength(1);
     expect(result.stderr).not.toContain('peer-secret');
+    expect(result.stdout).not.toContain('peer-secret');
   });
 });

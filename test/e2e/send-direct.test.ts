@@ -191,13 +191,13 @@ async function maillab(args: string[]): Promise<{ code: number; stdout: string; 
 }
 
 describe('maillab send --direct', () => {
-  it('prints the exchange with --transcript and one line per recipient; exit 1 when one was refused', async () => {
+  it('prints the exchange with --transcript and one line per recipient; exit 24 (swaks\' number) when one was refused at RCPT', async () => {
     const result = await maillab([
       'send', '--direct', '--dns', dns.address, '--mx-port', String(port), '--helo', 'sender.test',
       '--from', 'alice@sender.test', '--to', 'bob@pref.test', '--to', 'nobody@pref.test',
       '--subject', 'from the command line', '--body', 'hello over MX', '--transcript',
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(24);
     const lines = result.stdout.split('\n');
     const down = lines.findIndex((line) => line === `-- connecting to mx-down.test [127.0.0.3]:${port}`);
     const up = lines.findIndex((line) => line === `-- connecting to mx-b.test [127.0.0.2]:${port}`);
@@ -210,7 +210,7 @@ describe('maillab send --direct', () => {
     expect(result.stdout).toContain('C: RCPT TO:<nobody@pref.test>');
     expect(result.stdout).toMatch(new RegExp(`^bob@pref\\.test: accepted by mx-b\\.test \\[127\\.0\\.0\\.2\\]:${port}: 250 2\\.0\\.0 `, 'm'));
     expect(result.stdout).toMatch(new RegExp(`^nobody@pref\\.test: rejected by mx-b\\.test \\[127\\.0\\.0\\.2\\]:${port}: 550 5\\.1\\.1 `, 'm'));
-    expect(result.stderr).toBe('maillab: 1 of 2 recipients were not accepted\n');
+    expect(result.stderr).toBe('maillab: 1 of 2 recipients were not accepted (exit status 24: a recipient was refused at RCPT TO)\n');
     expect(maildir(labB, 'bob').some((text) => text.includes('Subject: from the command line'))).toBe(true);
   });
 
@@ -220,13 +220,13 @@ describe('maillab send --direct', () => {
     expect(result.stdout).toMatch(/^bob@tempfail\.test: accepted by mx-b\.test /m);
   });
 
-  it('a DNS server that does not answer: one error line', async () => {
+  it('a DNS server that does not answer: one error line, exit 2 (could not connect)', async () => {
     const closed = createSocket('udp4');
     await new Promise<void>((done) => closed.bind(0, '127.0.0.1', () => done()));
     const deadPort = closed.address().port;
     await new Promise<void>((done) => closed.close(() => done()));
     const result = await maillab(['send', '--direct', '--dns', `127.0.0.1:${deadPort}`, '--from', 'alice@sender.test', '--to', 'bob@pref.test', '--body', 'x']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^maillab: DNS look-up of the MX records of pref\.test failed \(E[A-Z]+\)\n$/);
   });

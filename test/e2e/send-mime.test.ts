@@ -61,7 +61,8 @@ print(json.dumps(out))`,
   return result.map((text) => Buffer.from(text, 'base64'));
 }
 
-const SUBMISSION = () => ['--server', `smtp://127.0.0.1:${lab.submissionPort}`, '--auth', 'alice:wonderland'];
+/** The lab's submission port with a login; --ca-file trusts the lab's self-signed certificate, so the password goes over TLS that verified. */
+const SUBMISSION = () => ['--server', `smtp://127.0.0.1:${lab.submissionPort}`, '--auth', 'alice:wonderland', '--ca-file', join(lab.data.tlsFolder, 'cert.pem')];
 
 describe('maillab send --server: MIME that survives the round trip', () => {
   it('GB2312 body, HTML alternative, attachment and a non-ASCII subject, fetched back over POP3', async () => {
@@ -121,26 +122,29 @@ describe('maillab send --server: MIME that survives the round trip', () => {
   });
 
   it('STARTTLS verifies the certificate unless --insecure', async () => {
-    const base = ['send', '--from', 'alice@maillab.test', '--to', 'bob@maillab.test', '--body', 'x', '--starttls', ...SUBMISSION()];
+    const base = ['send', '--from', 'alice@maillab.test', '--to', 'bob@maillab.test', '--body', 'x', '--starttls', '--server', `smtp://127.0.0.1:${lab.submissionPort}`, '--auth', 'alice:wonderland'];
     const strict = await maillab(base);
-    expect(strict.code).toBe(1);
+    expect(strict.code).toBe(29);
     expect(strict.stdout).toBe('');
-    expect(strict.stderr).toMatch(/^maillab: TLS with 127\.0\.0\.1:\d+ failed: .*certificate.*\(use --insecure to accept it\)\n$/);
+    expect(strict.stderr).toMatch(/^maillab: TLS with 127\.0\.0\.1:\d+ failed: the certificate does not verify: the certificate is self-signed .*\(--insecure accepts it; --ca-file FILE trusts its CA\)\n$/);
+    const wrongName = await maillab([...base, '--ca-file', join(lab.data.tlsFolder, 'cert.pem'), '--servername', 'mail.example.org']);
+    expect(wrongName.code).toBe(29);
+    expect(wrongName.stderr).toMatch(/the certificate is for [^,]+, .* not mail\.example\.org/);
     const relaxed = await maillab([...base, '--insecure']);
     expect(relaxed.code).toBe(0);
   });
 
-  it('a recipient the server refuses: its own line, exit 1', async () => {
+  it('a recipient the server refuses: its own line, exit 24', async () => {
     const result = await maillab(['send', '--from', 'alice@maillab.test', '--to', 'bob@maillab.test', '--to', 'nobody@maillab.test', '--body', 'x', ...SUBMISSION()]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(24);
     expect(result.stdout).toMatch(/^bob@maillab\.test: accepted by /m);
     expect(result.stdout).toMatch(/^nobody@maillab\.test: rejected by 127\.0\.0\.1:\d+: 550 5\.1\.1 /m);
-    expect(result.stderr).toBe('maillab: 1 of 2 recipients were not accepted\n');
+    expect(result.stderr).toBe('maillab: 1 of 2 recipients were not accepted (exit status 24: a recipient was refused at RCPT TO)\n');
   });
 
   it('wrong credentials: one line from the server\'s own reply', async () => {
-    const result = await maillab(['send', '--from', 'alice@maillab.test', '--to', 'bob@maillab.test', '--body', 'x', '--server', `smtp://127.0.0.1:${lab.submissionPort}`, '--auth', 'alice:wrong']);
-    expect(result.code).toBe(1);
+    const result = await maillab(['send', '--from', 'alice@maillab.test', '--to', 'bob@maillab.test', '--body', 'x', '--server', `smtp://127.0.0.1:${lab.submissionPort}`, '--auth', 'alice:wrong', '--ca-file', join(lab.data.tlsFolder, 'cert.pem')]);
+    expect(result.code).toBe(28);
     expect(result.stdout).toMatch(/^bob@maillab\.test: rejected by .*: 535 5\.7\.8 /m);
   });
 });

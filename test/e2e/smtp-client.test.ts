@@ -163,17 +163,20 @@ describe('sendOverSmtp against the lab', () => {
           from: 'alice@maillab.test',
           recipients: ['bob@maillab.test'],
           auth: { user: 'alice', password: 'wonderland' },
+          // Plaintext on loopback: credentials without verified TLS only when insisted on (--insecure), after a warning.
+          insecure: true,
           message: Buffer.from('Subject: observed\n\n.leading dot\n'),
           observer: {
             sent: (line, secret) => sent.push(secret ? `${line.split(' ').slice(0, 2).join(' ')} (secret)` : line),
             received: (line) => received.push(line),
             sentMessage: (payload) => (message = payload),
             closed: (reason) => (closedReason = reason),
+            warning: (text) => sent.push(/UNENCRYPTED/.test(text) ? '(warning: unencrypted)' : `(warning: ${text})`),
           },
         }),
       );
       expect(results[0]).toMatchObject({ ok: true, code: 250, enhanced: '2.0.0' });
-      expect(sent).toEqual(['EHLO client.test', 'AUTH PLAIN (secret)', 'MAIL FROM:<alice@maillab.test> SIZE=35', 'RCPT TO:<bob@maillab.test>', 'DATA', 'QUIT']);
+      expect(sent).toEqual(['EHLO client.test', '(warning: unencrypted)', 'AUTH PLAIN (secret)', 'MAIL FROM:<alice@maillab.test> SIZE=35', 'RCPT TO:<bob@maillab.test>', 'DATA', 'QUIT']);
       expect(message?.toString()).toBe('Subject: observed\r\n\r\n..leading dot\r\n.\r\n');
       expect(received[0]).toMatch(/^220 /);
       expect(received.at(-1)).toMatch(/^221 /);

@@ -39,6 +39,10 @@ function converse(dialogueOptions: DialogueOptions, script: Script, greeting = [
   for (let guard = 0; queue.length > 0 && guard < 100; guard++) {
     const step = queue.shift()!;
     if (step.kind === 'close') break;
+    if (step.kind === 'warn') {
+      sent.push(`(warning: ${step.text})`);
+      continue;
+    }
     if (step.kind === 'start-tls') {
       sent.push('(TLS handshake)');
       queue = [...dialogue.tlsStarted(), ...queue];
@@ -204,9 +208,11 @@ describe('SmtpDialogue: STARTTLS', () => {
 
 describe('SmtpDialogue: AUTH', () => {
   const auth = { user: 'alice', password: 'wonderland' };
+  /** Implicit TLS whose certificate verified: where credentials may go (RFC 8314 §4.1). */
+  const verifiedTls = { tlsActive: true, tlsVerified: true };
 
   it('prefers PLAIN with an initial response (RFC 4616), marked secret', () => {
-    const dialogue = new SmtpDialogue(options({ auth }));
+    const dialogue = new SmtpDialogue(options({ auth, ...verifiedTls }));
     dialogue.receive('220 hi');
     const steps = EHLO_REPLY.flatMap((line) => dialogue.receive(line));
     expect(steps).toEqual([{ kind: 'send', line: `AUTH PLAIN ${Buffer.from('\0alice\0wonderland').toString('base64')}`, secret: true }]);
@@ -218,7 +224,7 @@ describe('SmtpDialogue: AUTH', () => {
       [Buffer.from('alice').toString('base64')]: ['334 UGFzc3dvcmQ6'],
       [Buffer.from('wonderland').toString('base64')]: ['235 2.7.0 ok'],
     });
-    const { sent, results } = converse(options({ auth }), script);
+    const { sent, results } = converse(options({ auth, ...verifiedTls }), script);
     expect(sent.slice(0, 5)).toEqual(['EHLO client.test', 'AUTH LOGIN', 'YWxpY2U=', 'd29uZGVybGFuZA==', `MAIL FROM:<alice@a.test>`]);
     expect(results[0]!.ok).toBe(true);
   });
@@ -236,12 +242,12 @@ describe('SmtpDialogue: AUTH', () => {
   });
 
   it('only mechanisms maillab does not speak: says which', () => {
-    const { results } = converse(options({ auth }), accepting(['250-mx.b.test', '250 AUTH CRAM-MD5 XOAUTH2']));
+    const { results } = converse(options({ auth, ...verifiedTls }), accepting(['250-mx.b.test', '250 AUTH CRAM-MD5 XOAUTH2']));
     expect(results[0]!.text).toMatch(/AUTH CRAM-MD5 XOAUTH2.*only PLAIN and LOGIN/);
   });
 
   it('535 fails every recipient permanently', () => {
-    const { sent, results } = converse(options({ auth }), accepting(EHLO_REPLY, { AUTH: ['535 5.7.8 bad credentials'] }));
+    const { sent, results } = converse(options({ auth, ...verifiedTls }), accepting(EHLO_REPLY, { AUTH: ['535 5.7.8 bad credentials'] }));
     expect(sent.at(-1)).toBe('QUIT');
     expect(results[0]).toMatchObject({ code: 535, enhanced: '5.7.8', temporary: false, stage: 'auth' });
   });
@@ -316,5 +322,43 @@ describe('dataPayload: what DATA sends', () => {
       const unstuffed = payload.slice(0, -3).replace(/(^|\r\n)\./g, '$1');
       expect(wireLength(Buffer.from(text))).toBe(Buffer.byteLength(unstuffed));
     }
+  });
+});
+
+describe('SmtpDialogue: credentials only over TLS that verified (RFC 8314 §4.1)', () => {
+  const auth = { user: 'alice', password: 'wonderland' };
+
+  it('never sends the password without TLS that verified: a local failure at the TLS stage, nothing sent', () => {
+    const { sent, results } = converse(options({ auth }), accepting(EHLO_REPLY));
+    expect(sent).toEqual(['EHLO client.test', 'QUIT']);
+    expect(results[0]).toMatchObject({ ok: false, code: 0, stage: 'starttls' });
+    expect(results[0]!.text).toMatch(/not TLS whose certificate verified.*--insecure/);
+    const unverified = converse(options({ auth, tlsActive: true, tlsVerified: false }), accepting(EHLO_REPLY));
+    expect(unverified.sent.some((line) => line.startsWith('AUTH'))).toBe(false);
+  });
+
+  it('with unverifiedAuth (--insecure): a warning step comes before the AUTH line', () => {
+    const { sent, results } = converse(options({ auth, unverifiedAuth: true }), accepting(EHLO_REPLY));
+    const warning = sent.findIndex((line) => line.startsWith('(warning:'));
+    expect(warning).toBeGreaterThan(-1);
+    expect(sent[warning]).toMatch(/UNENCRYPTED/);
+    expect(sent[warning + 1]).toMatch(/^AUTH PLAIN /);
+    expect(results[0]!.ok).toBe(true);
+  });
+
+  it('required STARTTLS that is not offered, with a password: says the password would go unencrypted', () => {
+    const { results } = converse(options({ auth, startTls: 'required' }), accepting(['250-mx.b.test', '250 AUTH PLAIN']));
+    expect(results[0]).toMatchObject({ ok: false, stage: 'starttls' });
+    expect(results[0]!.text).toMatch(/does not offer STARTTLS.*unencrypted: not sent/);
+  });
+});
+
+describe('SmtpDialogue: SIZE', () => {
+  it('a message larger than the announced SIZE is not sent: a local failure at MAIL (RFC 1870 §6)', () => {
+    const big = Buffer.from(`Subject: big\r\n\r\n${'x'.repeat(2000)}\r\n`);
+    const { sent, results } = converse(options({ message: big }), accepting(['250-mx.b.test', '250 SIZE 1000']));
+    expect(sent).toEqual(['EHLO client.test', 'QUIT']);
+    expect(results[0]).toMatchObject({ ok: false, code: 0, stage: 'mail' });
+    expect(results[0]!.text).toContain(`is ${wireLength(big)} octets and the server accepts at most 1000`);
   });
 });

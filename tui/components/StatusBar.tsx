@@ -16,7 +16,8 @@ export function statusText(status: ClassroomStatus | undefined, watch?: WatchSta
   // A lesson's progress (and the watch speed) come first: on a narrow terminal the end of the bar is cut.
   if (status.lesson) parts.push(tuiText('status.step', { step: status.lesson.step, of: status.lesson.of }));
   if (watch) parts.push(watch.paused ? tuiText('watch.paused') : tuiText('watch.speed', { seconds: Number((watch.delayMs / 1000).toFixed(2)) }));
-  parts.push(status.protocol.toUpperCase(), tuiText(status.tls ? 'status.tls' : 'status.noTls'));
+  parts.push(status.protocol.toUpperCase(), tuiText(status.tls ? (status.tlsUnverified ? 'status.tlsUnverified' : 'status.tls') : 'status.noTls'));
+  if (status.closed) parts.push(tuiText('status.closed'));
   if (status.user) parts.push(tuiText('status.user', { user: status.user }));
   if (status.messages !== undefined) parts.push(tuiCount('status.messages', status.messages));
   if (status.envelope) {
