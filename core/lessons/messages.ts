@@ -73,6 +73,7 @@ export const MESSAGES = {
   hintSaslLine: fill('hintSaslLine'),
   hintEmpty: fill('hintEmpty'),
   hintNext: (verb: string, summary: string, rfc: string) => fill('hintNext', { verb, summary, rfc }),
+  hintNextRefused: (verb: string, status: string, summary: string, rfc: string) => fill('hintNextRefused', { verb, status, summary, rfc }),
   hintReveal: fill('hintReveal'),
 
   // ---- practice by outcome, predictions, score ----

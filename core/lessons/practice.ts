@@ -18,7 +18,7 @@ import type { LessonLab, ServerInputKind } from './lab-connection.js';
 import { serverOf, type Lesson, type ServerPersona, type WireLine } from './lesson.js';
 import { buildLessonLab } from './lesson-lab.js';
 import { MESSAGES } from './messages.js';
-import { judgeExchange, type ExchangeOutcome } from './outcome.js';
+import { judgeExchange, refuses, replyStatus, showStatus, type ExchangeOutcome } from './outcome.js';
 import { outcomeHint, type PracticeHint } from './outcome-hints.js';
 
 export type { PracticeHint, PracticeHintKind } from './outcome-hints.js';
@@ -191,7 +191,10 @@ export class LessonPractice {
     if (input === 'sasl') return MESSAGES.hintSaslLine;
     const { verb } = splitCommand(expected.text);
     const entry = describeKey(`${this.protocol()}.command.${verb}`);
-    return entry ? MESSAGES.hintNext(verb, entry.summary, entry.rfc) : MESSAGES.hintEmpty;
+    if (!entry) return MESSAGES.hintEmpty;
+    // A step the lesson means to be refused is not described as if it will work (the second STLS of RFC 2595 §4).
+    const status = replyStatus(this.protocol(), this.lessonOutcome()?.received ?? []);
+    return status && refuses(status) ? MESSAGES.hintNextRefused(verb, showStatus(status), entry.summary, entry.rfc) : MESSAGES.hintNext(verb, entry.summary, entry.rfc);
   }
 
   async close(): Promise<void> {
@@ -246,6 +249,14 @@ export class LessonPractice {
       return { kind: 'predict', prediction, question };
     }
     return result;
+  }
+
+  /** What the lesson's own exchange at the learner's position did on the reference run. */
+  private lessonOutcome(): ExchangeOutcome | undefined {
+    const position = this.replay.current;
+    if (!position) return undefined;
+    const end = this.exchangeEnd(this.line) ?? position.step.client.length - 1;
+    return this.reference[position.session]?.[position.index]?.[end];
   }
 
   /** The index of the client line whose reply ends the exchange that starts at `start` (the lesson's reply came after it); undefined when none of the step's lines has one. */

@@ -407,8 +407,8 @@ describe('VRFY and EXPN (RFC 5321 §3.5)', () => {
   it('VRFY answers 252 by default, without looking anyone up', async () => {
     const h = makeSmtpHarness();
     await h.send('EHLO client.example');
-    expect(await h.send('VRFY alice')).toBe('252 2.1.5 Cannot VRFY user, but will accept message and attempt delivery\r\n');
-    expect(await h.send('VRFY nobody')).toBe('252 2.1.5 Cannot VRFY user, but will accept message and attempt delivery\r\n');
+    expect(await h.send('VRFY alice')).toBe('252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery\r\n');
+    expect(await h.send('VRFY nobody')).toBe('252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery\r\n');
     expect(await h.send('VRFY')).toBe('501 5.5.4 Syntax: VRFY name-or-address\r\n');
   });
 
