@@ -17,6 +17,14 @@ import { MemoryStore } from '../store/memory-store.js';
 import { StaticUsers } from '../store/user-directory.js';
 import type { Lesson, ServerPersona } from './lesson.js';
 
+/**
+ * The EHLO keywords a lesson's SMTP server may offer unless the lesson says
+ * `extensions:`: the lab's list when the lessons that show it were written.
+ * An extension the lab gains later (DSN) appears only in a lesson that names
+ * it, so no replayed EHLO reply changes under a lesson (lessons/README.md).
+ */
+export const LESSON_EXTENSIONS: readonly string[] = ['PIPELINING', 'SIZE', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'AUTH', 'HELP'];
+
 /** The host name a persona without `host:` uses. */
 export const DEFAULT_LESSON_HOST = 'maillab.test';
 /** The Received date of mail delivered in a lesson: fixed, so a replay never depends on the clock. */
@@ -85,6 +93,7 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
           texts: smtpTexts(persona),
           enhancedStatusCodes: persona.enhancedStatusCodes ?? DEFAULT_SMTP_PERSONA.enhancedStatusCodes,
           ...(persona.capabilities !== undefined ? { ehloKeywords: persona.capabilities } : {}),
+          extensions: persona.extensions ?? LESSON_EXTENSIONS,
           ...(persona.tlsCapabilities !== undefined ? { tlsEhloKeywords: persona.tlsCapabilities } : {}),
           ...(persona.tlsTexts.length > 0 ? { tlsTexts: overrides<SmtpTexts>(persona.tlsTexts, DEFAULT_SMTP_TEXTS) } : {}),
           verify: persona.verify ?? false,

@@ -56,6 +56,13 @@ export interface ServerPersona {
   readonly texts: readonly TextOverride[];
   /** The exact CAPA lines (POP3) or EHLO keyword lines (SMTP); [] for none. */
   readonly capabilities?: readonly string[];
+  /**
+   * SMTP `extensions:`: the EHLO keywords the lab may offer in this lesson,
+   * each still offered only when it applies (STARTTLS before TLS, AUTH on
+   * submission…). Unset: LESSON_EXTENSIONS, the list the lessons were written
+   * against, so that an extension the lab gains later does not change them.
+   */
+  readonly extensions?: readonly string[];
   readonly responseCodes?: boolean;
   readonly revealUnknownUsers?: boolean;
   /** RSET's effect on LAST: RFC 1460 ('zero', the default) or RFC 1081 ('initial'). */

@@ -10,6 +10,7 @@ import { parseFaultRule } from '../faults/parse-fault.js';
 import { POP3 } from '../protocols/pop3.js';
 import { DEFAULT_POP3_TEXTS } from '../pop3/persona.js';
 import { SMTP } from '../protocols/smtp.js';
+import { SMTP_EXTENSIONS } from '../protocols/smtp-extensions.js';
 import { DEFAULT_SMTP_TEXTS } from '../smtp/persona.js';
 import type { ServerPersona, TextOverride } from './lesson.js';
 
@@ -35,6 +36,7 @@ export const PERSONA_FIELDS: Readonly<Record<string, Applies>> = {
   challenge: 'both',
   wording: 'both',
   capabilities: 'both',
+  extensions: 'smtp',
   fault: 'both',
   timestamp: 'pop3',
   'response-codes': 'pop3',
@@ -144,6 +146,13 @@ export function buildPersona(name: string, line: number, protocol: Protocol, fie
         if (value === '' || items.some((item) => item === '')) fail(`${key}: lists the lines separated by commas ("TOP, USER, SASL PLAIN"), or says none`);
         else if (key === 'capabilities') persona.capabilities = items;
         else persona.tlsCapabilities = items;
+        break;
+      }
+      case 'extensions': {
+        const items = value.split(/[\s,]+/).filter((item) => item !== '').map((item) => item.toUpperCase());
+        const unknown = items.filter((item) => !SMTP_EXTENSIONS.some((extension) => extension.keyword === item));
+        if (items.length === 0 || unknown.length > 0) fail(`extensions: names EHLO keywords the lab supports (${SMTP_EXTENSIONS.map((extension) => extension.keyword).join(' ')}), not "${unknown.join(' ') || value}"`);
+        else persona.extensions = items;
         break;
       }
       case 'tls':

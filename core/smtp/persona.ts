@@ -72,6 +72,8 @@ export interface SmtpPersona {
    * (RFC examples). Only keywords the engine supports may be named.
    */
   ehloKeywords?: readonly string[];
+  /** The EHLO keywords the computed list may include (a lesson pins its list); unset: every one the lab supports. */
+  extensions?: readonly string[];
   /** The exact EHLO keyword lines once TLS is active; without them, `ehloKeywords` less STARTTLS (RFC 3207 §4.2), or the computed list. */
   tlsEhloKeywords?: readonly string[];
   /** Reply wording once TLS is active, over `texts` (RFC 3207 §5: the EHLO greeting differs after STARTTLS). */

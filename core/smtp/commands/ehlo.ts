@@ -27,7 +27,10 @@ export function computeExtensions(context: SmtpContext): string[] {
     maxMessageSize: context.options.maxMessageSize,
     mechanisms: offeredMechanisms(context),
   };
-  return SMTP_EXTENSIONS.map((extension) => extension.offer(offer)).filter((line): line is string => line !== undefined);
+  const allowed = context.options.persona.extensions;
+  return SMTP_EXTENSIONS.filter((extension) => !allowed || allowed.includes(extension.keyword))
+    .map((extension) => extension.offer(offer))
+    .filter((line): line is string => line !== undefined);
 }
 
 /** The keywords (first words, upper case) of the extensions this session offers now. */
