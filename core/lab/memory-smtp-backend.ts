@@ -7,6 +7,7 @@
  */
 import { formatMailbox, unquotedLocalPart, type Mailbox } from '../smtp/address.js';
 import type { Envelope, RecipientVerdict, SmtpBackend } from '../smtp/backend.js';
+import { deliveredReport, nextHopReports, type NextHopReply } from '../send/dsn-report.js';
 import type { MailStore } from '../store/mail-store.js';
 import type { UserDirectory } from '../store/user-directory.js';
 
@@ -27,6 +28,15 @@ export interface MemorySmtpBackendOptions {
   fullNames?: ReadonlyMap<string, string>;
   /** Where relayed messages go. */
   relayed?: RelayedMessage[];
+  /**
+   * Delivery status notifications (RFC 3464) into the sender's maildrop, when
+   * the sender is local: "delivered" for local recipients that asked
+   * NOTIFY=SUCCESS, and, for relayed recipients whose domain has a scripted
+   * next hop, "failed" (5xx) or "delayed" (4xx) as their NOTIFY asks.
+   * Reports come out the same every time: the clock is the lab's, the
+   * Message-ID and MIME boundary are counted.
+   */
+  reports?: { hostname: string; now: () => Date; nextHop?: (domain: string) => NextHopReply | undefined };
 }
 
 /** An SMTP backend over a directory and a store in memory (see the file comment). */
@@ -38,6 +48,30 @@ export function createMemorySmtpBackend(options: MemorySmtpBackendOptions): Smtp
     const users = await options.users.all();
     if (users.has(localPart)) return localPart;
     return [...users.keys()].find((name) => name.toLowerCase() === localPart.toLowerCase());
+  }
+
+  /** The reports this delivery owes (see `reports`), into the sender's maildrop. */
+  async function sendReports(envelope: Envelope, message: Buffer, id: string): Promise<void> {
+    const reports = options.reports;
+    if (!reports || envelope.from === null) return;
+    const sender = await findLocalUser(envelope.from);
+    if (!sender) return;
+    const date = reports.now();
+    const fixed = (kind: string) => ({ messageId: `<${id}.${kind}@${reports.hostname}>`, baseBoundary: `${id}-${kind}` });
+    const out: Buffer[] = [];
+    const delivered = await deliveredReport(envelope, message, reports.hostname, date, fixed('delivered'));
+    if (delivered) out.push(delivered);
+    const answers = envelope.recipients.flatMap((recipient) => {
+      const reply = recipient.route.kind === 'relay' ? reports.nextHop?.(recipient.mailbox.domain.toLowerCase()) : undefined;
+      return reply ? [{ address: formatMailbox(recipient.mailbox), reply }] : [];
+    });
+    out.push(...(await nextHopReports(envelope, message, answers, reports.hostname, date, (action) => fixed(action))));
+    for (const report of out) await options.store.deliver(sender, report, Buffer.from('Return-Path: <>\r\n'));
+  }
+
+  async function findLocalUser(mailbox: Mailbox): Promise<string | undefined> {
+    const local = mailbox.domain === '' || domains.includes(mailbox.domain.toLowerCase());
+    return local ? findUser(unquotedLocalPart(mailbox.localPart)) : undefined;
   }
 
   return {
@@ -84,7 +118,9 @@ export function createMemorySmtpBackend(options: MemorySmtpBackendOptions): Smtp
       }
       for (const user of local) await options.store.deliver(user, message, returnPath);
       if (relayed) options.relayed?.push({ envelope, message });
-      return { id: `mem${++deliveries}` };
+      const id = `mem${++deliveries}`;
+      await sendReports(envelope, message, id);
+      return { id };
     },
   };
 }

@@ -10,6 +10,7 @@ import { createPop3Backend } from '../lab/pop3-backend.js';
 import type { Pop3Backend } from '../pop3/backend.js';
 import { DEFAULT_POP3_TEXTS, RFC1939_TEXTS, RFC5034_TEXTS, type Pop3Texts } from '../pop3/persona.js';
 import { DEFAULT_POP3_OPTIONS, type Pop3SessionOptions } from '../pop3/options.js';
+import type { NextHopReply } from '../send/dsn-report.js';
 import type { SmtpBackend } from '../smtp/backend.js';
 import { DEFAULT_SMTP_PERSONA, DEFAULT_SMTP_TEXTS, RFC5321_TEXTS, type SmtpTexts } from '../smtp/persona.js';
 import { DEFAULT_SMTP_OPTIONS, type SmtpSessionOptions } from '../smtp/options.js';
@@ -59,7 +60,16 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
     // The lesson's clock stands still, so with a LOGIN-DELAY every second login comes too soon.
     pop3Backend: createPop3Backend(users, store, { loginDelaySeconds: loginDelayOf(lesson), now: () => LESSON_CLOCK.getTime() }),
     smtpBackend: (persona) =>
-      createMemorySmtpBackend({ users, store, domains: domainsOf(persona), openRelay: persona.relay === true, fullNames, relayed }),
+      createMemorySmtpBackend({
+        users,
+        store,
+        domains: domainsOf(persona),
+        openRelay: persona.relay === true,
+        fullNames,
+        relayed,
+        // Delivery reports (RFC 3464) on the lesson's clock: NOTIFY=SUCCESS, and the `next-hop:` answers.
+        reports: { hostname: persona.host ?? DEFAULT_LESSON_HOST, now: () => LESSON_CLOCK, nextHop: (domain) => nextHopOf(persona, domain) },
+      }),
     pop3Options: (persona, session) => {
       const host = persona.host ?? DEFAULT_LESSON_HOST;
       return {
@@ -116,6 +126,12 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
       };
     },
   };
+}
+
+/** What the persona's `next-hop:` says the next server answers for a domain. */
+function nextHopOf(persona: ServerPersona, domain: string): NextHopReply | undefined {
+  const hop = persona.nextHops?.find((candidate) => candidate.domain === domain);
+  return hop && { code: hop.code, ...(hop.enhanced !== undefined ? { enhanced: hop.enhanced } : {}), text: hop.text, host: `mx.${hop.domain}` };
 }
 
 /** Local domains: those given, else the host name. */

@@ -76,6 +76,12 @@ export interface ServerPersona {
   /** SMTP: 354 to DATA although every RCPT was refused, refusing the message at its end (RFC 2920 §4). */
   readonly acceptDataWithoutRecipients?: boolean;
   readonly lists: Readonly<Record<string, readonly string[]>>;
+  /**
+   * SMTP `next-hop:` lines: what the next server answers for mail relayed to a
+   * domain, decided at once (the lesson's clock stands still), so that the
+   * lab's delivery reports (RFC 3464) for it arrive in the sender's maildrop.
+   */
+  readonly nextHops?: readonly { readonly domain: string; readonly code: number; readonly enhanced?: string; readonly text: string }[];
   readonly listener?: 'mta' | 'submission';
   readonly maxMessageSize?: number;
   readonly faults: readonly FaultRule[];

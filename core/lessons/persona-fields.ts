@@ -49,6 +49,7 @@ export const PERSONA_FIELDS: Readonly<Record<string, Applies>> = {
   relay: 'smtp',
   verify: 'smtp',
   list: 'smtp',
+  'next-hop': 'smtp',
   listener: 'smtp',
   'max-message-size': 'smtp',
   tls: 'both',
@@ -207,6 +208,13 @@ export function buildPersona(name: string, line: number, protocol: Protocol, fie
         const member = /^(?:[^\s@<>]+@[^\s@<>]+|[^<>@,]+ <[^\s@<>]+@[^\s@<>]+>)$/;
         if (!match || members.some((entry) => !member.test(entry))) fail('write "list: NAME user@domain, Full Name <user@domain>, …"');
         else lists[match[1]!] = members;
+        break;
+      }
+      case 'next-hop': {
+        // "next-hop: gone.example 550 5.1.1 No such user": a 4xx defers (a delay report), a 5xx refuses (a failure report).
+        const match = /^(\S+)\s+([45]\d\d)(?:\s+([45]\.\d{1,3}\.\d{1,3}))?\s+(\S.*)$/.exec(value);
+        if (!match || !DOMAIN.test(match[1]!) || (match[3] !== undefined && match[3][0] !== match[2]![0])) fail('write "next-hop: DOMAIN CODE [ENHANCED] TEXT", a 4xx or 5xx reply, as in "next-hop: gone.example 550 5.1.1 No such user"');
+        else persona.nextHops = [...(persona.nextHops ?? []), { domain: match[1]!.toLowerCase(), code: Number(match[2]), ...(match[3] !== undefined ? { enhanced: match[3] } : {}), text: match[4]! }];
         break;
       }
       case 'listener':

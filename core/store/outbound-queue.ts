@@ -18,6 +18,18 @@ export interface QueuedEnvelope {
   nextAttemptAt?: string;
   /** The last temporary failure of each recipient still queued, for the bounce if it never goes through. */
   lastErrors?: Record<string, QueuedFailure>;
+  /** What the client asked of the delivery reports (RFC 3461 §4): RET and ENVID, and NOTIFY and ORCPT per recipient. */
+  dsn?: QueuedDsn;
+  /** A delay report was sent already (once per entry). */
+  delayReported?: boolean;
+}
+
+/** The DSN parameters of a queued message, as the client gave them (core/smtp/dsn-parameters.ts checks them). */
+export interface QueuedDsn {
+  ret?: string;
+  envid?: string;
+  /** By recipient address. */
+  recipients?: Record<string, { notify?: string; orcpt?: string }>;
 }
 
 /** Why a delivery attempt to one recipient did not succeed. */
