@@ -32,6 +32,8 @@ export interface DsnRecipient {
   readonly status: string;
   /** The remote server's reply, "550 5.1.1 No such user" (Diagnostic-Code, RFC 3464 §2.3.6). */
   readonly diagnostic?: string;
+  /** The diagnostic's type: "smtp" for a server's reply (the default), "X-maillab" for the lab's own words (no connection, DNS). */
+  readonly diagnosticType?: string;
   /** The server that gave it (Remote-MTA, RFC 3464 §2.3.5). */
   readonly remoteMta?: string;
 }
@@ -141,7 +143,7 @@ export function deliveryStatus(input: DsnInput, recipients: readonly DsnRecipien
     if (orcpt?.ok) lines.push(`Original-Recipient: ${orcpt.value.type}; ${orcpt.value.address}`);
     lines.push(`Final-Recipient: rfc822; ${recipient.recipient}`, `Action: ${recipient.action}`, `Status: ${recipient.status}`);
     if (recipient.remoteMta) lines.push(`Remote-MTA: dns; ${recipient.remoteMta}`);
-    if (recipient.diagnostic) lines.push(`Diagnostic-Code: smtp; ${recipient.diagnostic.replace(/[\r\n]+/g, ' ')}`);
+    if (recipient.diagnostic) lines.push(`Diagnostic-Code: ${recipient.diagnosticType ?? 'smtp'}; ${recipient.diagnostic.replace(/[\r\n]+/g, ' ')}`);
     lines.push(`Last-Attempt-Date: ${rfc5322Date(input.date)}`);
     if (recipient.action === 'delayed' && input.willRetryUntil) lines.push(`Will-Retry-Until: ${rfc5322Date(input.willRetryUntil)}`);
     lines.push('');

@@ -43,7 +43,7 @@ export async function attemptReports(input: AttemptReportsInput): Promise<Attemp
       ...request,
       action,
       status: result.ok ? (result.enhanced ?? '2.0.0') : statusOf(failureOf(result)),
-      ...(result.code > 0 ? { diagnostic: `${result.code} ${result.enhanced ? `${result.enhanced} ` : ''}${result.text}` } : { diagnostic: result.text }),
+      ...(result.code > 0 ? { diagnostic: `${result.code} ${result.enhanced ? `${result.enhanced} ` : ''}${result.text}` } : { diagnostic: result.text, diagnosticType: 'X-maillab' }),
       ...(mta ? { remoteMta: mta } : {}),
     };
   };
