@@ -288,7 +288,7 @@ describe('the engines annotate replies and keywords', () => {
     const ehlo = await h.output('EHLO client.example');
     const keys = annotationKeys(ehlo.events);
     expect(keys.slice(0, 2)).toEqual(['smtp.command.EHLO', 'smtp.reply.250']);
-    expect(keys.slice(2)).toEqual(['PIPELINING', 'SIZE', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'HELP'].map((keyword) => `smtp.keyword.${keyword}`));
+    expect(keys.slice(2)).toEqual(['PIPELINING', 'SIZE', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'DSN', 'HELP'].map((keyword) => `smtp.keyword.${keyword}`));
     const helo = await makeSmtpHarness().output('HELO client.example');
     expect(annotationKeys(helo.events)).toEqual(['smtp.command.HELO', 'smtp.reply.250']);
   });
