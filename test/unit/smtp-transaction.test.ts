@@ -137,7 +137,8 @@ describe('MAIL parameters', () => {
 
   it('a UTF-8 sender needs the SMTPUTF8 parameter (RFC 6531 §3.3)', async () => {
     const h = await ehlo();
-    expect(await h.send('MAIL FROM:<jösé@client.example>')).toBe('553 5.6.7 Address requires SMTPUTF8: add the SMTPUTF8 parameter (RFC 6531 section 3.3)\r\n');
+    // RFC 6531 §3.5: 550 for MAIL, 553 for RCPT.
+    expect(await h.send('MAIL FROM:<jösé@client.example>')).toBe('550 5.6.7 Address requires SMTPUTF8: add the SMTPUTF8 parameter (RFC 6531 section 3.3, section 3.5)\r\n');
     expect(h.session.transaction).toBeUndefined();
     expect(await h.send('MAIL FROM:<jösé@client.example> SMTPUTF8')).toBe('250 2.1.0 sender <jösé@client.example> OK\r\n');
     expect(h.session.transaction).toMatchObject({ smtputf8: true, from: { localPart: 'jösé' } });

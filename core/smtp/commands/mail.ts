@@ -62,7 +62,8 @@ export const MAIL: SmtpCommand = {
     const params = mailParameters(context, parsed.path.params);
     if (!params) return;
     if (parsed.path.international && !params.smtputf8) {
-      context.fail('BAD_ARGUMENT', reply(553, '5.6.7', 'Address requires SMTPUTF8: add the SMTPUTF8 parameter (RFC 6531 §3.3)'));
+      // RFC 6531 §3.5: a MAIL refused for its non-ASCII address is 550 ("mailbox unavailable"); a RCPT, 553.
+      context.fail('BAD_ARGUMENT', reply(550, '5.6.7', 'Address requires SMTPUTF8: add the SMTPUTF8 parameter (RFC 6531 §3.3, §3.5)'));
       return;
     }
     if (params.size !== undefined && BigInt(params.size) > BigInt(context.options.maxMessageSize)) {
