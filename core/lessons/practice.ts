@@ -73,7 +73,7 @@ export type PracticeResult =
 
 
 /** What was done to the lab, in order, so that it can be done again on a fresh one. */
-type Operation = { kind: 'play-step' } | { kind: 'begin' } | { kind: 'send'; text: string } | { kind: 'finish' };
+type Operation = { kind: 'play-step' } | { kind: 'begin' } | { kind: 'send'; text: string } | { kind: 'finish' } | { kind: 'forget' };
 
 /** The exchange the learner is typing: lines sent since the last reply. */
 interface OpenExchange {
@@ -230,10 +230,8 @@ export class LessonPractice {
     const outcome: ExchangeOutcome = { received, state: live?.state ?? '', closed: live?.closed ?? true };
     const lesson = { first: step.client[open.start]!.text, outcome: this.reference[position.session]![position.index]![end] ?? { received: [], state: '', closed: false } };
     const verdict = judgeExchange(this.protocol(), lesson, { first: open.lines[0]!, input: open.input }, outcome);
-    if (!verdict.same) {
-      const kept = this.keepGoing(open, lesson.first, received, outcome);
-      if (kept) return kept;
-    }
+    const kept = verdict.same ? undefined : this.keepGoing(open, lesson.first, received, outcome);
+    if (kept) return kept;
     this.open = undefined;
     if (!verdict.same) {
       const shown = this.shownExchange(open.lines, received, live?.takeEvents() ?? []);
@@ -271,7 +269,10 @@ export class LessonPractice {
   private keepGoing(open: OpenExchange, lessonFirst: string, received: readonly string[], outcome: ExchangeOutcome): PracticeResult | undefined {
     const step = routeStep(this.protocol(), { lines: open.lines, input: open.input, state: open.state }, lessonFirst, received, outcome);
     if (!step) return undefined;
-    const shown = this.shownExchange(open.lines, received, this.replay.live?.takeEvents() ?? []);
+    const shown = this.shownExchange(open.lines.slice(-1), received, this.replay.live?.takeEvents() ?? []);
+    // Shown apart: the step's own record starts after it.
+    this.log.push({ kind: 'forget' });
+    this.replay.forget();
     if (step.kind === 'detour') {
       // Kept, but not the lesson's step: the learner types that step next, from where they were.
       this.open = undefined;
@@ -349,6 +350,7 @@ export class LessonPractice {
       if (operation.kind === 'send') await this.replay.exchange(operation.text);
       else if (operation.kind === 'begin') await this.replay.begin();
       else if (operation.kind === 'finish') await this.replay.finish();
+      else if (operation.kind === 'forget') this.replay.forget();
       else await this.replay.playStep();
     }
   }

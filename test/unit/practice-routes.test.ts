@@ -78,6 +78,8 @@ describe('another route to the same outcome', () => {
       expect(user.kind === 'sent' && user.shown?.received).toEqual([expect.stringMatching(/^\+OK/)]);
       const pass = await practice.submit('PASS tanstaaf');
       expect(pass).toMatchObject({ kind: 'accepted', note: 'Accepted: you took another route (USER and PASS) to the lesson\'s result (APOP).' });
+      // The step's record is PASS and its reply; USER's exchange was shown apart, and nothing is left over.
+      if (pass.kind === 'accepted') expect(pass.played[0]).toMatchObject({ sent: ['PASS tanstaaf'], received: [expect.stringMatching(/^\+OK mrose's maildrop/)] });
       expect(practice.expected?.text).toBe('RETR 2');
       expect(practice.score).toMatchObject({ refused: 0 });
     } finally {
@@ -123,7 +125,11 @@ describe('a detour the lab keeps', () => {
       const capa = await practice.submit('CAPA');
       expect(capa).toMatchObject({ kind: 'sent', note: expect.stringMatching(/^CAPA changes nothing the lesson needs \(\+OK\), so the lab keeps it; the lesson's next step is still STLS/) });
       expect(practice.expected?.text).toBe('STLS');
-      expect(kind(await practice.submit('STLS'))).toBe('accepted');
+      const stls = await practice.submit('STLS');
+      expect(stls.kind).toBe('accepted');
+      // The lesson's step shows its own reply, not the detour's.
+      if (stls.kind === 'accepted') expect(stls.played[0]).toMatchObject({ sent: ['STLS'], received: ['-ERR Command not permitted when TLS active'] });
+      expect(stls.kind === 'accepted' && stls.played[0]!.difference).toBeFalsy();
       expect(practice.score).toMatchObject({ refused: 0 });
     } finally {
       await practice.close();
