@@ -104,6 +104,7 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
           enhancedStatusCodes: persona.enhancedStatusCodes ?? DEFAULT_SMTP_PERSONA.enhancedStatusCodes,
           ...(persona.capabilities !== undefined ? { ehloKeywords: persona.capabilities } : {}),
           extensions: persona.extensions ?? LESSON_EXTENSIONS,
+          ...(persona.mechanisms !== undefined ? { mechanisms: persona.mechanisms } : {}),
           ...(persona.tlsCapabilities !== undefined ? { tlsEhloKeywords: persona.tlsCapabilities } : {}),
           ...(persona.tlsTexts.length > 0 ? { tlsTexts: overrides<SmtpTexts>(persona.tlsTexts, DEFAULT_SMTP_TEXTS) } : {}),
           verify: persona.verify ?? false,

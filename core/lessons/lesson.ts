@@ -6,6 +6,7 @@
  */
 import type { Protocol } from '../events.js';
 import type { FaultRule } from '../faults/fault-rule.js';
+import type { MechanismName } from '../sasl/exchange.js';
 
 export type LessonMode = 'replay' | 'watch-only';
 
@@ -63,6 +64,8 @@ export interface ServerPersona {
    * against, so that an extension the lab gains later does not change them.
    */
   readonly extensions?: readonly string[];
+  /** SMTP `mechanisms:`: the SASL mechanisms AUTH offers, in order (OAUTHBEARER only when listed). */
+  readonly mechanisms?: readonly MechanismName[];
   readonly responseCodes?: boolean;
   readonly revealUnknownUsers?: boolean;
   /** RSET's effect on LAST: RFC 1460 ('zero', the default) or RFC 1081 ('initial'). */

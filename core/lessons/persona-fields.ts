@@ -11,6 +11,8 @@ import { POP3 } from '../protocols/pop3.js';
 import { DEFAULT_POP3_TEXTS } from '../pop3/persona.js';
 import { SMTP } from '../protocols/smtp.js';
 import { SMTP_EXTENSIONS } from '../protocols/smtp-extensions.js';
+import type { MechanismName } from '../sasl/exchange.js';
+import { ALL_MECHANISMS, isMechanism } from '../sasl/mechanisms.js';
 import { DEFAULT_SMTP_TEXTS } from '../smtp/persona.js';
 import type { ServerPersona, TextOverride } from './lesson.js';
 
@@ -37,6 +39,7 @@ export const PERSONA_FIELDS: Readonly<Record<string, Applies>> = {
   wording: 'both',
   capabilities: 'both',
   extensions: 'smtp',
+  mechanisms: 'smtp',
   fault: 'both',
   timestamp: 'pop3',
   'response-codes': 'pop3',
@@ -147,6 +150,13 @@ export function buildPersona(name: string, line: number, protocol: Protocol, fie
         if (value === '' || items.some((item) => item === '')) fail(`${key}: lists the lines separated by commas ("TOP, USER, SASL PLAIN"), or says none`);
         else if (key === 'capabilities') persona.capabilities = items;
         else persona.tlsCapabilities = items;
+        break;
+      }
+      case 'mechanisms': {
+        const items = value.split(/[\s,]+/).filter((item) => item !== '').map((item) => item.toUpperCase());
+        const unknown = items.filter((item) => !isMechanism(item));
+        if (items.length === 0 || unknown.length > 0) fail(`mechanisms: names SASL mechanisms the lab implements (${ALL_MECHANISMS.join(' ')}), not "${unknown.join(' ') || value}"`);
+        else persona.mechanisms = items as MechanismName[];
         break;
       }
       case 'extensions': {

@@ -14,7 +14,7 @@ import { commandSummary } from '../../annotations/messages.js';
  */
 export function offeredMechanisms(context: SmtpContext): string[] {
   if (context.options.listener !== 'submission') return [];
-  return allowedMechanisms(context.plaintextAllowed);
+  return allowedMechanisms(context.plaintextAllowed, context.options.persona.mechanisms);
 }
 
 /** The EHLO keywords this session really supports, in its current security state (core/protocols/smtp-extensions.ts). */
