@@ -127,8 +127,8 @@ describe('round three (issue 22)', () => {
     expect(await h.chunk('abcd')).toMatch(/^503 5\.5\.1 Need MAIL and RCPT before BDAT/);
   });
 
-  it('beginner-21: 5.7.26 for a DMARC failure is a large providers\' convention; the registered meaning is beside it', () => {
-    const text = lessonText('21-dmarc-alignment.lesson');
+  it('beginner-22: 5.7.26 for a DMARC failure is a large providers\' convention; the registered meaning is beside it', () => {
+    const text = lessonText('22-dmarc-alignment.lesson');
     expect(text).toMatch(/registered meaning of 5\.7\.26 is "Multiple authentication checks failed" \(RFC 7372 §3\)/);
     expect(text).toMatch(/convention of large providers/);
     expect(text).not.toMatch(/neither SPF nor DKIM vouched/);
@@ -140,8 +140,8 @@ describe('round three (issue 22)', () => {
     expect(text).not.toMatch(/says how long a message left on the server is kept/);
   });
 
-  it('beginner-07: only "command not recognized" to EHLO calls for HELO (RFC 5321 §3.2); a policy refusal does not', () => {
-    const text = lessonText('07-mx-delivery.lesson');
+  it('beginner-08: only "command not recognized" to EHLO calls for HELO (RFC 5321 §3.2); a policy refusal does not', () => {
+    const text = lessonText('08-mx-delivery.lesson');
     expect(text).toMatch(/A 500 or 502 to EHLO, "command not recognized"/);
     expect(text).toMatch(/a policy refusal such as 550 or 554, is no reason to try HELO/);
     expect(text).not.toMatch(/A 5xx to EHLO would not have been final either/);
