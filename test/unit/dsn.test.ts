@@ -3,9 +3,14 @@
  * the message, and the reports the lab sends, parsed back with mailparser
  * (a MIME parser we did not write).
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { createMemorySmtpBackend } from '../../core/lab/memory-smtp-backend.js';
+import { createSmtpBackend } from '../../core/lab/smtp-backend.js';
+import { OutboundQueue } from '../../core/store/outbound-queue.js';
 import { buildDsn, reportWanted, type DsnInput } from '../../core/send/dsn-report.js';
 import { attemptReports } from '../../core/send/queue-reports.js';
 import type { RecipientResult } from '../../core/send/smtp-dialogue.js';
@@ -149,5 +154,37 @@ describe('where the lab sends them', () => {
     expect(reports[0]).toMatch(/^Return-Path: <>\r\n/);
     expect(reports[0]).toContain('Original-Envelope-Id: E1');
     expect(reports[0]).toContain('Final-Recipient: rfc822; bob@maillab.test\r\nAction: delivered\r\nStatus: 2.0.0');
+  });
+});
+
+describe('the lab\'s own backend (maillab serve)', () => {
+  it('keeps the DSN parameters with a queued message, and reports a local NOTIFY=SUCCESS delivery to the sender', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'maillab-dsn-'));
+    try {
+      const store = new MemoryStore();
+      const queue = new OutboundQueue(join(folder, 'queue'));
+      const backend = createSmtpBackend({ users: new StaticUsers({ alice: 'wonderland', bob: 'builder' }), store, queue, domains: ['maillab.test'], hostname: 'maillab.test' });
+      const h = makeSmtpHarness({ listener: 'submission' }, undefined, ['maillab.test'], backend);
+      await h.send('EHLO client.example');
+      expect(await h.send(`AUTH PLAIN ${Buffer.from('\0alice\0wonderland').toString('base64')}`)).toMatch(/^235 /);
+      await h.send('MAIL FROM:<alice@maillab.test> RET=HDRS ENVID=E+2B1');
+      await h.send('RCPT TO:<bob@maillab.test> NOTIFY=SUCCESS');
+      await h.send('RCPT TO:<carol@remote.test> NOTIFY=DELAY,FAILURE ORCPT=rfc822;Carol@remote.test');
+      await h.send('DATA');
+      expect(await h.data('From: alice@maillab.test\r\nSubject: x\r\n\r\nhi\r\n')).toMatch(/^250 /);
+      const json = readdirSync(join(folder, 'queue')).filter((name) => name.endsWith('.json'));
+      expect(json).toHaveLength(1);
+      expect(JSON.parse(readFileSync(join(folder, 'queue', json[0]!), 'utf8'))).toMatchObject({
+        recipients: ['carol@remote.test'],
+        dsn: { ret: 'HDRS', envid: 'E+2B1', recipients: { 'bob@maillab.test': { notify: 'SUCCESS' }, 'carol@remote.test': { notify: 'DELAY,FAILURE', orcpt: 'rfc822;Carol@remote.test' } } },
+      });
+      const reports = store.messages('alice').map((message) => message.bytes.toString('latin1'));
+      expect(reports).toHaveLength(1);
+      expect(reports[0]).toContain('Original-Envelope-Id: E+1');
+      expect(reports[0]).toContain('Final-Recipient: rfc822; bob@maillab.test\r\nAction: delivered');
+      expect(reports[0]).not.toContain('carol@remote.test\r\nAction');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
