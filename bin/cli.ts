@@ -285,7 +285,7 @@ Examples:
     `
 Where to start:
   maillab lesson list                 the lessons, beginners first
-  maillab lesson play beginner-01-first-pop3-session
+  maillab lesson play beginner-01-path-of-a-message
                                       watch the first (or --mode step, practice)
   maillab serve                       run the lab; then, in another terminal:
   maillab connect pop3://127.0.0.1:1110

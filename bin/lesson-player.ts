@@ -230,7 +230,11 @@ async function practise(lesson: Lesson, terminal: boolean, playOptions: LessonPl
           show([result.shown]);
           print(`${result.hint.text} ${MESSAGES.hintReveal}`);
         } else if (result.kind === 'predict') print(result.question);
-        else if (result.kind === 'accepted') {
+        else if (result.kind === 'sent' && result.shown) {
+          show([result.shown]);
+          if (result.note) print(result.note);
+        } else if (result.kind === 'accepted') {
+          if (result.note) print(result.note);
           if (result.prediction) print(result.prediction.right ? MESSAGES.predictRight(result.prediction.answer) : MESSAGES.predictWrong(result.prediction.typed, result.prediction.answer));
           count(result.played);
           show(result.played);

@@ -34,29 +34,33 @@ function composeSmtpReply(code: string): CatalogueEntry | undefined {
   };
 }
 
-/** "4.7.8": the detail's words if another class defines them, else class and subject (RFC 3463 §2). */
+/**
+ * "2.4.7": a registered detail in a class it is not used in, or a detail
+ * nobody registered, read from class and subject (RFC 3463 §2). The class
+ * is what the server reports; a detail that does not fit it adds nothing a
+ * client can rely on, and the words say so rather than invent a meaning.
+ */
 function composeEnhancedCode(code: string): CatalogueEntry | undefined {
   const [cls, subject, detail] = code.split('.');
   const classInfo = cls === '2' || cls === '4' || cls === '5' ? ENHANCED_CLASSES[cls] : undefined;
   if (!classInfo) return undefined;
   const known = ENHANCED_DETAILS.find((entry) => entry.code === `${subject}.${detail}`);
   if (known) {
-    // The RFCs say a detail is "useful only as" or "should be used as" one class; servers
-    // still send it with others (RFC 3463 §2: the class is what must be reported).
-    const usual = known.classes
-      ? ` ${known.rfc} describes this detail for ${known.classes.map((value) => `${value}.${known.code}`).join(' or ')}; a server may send it with another class, and then the class says what happened.`
-      : '';
-    // A 2.X.X code reports success; the detail only says what the success concerns.
-    const meaning = cls === '2' ? `${classInfo.meaning}; the detail only says what the success concerns` : known.meaning;
-    return { key: `smtp.enhanced.${code}`, title: `${code} ${known.words}`, brief: known.words, summary: `${classInfo.words}: ${meaning}.${usual}`, rfc: known.rfc };
+    const usual = known.classes.map((value) => `${value}.${known.code}`).join(' or ');
+    const summary =
+      cls === '2'
+        ? // A 2.X.X code reports success (RFC 3463 §2); a detail registered only for 4 or 5 has no meaning as one.
+          `${classInfo.words}: ${classInfo.meaning}. The detail X.${known.code} is registered (${known.rfc}) for ${usual}; no RFC gives it a meaning as a success, so it adds nothing a client can rely on: read the reply by its class.`
+        : `${classInfo.words}: ${known.meaning}. ${known.rfc} registers this detail for ${usual}; sent with class ${cls}, the class says what happened.`;
+    return { key: `smtp.enhanced.${code}`, title: `${code} ${known.words}`, brief: known.words, summary, rfc: known.rfc };
   }
   const subjectInfo = ENHANCED_SUBJECTS.find((entry) => String(entry.subject) === subject);
   return {
     key: `smtp.enhanced.${code}`,
-    title: `${code} (read from its class${subjectInfo ? ' and subject' : ''})`,
+    title: `${code} (not registered; read from its class${subjectInfo ? ' and subject' : ''})`,
     brief: subjectInfo ? `${classInfo.words}, ${subjectInfo.words}` : classInfo.words,
     summary:
-      `No detail code X.${subject}.${detail} is listed, so read it by its parts. ${classInfo.words}: ${classInfo.meaning}.` +
+      `X.${subject}.${detail} is not registered in the IANA registry of enhanced status codes (RFC 5248), so read it by its parts: the class and the subject are standard, the detail is this server's own. ${classInfo.words}: ${classInfo.meaning}.` +
       (subjectInfo ? ` Subject ${subject}, ${subjectInfo.words}: ${subjectInfo.meaning}.` : ''),
     rfc: 'RFC 3463 §2',
   };

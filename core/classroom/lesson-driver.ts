@@ -163,6 +163,7 @@ export class LessonDriver implements ClassroomDriver {
         this.emit({ kind: 'notice', text: result.question });
         return;
       case 'accepted':
+        if (result.note) this.emit({ kind: 'notice', text: result.note });
         if (result.prediction) {
           const { right, answer, typed } = result.prediction;
           this.emit({ kind: 'notice', text: right ? MESSAGES.predictRight(answer) : MESSAGES.predictWrong(typed, answer) });
@@ -171,6 +172,10 @@ export class LessonDriver implements ClassroomDriver {
         this.introduce(result.next);
         return;
       case 'sent':
+        // Another route to the step, or a detour kept: the exchange and why it stands.
+        if (result.shown) this.showStep(result.shown, false);
+        if (result.note) this.emit({ kind: 'notice', text: result.note });
+        return;
       case 'finished':
         return;
     }

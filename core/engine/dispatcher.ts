@@ -116,7 +116,7 @@ export class Dispatcher<Context, Reply> {
       this.fail(refusal.code, refusal.reply);
       return;
     }
-    if (this.applyFault(verb)) return;
+    if (this.applyFault(verb, args)) return;
     await command.handle(this.session, args);
   }
 
@@ -172,8 +172,8 @@ export class Dispatcher<Context, Reply> {
    * real server closes); drop ends the session without a word; delay lets the
    * handler run. True when the handler must not run.
    */
-  private applyFault(verb: string): boolean {
-    const fault = this.options.faults?.check(this.rules.protocol, verb);
+  private applyFault(verb: string, args: string): boolean {
+    const fault = this.options.faults?.check(this.rules.protocol, verb, args);
     if (!fault) return false;
     switch (fault.kind) {
       case 'delay':

@@ -41,11 +41,12 @@ export class FaultPlan {
    * `after` count that wins its `probability` draw applies. The random source
    * is only consulted for a rule with a probability below 1 that could fire.
    */
-  check(protocol: Protocol, verb: string): AppliedFault | undefined {
+  check(protocol: Protocol, verb: string, args = ''): AppliedFault | undefined {
     const command = verb.toUpperCase();
     let applied: AppliedFault | undefined;
     this.rules.forEach((rule, index) => {
       if (rule.command !== command || (rule.protocol !== undefined && rule.protocol !== protocol)) return;
+      if (rule.matching !== undefined && !globMatches(rule.matching, args.trim())) return;
       const seen = ++this.seen[index]!;
       if (applied || seen <= rule.after) return;
       if (rule.probability < 1 && !(this.random() < rule.probability)) return;
@@ -58,4 +59,13 @@ export class FaultPlan {
 /** The warning a learner sees when a fault was applied: the rule as written. */
 export function faultAppliedEvent(rule: FaultRule): AnnotationEvent {
   return { kind: 'annotation', about: 'warning', key: 'lab.fault.applied', rfc: FAULT_REFERENCE, detail: rule.source };
+}
+
+/** `*@bank.example>*` against `FROM:<x@Bank.example> SIZE=10`: `*` is any text, the rest literal, letters in any case. */
+export function globMatches(pattern: string, text: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`, 'is').test(text);
 }

@@ -10,6 +10,9 @@
  *   DATA -> drop                                 close the connection without a reply
  *   MAIL -> delay 2000                           handle normally, but answer 2000 ms late
  *   smtp:RSET -> "421 4.3.2 shutting down"       limit a rule to one protocol
+ *   MAIL -> "550 5.7.23 SPF failed" matching *@bank.example>*
+ *                                                only for commands whose arguments match the
+ *                                                pattern (* is any text; letters in any case)
  */
 
 export type FaultAction =
@@ -30,6 +33,8 @@ export interface FaultRule {
   readonly after: number;
   /** Chance that a matching command (past `after`) triggers the fault; 1 = always. */
   readonly probability: number;
+  /** Only commands whose arguments match this pattern count (`*` is any text, case-insensitive); all when undefined. */
+  readonly matching?: string;
   /** The rule as written, for messages and annotations. */
   readonly source: string;
 }

@@ -5,7 +5,7 @@
  *
  *   rule    = [protocol ":"] COMMAND "->" action *(option)
  *   action  = quoted-reply / "drop" / "delay" MS
- *   option  = "after" N / "probability" P
+ *   option  = "after" N / "probability" P / "matching" PATTERN
  *
  * Verbs, keywords and the protocol prefix are case-insensitive. A quoted
  * reply may contain \" (a quote), \\ (a backslash) and \n (between the lines
@@ -63,7 +63,8 @@ export function formatFaultRule(rule: FaultRule): string {
   const prefix = rule.protocol ? `${rule.protocol}:` : '';
   const after = rule.after > 0 ? ` after ${rule.after}` : '';
   const probability = rule.probability < 1 ? ` probability ${rule.probability}` : '';
-  return `${prefix}${rule.command} -> ${formatAction(rule.action)}${after}${probability}`;
+  const matching = rule.matching !== undefined ? ` matching ${rule.matching}` : '';
+  return `${prefix}${rule.command} -> ${formatAction(rule.action)}${after}${probability}${matching}`;
 }
 
 function formatAction(action: FaultAction): string {
@@ -132,6 +133,7 @@ function readRule(source: string): FaultRule {
     action,
     after: options.after ?? 0,
     probability: options.probability ?? 1,
+    ...(options.matching !== undefined ? { matching: options.matching } : {}),
     source,
   };
 }
@@ -210,8 +212,8 @@ function readDelay(scanner: Scanner): number {
   return ms;
 }
 
-function readOptions(scanner: Scanner): { after?: number; probability?: number } {
-  const options: { after?: number; probability?: number } = {};
+function readOptions(scanner: Scanner): { after?: number; probability?: number; matching?: string } {
+  const options: { after?: number; probability?: number; matching?: string } = {};
   for (;;) {
     scanner.skipBlanks();
     const keyword = scanner.word();
@@ -221,12 +223,17 @@ function readOptions(scanner: Scanner): { after?: number; probability?: number }
       const second = name.startsWith('"') ? 'a second reply follows it' : `"${keyword}" starts a second`;
       throw new Malformed(`a rule has one action, but ${second}; write another rule for it`);
     }
-    if (name !== 'after' && name !== 'probability') {
-      throw new Malformed(`unexpected "${shorten(keyword)}" after the action; expected after N or probability P`);
+    if (name !== 'after' && name !== 'probability' && name !== 'matching') {
+      throw new Malformed(`unexpected "${shorten(keyword)}" after the action; expected after N, probability P or matching PATTERN`);
     }
     if (options[name] !== undefined) throw new Malformed(`${name} is given twice`);
     scanner.skipBlanks();
     const value = scanner.word();
+    if (name === 'matching') {
+      if (value === undefined) throw new Malformed('matching needs a pattern for the arguments, e.g. matching *@bank.example>*');
+      options.matching = value;
+      continue;
+    }
     options[name] = name === 'after' ? readAfter(value) : readProbability(value);
   }
 }

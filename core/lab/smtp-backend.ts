@@ -8,6 +8,7 @@
 import { formatMailbox } from '../smtp/address.js';
 import { buildBounce } from '../send/bounce.js';
 import { recipientAllowed } from '../send/outbound-policy.js';
+import { deliveredReport, envelopeDsn } from '../send/dsn-report.js';
 import type { DeliveryResult, Envelope, SmtpBackend } from '../smtp/backend.js';
 import type { MailStore } from '../store/mail-store.js';
 import type { OutboundQueue } from '../store/outbound-queue.js';
@@ -63,7 +64,8 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
         for (const user of localUsers) stored.push({ user, id: await options.store.deliver(user, message, headers) });
         if (relayed.length > 0) {
           const id = `q${now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-          await options.queue.enqueue({ id, from: formatMailbox(envelope.from), recipients: relayed, queuedAt: now().toISOString(), attempts: 0 }, Buffer.concat([trace, message]));
+          const dsn = envelopeDsn(envelope);
+          await options.queue.enqueue({ id, from: formatMailbox(envelope.from), recipients: relayed, queuedAt: now().toISOString(), attempts: 0, ...(dsn ? { dsn } : {}) }, Buffer.concat([trace, message]));
           queued = id;
         }
       } catch (error) {
@@ -78,6 +80,8 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
         await sendBounce(envelope, Buffer.concat([trace, message]), failed.map((recipient) => formatMailbox(recipient.mailbox)), reason);
         return { id: kept[0]!.id, failed: failed.map((recipient) => ({ address: formatMailbox(recipient.mailbox), reason })) };
       }
+      // NOTIFY=SUCCESS for a local recipient: the report of its delivery to the sender (RFC 3461 §5.2.2).
+      await returnReport(envelope, await deliveredReport(envelope, Buffer.concat([trace, message]), options.hostname ?? domains[0] ?? 'localhost', now()).catch(() => undefined));
       return { id: stored[0]?.id ?? queued ?? 'none' };
     },
   };
@@ -119,4 +123,17 @@ export function createSmtpBackend(options: LabSmtpBackendOptions): SmtpBackend {
       // The 250 reply already names the recipients that failed; nothing more can be done.
     }
   }
+
+  /** A delivery report to the sender: their maildrop when local, else the queue with the null sender; best effort (the message is stored). */
+  async function returnReport(envelope: Envelope, report: Buffer | undefined): Promise<void> {
+    if (!report || envelope.from === null) return;
+    try {
+      const user = await policy.localUserOf(envelope.from);
+      if (user) await options.store.deliver(user, Buffer.concat([Buffer.from('Return-Path: <>\r\n'), report]));
+      else await options.queue.enqueue({ id: `r${now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`, from: '', recipients: [formatMailbox(envelope.from)], queuedAt: now().toISOString(), attempts: 0 }, report);
+    } catch {
+      // The message itself is delivered; a lost report is not worth a failure.
+    }
+  }
+
 }

@@ -21,7 +21,7 @@ export interface ServerBlock {
 }
 
 const LESSON_FIELDS = new Set(['id', 'title', 'rfc', 'mode', 'reason', 'user', 'full-name', 'message', 'locked']);
-const REPEATABLE = new Set(['user', 'full-name', 'message', 'locked', 'domain', 'list', 'fault']);
+const REPEATABLE = new Set(['user', 'full-name', 'message', 'locked', 'domain', 'list', 'fault', 'next-hop']);
 
 export interface BuiltHeader {
   lesson: Omit<Lesson, 'sessions' | 'file'>;

@@ -11,12 +11,21 @@ import { createPop3Backend } from '../store/pop3-backend.js';
 import type { Pop3Backend } from '../pop3/backend.js';
 import { DEFAULT_POP3_TEXTS, RFC1939_TEXTS, RFC5034_TEXTS, type Pop3Texts } from '../pop3/persona.js';
 import { pop3BaseOptions, type Pop3SessionOptions } from '../pop3/options.js';
+import type { NextHopReply } from '../send/dsn-report.js';
 import type { SmtpBackend } from '../smtp/backend.js';
 import { DEFAULT_SMTP_PERSONA, DEFAULT_SMTP_TEXTS, RFC5321_TEXTS, type SmtpTexts } from '../smtp/persona.js';
 import { smtpBaseOptions, type SmtpSessionOptions } from '../smtp/options.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { StaticUsers } from '../store/user-directory.js';
 import type { Lesson, ServerPersona } from './lesson.js';
+
+/**
+ * The EHLO keywords a lesson's SMTP server may offer unless the lesson says
+ * `extensions:`: the lab's list when the lessons that show it were written.
+ * An extension the lab gains later (DSN) appears only in a lesson that names
+ * it, so no replayed EHLO reply changes under a lesson (lessons/README.md).
+ */
+export const LESSON_EXTENSIONS: readonly string[] = ['PIPELINING', 'SIZE', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'AUTH', 'HELP'];
 
 /** The host name a persona without `host:` uses. */
 export const DEFAULT_LESSON_HOST = 'maillab.test';
@@ -53,7 +62,17 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
     pop3Backend: createPop3Backend(users, store, { loginDelaySeconds: loginDelayOf(lesson), now: () => LESSON_CLOCK.getTime() }),
     smtpBackend: (persona) =>
       // The RFCs' examples send as relaying clients do (RFC 4954 §5.1): any sender once logged in.
-      createMemorySmtpBackend({ users, store, domains: domainsOf(persona), openRelay: persona.relay === true, foreignSenders: true, fullNames, relayed }),
+      createMemorySmtpBackend({
+        users,
+        store,
+        domains: domainsOf(persona),
+        openRelay: persona.relay === true,
+        foreignSenders: true,
+        fullNames,
+        relayed,
+        // Delivery reports (RFC 3464) on the lesson's clock: NOTIFY=SUCCESS, and the `next-hop:` answers.
+        reports: { hostname: persona.host ?? DEFAULT_LESSON_HOST, now: () => LESSON_CLOCK, nextHop: (domain) => nextHopOf(persona, domain) },
+      }),
     pop3Options: (persona, session) => {
       const host = persona.host ?? DEFAULT_LESSON_HOST;
       const base = pop3BaseOptions(settingsOf(persona));
@@ -84,6 +103,8 @@ export async function buildLessonLab(lesson: Lesson): Promise<LessonLabParts> {
           texts: smtpTexts(persona),
           enhancedStatusCodes: persona.enhancedStatusCodes ?? DEFAULT_SMTP_PERSONA.enhancedStatusCodes,
           ...(persona.capabilities !== undefined ? { ehloKeywords: persona.capabilities } : {}),
+          extensions: persona.extensions ?? LESSON_EXTENSIONS,
+          ...(persona.mechanisms !== undefined ? { mechanisms: persona.mechanisms } : {}),
           ...(persona.tlsCapabilities !== undefined ? { tlsEhloKeywords: persona.tlsCapabilities } : {}),
           ...(persona.tlsTexts.length > 0 ? { tlsTexts: overrides<SmtpTexts>(persona.tlsTexts, DEFAULT_SMTP_TEXTS) } : {}),
           verify: persona.verify ?? false,
@@ -114,6 +135,12 @@ function settingsOf(persona: ServerPersona): EngineSettings {
     ...(persona.loginDelaySeconds !== undefined ? { loginDelaySeconds: persona.loginDelaySeconds } : {}),
     ...(persona.maxMessageSize !== undefined ? { maxMessageSize: persona.maxMessageSize } : {}),
   };
+}
+
+/** What the persona's `next-hop:` says the next server answers for a domain. */
+function nextHopOf(persona: ServerPersona, domain: string): NextHopReply | undefined {
+  const hop = persona.nextHops?.find((candidate) => candidate.domain === domain);
+  return hop && { code: hop.code, ...(hop.enhanced !== undefined ? { enhanced: hop.enhanced } : {}), text: hop.text, host: `mx.${hop.domain}` };
 }
 
 /** Local domains: those given, else the host name. */

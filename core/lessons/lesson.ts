@@ -6,6 +6,7 @@
  */
 import type { Protocol } from '../events.js';
 import type { FaultRule } from '../faults/fault-rule.js';
+import type { MechanismName } from '../sasl/exchange.js';
 
 export type LessonMode = 'replay' | 'watch-only';
 
@@ -56,6 +57,15 @@ export interface ServerPersona {
   readonly texts: readonly TextOverride[];
   /** The exact CAPA lines (POP3) or EHLO keyword lines (SMTP); [] for none. */
   readonly capabilities?: readonly string[];
+  /**
+   * SMTP `extensions:`: the EHLO keywords the lab may offer in this lesson,
+   * each still offered only when it applies (STARTTLS before TLS, AUTH on
+   * submission…). Unset: LESSON_EXTENSIONS, the list the lessons were written
+   * against, so that an extension the lab gains later does not change them.
+   */
+  readonly extensions?: readonly string[];
+  /** SMTP `mechanisms:`: the SASL mechanisms AUTH offers, in order (OAUTHBEARER only when listed). */
+  readonly mechanisms?: readonly MechanismName[];
   readonly responseCodes?: boolean;
   readonly revealUnknownUsers?: boolean;
   /** RSET's effect on LAST: RFC 1460 ('zero', the default) or RFC 1081 ('initial'). */
@@ -69,6 +79,12 @@ export interface ServerPersona {
   /** SMTP: 354 to DATA although every RCPT was refused, refusing the message at its end (RFC 2920 §4). */
   readonly acceptDataWithoutRecipients?: boolean;
   readonly lists: Readonly<Record<string, readonly string[]>>;
+  /**
+   * SMTP `next-hop:` lines: what the next server answers for mail relayed to a
+   * domain, decided at once (the lesson's clock stands still), so that the
+   * lab's delivery reports (RFC 3464) for it arrive in the sender's maildrop.
+   */
+  readonly nextHops?: readonly { readonly domain: string; readonly code: number; readonly enhanced?: string; readonly text: string }[];
   readonly listener?: 'mta' | 'submission';
   readonly maxMessageSize?: number;
   readonly faults: readonly FaultRule[];

@@ -73,10 +73,23 @@ export const MESSAGES = {
   hintSaslLine: fill('hintSaslLine'),
   hintEmpty: fill('hintEmpty'),
   hintNext: (verb: string, summary: string, rfc: string) => fill('hintNext', { verb, summary, rfc }),
+  hintNextRefused: (verb: string, status: string, summary: string, rfc: string) => fill('hintNextRefused', { verb, status, summary, rfc }),
   hintReveal: fill('hintReveal'),
 
   // ---- practice by outcome, predictions, score ----
   outcomeUndone: fill('outcomeUndone'),
+  differsMechanism: (wanted: string, typed: string) => fill('differsMechanism', { wanted, typed }),
+  differsMailbox: (wanted: string, typed: string) => fill('differsMailbox', { wanted, typed }),
+  differsMailboxCase: (wanted: string, typed: string) => fill('differsMailboxCase', { wanted, typed }),
+  differsAddress: (wanted: string, typed: string) => fill('differsAddress', { wanted, typed }),
+  differsLocalPartCase: (wanted: string, typed: string) => fill('differsLocalPartCase', { wanted, typed }),
+  differsParameters: (wanted: string, typed: string) => fill('differsParameters', { wanted, typed }),
+  differsArguments: (verb: string, wanted: string, typed: string) => fill('differsArguments', { verb, wanted, typed }),
+  differsNothing: fill('differsNothing'),
+  routeLogin: (typed: string, wanted: string) => fill('routeLogin', { typed, wanted }),
+  routeSasl: (typed: string, wanted: string) => fill('routeSasl', { typed, wanted }),
+  routeAccepted: (typed: string, wanted: string) => fill('routeAccepted', { typed, wanted }),
+  detourKept: (typed: string, status: string, expected: string) => fill('detourKept', { typed, status, expected }),
   outcomeOtherCommandTaken: (typed: string, status: string, expected: string, summary: string, rfc: string) =>
     fill('outcomeOtherCommandTaken', { typed, status, expected, summary, rfc }),
   outcomeOtherCommandRefused: (typed: string, status: string, expected: string, summary: string, rfc: string) =>

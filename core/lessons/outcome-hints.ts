@@ -7,6 +7,7 @@ import { describeKey } from '../annotations/describe.js';
 import type { Protocol } from '../events.js';
 import { splitCommand } from './equivalence.js';
 import { hintFor, type Hint, type HintKind } from './hints.js';
+import { lineDifference } from './line-difference.js';
 import type { ServerInputKind } from './lab-connection.js';
 import { MESSAGES } from './messages.js';
 import { refuses, replyStatus, showStatus, type Verdict } from './outcome.js';
@@ -29,7 +30,9 @@ export interface TypedExchange {
 export function outcomeHint(protocol: Protocol, verdict: Verdict & { same: false }, open: TypedExchange, lessonLine: string, received: readonly string[]): PracticeHint {
   const typed = open.lines[0]!.trim();
   const status = replyStatus(protocol, received);
-  const undone = MESSAGES.outcomeUndone;
+  // What exactly differs from the lesson's line (mechanism, mailbox, the case of a local part…), before "undone".
+  const differs = open.input === 'command' ? lineDifference(protocol, lessonLine, typed) : undefined;
+  const undone = differs ? `${differs} ${MESSAGES.outcomeUndone}` : MESSAGES.outcomeUndone;
   switch (verdict.reason) {
     case 'other-command': {
       const base = hintFor(lessonLine, typed, { protocol, state: open.state, input: open.input });
@@ -47,7 +50,7 @@ export function outcomeHint(protocol: Protocol, verdict: Verdict & { same: false
       const what = open.input === 'data' ? MESSAGES.outcomeYourMessage : open.input === 'sasl' ? MESSAGES.outcomeYourResponse : splitCommand(typed).verb;
       const text = MESSAGES.outcomeOtherReply(what, showStatus(verdict.expected), showStatus(verdict.actual));
       const syntax = open.input === 'command' ? hintFor(lessonLine, typed, { protocol, state: open.state, input: open.input }) : undefined;
-      const more = syntax?.kind === 'wrong-arguments' ? ` ${syntax.text}` : '';
+      const more = syntax?.kind === 'wrong-arguments' && !differs ? ` ${syntax.text}` : '';
       return { kind: 'other-reply', text: `${text}${more} ${undone}`, entries: syntax?.entries ?? [] };
     }
     case 'other-state':

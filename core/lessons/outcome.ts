@@ -84,8 +84,8 @@ export function judgeExchange(protocol: Protocol, lesson: { first: string; outco
   if (typed.input === 'command') {
     const want = splitCommand(lesson.first);
     const got = splitCommand(typed.first.trim());
-    if (want.verb !== got.verb) return { same: false, reason: 'other-command' };
-    if (want.verb === 'AUTH' && firstWord(want.args).toUpperCase() !== firstWord(got.args).toUpperCase()) return { same: false, reason: 'other-command' };
+    // Another route to the same login (USER/PASS for APOP, another SASL mechanism) is judged by where it leads.
+    if (want.verb !== got.verb && !loginRoute(protocol, want.verb, got.verb)) return { same: false, reason: 'other-command' };
   }
   const expected = replyStatus(protocol, lesson.outcome.received);
   const actual = replyStatus(protocol, outcome.received);
@@ -98,6 +98,17 @@ export function judgeExchange(protocol: Protocol, lesson: { first: string; outco
     if (needed !== undefined) return { same: false, reason: 'other-target', needed };
   }
   return { same: true };
+}
+
+/**
+ * Commands that log in, for the same result by another route: POP3's USER
+ * (then PASS), APOP and AUTH (RFC 1939 §7, RFC 5034); the lesson's APOP or
+ * AUTH may be done with any of them. (A lesson's USER is not replaced: its
+ * next line is PASS.) SMTP's AUTH with another mechanism is the same verb.
+ */
+export function loginRoute(protocol: Protocol, lessonVerb: string, typedVerb: string): boolean {
+  if (protocol !== 'pop3') return false;
+  return (lessonVerb === 'APOP' || lessonVerb === 'AUTH') && (typedVerb === 'USER' || typedVerb === 'APOP' || typedVerb === 'AUTH');
 }
 
 function sameStatus(expected: ReplyStatus, actual: ReplyStatus | undefined): boolean {

@@ -10,6 +10,9 @@ import { parseFaultRule } from '../faults/parse-fault.js';
 import { POP3 } from '../protocols/pop3.js';
 import { DEFAULT_POP3_TEXTS } from '../pop3/persona.js';
 import { SMTP } from '../protocols/smtp.js';
+import { SMTP_EXTENSIONS } from '../protocols/smtp-extensions.js';
+import type { MechanismName } from '../sasl/exchange.js';
+import { ALL_MECHANISMS, isMechanism } from '../sasl/mechanisms.js';
 import { DEFAULT_SMTP_TEXTS } from '../smtp/persona.js';
 import type { ServerPersona, TextOverride } from './lesson.js';
 
@@ -35,6 +38,8 @@ export const PERSONA_FIELDS: Readonly<Record<string, Applies>> = {
   challenge: 'both',
   wording: 'both',
   capabilities: 'both',
+  extensions: 'smtp',
+  mechanisms: 'smtp',
   fault: 'both',
   timestamp: 'pop3',
   'response-codes': 'pop3',
@@ -47,6 +52,7 @@ export const PERSONA_FIELDS: Readonly<Record<string, Applies>> = {
   relay: 'smtp',
   verify: 'smtp',
   list: 'smtp',
+  'next-hop': 'smtp',
   listener: 'smtp',
   'max-message-size': 'smtp',
   tls: 'both',
@@ -146,6 +152,20 @@ export function buildPersona(name: string, line: number, protocol: Protocol, fie
         else persona.tlsCapabilities = items;
         break;
       }
+      case 'mechanisms': {
+        const items = value.split(/[\s,]+/).filter((item) => item !== '').map((item) => item.toUpperCase());
+        const unknown = items.filter((item) => !isMechanism(item));
+        if (items.length === 0 || unknown.length > 0) fail(`mechanisms: names SASL mechanisms the lab implements (${ALL_MECHANISMS.join(' ')}), not "${unknown.join(' ') || value}"`);
+        else persona.mechanisms = items as MechanismName[];
+        break;
+      }
+      case 'extensions': {
+        const items = value.split(/[\s,]+/).filter((item) => item !== '').map((item) => item.toUpperCase());
+        const unknown = items.filter((item) => !SMTP_EXTENSIONS.some((extension) => extension.keyword === item));
+        if (items.length === 0 || unknown.length > 0) fail(`extensions: names EHLO keywords the lab supports (${SMTP_EXTENSIONS.map((extension) => extension.keyword).join(' ')}), not "${unknown.join(' ') || value}"`);
+        else persona.extensions = items;
+        break;
+      }
       case 'tls':
         persona.tls = flag();
         break;
@@ -198,6 +218,13 @@ export function buildPersona(name: string, line: number, protocol: Protocol, fie
         const member = /^(?:[^\s@<>]+@[^\s@<>]+|[^<>@,]+ <[^\s@<>]+@[^\s@<>]+>)$/;
         if (!match || members.some((entry) => !member.test(entry))) fail('write "list: NAME user@domain, Full Name <user@domain>, …"');
         else lists[match[1]!] = members;
+        break;
+      }
+      case 'next-hop': {
+        // "next-hop: gone.example 550 5.1.1 No such user": a 4xx defers (a delay report), a 5xx refuses (a failure report).
+        const match = /^(\S+)\s+([45]\d\d)(?:\s+([45]\.\d{1,3}\.\d{1,3}))?\s+(\S.*)$/.exec(value);
+        if (!match || !DOMAIN.test(match[1]!) || (match[3] !== undefined && match[3][0] !== match[2]![0])) fail('write "next-hop: DOMAIN CODE [ENHANCED] TEXT", a 4xx or 5xx reply, as in "next-hop: gone.example 550 5.1.1 No such user"');
+        else persona.nextHops = [...(persona.nextHops ?? []), { domain: match[1]!.toLowerCase(), code: Number(match[2]), ...(match[3] !== undefined ? { enhanced: match[3] } : {}), text: match[4]! }];
         break;
       }
       case 'listener':

@@ -18,7 +18,9 @@ import type { LessonLab, ServerInputKind } from './lab-connection.js';
 import { serverOf, type Lesson, type ServerPersona, type WireLine } from './lesson.js';
 import { buildLessonLab } from './lesson-lab.js';
 import { MESSAGES } from './messages.js';
-import { judgeExchange, type ExchangeOutcome } from './outcome.js';
+import { judgeExchange, refuses, replyStatus, showStatus, type ExchangeOutcome } from './outcome.js';
+import { referenceRun, type Reference } from './reference-run.js';
+import { routeNote, routeStep } from './routes.js';
 import { outcomeHint, type PracticeHint } from './outcome-hints.js';
 
 export type { PracticeHint, PracticeHintKind } from './outcome-hints.js';
@@ -47,9 +49,15 @@ export type PracticeResult =
    * out), the introduction of the next step to type when the learner just
    * reached it, and how their prediction went if the step asked for one.
    */
-  | { kind: 'accepted'; played: readonly PlayedStep[]; next?: StepIntro; prediction?: PredictionResult }
-  /** The line was sent; the server answers only later (message text before the final dot). */
-  | { kind: 'sent' }
+  | { kind: 'accepted'; played: readonly PlayedStep[]; next?: StepIntro; prediction?: PredictionResult; note?: string }
+  /**
+   * The line was sent, and the step goes on: the server answers only later
+   * (message text before the final dot), or the learner is on another route
+   * to the step's result (USER for the lesson's APOP, another SASL
+   * mechanism), or took a harmless detour the lab keeps (CAPA again after
+   * STLS). Then `shown` is that exchange and `note` says why it stands.
+   */
+  | { kind: 'sent'; shown?: PlayedStep; note?: string }
   /**
    * The line was sent and answered, but did something else than the lesson's:
    * `shown` is that exchange as it happened (render it like a step), `hint`
@@ -63,11 +71,9 @@ export type PracticeResult =
   /** Nothing is left to type. */
   | { kind: 'finished' };
 
-/** What the lesson's own lines did, line by line, on a lab that followed the lesson to the letter. */
-type Reference = readonly (readonly (readonly ExchangeOutcome[])[])[];
 
 /** What was done to the lab, in order, so that it can be done again on a fresh one. */
-type Operation = { kind: 'play-step' } | { kind: 'begin' } | { kind: 'send'; text: string } | { kind: 'finish' };
+type Operation = { kind: 'play-step' } | { kind: 'begin' } | { kind: 'send'; text: string } | { kind: 'finish' } | { kind: 'forget' };
 
 /** The exchange the learner is typing: lines sent since the last reply. */
 interface OpenExchange {
@@ -191,7 +197,10 @@ export class LessonPractice {
     if (input === 'sasl') return MESSAGES.hintSaslLine;
     const { verb } = splitCommand(expected.text);
     const entry = describeKey(`${this.protocol()}.command.${verb}`);
-    return entry ? MESSAGES.hintNext(verb, entry.summary, entry.rfc) : MESSAGES.hintEmpty;
+    if (!entry) return MESSAGES.hintEmpty;
+    // A step the lesson means to be refused is not described as if it will work (the second STLS of RFC 2595 §4).
+    const status = replyStatus(this.protocol(), this.lessonOutcome()?.received ?? []);
+    return status && refuses(status) ? MESSAGES.hintNextRefused(verb, showStatus(status), entry.summary, entry.rfc) : MESSAGES.hintNext(verb, entry.summary, entry.rfc);
   }
 
   async close(): Promise<void> {
@@ -221,6 +230,8 @@ export class LessonPractice {
     const outcome: ExchangeOutcome = { received, state: live?.state ?? '', closed: live?.closed ?? true };
     const lesson = { first: step.client[open.start]!.text, outcome: this.reference[position.session]![position.index]![end] ?? { received: [], state: '', closed: false } };
     const verdict = judgeExchange(this.protocol(), lesson, { first: open.lines[0]!, input: open.input }, outcome);
+    const kept = verdict.same ? undefined : this.keepGoing(open, lesson.first, received, outcome);
+    if (kept) return kept;
     this.open = undefined;
     if (!verdict.same) {
       const shown = this.shownExchange(open.lines, received, live?.takeEvents() ?? []);
@@ -239,13 +250,43 @@ export class LessonPractice {
     const prediction = completes ? step.predict : undefined;
     const protocol = this.protocol();
     const answer = prediction && predictionAnswer(prediction.kind, protocol, received, outcome.state, outcome.closed);
-    const result: PracticeResult & { kind: 'accepted' } = { kind: 'accepted', ...(await this.settle(prediction !== undefined)) };
+    const route = routeNote(open.lines[0]!, lesson.first, open.input);
+    const result: PracticeResult & { kind: 'accepted' } = { kind: 'accepted', ...(await this.settle(prediction !== undefined)), ...(route ? { note: route } : {}) };
     if (prediction && answer !== undefined) {
       const question = MESSAGES.predictAsk(prediction.kind, protocol, prediction.question);
       this.pending = { prediction, question, answer, result };
       return { kind: 'predict', prediction, question };
     }
     return result;
+  }
+
+  /**
+   * A line that is not (yet) the lesson's step but is not undone: the first
+   * step of another route to the same login (USER, then PASS, for APOP or
+   * AUTH; another SASL mechanism's challenge), or a query that changes
+   * nothing the lesson needs (CAPA again after STLS, as RFC 2595 §4 asks).
+   */
+  private keepGoing(open: OpenExchange, lessonFirst: string, received: readonly string[], outcome: ExchangeOutcome): PracticeResult | undefined {
+    const step = routeStep(this.protocol(), { lines: open.lines, input: open.input, state: open.state }, lessonFirst, received, outcome);
+    if (!step) return undefined;
+    const shown = this.shownExchange(open.lines.slice(-1), received, this.replay.live?.takeEvents() ?? []);
+    // Shown apart: the step's own record starts after it.
+    this.log.push({ kind: 'forget' });
+    this.replay.forget();
+    if (step.kind === 'detour') {
+      // Kept, but not the lesson's step: the learner types that step next, from where they were.
+      this.open = undefined;
+      this.line = open.start;
+    }
+    return { kind: 'sent', shown, note: step.note };
+  }
+
+  /** What the lesson's own exchange at the learner's position did on the reference run. */
+  private lessonOutcome(): ExchangeOutcome | undefined {
+    const position = this.replay.current;
+    if (!position) return undefined;
+    const end = this.exchangeEnd(this.line) ?? position.step.client.length - 1;
+    return this.reference[position.session]?.[position.index]?.[end];
   }
 
   /** The index of the client line whose reply ends the exchange that starts at `start` (the lesson's reply came after it); undefined when none of the step's lines has one. */
@@ -309,6 +350,7 @@ export class LessonPractice {
       if (operation.kind === 'send') await this.replay.exchange(operation.text);
       else if (operation.kind === 'begin') await this.replay.begin();
       else if (operation.kind === 'finish') await this.replay.finish();
+      else if (operation.kind === 'forget') this.replay.forget();
       else await this.replay.playStep();
     }
   }
@@ -355,25 +397,4 @@ export class LessonPractice {
     if (!this.replay.current && !keepOpen) await this.close();
     return next ? { played, next } : { played };
   }
-}
-
-/** Replays the lesson's own lines one at a time on a lab of its own, noting each line's reply and the state after it. */
-async function referenceRun(lesson: Lesson): Promise<Reference> {
-  const lab = inProcessLab(await buildLessonLab(lesson));
-  const replay = new Replay(lesson, lab);
-  const sessions: ExchangeOutcome[][][] = lesson.sessions.map((session) => session.steps.map(() => []));
-  try {
-    for (let position = replay.current; position; position = replay.current) {
-      await replay.begin();
-      for (const line of position.step.client) {
-        const received = await replay.exchange(line.text);
-        sessions[position.session]![position.index]!.push({ received, state: replay.live?.state ?? '', closed: replay.live?.closed ?? false });
-      }
-      await replay.finish();
-    }
-  } finally {
-    await replay.stop();
-    await lab.close();
-  }
-  return sessions;
 }

@@ -122,6 +122,16 @@ export class Replay {
     return lines.map((received) => received.toString('utf8'));
   }
 
+  /**
+   * Forgets the lines sent and received so far in this step: practice showed
+   * them apart (the first steps of another route to the step's result, or a
+   * detour the lab keeps), and the step's own reply is what comes next.
+   */
+  forget(): void {
+    this.sent = [];
+    this.early = [];
+  }
+
   /** Reads the step's server lines, compares them, and moves on; closes the session after its last step. */
   async finish(): Promise<PlayedStep> {
     await this.begin();

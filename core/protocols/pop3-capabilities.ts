@@ -58,6 +58,11 @@ export const POP3_CAPABILITIES: readonly Pop3CapabilitySpec[] = [
   { tag: 'LOGIN-DELAY', rfc: 'RFC 2449 §6.5', arguments: 'seconds', states: BOTH, offer: (context) => `LOGIN-DELAY ${context.loginDelaySeconds}` },
   { tag: 'EXPIRE', rfc: 'RFC 2449 §6.7', arguments: 'days|NEVER', states: BOTH, offer: (context) => `EXPIRE ${context.expire}` },
   { tag: 'IMPLEMENTATION', rfc: 'RFC 2449 §6.9', arguments: 'name', states: BOTH, offer: (context) => `IMPLEMENTATION ${context.serverName}` },
+  // Tags real servers send that the lab does not offer: known here so that a tracker explains them.
+  { tag: 'UTF8', rfc: 'RFC 6856 §2', arguments: '[USER]', states: [], offer: () => undefined },
+  { tag: 'LANG', rfc: 'RFC 6856 §3', states: [], offer: () => undefined },
+  // A private tag (Gmail's): X tags stay outside the registry (RFC 2449 §9).
+  { tag: 'X-GOOGLE-RICO', rfc: 'RFC 2449 §9', states: [], offer: () => undefined },
 ];
 
 /** The lines the lab's CAPA lists in this session, in table order (RFC 2449 §5). */

@@ -6,6 +6,7 @@
  * keyword (core/annotations/messages/en/keywords.json). Adding an extension
  * is an entry here, its handler logic, and its words.
  */
+import { checkEnvid, checkNotify, checkOrcpt, checkRet } from '../smtp/dsn-parameters.js';
 
 /** One parameter an extension adds to MAIL FROM or RCPT TO (RFC 5321 §4.1.2 esmtp-param). */
 export interface SmtpParameterSpec {
@@ -75,19 +76,15 @@ export const SMTP_EXTENSIONS: readonly SmtpExtensionSpec[] = [
   {
     keyword: 'DSN',
     rfc: 'RFC 3461',
+    // The checks with their reasons are core/smtp/dsn-parameters.ts; MAIL and RCPT give those reasons with 501.
     parameters: [
-      { name: 'RET', command: 'MAIL', value: { syntax: 'RET=FULL|HDRS', valid: (value) => /^(FULL|HDRS)$/i.test(value) }, accepted: 'offered' },
-      { name: 'ENVID', command: 'MAIL', value: { syntax: 'ENVID=xtext', valid: () => true }, accepted: 'offered' },
-      {
-        name: 'NOTIFY',
-        command: 'RCPT',
-        value: { syntax: 'NOTIFY=NEVER|SUCCESS,FAILURE,DELAY', valid: (value) => /^(NEVER|((SUCCESS|FAILURE|DELAY)(,(SUCCESS|FAILURE|DELAY))*))$/i.test(value) },
-        accepted: 'offered',
-      },
-      { name: 'ORCPT', command: 'RCPT', value: { syntax: 'ORCPT=addr-type;xtext', valid: (value) => value.includes(';') }, accepted: 'offered' },
+      { name: 'RET', command: 'MAIL', value: { syntax: 'RET=FULL|HDRS', valid: (value) => checkRet(value).ok }, accepted: 'offered' },
+      { name: 'ENVID', command: 'MAIL', value: { syntax: 'ENVID=xtext', valid: (value) => checkEnvid(value).ok }, accepted: 'offered' },
+      { name: 'NOTIFY', command: 'RCPT', value: { syntax: 'NOTIFY=NEVER|SUCCESS,FAILURE,DELAY', valid: (value) => checkNotify(value).ok }, accepted: 'offered' },
+      { name: 'ORCPT', command: 'RCPT', value: { syntax: 'ORCPT=addr-type;xtext', valid: (value) => checkOrcpt(value).ok }, accepted: 'offered' },
     ],
-    // Advertised only by personas that list it (a lesson replaying an RFC 3461 example); the lab's queue keeps no DSN requests.
-    offer: () => undefined,
+    // The lab sends delivery status notifications (RFC 3464) for what it delivers, defers or gives up on.
+    offer: always('DSN'),
   },
   { keyword: 'HELP', rfc: 'RFC 5321 §4.1.1.8', parameters: [], offer: always('HELP') },
 ];

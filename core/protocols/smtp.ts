@@ -71,7 +71,9 @@ export const SMTP_COMMAND_SPECS: Readonly<Record<SmtpVerb, Spec>> = {
   MAIL: { name: 'MAIL', states: ['READY'], syntax: 'MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8]', rfc: 'RFC 5321 §4.1.1.2', multiLine: 'never', waitAfter: false, leadsTo: ['MAIL'], onSuccess: ['mail'] },
   RCPT: { name: 'RCPT', states: ['MAIL', 'RCPT'], syntax: 'RCPT TO:<forward-path> [NOTIFY=…] [ORCPT=…]', rfc: 'RFC 5321 §4.1.1.3', multiLine: 'never', waitAfter: false, leadsTo: ['RCPT'], onSuccess: ['rcpt'] },
   DATA: { name: 'DATA', states: ['MAIL', 'RCPT'], syntax: 'DATA', rfc: 'RFC 5321 §4.1.1.4', multiLine: 'never', waitAfter: true, leadsTo: ['DATA'] },
-  BDAT: { name: 'BDAT', states: ANYTIME, syntax: 'BDAT chunk-size [LAST]', rfc: 'RFC 3030 §2', multiLine: 'never', waitAfter: true, leadsTo: ['BDAT', 'READY'] },
+  // Valid once a recipient is accepted (RFC 3030 §2, like DATA, RFC 5321 §3.3); the engine still takes BDAT everywhere
+  // to read the announced octets, and refuses it with 503 in the other states (core/smtp/commands/bdat.ts).
+  BDAT: { name: 'BDAT', states: ['RCPT', 'BDAT'], syntax: 'BDAT chunk-size [LAST]', rfc: 'RFC 3030 §2', multiLine: 'never', waitAfter: true, leadsTo: ['BDAT', 'READY'] },
   RSET: { name: 'RSET', states: ANYTIME, syntax: 'RSET', rfc: 'RFC 5321 §4.1.1.5', multiLine: 'never', waitAfter: false, leadsTo: ['READY'], onSuccess: ['rset'] },
   NOOP: { name: 'NOOP', states: ANYTIME, syntax: 'NOOP [string]', rfc: 'RFC 5321 §4.1.1.9', multiLine: 'never', waitAfter: true, leadsTo: [] },
   QUIT: { name: 'QUIT', states: ANYTIME, syntax: 'QUIT', rfc: 'RFC 5321 §4.1.1.10', multiLine: 'never', waitAfter: true, leadsTo: ['CLOSED'], onSuccess: ['quit'] },

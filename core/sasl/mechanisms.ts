@@ -1,16 +1,22 @@
 /**
  * SASL mechanisms shared by POP3 AUTH (RFC 5034) and SMTP AUTH (RFC 4954):
- * PLAIN (RFC 4616), LOGIN (draft-murchison-sasl-login) and CRAM-MD5 (RFC 2195).
+ * PLAIN (RFC 4616), LOGIN (draft-murchison-sasl-login) and CRAM-MD5 (RFC 2195),
+ * and OAUTHBEARER (RFC 7628, ./oauthbearer.ts) where a server lists it.
  * Sans-I/O: each exchange turns decoded client responses into the next
  * challenge or a claim to verify against the user's secret.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { MechanismName, SaslExchange, SaslStep } from './exchange.js';
+import { OAuthBearerExchange } from './oauthbearer.js';
 
-export type MechanismName = 'PLAIN' | 'LOGIN' | 'CRAM-MD5';
+export type { MechanismName } from './exchange.js';
+/** The mechanisms offered by default. */
 export const MECHANISMS: readonly MechanismName[] = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
+/** Every mechanism the engines implement; OAUTHBEARER only where a server lists it (a lesson's `mechanisms:`). */
+export const ALL_MECHANISMS: readonly MechanismName[] = [...MECHANISMS, 'OAUTHBEARER'];
 
-/** Mechanisms that send the password itself (only base64-encoded) over the wire. */
-export const PLAINTEXT_MECHANISMS: ReadonlySet<MechanismName> = new Set(['PLAIN', 'LOGIN']);
+/** Mechanisms that send the password itself (only base64-encoded) over the wire, or a bearer token, which is as good as one (RFC 7628 §5). */
+export const PLAINTEXT_MECHANISMS: ReadonlySet<MechanismName> = new Set(['PLAIN', 'LOGIN', 'OAUTHBEARER']);
 
 /**
  * The one authentication policy of both listeners (POP3 and SMTP submission):
@@ -20,27 +26,14 @@ export const PLAINTEXT_MECHANISMS: ReadonlySet<MechanismName> = new Set(['PLAIN'
  * password and stay available before TLS (RFC 4954 §6, 538 5.7.11 is per
  * mechanism). The mechanisms allowed now, in the order they are offered.
  */
-export function allowedMechanisms(plaintextAllowed: boolean): MechanismName[] {
-  return MECHANISMS.filter((name) => plaintextAllowed || !PLAINTEXT_MECHANISMS.has(name));
+export function allowedMechanisms(plaintextAllowed: boolean, offered: readonly MechanismName[] = MECHANISMS): MechanismName[] {
+  return offered.filter((name) => plaintextAllowed || !PLAINTEXT_MECHANISMS.has(name));
 }
 
-export type SaslStep =
-  | { kind: 'challenge'; data: Buffer }
-  /** The exchange is complete: check `verify(secret)` for `user`. */
-  /** `attempt` is the password itself, for mechanisms that send it (PLAIN, LOGIN): the penalty recognises a repeat. */
-  | { kind: 'claim'; user: string; verify: (secret: string) => boolean; attempt?: string }
-  | { kind: 'failure'; reason: string };
-
-export interface SaslExchange {
-  readonly mechanism: MechanismName;
-  /** Starts the exchange; `initial` is the decoded initial response, if the client sent one. */
-  start(initial: Buffer | undefined): SaslStep;
-  /** Feeds one decoded client response. */
-  respond(response: Buffer): SaslStep;
-}
+export type { SaslExchange, SaslStep } from './exchange.js';
 
 export function isMechanism(name: string): name is MechanismName {
-  return (MECHANISMS as readonly string[]).includes(name);
+  return (ALL_MECHANISMS as readonly string[]).includes(name);
 }
 
 /** @param challenge the CRAM-MD5 challenge, `<random.clock@host>` (RFC 2195 §2); chosen by the caller. */
@@ -52,6 +45,8 @@ export function createExchange(mechanism: MechanismName, challenge: string): Sas
       return new LoginExchange();
     case 'CRAM-MD5':
       return new CramMd5Exchange(challenge);
+    case 'OAUTHBEARER':
+      return new OAuthBearerExchange();
   }
 }
 

@@ -6,7 +6,7 @@
  * MimeNode; sent from MAILER-DAEMON with the null reverse-path.
  */
 import MimeNode from 'nodemailer/lib/mime-node';
-import type { QueuedFailure } from '../store/outbound-queue.js';
+import type { QueuedFailure } from './queue-types.js';
 
 export interface BounceInput {
   /** The reporting MTA's host name. */

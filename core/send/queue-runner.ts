@@ -13,6 +13,7 @@ import type { MailStore } from '../store/mail-store.js';
 import type { OutboundQueue, QueuedEnvelope, QueuedFailure } from '../store/outbound-queue.js';
 import type { UserDirectory } from '../store/user-directory.js';
 import { buildBounce } from './bounce.js';
+import { attemptReports } from './queue-reports.js';
 import { domainOf } from './direct-delivery.js';
 import type { RecipientResult } from './smtp-dialogue.js';
 
@@ -159,9 +160,13 @@ export class QueueRunner {
     const permanent = failures((result) => !result.ok && !result.temporary);
     const temporary = failures((result) => !result.ok && result.temporary);
     const exhausted = attempts > this.options.retryDelaysMs.length;
-    // Bounce first, then rewrite the entry: a crash in between may bounce twice, but never loses a bounce.
-    if (permanent.length > 0) await this.bounce(entry, message, permanent, false, attempts);
-    if (temporary.length > 0 && exhausted) await this.bounce(entry, message, temporary, true, attempts);
+    // Report first, then rewrite the entry: a crash in between may report twice, but never loses a report.
+    // Delivery status notifications as the recipients' NOTIFY asks (RFC 3461; core/send/queue-reports.ts).
+    const retryUntil = new Date(Date.parse(entry.queuedAt) + this.options.retryDelaysMs.reduce((sum, delay) => sum + delay, 0));
+    const reports = await attemptReports({ entry, original: message, results, exhausted, hostname: this.options.hostname, now: new Date(this.clock.now()), retryUntil });
+    for (const [index, report] of reports.messages.entries()) await this.returnToSender(entry, report, `dsn${attempts}-${index}`);
+    if (!reports.failuresReported && permanent.length > 0) await this.bounce(entry, message, permanent, false, attempts);
+    if (!reports.failuresReported && temporary.length > 0 && exhausted) await this.bounce(entry, message, temporary, true, attempts);
     if (temporary.length === 0 || exhausted) {
       await this.options.queue.remove(entry.id);
       return;
@@ -173,6 +178,7 @@ export class QueueRunner {
       attempts,
       nextAttemptAt: new Date(this.clock.now() + delay).toISOString(),
       lastErrors: Object.fromEntries(temporary.map(({ recipient, failure }) => [recipient, failure])),
+      ...(entry.delayReported || reports.delayReported ? { delayReported: true } : {}),
     });
     this.log(`queue ${entry.id}: attempt ${attempts} deferred ${temporary.length} recipient(s); next try in ${Math.round(delay / 1000)} s`);
   }
@@ -202,6 +208,19 @@ export class QueueRunner {
     const id = `${entry.id}-bounce${attempts}`;
     await this.options.queue.enqueue({ id, from: '', recipients: [entry.from], queuedAt: new Date(this.clock.now()).toISOString(), attempts: 0 }, bounce);
     this.log(`queue ${entry.id}: bounce to <${entry.from}> queued as ${id}`);
+  }
+
+  /** A delivery status notification to the sender: into their Maildir when they are a local user, else queued with the null sender. */
+  private async returnToSender(entry: QueuedEnvelope, report: Buffer, suffix: string): Promise<void> {
+    const localUser = await this.localUser(entry.from);
+    if (localUser) {
+      await this.options.store.deliver(localUser, Buffer.concat([Buffer.from('Return-Path: <>\r\n'), report]));
+      this.log(`queue ${entry.id}: delivery status notification delivered to ${localUser}'s Maildir`);
+      return;
+    }
+    const id = `${entry.id}-${suffix}`;
+    await this.options.queue.enqueue({ id, from: '', recipients: [entry.from], queuedAt: new Date(this.clock.now()).toISOString(), attempts: 0 }, report);
+    this.log(`queue ${entry.id}: delivery status notification to <${entry.from}> queued as ${id}`);
   }
 
   /** The local user a sender address belongs to, matched like the SMTP backend does (case-insensitively). */

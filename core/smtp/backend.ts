@@ -15,13 +15,16 @@ export interface Envelope {
   readonly smtputf8: boolean;
   /** The user who authenticated with AUTH, if any (RFC 4954 §5). */
   readonly authenticatedAs?: string;
+  /** RET= and ENVID= as the client gave them (RFC 3461 §4.3, §4.4), for the delivery reports. */
+  readonly ret?: string;
+  readonly envid?: string;
 }
 
 export interface AcceptedRecipient {
   readonly mailbox: Mailbox;
   /** Where the backend said it goes: a local maildrop, or the outbound queue. */
   readonly route: { kind: 'local'; user: string } | { kind: 'relay' };
-  /** DSN parameters, when DSN is advertised (RFC 3461 §4). */
+  /** DSN parameters as the client gave them, when DSN is advertised (RFC 3461 §4.1, §4.2); checked by core/smtp/dsn-parameters.ts. */
   readonly notify?: string;
   readonly orcpt?: string;
 }

@@ -20,6 +20,9 @@ export interface MailTransaction {
   readonly smtputf8: boolean;
   /** SIZE= declared at MAIL (RFC 1870 §6), if any. */
   readonly declaredSize?: number;
+  /** RET= and ENVID= as given at MAIL, where DSN was offered (RFC 3461 §4.3, §4.4). */
+  readonly ret?: string;
+  readonly envid?: string;
   readonly recipients: AcceptedRecipient[];
   /** RCPT commands refused, to tell "no valid recipients" (554) from "no RCPT" (503). */
   rejectedRecipients: number;

@@ -5,6 +5,8 @@
  * personas reproduce an RFC's lines byte for byte.
  */
 
+import type { MechanismName } from '../sasl/exchange.js';
+
 /** Reply texts a persona may reword. `{host}`, `{client}`, `{address}`, `{domain}`, `{id}` are filled in. */
 export interface SmtpTexts {
   greeting: string;
@@ -72,6 +74,10 @@ export interface SmtpPersona {
    * (RFC examples). Only keywords the engine supports may be named.
    */
   ehloKeywords?: readonly string[];
+  /** The EHLO keywords the computed list may include (a lesson pins its list); unset: every one the lab supports. */
+  extensions?: readonly string[];
+  /** The SASL mechanisms AUTH offers, in order (OAUTHBEARER only when listed here); unset: PLAIN LOGIN CRAM-MD5. */
+  mechanisms?: readonly MechanismName[];
   /** The exact EHLO keyword lines once TLS is active; without them, `ehloKeywords` less STARTTLS (RFC 3207 §4.2), or the computed list. */
   tlsEhloKeywords?: readonly string[];
   /** Reply wording once TLS is active, over `texts` (RFC 3207 §5: the EHLO greeting differs after STARTTLS). */

@@ -8,6 +8,7 @@
  */
 import { formatMailbox } from '../smtp/address.js';
 import type { Envelope, SmtpBackend } from '../smtp/backend.js';
+import { deliveredReport, nextHopReports, type NextHopReply } from '../send/dsn-report.js';
 import type { MailStore } from './mail-store.js';
 import { createRecipientPolicy } from './recipient-policy.js';
 import type { UserDirectory } from './user-directory.js';
@@ -31,6 +32,15 @@ export interface MemorySmtpBackendOptions {
   fullNames?: ReadonlyMap<string, string>;
   /** Where relayed messages go. */
   relayed?: RelayedMessage[];
+  /**
+   * Delivery status notifications (RFC 3464) into the sender's maildrop, when
+   * the sender is local: "delivered" for local recipients that asked
+   * NOTIFY=SUCCESS, and, for relayed recipients whose domain has a scripted
+   * next hop, "failed" (5xx) or "delayed" (4xx) as their NOTIFY asks.
+   * Reports come out the same every time: the clock is the lab's, the
+   * Message-ID and MIME boundary are counted.
+   */
+  reports?: { hostname: string; now: () => Date; nextHop?: (domain: string) => NextHopReply | undefined };
 }
 
 /** An SMTP backend over a directory and a store in memory (see the file comment). */
@@ -43,6 +53,25 @@ export function createMemorySmtpBackend(options: MemorySmtpBackendOptions): Smtp
     ...(options.openRelay ? { openRelay: true } : {}),
     ...(options.foreignSenders ? { foreignSenders: true } : {}),
   });
+
+  /** The reports this delivery owes (see `reports`), into the sender's maildrop. */
+  async function sendReports(envelope: Envelope, message: Buffer, id: string): Promise<void> {
+    const reports = options.reports;
+    if (!reports || envelope.from === null) return;
+    const sender = await policy.localUserOf(envelope.from);
+    if (!sender) return;
+    const date = reports.now();
+    const fixed = (kind: string) => ({ messageId: `<${id}.${kind}@${reports.hostname}>`, baseBoundary: `${id}-${kind}` });
+    const out: Buffer[] = [];
+    const delivered = await deliveredReport(envelope, message, reports.hostname, date, fixed('delivered'));
+    if (delivered) out.push(delivered);
+    const answers = envelope.recipients.flatMap((recipient) => {
+      const reply = recipient.route.kind === 'relay' ? reports.nextHop?.(recipient.mailbox.domain.toLowerCase()) : undefined;
+      return reply ? [{ address: formatMailbox(recipient.mailbox), reply }] : [];
+    });
+    out.push(...(await nextHopReports(envelope, message, answers, reports.hostname, date, (action) => fixed(action))));
+    for (const report of out) await options.store.deliver(sender, report, Buffer.from('Return-Path: <>\r\n'));
+  }
 
   return {
     secretOf: (user) => options.users.secretOf(user),
@@ -74,7 +103,9 @@ export function createMemorySmtpBackend(options: MemorySmtpBackendOptions): Smtp
       }
       for (const user of local) await options.store.deliver(user, message, returnPath);
       if (relayed) options.relayed?.push({ envelope, message });
-      return { id: `mem${++deliveries}` };
+      const id = `mem${++deliveries}`;
+      await sendReports(envelope, message, id);
+      return { id };
     },
   };
 }

@@ -8,6 +8,9 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { syncAfterCommit, syncFolder } from './durable-write.js';
 import { STALE_TEMPORARY_MS } from './maildir-store.js';
+import type { QueuedDsn, QueuedFailure } from '../send/queue-types.js';
+
+export type { QueuedDsn, QueuedFailure };
 
 export interface QueuedEnvelope {
   id: string;
@@ -20,16 +23,12 @@ export interface QueuedEnvelope {
   nextAttemptAt?: string;
   /** The last temporary failure of each recipient still queued, for the bounce if it never goes through. */
   lastErrors?: Record<string, QueuedFailure>;
+  /** What the client asked of the delivery reports (RFC 3461 §4): RET and ENVID, and NOTIFY and ORCPT per recipient. */
+  dsn?: QueuedDsn;
+  /** A delay report was sent already (once per entry). */
+  delayReported?: boolean;
 }
 
-/** Why a delivery attempt to one recipient did not succeed. */
-export interface QueuedFailure {
-  /** The SMTP reply code; 0 when no server answered (connection, DNS). */
-  code: number;
-  enhanced?: string;
-  text: string;
-  host: string;
-}
 
 /** Seams of the queue: the directory sync (tests make it fail) and where a sync failure after an enqueue is reported. */
 export interface OutboundQueueOptions {

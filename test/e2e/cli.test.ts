@@ -68,7 +68,7 @@ describe('maillab --help', () => {
     expect(top.stdout).toMatch(/serve \[options\]/);
     // Where to start (issue 9): the lesson list, the first beginner lesson, connect to the lab.
     expect(top.stdout).toMatch(/^Where to start:\n {2}maillab lesson list +the lessons/m);
-    expect(top.stdout).toContain('maillab lesson play beginner-01-first-pop3-session');
+    expect(top.stdout).toContain('maillab lesson play beginner-01-path-of-a-message');
     expect(top.stdout).toContain('maillab connect pop3://127.0.0.1:1110');
     expect(Math.max(...top.stdout.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
     const serveHelp = await maillab(['serve', '--help']);

@@ -113,7 +113,9 @@ describe('the queue runner', () => {
 
   it('a dead MX is retried on the backoff schedule; after the last try the sender gets a bounce', async () => {
     await submit(['x@down.test'], 'to-down');
-    const bounce = await eventually(() => maildir(labA, 'alice').find((text) => text.includes('Final-Recipient: rfc822; x@down.test')), 'the bounce for x@down.test');
+    // The delay report after the first attempt (RFC 3461 §4.1: FAILURE,DELAY by default) names x@down.test too.
+    const bounce = await eventually(() => maildir(labA, 'alice').find((text) => text.includes('Final-Recipient: rfc822; x@down.test\r\nAction: failed')), 'the bounce for x@down.test');
+    expect(maildir(labA, 'alice').some((text) => text.includes('Final-Recipient: rfc822; x@down.test\r\nAction: delayed'))).toBe(true);
     expect(bounce).toContain('after 3 attempts');
     expect(bounce).toMatch(/Diagnostic-Code: X-maillab; cannot connect to mx\.down\.test \[127\.0\.0\.3\]:\d+: connection refused/);
     expect(bounce).toContain('Subject: to-down'); // the original's header section

@@ -43,7 +43,7 @@ s.quit()
 print(json.dumps({'features': features, 'refused': refused}))`,
       ports(),
     );
-    expect(Object.keys(result.features).sort()).toEqual(['8bitmime', 'chunking', 'enhancedstatuscodes', 'help', 'pipelining', 'size', 'smtputf8', 'starttls']);
+    expect(Object.keys(result.features).sort()).toEqual(['8bitmime', 'chunking', 'dsn', 'enhancedstatuscodes', 'help', 'pipelining', 'size', 'smtputf8', 'starttls']);
     expect(result.features.size).toBe('50000');
     expect(result.refused).toEqual({});
     const messages = maildir('bob');

@@ -153,7 +153,7 @@ describe('the classroom page in Chromium', () => {
   }, 60_000);
 
   it('plays a lesson step by step, the narration beside the terminal', async () => {
-    await page.selectOption('#lesson', 'beginner-01-first-pop3-session');
+    await page.selectOption('#lesson', 'beginner-02-first-pop3-session');
     await page.selectOption('#lesson-mode', 'step');
     await page.click('#play');
     await page.waitForFunction(() => !document.getElementById('narration-panel')?.hidden);
@@ -215,7 +215,7 @@ describe('the classroom page in Chromium', () => {
   }, 30_000);
 
   it('plays a lesson by itself in watch mode', async () => {
-    await page.selectOption('#lesson', 'beginner-01-first-pop3-session');
+    await page.selectOption('#lesson', 'beginner-02-first-pop3-session');
     await page.selectOption('#lesson-mode', 'watch');
     await page.click('#play');
     await page.waitForFunction(() => document.getElementById('lesson-progress')?.textContent?.includes('(watch)'));
@@ -227,7 +227,7 @@ describe('the classroom page in Chromium', () => {
   }, 30_000);
 
   it('takes the learner\'s lines in practice mode: a right line is accepted, a wrong one shows the server\'s real refusal, then a hint', async () => {
-    await page.selectOption('#lesson', 'beginner-01-first-pop3-session');
+    await page.selectOption('#lesson', 'beginner-02-first-pop3-session');
     await page.selectOption('#lesson-mode', 'practice');
     await page.click('#play');
     await page.waitForFunction(() => document.getElementById('lesson-progress')?.textContent?.includes('(practice)'));

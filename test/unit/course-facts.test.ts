@@ -3,10 +3,16 @@
  * correct"): each test guards one error an expert read found in the catalogue
  * or the lessons, so that it cannot come back.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allEntries, lookup } from '../../core/annotations/catalogue.js';
 import { describeKey } from '../../core/annotations/describe.js';
 import { ENHANCED_DETAILS, ENHANCED_SUBJECTS } from '../../core/annotations/enhanced-codes.js';
+import { MESSAGES } from '../../core/lessons/messages.js';
+import { parseLesson } from '../../core/lessons/parse-lesson.js';
+import { LessonPractice } from '../../core/lessons/practice.js';
+import { makeSmtpHarness } from '../helpers/smtp-harness.js';
 
 /** Words that report a failure; a 2.X.X code never does (RFC 3463 §2). */
 const FAILURE_WORDS = /\b(fail\w*|errors?|wrong|problems?|refus\w*|reject\w*|not delivered|undeliver\w*|unable|cannot|can't|could not|denied|not allowed|bounce\w*)\b/i;
@@ -14,7 +20,8 @@ const FAILURE_WORDS = /\b(fail\w*|errors?|wrong|problems?|refus\w*|reject\w*|not
 describe('enhanced status codes (RFC 3463)', () => {
   it('no 2.X.X text speaks of failure: a class-2 code always reports success (§2)', () => {
     const classTwo = allEntries().filter((entry) => /^smtp\.enhanced\.2\./.test(entry.key));
-    expect(classTwo.length).toBeGreaterThan(20);
+    // Only the details registered for success (1.5, 1.9, 3.6, 6.4, 6.8, 7.7 and the X.Y.0 codes) have class-2 entries.
+    expect(classTwo.length).toBeGreaterThanOrEqual(14);
     for (const entry of classTwo) expect(entry.summary, entry.key).not.toMatch(FAILURE_WORDS);
     expect(lookup('smtp.enhanced-class.2')?.summary).not.toMatch(FAILURE_WORDS);
     // And the entries composed for codes nobody listed: every detail, every subject, under class 2.
@@ -69,5 +76,93 @@ describe('commands and capabilities', () => {
     expect(summary).toMatch(/RFC 2554/);
     expect(summary).toMatch(/historical purposes only/);
     expect(summary).toMatch(/530 5\.7\.0 Must issue a STARTTLS command first/);
+  });
+});
+
+/** Issue 22, "Wrong today": each test guards one error the third expert read found. */
+describe('round three (issue 22)', () => {
+  const lessonText = (name: string) => readFileSync(join(__dirname, '../../lessons/beginner', name), 'utf8').replace(/\s+/g, ' ');
+
+  it('521 is RFC 7504 §3: a host that takes no mail says so at connection opening; never on the submission port (RFC 6409 §7)', () => {
+    const entry = describeKey('smtp.reply.521');
+    expect(entry).toMatchObject({ rfc: 'RFC 7504 §3', title: '521 Host does not accept mail' });
+    expect(entry?.summary).toMatch(/connection opening/);
+    expect(entry?.summary).toMatch(/RFC 6409 §7 says a submission server MUST NOT/);
+    expect(entry?.summary).not.toMatch(/No standard meaning/);
+  });
+
+  it('556 is RFC 7504 §4 and no greeting (that is 521); 5.1.10 is registered in RFC 7505 §6, 5.7.27 is the sender side (§4.2)', () => {
+    expect(lookup('smtp.reply.556')).toMatchObject({ rfc: 'RFC 7504 §4' });
+    expect(lookup('smtp.reply.556')?.summary).not.toMatch(/greet with 556/);
+    expect(lookup('smtp.reply.556')?.summary).toMatch(/greets with 521/);
+    expect(lookup('smtp.enhanced.5.1.10')).toMatchObject({ rfc: 'RFC 7505 §6' });
+    expect(lookup('smtp.enhanced.5.7.27')).toMatchObject({ rfc: 'RFC 7505 §4.2' });
+  });
+
+  it('2.4.7, 2.5.5 and 2.1.4 get no invented success story: the detail is registered for 4 and 5 only, and the words say so', () => {
+    for (const code of ['2.4.7', '2.5.5', '2.1.4']) {
+      expect(lookup(`smtp.enhanced.${code}`), code).toBeUndefined();
+      const summary = describeKey(`smtp.enhanced.${code}`)?.summary ?? '';
+      expect(summary, code).toMatch(/no RFC gives it a meaning as a success/);
+      expect(summary, code).toMatch(new RegExp(`registered \\(RFC 3463 §3\\.\\d\\) for 4\\.${code.slice(2).replace('.', '\\.')} or 5\\.`));
+      expect(summary, code).not.toMatch(/the server notes|was delivered/);
+    }
+    // X.4.7 is "message too old" (RFC 3463 §3.5) where it is used.
+    expect(lookup('smtp.enhanced.4.4.7')?.summary).toMatch(/too old/);
+  });
+
+  it('252 to VRFY carries 2.0.0, not 2.1.5, which would assert that the address is valid (RFC 3463 §3.1, §3.2)', async () => {
+    const h = makeSmtpHarness();
+    await h.send('EHLO client.example');
+    expect(await h.send('VRFY somebody')).toMatch(/^252 2\.0\.0 /);
+    expect(lookup('smtp.reply.252')?.summary).toMatch(/2\.1\.5 would assert that the address is valid/);
+  });
+
+  it('BDAT is valid only once a recipient is accepted, and the lab refuses it elsewhere with 503', async () => {
+    const states = lookup('smtp.command.BDAT')?.states ?? [];
+    expect(states).toEqual(['RCPT', 'BDAT']);
+    const h = makeSmtpHarness();
+    await h.send('EHLO client.example');
+    expect(await h.send('BDAT 4 LAST')).toBe('');
+    expect(await h.chunk('abcd')).toMatch(/^503 5\.5\.1 Need MAIL and RCPT before BDAT/);
+  });
+
+  it('beginner-22: 5.7.26 for a DMARC failure is a large providers\' convention; the registered meaning is beside it', () => {
+    const text = lessonText('22-dmarc-alignment.lesson');
+    expect(text).toMatch(/registered meaning of 5\.7\.26 is "Multiple authentication checks failed" \(RFC 7372 §3\)/);
+    expect(text).toMatch(/convention of large providers/);
+    expect(text).not.toMatch(/neither SPF nor DKIM vouched/);
+  });
+
+  it('beginner-14: EXPIRE is the minimum retention (RFC 2449 §6.7), not how long a message is kept', () => {
+    const text = lessonText('14-pop3-and-imap.lesson');
+    expect(text).toMatch(/EXPIRE in CAPA gives the server's retention policy: the minimum number of days/);
+    expect(text).not.toMatch(/says how long a message left on the server is kept/);
+  });
+
+  it('beginner-08: only "command not recognized" to EHLO calls for HELO (RFC 5321 §3.2); a policy refusal does not', () => {
+    const text = lessonText('08-mx-delivery.lesson');
+    expect(text).toMatch(/A 500 or 502 to EHLO, "command not recognized"/);
+    expect(text).toMatch(/a policy refusal such as 550 or 554, is no reason to try HELO/);
+    expect(text).not.toMatch(/A 5xx to EHLO would not have been final either/);
+  });
+
+  it('the practice hint for message text does not ask for the lesson\'s line exactly: any text is accepted', () => {
+    expect(MESSAGES.hintDataLine).not.toMatch(/exactly/);
+    expect(MESSAGES.hintDataLine).toMatch(/Any text is accepted/);
+  });
+
+  it('the hint for a step the lesson means to be refused says so (the second STLS of RFC 2595 §4)', async () => {
+    const lesson = parseLesson(readFileSync(join(__dirname, '../../lessons/rfc2595/stls.lesson'), 'utf8'), 'rfc2595/stls.lesson');
+    if (!lesson.ok) throw new Error('stls.lesson does not parse');
+    const { practice } = await LessonPractice.start(lesson.lesson);
+    try {
+      expect(practice.explainNext()).toMatch(/^Next, the client sends STLS: /);
+      expect((await practice.submit('STLS')).kind).toBe('accepted');
+      expect(practice.expected?.text).toBe('STLS');
+      expect(practice.explainNext()).toMatch(/^Next, the client sends STLS, and in this lesson the server refuses it \(-ERR\)/);
+    } finally {
+      await practice.close();
+    }
   });
 });

@@ -61,10 +61,15 @@ describe('SMTP reply codes and lines', () => {
   });
 
   it('a code without an entry of its own is read from its digits', () => {
-    const [entry] = explain('521').entries;
-    expect(entry).toMatchObject({ key: 'smtp.reply.521', title: '521 (read from its digits)', rfc: 'RFC 5321 §4.2.1' });
+    const [entry] = explain('529').entries;
+    expect(entry).toMatchObject({ key: 'smtp.reply.529', title: '529 (read from its digits)', rfc: 'RFC 5321 §4.2.1' });
     expect(entry?.summary).toContain(lookup('smtp.digit1.5')!.summary);
     expect(entry?.summary).toContain(lookup('smtp.digit2.2')!.summary);
+  });
+
+  it('521 and the ETRN replies have entries of their own (RFC 7504 §3, RFC 1985)', () => {
+    expect(explain('521').entries[0]).toMatchObject({ key: 'smtp.reply.521', rfc: 'RFC 7504 §3' });
+    for (const code of ['458', '459', '253']) expect(explain(code).entries[0], code).toMatchObject({ key: `smtp.reply.${code}`, rfc: 'RFC 1985' });
   });
 
   it('the digit patterns themselves', () => {
@@ -94,10 +99,13 @@ describe('enhanced status codes', () => {
     expect(keys('X.7.XXX')).toEqual(['smtp.enhanced-subject.7']);
   });
 
-  it('an unlisted code is read from class and subject', () => {
+  it('an unlisted code is read from class and subject, and said to be not registered', () => {
     const [entry] = explain('4.7.99').entries;
     expect(entry).toMatchObject({ key: 'smtp.enhanced.4.7.99', rfc: 'RFC 3463 §2' });
+    expect(entry?.title).toMatch(/not registered/);
     expect(entry?.summary).toMatch(/Persistent Transient Failure/);
+    expect(entry?.summary).toMatch(/X\.7\.99 is not registered in the IANA registry/);
+    expect(entry?.summary).not.toMatch(/No detail code|does not exist/);
   });
 });
 

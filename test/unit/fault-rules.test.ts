@@ -200,7 +200,7 @@ describe('parseFaultRule: a reason for every malformed rule', () => {
     ['MAIL -> drop probability 1.5', /^probability must be more than 0 and at most 1, not 1\.5$/],
     ['MAIL -> drop after 1 after 2', /^after is given twice$/],
     ['MAIL -> drop probability 0.5 probability 0.5', /^probability is given twice$/],
-    ['MAIL -> drop sometimes', /^unexpected "sometimes" after the action; expected after N or probability P$/],
+    ['MAIL -> drop sometimes', /^unexpected "sometimes" after the action; expected after N, probability P or matching PATTERN$/],
     ['MAIL -> drop "450 busy"', /^a rule has one action, but a second reply follows it; write another rule for it$/],
     ['MAIL -> "450 busy" DELAY 5', /^a rule has one action, but "DELAY" starts a second/],
   ];
@@ -470,5 +470,27 @@ describe('SMTP engine with faults', () => {
     const h = faulty({}, 'pop3:QUIT -> drop', 'NOOP -> "-ERR no"');
     expect(await h.send('NOOP')).toMatch(/^250 /);
     expect(await h.send('QUIT')).toMatch(/^221 /);
+  });
+});
+
+describe('fault rules that match arguments (issue 22)', () => {
+  it('reads matching PATTERN, writes it back, and refuses it without a pattern', () => {
+    const spf = rule('MAIL -> "550 5.7.23 SPF validation failed" matching *@bank.example>*');
+    expect(spf).toMatchObject({ command: 'MAIL', matching: '*@bank.example>*' });
+    expect(formatFaultRule(spf)).toBe('MAIL -> "550 5.7.23 SPF validation failed" matching *@bank.example>*');
+    expect(reasonFor('MAIL -> drop matching')).toMatch(/matching needs a pattern/);
+    expect(reasonFor('MAIL -> drop matching a matching b')).toMatch(/matching is given twice/);
+  });
+
+  it('applies only to commands whose arguments match, in any case; the others are handled normally and not counted', async () => {
+    const plan = new FaultPlan([rule('MAIL -> "550 5.7.23 SPF validation failed" matching *@bank.example>*')], never);
+    expect(plan.check('smtp', 'MAIL', 'FROM:<alice@maillab.test>')).toBeUndefined();
+    expect(plan.check('smtp', 'MAIL', 'FROM:<security@Bank.Example> SIZE=100')).toMatchObject({ kind: 'reply', text: '550 5.7.23 SPF validation failed' });
+    expect(plan.check('smtp', 'MAIL', 'FROM:<x@bank.example.evil>')).toBeUndefined();
+    const h = makeSmtpHarness({ faults: new FaultPlan([rule('MAIL -> "550 5.7.23 SPF validation failed" matching *@bank.example>*')], never) });
+    await h.send('EHLO client.example');
+    expect(await h.send('MAIL FROM:<alice@maillab.test>')).toMatch(/^250 /);
+    await h.send('RSET');
+    expect(await h.send('MAIL FROM:<security@bank.example>')).toBe('550 5.7.23 SPF validation failed\r\n');
   });
 });

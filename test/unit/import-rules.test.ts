@@ -33,6 +33,10 @@ const PURE = [
   'core/store/pop3-backend.ts',
   'core/store/memory-smtp-backend.ts',
   'core/store/recipient-policy.ts',
+  // The delivery reports (RFC 3464) and bounces are built in memory (nodemailer's MimeNode over buffers), for the lab and the lessons alike.
+  'core/send/queue-types.ts',
+  'core/send/bounce.ts',
+  'core/send/dsn-report.ts',
   // Pure files in adapter folders that the browser entry reaches: the classroom's meta-command parse and target syntax.
   'core/classroom/classroom-commands.ts',
   'core/classroom/target.ts',

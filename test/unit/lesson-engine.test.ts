@@ -287,7 +287,7 @@ describe('practice mode: every line goes to the lab, judged by what it did', () 
     const { practice } = await LessonPractice.start(lessonFrom(POP3_LESSON));
     accepted(await practice.submit('APOP mrose c4c9334bac560ecc979e58001b3e22fb'));
     const result = await practice.submit('RETR 1');
-    expect(result).toMatchObject({ kind: 'refused', hint: { kind: 'other-target', text: 'The server took it, but the rest of the lesson needs RETR 2. The lab is back as it was before your line.' } });
+    expect(result).toMatchObject({ kind: 'refused', hint: { kind: 'other-target', text: "The server took it, but the rest of the lesson needs RETR 2. The lesson's RETR names 2; yours names 1. The lab is back as it was before your line." } });
   });
 
   it('reveals the expected line and explains it on request; a revealed step is not a first try', async () => {

@@ -225,8 +225,11 @@ describe('playing a lesson with TLS', () => {
     // Sent, answered, and undone: the transaction it opened is gone, so STARTTLS is still allowed (RFC 3207 §4).
     expect(await practice.submit('MAIL FROM:<a@b>')).toMatchObject({ kind: 'refused', hint: { kind: 'other-command-taken' }, shown: { received: ['250 sender <a@b> OK'] } });
     expect(practice.state).toBe('READY');
-    const starttls = await practice.submit('starttls');
+    // The lesson asks for a prediction first: the state after STARTTLS and its handshake (RFC 3207 §4.2).
+    expect(await practice.submit('starttls')).toMatchObject({ kind: 'predict', prediction: { kind: 'state' } });
+    const starttls = await practice.submit('init');
     if (starttls.kind !== 'accepted') throw new Error('STARTTLS should be accepted');
+    expect(starttls.prediction).toMatchObject({ right: true, answer: 'INIT' });
     expect(starttls.played[0]).toMatchObject({ received: ['220 Go ahead'], step: { tls: true } });
     expect(starttls.played[0]!.events).toContainEqual(expect.objectContaining({ kind: 'transition', from: 'READY', to: 'INIT' }));
     expect(starttls.next?.narration[0]).toMatch(/^Client and server negotiate a TLS session/);

@@ -166,13 +166,15 @@ describe('QueueRunner', () => {
     expect(calls).toHaveLength(1);
     clock.advance(1);
     await running.wake();
-    expect(entryJson()).toMatchObject({ attempts: 2, nextAttemptAt: new Date(clock.now() + 5000).toISOString() });
-    expect(store.messages('alice')).toHaveLength(0);
+    expect(entryJson()).toMatchObject({ attempts: 2, nextAttemptAt: new Date(clock.now() + 5000).toISOString(), delayReported: true });
+    // One delay report after the first temporary failure (RFC 3461 §4.1: the default is FAILURE,DELAY), not one per attempt.
+    expect(store.messages('alice').map((message) => /^Subject: (.*)$/m.exec(message.bytes.toString('latin1'))?.[1])).toEqual(['Delivery Status Notification (Delay)']);
+    expect(store.messages('alice')[0]!.bytes.toString('latin1')).toContain('Action: delayed\r\nStatus: 4.3.0');
     clock.advance(5000);
     await running.wake();
     expect(calls).toHaveLength(3);
     expect(queueFiles()).toEqual([]);
-    const bounces = store.messages('alice');
+    const bounces = store.messages('alice').slice(1);
     expect(bounces).toHaveLength(1);
     const text = bounces[0]!.bytes.toString('latin1');
     expect(text).toMatch(/^Return-Path: <>\r\n/);
@@ -184,8 +186,11 @@ describe('QueueRunner', () => {
   it('a 5xx bounces at once, while deferred recipients of the same message stay queued', async () => {
     await enqueue(['nobody@remote.test', 'busy@remote.test']);
     await startRunner({ 'nobody@remote.test': ['never'], 'busy@remote.test': ['later'] }).wake();
-    expect(store.messages('alice')).toHaveLength(1);
-    expect(store.messages('alice')[0]!.bytes.toString('latin1')).toContain('Final-Recipient: rfc822; nobody@remote.test\r\nAction: failed\r\nStatus: 5.1.1');
+    // The bounce for nobody, and the delay report for busy.
+    const texts = store.messages('alice').map((message) => message.bytes.toString('latin1'));
+    expect(texts).toHaveLength(2);
+    expect(texts.find((text) => text.includes('Action: failed'))).toContain('Final-Recipient: rfc822; nobody@remote.test\r\nAction: failed\r\nStatus: 5.1.1');
+    expect(texts.find((text) => text.includes('Action: delayed'))).toContain('Final-Recipient: rfc822; busy@remote.test\r\nAction: delayed');
     expect(entryJson()).toMatchObject({ recipients: ['busy@remote.test'], attempts: 1 });
   });
 
@@ -223,9 +228,9 @@ describe('QueueRunner', () => {
     await runner.stop();
     await first;
     expect(seen.aborted).toBe(true);
-    // The cut-short attempt counts: the entry waits for its retry, and nothing was bounced.
+    // The cut-short attempt counts: the entry waits for its retry, and nothing was bounced (a delay report only).
     expect(entryJson()).toMatchObject({ attempts: 1, recipients: ['slow@remote.test'] });
-    expect(store.messages('alice')).toHaveLength(0);
+    expect(store.messages('alice').map((message) => message.bytes.toString('latin1')).filter((text) => text.includes('Action: failed'))).toHaveLength(0);
   });
 
   it('schedules its next run for the earliest due entry, and stops cleanly', async () => {

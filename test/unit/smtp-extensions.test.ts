@@ -47,7 +47,7 @@ describe('the EHLO keyword list', () => {
     const h = makeSmtpHarness();
     const reply = await h.send('EHLO client.example');
     expect(reply).toBe(
-      '250-maillab.test greets client.example\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-CHUNKING\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250 HELP\r\n',
+      '250-maillab.test greets client.example\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-CHUNKING\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250-DSN\r\n250 HELP\r\n',
     );
   });
 
@@ -66,7 +66,7 @@ describe('the EHLO keyword list', () => {
 
   it('on the submission port: AUTH with every mechanism when plaintext is allowed', async () => {
     const h = makeSmtpHarness({ listener: 'submission' });
-    expect(keywords(await h.send('EHLO client.example'))).toEqual(['PIPELINING', 'SIZE 10485760', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'AUTH PLAIN LOGIN CRAM-MD5', 'HELP']);
+    expect(keywords(await h.send('EHLO client.example'))).toEqual(['PIPELINING', 'SIZE 10485760', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'AUTH PLAIN LOGIN CRAM-MD5', 'DSN', 'HELP']);
   });
 
   it('without TLS and with plaintext refused, AUTH offers CRAM-MD5 only until STARTTLS (the policy POP3 follows too)', async () => {
@@ -407,8 +407,8 @@ describe('VRFY and EXPN (RFC 5321 §3.5)', () => {
   it('VRFY answers 252 by default, without looking anyone up', async () => {
     const h = makeSmtpHarness();
     await h.send('EHLO client.example');
-    expect(await h.send('VRFY alice')).toBe('252 2.1.5 Cannot VRFY user, but will accept message and attempt delivery\r\n');
-    expect(await h.send('VRFY nobody')).toBe('252 2.1.5 Cannot VRFY user, but will accept message and attempt delivery\r\n');
+    expect(await h.send('VRFY alice')).toBe('252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery\r\n');
+    expect(await h.send('VRFY nobody')).toBe('252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery\r\n');
     expect(await h.send('VRFY')).toBe('501 5.5.4 Syntax: VRFY name-or-address\r\n');
   });
 

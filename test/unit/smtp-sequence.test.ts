@@ -62,7 +62,7 @@ describe('before EHLO or HELO (state INIT)', () => {
     const rset = await h.output('RSET');
     expect(rset.bytes.toString()).toBe('250 2.0.0 OK, transaction reset\r\n');
     expect(transitions(rset.events)).toEqual([]);
-    expect(await h.send('VRFY alice')).toMatch(/^252 2\.1\.5 /);
+    expect(await h.send('VRFY alice')).toMatch(/^252 2\.0\.0 /);
     expect(await h.send('EXPN staff')).toMatch(/^502 5\.5\.1 /);
     expect(await h.send('HELP')).toMatch(/^214-2\.0\.0 /);
     expect(h.session.state).toBe('INIT');

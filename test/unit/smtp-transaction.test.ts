@@ -124,8 +124,10 @@ describe('MAIL parameters', () => {
   it('an unknown parameter is 555 naming it', async () => {
     const h = await ehlo();
     expect(await h.send('MAIL FROM:<sender@client.example> FROBNICATE=yes')).toBe('555 5.5.4 MAIL FROM parameter FROBNICATE=yes not recognized or malformed\r\n');
-    expect(await h.send('MAIL FROM:<sender@client.example> RET=FULL')).toMatch(/^555 5\.5\.4 MAIL FROM parameter RET=FULL/);
     expect(h.session.state).toBe('READY');
+    // DSN's parameters only where DSN is advertised (RFC 3461 §4).
+    const noDsn = await ehlo({ persona: { ...DEFAULT_SMTP_PERSONA, extensions: ['PIPELINING', 'SIZE', 'ENHANCEDSTATUSCODES'] } });
+    expect(await noDsn.send('MAIL FROM:<sender@client.example> RET=FULL')).toMatch(/^555 5\.5\.4 MAIL FROM parameter RET=FULL/);
   });
 
   it('AUTH= is accepted and ignored (RFC 4954 §5)', async () => {
@@ -135,7 +137,8 @@ describe('MAIL parameters', () => {
 
   it('a UTF-8 sender needs the SMTPUTF8 parameter (RFC 6531 §3.3)', async () => {
     const h = await ehlo();
-    expect(await h.send('MAIL FROM:<jösé@client.example>')).toBe('553 5.6.7 Address requires SMTPUTF8: add the SMTPUTF8 parameter (RFC 6531 section 3.3)\r\n');
+    // RFC 6531 §3.5: 550 for MAIL, 553 for RCPT.
+    expect(await h.send('MAIL FROM:<jösé@client.example>')).toBe('550 5.6.7 Address requires SMTPUTF8: add the SMTPUTF8 parameter (RFC 6531 section 3.3, section 3.5)\r\n');
     expect(h.session.transaction).toBeUndefined();
     expect(await h.send('MAIL FROM:<jösé@client.example> SMTPUTF8')).toBe('250 2.1.0 sender <jösé@client.example> OK\r\n');
     expect(h.session.transaction).toMatchObject({ smtputf8: true, from: { localPart: 'jösé' } });
@@ -226,8 +229,11 @@ describe('RCPT TO (RFC 5321 §4.1.1.3)', () => {
     await h.send('MAIL FROM:<sender@client.example>');
     expect(await h.send('RCPT <alice@maillab.test>')).toBe('501 5.5.4 Syntax: RCPT TO:<address> [parameters]\r\n');
     expect(await h.send('RCPT TO:<>')).toBe('501 5.1.3 Bad recipient address syntax: the null path <> is only allowed in MAIL FROM\r\n');
-    expect(await h.send('RCPT TO:<alice@maillab.test> NOTIFY=NEVER')).toBe('555 5.5.4 RCPT TO parameter NOTIFY not recognized or malformed\r\n');
+    expect(await h.send('RCPT TO:<alice@maillab.test> FROB=1')).toBe('555 5.5.4 RCPT TO parameter FROB not recognized or malformed\r\n');
     expect(h.session.transaction?.recipients).toEqual([]);
+    const noDsn = await ehlo({ persona: { ...DEFAULT_SMTP_PERSONA, extensions: ['PIPELINING', 'SIZE', 'ENHANCEDSTATUSCODES'] } });
+    await noDsn.send('MAIL FROM:<sender@client.example>');
+    expect(await noDsn.send('RCPT TO:<alice@maillab.test> NOTIFY=NEVER')).toBe('555 5.5.4 RCPT TO parameter NOTIFY not recognized or malformed\r\n');
   });
 });
 

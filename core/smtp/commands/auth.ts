@@ -1,4 +1,4 @@
-/** AUTH (RFC 4954): SASL PLAIN (RFC 4616), LOGIN (draft-murchison-sasl-login; in no RFC), CRAM-MD5 (RFC 2195) with 334 challenges, "*" to cancel. */
+/** AUTH (RFC 4954): SASL PLAIN (RFC 4616), LOGIN (draft-murchison-sasl-login; in no RFC), CRAM-MD5 (RFC 2195) and, where listed, OAUTHBEARER (RFC 7628), with 334 challenges, "*" to cancel. */
 import { SMTP_COMMAND_SPECS } from '../../protocols/smtp.js';
 import { createExchange, decodeSaslResponse, isMechanism, PLAINTEXT_MECHANISMS, type SaslStep } from '../../sasl/mechanisms.js';
 import type { SmtpCommand, SmtpContext } from '../context.js';
@@ -26,7 +26,8 @@ export const AUTH: SmtpCommand = {
       return;
     }
     const mechanism = mechanismArg.toUpperCase();
-    if (!isMechanism(mechanism)) {
+    // OAUTHBEARER only where the server lists it; the others are known even when TLS is still needed for them.
+    if (!isMechanism(mechanism) || (mechanism === 'OAUTHBEARER' && !(context.options.persona.mechanisms ?? []).includes('OAUTHBEARER'))) {
       context.fail('BAD_ARGUMENT', reply(504, '5.5.4', `Unrecognized authentication type ${mechanism.slice(0, 20)}; offered: ${offeredMechanisms(context).join(' ')}`));
       return;
     }
@@ -98,6 +99,13 @@ async function applyStep(context: SmtpContext, step: SaslStep): Promise<void> {
   }
   const secret = await context.backend.secretOf(step.user);
   if (secret === undefined || !step.verify(secret)) {
+    // RFC 7628 §3.2.2: OAUTHBEARER says why in a challenge first; the 535 follows the client's answer.
+    const rejection = step.reject?.();
+    if (rejection?.kind === 'challenge') {
+      context.sasl = exchange;
+      await applyStep(context, rejection);
+      return;
+    }
     context.authFailed(reply(535, '5.7.8', 'Authentication credentials invalid'), step.user, step.attempt);
     return;
   }

@@ -13,7 +13,7 @@ import { reply } from '../reply.js';
  */
 export function offeredMechanisms(context: SmtpContext): string[] {
   if (context.options.listener !== 'submission') return [];
-  return allowedMechanisms(context.plaintextAllowed);
+  return allowedMechanisms(context.plaintextAllowed, context.options.persona.mechanisms);
 }
 
 /** The EHLO keywords this session really supports, in its current security state (core/protocols/smtp-extensions.ts). */
@@ -26,7 +26,10 @@ export function computeExtensions(context: SmtpContext): string[] {
     maxMessageSize: context.options.maxMessageSize,
     mechanisms: offeredMechanisms(context),
   };
-  return SMTP_EXTENSIONS.map((extension) => extension.offer(offer)).filter((line): line is string => line !== undefined);
+  const allowed = context.options.persona.extensions;
+  return SMTP_EXTENSIONS.filter((extension) => !allowed || allowed.includes(extension.keyword))
+    .map((extension) => extension.offer(offer))
+    .filter((line): line is string => line !== undefined);
 }
 
 /** The keywords (first words, upper case) of the extensions this session offers now. */

@@ -6,16 +6,29 @@ import type { SmtpCommand, SmtpContext } from '../context.js';
 import { reply } from '../reply.js';
 import { parameterAccepted } from '../../protocols/smtp-extensions.js';
 import { offeredKeywords } from './ehlo.js';
+import { dsnCheck } from '../dsn-parameters.js';
+
+/** Why a DSN parameter's value is not acceptable, or undefined (also for any other parameter). */
+export function dsnProblem(keyword: string, value: string | true): string | undefined {
+  const checked = dsnCheck(keyword)?.(value);
+  return checked && !checked.ok ? checked.reason : undefined;
+}
 
 /** Reads the parameters of MAIL; replies and returns undefined on the first bad one. */
-function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string | true>): { size?: string; body: BodyType; smtputf8: boolean } | undefined {
-  const result: { size?: string; body: BodyType; smtputf8: boolean } = { body: '7BIT', smtputf8: false };
+function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string | true>): { size?: string; body: BodyType; smtputf8: boolean; ret?: string; envid?: string } | undefined {
+  const result: { size?: string; body: BodyType; smtputf8: boolean; ret?: string; envid?: string } = { body: '7BIT', smtputf8: false };
   if (params.size > 0 && !context.extended) {
     context.fail('BAD_ARGUMENT', reply(555, '5.5.4', 'MAIL parameters need EHLO, not HELO (RFC 5321 §4.1.1.2)'));
     return undefined;
   }
   const offered = offeredKeywords(context);
   for (const [keyword, value] of params) {
+    // A DSN parameter that is offered but malformed gets the reason (RFC 3461 §4.3, §4.4) with 501.
+    const problem = offered.has('DSN') ? dsnProblem(keyword, value) : undefined;
+    if (problem) {
+      context.fail('BAD_ARGUMENT', reply(501, '5.5.4', problem));
+      return undefined;
+    }
     // Which parameters exist, and when, is the extension table's (core/protocols/smtp-extensions.ts).
     if (!parameterAccepted('MAIL', keyword, value, offered)) {
       context.fail('BAD_ARGUMENT', reply(555, '5.5.4', `MAIL FROM parameter ${keyword}${value === true ? '' : `=${String(value).slice(0, 20)}`} not recognized or malformed`));
@@ -25,7 +38,10 @@ function mailParameters(context: SmtpContext, params: ReadonlyMap<string, string
     if (keyword === 'SIZE') result.size = BigInt(String(value)).toString();
     else if (keyword === 'BODY') result.body = String(value).toUpperCase() as BodyType;
     else if (keyword === 'SMTPUTF8') result.smtputf8 = true;
-    // AUTH= (RFC 4954 §5) and DSN's RET/ENVID (RFC 3461 §4.3, §4.4) are accepted and not relied upon.
+    // DSN's RET and ENVID go with the message, for its delivery reports (RFC 3461 §4.3, §4.4).
+    else if (keyword === 'RET') result.ret = String(value).toUpperCase();
+    else if (keyword === 'ENVID') result.envid = String(value);
+    // AUTH= (RFC 4954 §5) is accepted and not relied upon.
   }
   return result;
 }
@@ -45,7 +61,8 @@ export const MAIL: SmtpCommand = {
     const params = mailParameters(context, parsed.path.params);
     if (!params) return;
     if (parsed.path.international && !params.smtputf8) {
-      context.fail('BAD_ARGUMENT', reply(553, '5.6.7', 'Address requires SMTPUTF8: add the SMTPUTF8 parameter (RFC 6531 §3.3)'));
+      // RFC 6531 §3.5: a MAIL refused for its non-ASCII address is 550 ("mailbox unavailable"); a RCPT, 553.
+      context.fail('BAD_ARGUMENT', reply(550, '5.6.7', 'Address requires SMTPUTF8: add the SMTPUTF8 parameter (RFC 6531 §3.3, §3.5)'));
       return;
     }
     if (params.size !== undefined && BigInt(params.size) > BigInt(context.options.maxMessageSize)) {
@@ -66,6 +83,8 @@ export const MAIL: SmtpCommand = {
       smtputf8: params.smtputf8,
       // Within the limit, so a safe integer.
       ...(params.size !== undefined ? { declaredSize: Number(params.size) } : {}),
+      ...(params.ret !== undefined ? { ret: params.ret } : {}),
+      ...(params.envid !== undefined ? { envid: params.envid } : {}),
       recipients: [],
       rejectedRecipients: 0,
       chunkOctets: 0,

@@ -5,6 +5,7 @@ import type { SmtpCommand } from '../context.js';
 import { reply } from '../reply.js';
 import { parameterAccepted } from '../../protocols/smtp-extensions.js';
 import { offeredKeywords } from './ehlo.js';
+import { dsnProblem } from './mail.js';
 
 export const RCPT: SmtpCommand = {
   ...SMTP_COMMAND_SPECS.RCPT,
@@ -23,6 +24,12 @@ export const RCPT: SmtpCommand = {
     let notify: string | undefined;
     let orcpt: string | undefined;
     for (const [keyword, value] of parsed.path.params) {
+      // A DSN parameter that is offered but malformed gets the reason (RFC 3461 §4.1, §4.2) with 501.
+      const problem = offered.has('DSN') ? dsnProblem(keyword, value) : undefined;
+      if (problem) {
+        context.fail('BAD_ARGUMENT', reply(501, '5.5.4', problem));
+        return;
+      }
       // Which parameters exist, and when, is the extension table's (core/protocols/smtp-extensions.ts).
       if (!parameterAccepted('RCPT', keyword, value, offered)) {
         context.fail('BAD_ARGUMENT', reply(555, '5.5.4', `RCPT TO parameter ${keyword} not recognized or malformed`));

@@ -48,7 +48,9 @@ export const VRFY: SmtpCommand = {
       return;
     }
     if (!context.options.persona.verify) {
-      context.send(reply(252, '2.1.5', 'Cannot VRFY user, but will accept message and attempt delivery'));
+      // Not 2.1.5: that asserts the address is valid (RFC 3463 §3.2), which a server that will not
+      // look it up does not know. X.0.0 reports only the class (RFC 3463 §3.1).
+      context.send(reply(252, '2.0.0', 'Cannot VRFY user, but will accept message and attempt delivery'));
       return;
     }
     const matches = await context.backend.verify(query.replace(/^<(.*)>$/, '$1'));
