@@ -10,6 +10,7 @@ import { toWireFormat } from '../../core/framing/dot-stuffing.js';
 import { GB2312_BODY_TEXT } from '../../core/lab/demo-messages.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { rawConnect } from '../helpers/raw-client.js';
+import { until } from '../helpers/time.js';
 
 interface CurlResult {
   /** curl's exit status; 0 on success. */
@@ -54,8 +55,7 @@ async function lab(): Promise<TestLab & { idle(): Promise<void> }> {
   return Object.assign(started, {
     /** Waits until every session has ended (and released its maildrop lock). */
     async idle() {
-      for (let i = 0; i < 200 && open.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(open.size, 'sessions still open').toBe(0);
+      await until(() => open.size === 0, 'every session to end', 2000, { detail: () => `${open.size} still open` });
     },
   });
 }
