@@ -10,7 +10,7 @@ import { toWireFormat } from '../../core/framing/dot-stuffing.js';
 import { GB2312_BODY_TEXT } from '../../core/lab/demo-messages.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { rawConnect } from '../helpers/raw-client.js';
-import { until } from '../helpers/time.js';
+import { scaled, until } from '../helpers/time.js';
 
 interface CurlResult {
   /** curl's exit status; 0 on success. */
@@ -22,7 +22,7 @@ interface CurlResult {
 /** Runs curl asynchronously (the lab runs in this process, so a sync call would deadlock). */
 function curl(args: string[]): Promise<CurlResult> {
   return new Promise((resolve, reject) => {
-    execFile('curl', ['--max-time', '20', ...args], { encoding: 'buffer', timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile('curl', ['--max-time', '20', ...args], { encoding: 'buffer', timeout: scaled(30_000) }, (error, stdout, stderr) => {
       const code = error ? (error as NodeJS.ErrnoException & { code?: unknown }).code : 0;
       if (typeof code !== 'number') {
         reject(new Error(`curl did not run: ${error?.message}`));
