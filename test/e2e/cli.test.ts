@@ -47,7 +47,7 @@ async function serve(args: string[]): Promise<{ child: ChildProcess; output: () 
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   await new Promise<void>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not get ready:\n${output}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not get ready:\n${output}`)), scaled(15_000));
     const check = () => {
       if (output.includes('maillab is running; press Ctrl-C to stop\n')) {
         clearTimeout(timer);
