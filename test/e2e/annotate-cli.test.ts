@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../core/events.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { runMaillab } from '../helpers/maillab-cli.js';
+import { scaled } from '../helpers/time.js';
 
 const run = promisify(execFile);
 let lab: TestLab;
@@ -23,7 +24,7 @@ const transitions = (list: WireEvent[]) => list.filter((e) => e.kind === 'transi
 
 async function output(command: string, args: string[]): Promise<string> {
   try {
-    const { stdout, stderr } = await run(command, args, { timeout: 30_000 });
+    const { stdout, stderr } = await run(command, args, { timeout: scaled(30_000) });
     return stdout + stderr;
   } catch (error) {
     const failure = error as { stdout: string; stderr: string };

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawConnect } from '../helpers/raw-client.js';
+import { scaled } from '../helpers/time.js';
 
 const BIN = resolve(__dirname, '../../bin/maillab');
 const run = promisify(execFile);
@@ -17,7 +18,7 @@ const ALL_PORTS_FREE = ['--pop3-port', '0', '--pop3s-port', '0', '--smtp-port', 
 
 async function maillab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(BIN, args, { timeout: 15_000 });
+    const { stdout, stderr } = await run(BIN, args, { timeout: scaled(15_000) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };
@@ -46,7 +47,7 @@ async function serve(args: string[]): Promise<{ child: ChildProcess; output: () 
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   await new Promise<void>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not get ready:\n${output}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not get ready:\n${output}`)), scaled(15_000));
     const check = () => {
       if (output.includes('maillab is running; press Ctrl-C to stop\n')) {
         clearTimeout(timer);
@@ -82,7 +83,7 @@ describe('maillab --help', () => {
 describe('CLI errors', () => {
   it('ends quietly when its reader goes away (maillab lesson check | head -1)', async () => {
     // lesson check keeps writing after head has gone: each later write meets a closed pipe.
-    const { stdout, stderr } = await run('bash', ['-c', `${BIN} lesson check | head -1; echo "status \${PIPESTATUS[0]}"`], { timeout: 120_000 });
+    const { stdout, stderr } = await run('bash', ['-c', `${BIN} lesson check | head -1; echo "status \${PIPESTATUS[0]}"`], { timeout: scaled(120_000) });
     expect(stdout).toMatch(/^ok {4}\S+ .*\nstatus 0\n$/);
     expect(stderr).toBe('');
   });

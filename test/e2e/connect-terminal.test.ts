@@ -74,9 +74,10 @@ describe('maillab connect on a small terminal (issue 9)', () => {
     await small.type('MAIL FROM:<bob@maillab.test>', /^smtp MAIL> ?$/m);
     await small.type("RCPT TO:<alice@maillab.test>", /^smtp RCPT> ?$/m);
     await small.type('DATA', /^S: 354 /m);
-    await small.type('Subject: typed by hand', /Subject: typed by hand\n/);
-    await small.type('', /\(data\)> ?$/m);
-    await small.type('Hello from the terminal', /Hello from the terminal\n/);
+    // Each line once the prompt of the next is drawn (a bare "(data)>" would match the one already there).
+    await small.type('Subject: typed by hand', /Subject: typed by hand\n[^\n]*\(data\)> ?$/m);
+    await small.type('', /Subject: typed by hand\n[^\n]*\(data\)> ?\n[^\n]*\(data\)> ?$/m);
+    await small.type('Hello from the terminal', /Hello from the terminal\n[^\n]*\(data\)> ?$/m);
     const after = await small.type('.', /^S: 250 .*accepted/m);
     expect(after).toMatch(/Subject: typed by hand$/m);
     expect(after).toMatch(/Hello from the terminal$/m);

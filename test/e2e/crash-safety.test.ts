@@ -14,7 +14,8 @@
  * Kills are timed by progress, not by the clock, so a loaded machine tests the
  * same thing: after a seeded number of 250s, and a seeded few ms after UPDATE's
  * first change to the Maildir. The seed is fixed so a failure reproduces;
- * MAILLAB_CRASH_SEED picks another.
+ * MAILLAB_CRASH_SEED picks another. npm test runs the first rounds of the
+ * seeded sequence; `npm run test:long` (MAILLAB_TEST_LONG=1) four times as many.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, watch, writeFileSync } from 'node:fs';
@@ -23,12 +24,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/maillab-cli.js';
+import { LONG_RUNS, share } from '../helpers/long-runs.js';
 import { rawConnect } from '../helpers/raw-client.js';
+import { scaled } from '../helpers/time.js';
 
 const SEED = Number(process.env.MAILLAB_CRASH_SEED ?? 20261202);
-const DELIVERY_ROUNDS = 3;
+const DELIVERY_ROUNDS = share(12, 1 / 4);
 const SMTP_CLIENTS = 4;
-const UPDATE_ROUNDS = 2;
+const UPDATE_ROUNDS = share(8, 1 / 4);
 
 /** mulberry32: a small seeded generator, so every kill moment and message reproduces. */
 function seeded(seed: number): () => number {
@@ -43,6 +46,7 @@ function seeded(seed: number): () => number {
 }
 const random = seeded(SEED);
 const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
+/** A pause of the test's own choosing: the seeded jitter after progress, and a guard that keeps a stuck round from hanging. */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Server {
@@ -83,7 +87,7 @@ async function startServer(): Promise<Server> {
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not get ready:\n${output}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not get ready:\n${output}`)), scaled(10_000));
     child.stdout!.on('data', () => {
       if (!output.includes('maillab is running')) return;
       clearTimeout(timer);
@@ -218,8 +222,8 @@ async function popCount(port: number, user: string, password: string): Promise<n
   return Number(stat[1]);
 }
 
-// Bounded: the file takes 4-8 s on two shared cores; no test may take more than 15.
-describe(`SIGKILL and restart on the same data folder (seed ${SEED})`, { timeout: 15_000 }, () => {
+// Bounded: the file takes 4-8 s on two quiet cores; a test gets 30 s (scaled by MAILLAB_TEST_TIME_FACTOR, four times that under test:long).
+describe(`SIGKILL and restart on the same data folder (seed ${SEED})`, { timeout: scaled(LONG_RUNS ? 120_000 : 30_000) }, () => {
   it('every message that got 250 is there byte for byte; nothing partial or doubled is visible; stale tmp/ files are swept', async () => {
     const deliveries: Deliveries = { sent: new Map(), accepted: new Set() };
     for (let round = 0; round < DELIVERY_ROUNDS; round++) {
@@ -229,7 +233,7 @@ describe(`SIGKILL and restart on the same data folder (seed ${SEED})`, { timeout
       // however fast or loaded the machine is; the time limit only keeps a stuck round from hanging.
       const target = deliveries.accepted.size + between(2, 8);
       const extraMs = between(0, 40);
-      await Promise.race([new Promise<void>((resolve) => (deliveries.onAccepted = () => deliveries.accepted.size >= target && resolve())), sleep(4000)]);
+      await Promise.race([new Promise<void>((resolve) => (deliveries.onAccepted = () => deliveries.accepted.size >= target && resolve())), sleep(scaled(4000))]);
       await sleep(extraMs);
       await kill(running);
       await Promise.all(clients);
@@ -311,7 +315,7 @@ describe(`SIGKILL and restart on the same data folder (seed ${SEED})`, { timeout
         }));
       });
       client.send('QUIT\r\n');
-      await Promise.race([updateStarted, sleep(2000)]);
+      await Promise.race([updateStarted, sleep(scaled(2000))]);
       await sleep(between(0, 12));
       await kill(running);
       await client.closed;

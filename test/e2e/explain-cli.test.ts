@@ -7,13 +7,14 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { scaled } from '../helpers/time.js';
 
 const BIN = resolve(__dirname, '../../bin/maillab');
 const run = promisify(execFile);
 
 async function maillab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(BIN, args, { timeout: 15_000 });
+    const { stdout, stderr } = await run(BIN, args, { timeout: scaled(15_000) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };

@@ -10,6 +10,7 @@ import { toWireFormat } from '../../core/framing/dot-stuffing.js';
 import { GB2312_BODY_TEXT } from '../../core/sandbox/demo-messages.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { rawConnect } from '../helpers/raw-client.js';
+import { scaled, until } from '../helpers/time.js';
 
 interface CurlResult {
   /** curl's exit status; 0 on success. */
@@ -21,7 +22,7 @@ interface CurlResult {
 /** Runs curl asynchronously (the lab runs in this process, so a sync call would deadlock). */
 function curl(args: string[]): Promise<CurlResult> {
   return new Promise((resolve, reject) => {
-    execFile('curl', ['--max-time', '20', ...args], { encoding: 'buffer', timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile('curl', ['--max-time', '20', ...args], { encoding: 'buffer', timeout: scaled(30_000) }, (error, stdout, stderr) => {
       const code = error ? (error as NodeJS.ErrnoException & { code?: unknown }).code : 0;
       if (typeof code !== 'number') {
         reject(new Error(`curl did not run: ${error?.message}`));
@@ -54,8 +55,7 @@ async function lab(): Promise<TestLab & { idle(): Promise<void> }> {
   return Object.assign(started, {
     /** Waits until every session has ended (and released its maildrop lock). */
     async idle() {
-      for (let i = 0; i < 200 && open.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(open.size, 'sessions still open').toBe(0);
+      await until(() => open.size === 0, 'every session to end', 2000, { detail: () => `${open.size} still open` });
     },
   });
 }

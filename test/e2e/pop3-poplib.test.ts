@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { toWireFormat } from '../../core/framing/dot-stuffing.js';
 import { DEMO_ATTACHMENT_TEXT, GB2312_BODY_TEXT } from '../../core/sandbox/demo-messages.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { scaled } from '../helpers/time.js';
 
 const DRIVER = String.raw`
 import base64, email, email.policy, json, poplib, ssl, sys
@@ -98,7 +99,7 @@ interface PyResult {
 
 function runPython(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('python3', args, { timeout: 30_000, env: { ...process.env, PYTHONIOENCODING: 'utf-8' } }, (error, stdout, stderr) => {
+    execFile('python3', args, { timeout: scaled(30_000), env: { ...process.env, PYTHONIOENCODING: 'utf-8' } }, (error, stdout, stderr) => {
       if (error) reject(new Error(`python3 failed: ${error.message}\n${stderr}`));
       else resolve(stdout);
     });

@@ -11,6 +11,7 @@ import type { LabConfig } from '../../core/lab/lab-server.js';
 import { LOCK_FILE } from '../../core/store/maildrop-lock.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { rawConnect, type RawClient } from '../helpers/raw-client.js';
+import { quietFor, scaled, until, within } from '../helpers/time.js';
 
 interface Lab extends TestLab {
   /** Connections the lab still has open. */
@@ -39,8 +40,7 @@ async function lab(overrides: Partial<LabConfig> = {}, dir?: string): Promise<La
   return Object.assign(started, {
     open,
     async idle() {
-      for (let i = 0; i < 500 && open.size > 0; i++) await sleep(10);
-      expect(open.size, 'sessions still open').toBe(0);
+      await until(() => open.size === 0, 'every session to end', 5000, { detail: () => `${open.size} still open` });
     },
   });
 }
@@ -54,7 +54,6 @@ afterEach(async () => {
   tlsSockets = [];
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Connects and waits for the server's first line (a greeting or a refusal). */
 async function connect(port: number, options: { tls?: boolean } = {}): Promise<RawClient> {
@@ -81,9 +80,9 @@ async function login(client: RawClient, user = 'alice', password = 'wonderland')
   return command(client, `PASS ${password}`);
 }
 
-/** True when the server closed the connection within `ms`. */
+/** True when the server closed the connection within `ms` (scaled by MAILLAB_TEST_TIME_FACTOR). */
 async function closedWithin(client: RawClient, ms = 5000): Promise<boolean> {
-  return Promise.race([client.closed.then(() => true), sleep(ms).then(() => false)]);
+  return within(client.closed, ms);
 }
 
 function aliceFiles(l: TestLab): string[] {
@@ -256,18 +255,21 @@ describe('pipelining', () => {
     const secure = tlsConnect({ socket: client.socket, rejectUnauthorized: false });
     tlsSockets.push(secure);
     let received = '';
-    secure.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const listed = new Promise<void>((resolve) =>
+      secure.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+        if (/\r\n\.\r\n/.test(received)) resolve();
+      }),
+    );
     await new Promise<void>((resolve, reject) => {
       secure.once('secureConnect', () => resolve());
       secure.once('error', reject);
     });
-    await sleep(300);
-    expect(received).toBe('');
-    // Nothing answered the CAPA in plaintext either.
-    expect(client.received).toBe(`${greeting}+OK Begin TLS negotiation\r\n`);
-
     secure.write('CAPA\r\n');
-    for (let i = 0; i < 500 && !/\r\n\.\r\n/.test(received); i++) await sleep(10);
+    await listed;
+    // Nothing answered the CAPA in plaintext.
+    expect(client.received).toBe(`${greeting}+OK Begin TLS negotiation\r\n`);
+    // Inside TLS, our CAPA's list is the first and only reply: an answer to the injected CAPA would have come before it.
     expect(received).toMatch(/^\+OK Capability list follows\r\n/);
     expect(received).toMatch(/\r\nUSER\r\n/);
     expect(received).not.toMatch(/\r\nSTLS\r\n/);
@@ -386,17 +388,19 @@ describe('the server ends sessions', () => {
   });
 
   it('the idle timer counts from the last command: a client that keeps talking stays, then is closed once silent', async () => {
-    const l = await lab({ idleTimeoutMs: 600 });
+    // The limit is scaled (MAILLAB_TEST_TIME_FACTOR) so a busy machine's stalls never make a 250 ms gap look like 600.
+    const limit = scaled(600);
+    const l = await lab({ idleTimeoutMs: limit });
     const client = await connect(l.pop3Port);
     client.send('USER alice\r\nPASS wonderland\r\n');
     await client.waitFor(/maildrop has/);
-    // Five NOOPs 250 ms apart: 1.25 s in all, twice the idle limit, never 600 ms without a word.
+    // Five NOOPs limit/2.4 apart: twice the idle limit in all, never the limit without a word.
     const replies = () => client.received.split('\r\n+OK').length;
     for (let i = 0; i < 5; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await quietFor(limit / 2.4);
       const before = replies();
       client.send('NOOP\r\n');
-      while (replies() === before) await new Promise((resolve) => setTimeout(resolve, 5));
+      await client.until(() => replies() > before, 'the reply to NOOP');
     }
     expect(client.received).not.toMatch(/idle for too long/);
     expect(await closedWithin(client)).toBe(true);
@@ -435,7 +439,7 @@ describe('connection caps', () => {
 
     await command(one, 'QUIT');
     await closedWithin(one);
-    for (let i = 0; i < 500 && l.open.size > 1; i++) await sleep(10);
+    await until(() => l.open.size <= 1, 'the first session to end');
     const four = await connect(l.pop3Port);
     expect(four.received).toMatch(/^\+OK POP3 server ready/);
   });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDns, type TestDnsServer } from '../helpers/dns-server.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { runPython } from '../helpers/python.js';
+import { scaled } from '../helpers/time.js';
 
 let dns: TestDnsServer;
 let labA: TestLab;
@@ -74,9 +75,9 @@ function queueEntries(lab: TestLab): string[] {
   }
 }
 
-/** Waits until `find` returns something (the runner works in the background); fails with what it saw after 15 s. */
+/** Waits until `find` returns something (the runner works in the background); fails with what it saw after 15 s (scaled by MAILLAB_TEST_TIME_FACTOR). */
 async function eventually<T>(find: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + scaled(15_000);
   for (;;) {
     const found = find();
     if (found !== undefined) return found;

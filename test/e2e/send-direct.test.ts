@@ -21,6 +21,7 @@ import { deliverDirect } from '../../core/send/direct-delivery.js';
 import { nodeDns } from '../../core/send/mx.js';
 import { startTestDns, type TestDnsServer } from '../helpers/dns-server.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { scaled } from '../helpers/time.js';
 
 const BIN = resolve(__dirname, '../../bin/maillab');
 const run = promisify(execFile);
@@ -182,7 +183,7 @@ describe('direct delivery through real DNS and real SMTP servers', () => {
 
 async function maillab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(BIN, args, { timeout: 20_000 });
+    const { stdout, stderr } = await run(BIN, args, { timeout: scaled(20_000) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };

@@ -15,6 +15,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { runPython } from '../helpers/python.js';
+import { scaled } from '../helpers/time.js';
 
 const BIN = resolve(__dirname, '../../bin/maillab');
 const run = promisify(execFile);
@@ -34,7 +35,7 @@ afterAll(async () => {
 
 async function maillab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(BIN, args, { timeout: 20_000 });
+    const { stdout, stderr } = await run(BIN, args, { timeout: scaled(20_000) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };

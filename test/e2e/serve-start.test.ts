@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, runMaillab, runMaillab as connect } from '../helpers/maillab-cli.js';
+import { until } from '../helpers/time.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'maillab-serve-start-'));
 const children: ChildProcess[] = [];
@@ -17,7 +18,8 @@ afterAll(() => {
   for (const child of children) child.kill('SIGTERM');
   rmSync(temp, { recursive: true, force: true });
 });
-const PORTS = ['--pop3-port', '0', '--pop3s-port', 'off', '--smtp-port', 'off', '--submission-port', 'off', '--smtps-port', 'off'];
+// Free ports only (the web page's default 8025 included): `npm start` may be running beside the suite.
+const PORTS = ['--pop3-port', '0', '--pop3s-port', 'off', '--smtp-port', 'off', '--submission-port', 'off', '--smtps-port', 'off', '--web-port', 'off'];
 
 /** Starts serve and resolves with its output once it is running, or rejects with what it printed when it exits. */
 function serve(data: string): Promise<{ child: ChildProcess; output: () => string }> {
@@ -116,8 +118,9 @@ describe('maillab serve on every start', () => {
     mkdirSync(join(data, 'users'));
     const login = await connect(['connect', `pop3://127.0.0.1:${port}`], 'USER alice\nPASS wonderland\nQUIT\n');
     expect(login.stdout).toMatch(/^S: -ERR \[SYS\/TEMP\]/m);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(second.output()).toContain(`internal error: cannot read the users file ${join(data, 'users')}: EISDIR\n`);
+    const logged = `internal error: cannot read the users file ${join(data, 'users')}: EISDIR\n`;
+    await until(() => second.output().includes(logged), 'the log line of the failed login', 5000, { detail: second.output });
+    expect(second.output()).toContain(logged);
     await stop(second.child);
   });
 });
@@ -125,7 +128,7 @@ describe('maillab serve on every start', () => {
 describe('maillab serve --dns-port (issue 9)', () => {
   it('publishes MX records for the lab\'s domains, so send --direct delivers on one machine; a null MX domain gives 556 5.1.10', async () => {
     const data = join(temp, 'dns');
-    const child = spawn(BIN, ['serve', '--data', data, '--pop3-port', 'off', '--pop3s-port', 'off', '--smtp-port', '0', '--submission-port', 'off', '--smtps-port', 'off', '--dns-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BIN, ['serve', '--data', data, '--pop3-port', 'off', '--pop3s-port', 'off', '--smtp-port', '0', '--submission-port', 'off', '--smtps-port', 'off', '--web-port', 'off', '--dns-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/maillab-cli.js';
 import { rawConnect } from '../helpers/raw-client.js';
+import { until } from '../helpers/time.js';
 
 describe('maillab serve --verbose', () => {
   let child: ChildProcess;
@@ -19,7 +20,7 @@ describe('maillab serve --verbose', () => {
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'maillab-verbose-'));
-    child = spawn(BIN, ['serve', '--verbose', '--data', join(folder, 'data'), '--pop3-port', '0', '--pop3s-port', 'off', '--smtp-port', 'off', '--submission-port', 'off', '--smtps-port', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(BIN, ['serve', '--verbose', '--data', join(folder, 'data'), '--pop3-port', '0', '--pop3s-port', 'off', '--smtp-port', 'off', '--submission-port', 'off', '--smtps-port', 'off', '--web-port', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     await new Promise<void>((resolve, reject) => {
@@ -39,8 +40,7 @@ describe('maillab serve --verbose', () => {
     await client.waitFor(/^\+OK .*\r\n/);
     client.send('USER alice\r\nPASS wonderland\r\nSTAT\r\nQUIT\r\n');
     await client.closed;
-    const deadline = Date.now() + 5000;
-    while (!/\[pop3#\d+\] closed/.test(output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => /\[pop3#\d+\] closed/.test(output), 'the log of the closed session', 5000, { detail: () => output });
     const lines = output.split('\n').filter((line) => line.startsWith('[pop3#')).map((line) => line.replace(/^\[pop3#\d+\] /, ''));
     // (The start-up banner lists the demo logins; the session's own lines never show the password.)
     expect(lines.join('\n')).not.toContain('wonderland');
@@ -70,9 +70,8 @@ describe('maillab serve --verbose', () => {
     const received = client.received.slice(client.received.indexOf('+OK 863 octets\r\n'));
     const bodyLines = received.slice(received.indexOf('\r\n') + 2, received.indexOf('\r\n.\r\n') + 2).split('\r\n').length - 1;
     expect(bodyLines).toBeGreaterThan(20);
-    const deadline = Date.now() + 5000;
     const connection = () => /\[(pop3#\d+)\] C: RETR 3$/m.exec(output)?.[1];
-    while (!(connection() && output.includes(`[${connection()}] closed`)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => connection() !== undefined && output.includes(`[${connection()}] closed`), 'the log of the RETR session', 5000, { detail: () => output });
     const tag = connection()!;
     const lines = output.split('\n').filter((line) => line.startsWith(`[${tag}] `)).map((line) => line.slice(tag.length + 3));
     const start = lines.findIndex((line) => /^S: \+OK 863 octets$/.test(line));

@@ -15,8 +15,8 @@ import { Pop3Session } from '../../core/pop3/session.js';
 import { MemoryStore } from '../../core/store/memory-store.js';
 import { StaticUsers } from '../../core/store/user-directory.js';
 import { messageOfSize } from '../helpers/pop3-harness.js';
+import { quietFor, scaled, until } from '../helpers/time.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** What a socket may hold beyond the slice being written: Node's default high-water mark. */
 const HIGH_WATER = 16 * 1024;
 
@@ -26,6 +26,9 @@ afterEach(() => {
   client?.destroy();
   server?.close();
 });
+
+/** The session's idle limit: scaled (MAILLAB_TEST_TIME_FACTOR), so a busy machine still sees the server wait before it gives up. */
+const IDLE_MS = scaled(800);
 
 describe('a POP3 client that stops reading during a 12 MB RETR', () => {
   it('never has more than one write slice queued on its socket, and is dropped at the idle timeout', async () => {
@@ -44,7 +47,7 @@ describe('a POP3 client that stops reading during a 12 MB RETR', () => {
         plaintextAuthAllowed: true,
         authFailureDelay: () => 0,
       });
-      new ServerConnection(socket, session, { session: 'slow', idleTimeoutMs: 800, onClose: () => (closed = true) });
+      new ServerConnection(socket, session, { session: 'slow', idleTimeoutMs: IDLE_MS, onClose: () => (closed = true) });
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
@@ -52,18 +55,22 @@ describe('a POP3 client that stops reading during a 12 MB RETR', () => {
     let received = '';
     client.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
     client.write('USER alice\r\nPASS wonderland\r\n');
-    while (!/\+OK.*\r\n\+OK.*\r\n\+OK.*\r\n/s.test(received)) await sleep(5);
+    await until(() => /\+OK.*\r\n\+OK.*\r\n\+OK.*\r\n/s.test(received), 'the login', 5000, { pollMs: 5 });
 
     client.pause();
     client.write('RETR 1\r\n');
     let largest = 0;
+    const sample = () => (largest = Math.max(largest, serverSocket!.writableLength));
+    // The kernel buffers fill: then the server really is waiting, with what it queued on the socket.
+    await until(() => sample() > 0, 'the server to wait on a full socket', 5000, { pollMs: 5 });
+    // Watched a while longer, as the session waits for the reader: never more than one slice queued.
     for (let i = 0; i < 30; i++) {
-      await sleep(10);
-      largest = Math.max(largest, serverSocket!.writableLength);
+      await quietFor(10);
+      sample();
     }
-    expect(largest).toBeGreaterThan(0); // the kernel buffers are full: the server really is waiting
+    expect(largest).toBeGreaterThan(0);
     expect(largest).toBeLessThanOrEqual(WRITE_SLICE + HIGH_WATER);
-    for (const until = Date.now() + 3000; !closed && Date.now() < until; ) await sleep(20);
+    await until(() => closed, 'the idle timeout to end the session', 3000);
     expect(closed).toBe(true);
   });
 });

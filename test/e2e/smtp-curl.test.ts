@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { scaled } from '../helpers/time.js';
 
 const run = promisify(execFile);
 let lab: TestLab;
@@ -18,7 +19,7 @@ afterAll(() => lab.stop());
 
 async function curl(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('curl', ['-s', '-S', ...args], { encoding: 'buffer', timeout: 20_000 });
+    const { stdout, stderr } = await run('curl', ['-s', '-S', ...args], { encoding: 'buffer', timeout: scaled(20_000) });
     return { code: 0, stdout, stderr: stderr.toString() };
   } catch (error) {
     const failure = error as { code: number; stdout: Buffer; stderr: Buffer };

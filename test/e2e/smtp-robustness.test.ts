@@ -140,8 +140,8 @@ describe('SMTP limits and misbehaviour', () => {
     const before = stored('bob');
     const client = await session();
     await openData(client);
-    client.send(`Subject: never finished\r\n\r\n${'z'.repeat(5000)}\r\nmore\r\n`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The lab runs in this process: once the kernel has the bytes, the server reads them before the reset.
+    await new Promise<void>((resolve) => client.socket.write(`Subject: never finished\r\n\r\n${'z'.repeat(5000)}\r\nmore\r\n`, () => resolve()));
     client.socket.resetAndDestroy();
     // The server notices the reset; a new session proves it is still serving.
     const next = await session();
@@ -184,13 +184,17 @@ describe('SMTP limits and misbehaviour', () => {
     const secure = tlsConnect({ socket: client.socket, rejectUnauthorized: false });
     await new Promise<void>((resolve) => secure.once('secureConnect', () => resolve()));
     let received = '';
-    secure.on('data', (chunk) => (received += chunk.toString()));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(received).toBe('');
-    secure.write('MAIL FROM:<a@example.org>\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // After TLS the session starts over: MAIL needs a new EHLO, proving the injected MAIL did not run.
-    expect(received).toMatch(/^503 5\.5\.1 Send EHLO or HELO first/);
+    const replied = new Promise<void>((resolve) =>
+      secure.on('data', (chunk) => {
+        received += chunk.toString();
+        if (/^250 .*\r\n/m.test(received)) resolve();
+      }),
+    );
+    secure.write('MAIL FROM:<a@example.org>\r\nNOOP\r\n');
+    await replied;
+    // After TLS the session starts over: MAIL needs a new EHLO. Exactly two replies, ours, in order: had the
+    // injected MAIL run in either session, its reply would have come first.
+    expect(received).toMatch(/^503 5\.5\.1 Send EHLO or HELO first[^\r\n]*\r\n250 [^\r\n]*\r\n$/);
     secure.destroy();
   });
 

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LabConfig } from '../../core/lab/lab-server.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { lineSession, type RawClient } from '../helpers/raw-client.js';
+import { until } from '../helpers/time.js';
 
 let labs: TestLab[] = [];
 let clients: RawClient[] = [];
@@ -84,7 +85,7 @@ describe('stale temporary files', () => {
     const l = await lab({ temporarySweepIntervalMs: 20 });
     const stale = leftover(l, 'alice', 'killed-later', 37);
     const young = leftover(l, 'alice', 'recent', 0);
-    for (let i = 0; i < 250 && existsSync(stale); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => !existsSync(stale), 'the periodic sweep', 5000, { pollMs: 20 });
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(young)).toBe(true);
   });

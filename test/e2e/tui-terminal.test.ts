@@ -12,6 +12,7 @@ import { startDovecot, type DovecotPeer } from '../helpers/dovecot.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { BIN } from '../helpers/maillab-cli.js';
 import { Terminal } from '../helpers/terminal.js';
+import { scaled } from '../helpers/time.js';
 
 describe('maillab tui against Dovecot, a server maillab did not write', () => {
   let dovecot: DovecotPeer;
@@ -111,7 +112,7 @@ describe('maillab tui at 80×24, resized, with the mouse wheel', () => {
 
   /** The frame fits the screen: the transcript's top border on the first row, reaching the right edge; status and prompt below the explanation. */
   const fits = async (width: number, height: number, sidePanel: boolean) => {
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + scaled(5000);
     for (;;) {
       const rows = terminal.visibleRows();
       const top = [...(rows[0] ?? '')];

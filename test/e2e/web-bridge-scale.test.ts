@@ -12,15 +12,23 @@ import { OwnConnections } from '../../core/net/own-connections.js';
 import { startClassroom, type RunningClassroom } from '../../web/server/start-classroom.js';
 import { TestBridgeClient } from '../helpers/bridge-client.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { quietFor, scaled, until } from '../helpers/time.js';
 
 let lab: TestLab;
 let classroom: RunningClassroom;
 let port: number;
+/** The lab's connections open now (its sessions end when the socket closes, maildrop lock with them). */
+const labOpen = new Set<string>();
 
 beforeAll(async () => {
   const ownConnections = new OwnConnections();
   // The lab's own defaults for outside clients (20 per address), a global cap of 50.
-  lab = await startTestLab({ maxConnectionsPerAddress: 20, maxConnections: 50, ownConnections });
+  lab = await startTestLab({
+    maxConnectionsPerAddress: 20,
+    maxConnections: 50,
+    ownConnections,
+    onConnection: (listener, connection, _remote, open) => void (open ? labOpen.add(`${listener}#${connection}`) : labOpen.delete(`${listener}#${connection}`)),
+  });
   classroom = await startClassroom({
     host: '127.0.0.1',
     port: 0,
@@ -77,7 +85,7 @@ describe('the classroom at class size', () => {
       for (const socket of sockets) socket.destroy();
       await Promise.all(tabs.map((tab) => tab.close()));
     }
-  }, 30_000);
+  }, scaled(30_000));
 });
 
 describe('a tab that goes away', () => {
@@ -91,13 +99,17 @@ describe('a tab that goes away', () => {
   const passReply = (client: TestBridgeClient) => client.lines().filter((line) => line.startsWith('S: '))[2];
 
   it('ends its lab session at once after a goodbye, so the same user logs in from another tab', async () => {
+    // The tabs of the test before were closed without a goodbye: their sessions are kept for resuming.
+    const kept = { tabs: classroom.server.sessions, lab: labOpen.size };
+    const ended = () => classroom.server.sessions === kept.tabs && labOpen.size === kept.lab;
+    const detail = () => `${classroom.server.sessions} tab session(s) (${kept.tabs} kept), ${labOpen.size} lab connection(s) (${kept.lab} kept)`;
     const first = await TestBridgeClient.open(port);
     await login(first);
     expect(first.status?.state).toBe('TRANSACTION');
     first.send({ v: 1, t: 'bye' });
     await first.close();
-    // Well inside the 60 s resume grace; the goodbye grace here is 100 ms.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Well inside the 60 s resume grace, after the goodbye grace (100 ms here): the tab's session and its lab session end.
+    await until(ended, 'the goodbye to end the session', 5000, { detail });
     const second = await TestBridgeClient.open(port);
     await login(second);
     expect(passReply(second)).toMatch(/^S: \+OK/);
@@ -108,15 +120,18 @@ describe('a tab that goes away', () => {
     expect(again.welcome?.resumed).toBe(false);
     for (const client of [second, again]) client.send({ v: 1, t: 'bye' });
     await Promise.all([second.close(), again.close()]);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await until(ended, 'both goodbyes to end their sessions', 5000, { detail });
   });
 
   it('keeps the session of a page that only lost its connection, for it to resume', async () => {
+    const kept = classroom.server.sessions;
     const first = await TestBridgeClient.open(port);
     await login(first);
     expect(first.status?.state).toBe('TRANSACTION');
     await first.close();
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Longer than the goodbye grace (100 ms) passes: a tab that only lost its connection is kept all the same.
+    await quietFor(400);
+    expect(classroom.server.sessions).toBe(kept + 1);
     // Meanwhile the maildrop is still locked by the kept session.
     const other = await TestBridgeClient.open(port);
     await login(other);

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { startClassroom, type RunningClassroom } from '../../web/server/start-classroom.js';
 import { TestBridgeClient } from '../helpers/bridge-client.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { until } from '../helpers/time.js';
 
 let lab: TestLab;
 let classroom: RunningClassroom;
@@ -205,10 +206,13 @@ describe('the classroom bridge under pressure', () => {
       await client.until(() => client.status?.state === 'TRANSACTION', 'login');
       // Stop reading: the socket is paused, so the kernel buffers fill and then the server's.
       (client.socket as unknown as { _socket: { pause(): void } })._socket.pause();
-      for (let round = 0; round < 200 && !log.some((line) => line.startsWith('dropped a page')); round++) {
-        client.send({ v: 1, t: 'input', lines: Array.from({ length: 1000 }, () => 'RETR 1') });
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      // A thousand RETRs at a time until the bridge gives up on the page (its buffer is past the limit).
+      const dropped = () => log.some((line) => line.startsWith('dropped a page'));
+      const flood = () => {
+        if (!dropped()) client.send({ v: 1, t: 'input', lines: Array.from({ length: 1000 }, () => 'RETR 1') });
+        return dropped();
+      };
+      await until(flood, 'the bridge to drop the page', 10_000, { pollMs: 20 });
       expect(log.some((line) => line.startsWith('dropped a page that stopped reading'))).toBe(true);
       // The session itself stays, for the page to resume when it reads again.
       expect(isolated.server.sessions).toBe(1);

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/maillab-cli.js';
+import { scaled } from '../helpers/time.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(__dirname, '../../test-artifacts/web');
@@ -24,6 +25,8 @@ let url: string;
 let context: BrowserContext;
 let page: Page;
 let hostile: Server;
+/** What serve printed (with --verbose: every lab session's lines and its close), across restarts. */
+let serveOutput = '';
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -36,10 +39,12 @@ beforeAll(async () => {
     viewport: { width: 1280, height: 720 },
     acceptDownloads: true,
   });
+  // Every wait on the page is on a condition; its bound is scaled by MAILLAB_TEST_TIME_FACTOR.
+  context.setDefaultTimeout(scaled(30_000));
   page = context.pages()[0] ?? (await context.newPage());
   hostile = createServer((_request, response) => response.end('<!doctype html><title>elsewhere</title>'));
   await new Promise<void>((resolvePromise) => hostile.listen(0, '127.0.0.1', () => resolvePromise()));
-}, 60_000);
+}, scaled(60_000));
 
 afterAll(async () => {
   await context?.close();
@@ -50,14 +55,15 @@ afterAll(async () => {
 
 /** `maillab serve` on the test's data folder, the web page on `webPort` ("0": a free one); resolves once it prints the page's URL. */
 async function startServe(webPort: string): Promise<{ serve: ChildProcess; url: string }> {
-  const child = spawn(BIN, ['serve', '--data', join(dir, 'data'), '--pop3-port', '0', '--pop3s-port', 'off', '--smtp-port', '0', '--submission-port', '0', '--smtps-port', 'off', '--web-port', webPort], {
+  const child = spawn(BIN, ['serve', '--verbose', '--data', join(dir, 'data'), '--pop3-port', '0', '--pop3s-port', 'off', '--smtp-port', '0', '--submission-port', '0', '--smtps-port', 'off', '--web-port', webPort], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const found = await new Promise<string>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print the web URL:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not print the web URL:\n${output}`)), scaled(20_000));
     child.stdout!.on('data', (chunk) => {
       output += chunk;
+      serveOutput += chunk;
       const ready = /ready: (http:\/\/\S+) — the browser classroom/.exec(output);
       if (ready) {
         clearTimeout(timer);
@@ -77,24 +83,32 @@ async function stopServe(child: ChildProcess): Promise<void> {
 const screen = () => page.evaluate(() => (window as unknown as { maillabScreen: () => string }).maillabScreen());
 const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 
-async function typeLines(lines: readonly string[]): Promise<void> {
+/** How many server lines ("S: …") the terminal of `on` shows: it only grows (the scroll-back holds 20,000 rows). */
+const serverLines = (on: Page) => on.evaluate(() => ((window as unknown as { maillabScreen: () => string }).maillabScreen().match(/S: /g) ?? []).length);
+
+/** Types each line and Enter, one at a time as a learner does: the next once the server has answered (a message's lines in DATA have no answer until the "."). */
+async function typeLines(lines: readonly string[], on: Page = page): Promise<void> {
   for (const line of lines) {
-    await page.keyboard.type(line);
-    await page.keyboard.press('Enter');
-    // One line at a time, as a learner types: the next after the reply (the status changes or the screen grows).
-    await page.waitForTimeout(150);
+    const answered = (await on.evaluate(() => document.body.dataset.state)) !== 'DATA' || line === '.';
+    const before = await serverLines(on);
+    await on.keyboard.type(line);
+    await on.keyboard.press('Enter');
+    if (answered) await on.waitForFunction((count) => ((window as unknown as { maillabScreen: () => string }).maillabScreen().match(/S: /g) ?? []).length > count, before);
   }
 }
 
+/** Resolves with the terminal's text once it matches `pattern` (checked in the page); fails after `ms`, scaled. */
 async function waitForScreen(pattern: RegExp, ms = 10_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const text = await screen();
-    if (pattern.test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`the terminal never showed ${pattern}:\n${text}`);
-    await page.waitForTimeout(100);
+  try {
+    await page.waitForFunction(([source, flags]) => new RegExp(source, flags).test((window as unknown as { maillabScreen: () => string }).maillabScreen()), [pattern.source, pattern.flags] as const, { timeout: scaled(ms), polling: 100 });
+  } catch {
+    throw new Error(`the terminal never showed ${pattern}:\n${await screen()}`);
   }
+  return screen();
 }
+
+/** The page's sequence number: the seq of the last event it drew. */
+const lastSeq = (on: Page) => on.evaluate(() => Number(document.body.dataset.lastSeq ?? '0'));
 
 async function connect(value: string, expected: string): Promise<void> {
   await page.selectOption('#target', value);
@@ -128,7 +142,7 @@ describe('the classroom page in Chromium', () => {
     await page.keyboard.type('RE');
     await page.keyboard.press('Tab');
     expect(await page.locator('#hint').innerText()).toContain('RETR msg');
-  }, 60_000);
+  }, scaled(60_000));
 
   it('sends a message with SMTP and fetches it with POP3', async () => {
     await page.keyboard.press('Control+U');
@@ -150,7 +164,7 @@ describe('the classroom page in Chromium', () => {
     await typeLines(['RETR 5']);
     await waitForScreen(/S: Subject: sent from the browser/);
     await shot('03-pop3-fetched');
-  }, 60_000);
+  }, scaled(60_000));
 
   it('plays a lesson step by step, the narration beside the terminal', async () => {
     await page.selectOption('#lesson', 'beginner-02-first-pop3-session');
@@ -159,14 +173,16 @@ describe('the classroom page in Chromium', () => {
     await page.waitForFunction(() => !document.getElementById('narration-panel')?.hidden);
     for (let step = 0; step < 4; step++) {
       await page.waitForFunction(() => !(document.getElementById('next') as HTMLButtonElement).disabled);
+      const before = await lastSeq(page);
       await page.click('#next');
-      await page.waitForTimeout(250);
+      // The step has played once its events are drawn.
+      await page.waitForFunction((seq) => Number(document.body.dataset.lastSeq ?? '0') > seq, before);
     }
     expect((await page.locator('#narration').innerText()).length).toBeGreaterThan(40);
     expect(await page.locator('#lesson-progress').innerText()).toContain('step');
     await waitForScreen(/C: USER /);
     await shot('04-lesson-step');
-  }, 60_000);
+  }, scaled(60_000));
 
   it('shows projector mode and the light theme, and stays usable on a narrow screen', async () => {
     await page.keyboard.press('Alt+KeyP');
@@ -177,12 +193,12 @@ describe('the classroom page in Chromium', () => {
     await page.keyboard.press('Alt+KeyP');
     await page.keyboard.press('Alt+KeyT');
     await page.setViewportSize({ width: 760, height: 900 });
-    await page.waitForTimeout(300);
+    await page.waitForFunction(() => document.getElementById('terminal')!.getBoundingClientRect().right <= 760);
     await shot('06-narrow');
     const box = await page.locator('#terminal').boundingBox();
     expect(box!.width).toBeGreaterThan(600);
     await page.setViewportSize({ width: 1280, height: 720 });
-  }, 60_000);
+  }, scaled(60_000));
 
   it('downloads the transcript as text and as JSON, secrets masked', async () => {
     const [text] = await Promise.all([page.waitForEvent('download'), page.click('#download-text')]);
@@ -193,7 +209,7 @@ describe('the classroom page in Chromium', () => {
     expect(transcript).not.toContain('PASS wonderland');
     const envelopes = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { seq: number }[];
     expect(envelopes.map((envelope) => envelope.seq)).toEqual(envelopes.map((_, index) => index + 1));
-  }, 60_000);
+  }, scaled(60_000));
 
   it('completes the classroom meta-commands with Tab, from the core list', async () => {
     await page.click('#terminal');
@@ -212,7 +228,7 @@ describe('the classroom page in Chromium', () => {
     await waitForScreen(/\/projector$/m);
     await shot('07-meta-completion');
     await page.keyboard.press('Control+U');
-  }, 30_000);
+  }, scaled(30_000));
 
   it('plays a lesson by itself in watch mode', async () => {
     await page.selectOption('#lesson', 'beginner-02-first-pop3-session');
@@ -220,11 +236,11 @@ describe('the classroom page in Chromium', () => {
     await page.click('#play');
     await page.waitForFunction(() => document.getElementById('lesson-progress')?.textContent?.includes('(watch)'));
     // No click on "next": the page asks for a step every 1.8 s.
-    await page.waitForFunction(() => /step [3-9]\d* of/.test(document.getElementById('lesson-progress')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => /step [3-9]\d* of/.test(document.getElementById('lesson-progress')?.textContent ?? ''), undefined, { timeout: scaled(15_000) });
     expect(await page.locator('#lesson-progress').innerText()).toContain('(watch)');
     await waitForScreen(/C: USER alice/);
     await shot('08-lesson-watch');
-  }, 30_000);
+  }, scaled(30_000));
 
   it('takes the learner\'s lines in practice mode: a right line is accepted, a wrong one shows the server\'s real refusal, then a hint', async () => {
     await page.selectOption('#lesson', 'beginner-02-first-pop3-session');
@@ -242,36 +258,30 @@ describe('the classroom page in Chromium', () => {
     await shot('09-lesson-practice');
     expect(refused).toMatch(/S: -ERR/);
     expect(accepted.lastIndexOf('C: USER alice')).toBeGreaterThan(accepted.lastIndexOf('C: STAT'));
-  }, 30_000);
+  }, scaled(30_000));
 
   it('ends a closed tab\'s session at once: the same user logs in from another tab without [IN-USE]', async () => {
     const first = await context.newPage();
     await first.goto(url);
     await first.waitForFunction(() => document.body.dataset.state === 'AUTHORIZATION');
     await first.click('#terminal');
-    for (const line of ['USER alice', 'PASS wonderland']) {
-      await first.keyboard.type(line);
-      await first.keyboard.press('Enter');
-      await first.waitForTimeout(150);
-    }
+    await typeLines(['USER alice', 'PASS wonderland'], first);
     await first.waitForFunction(() => document.body.dataset.state === 'TRANSACTION');
+    // The first tab's lab session, the newest to log in as alice (serve --verbose prints each session's lines).
+    const logins = [...serveOutput.matchAll(/^\[(pop3#\d+)\] C: USER alice$/gm)];
+    const session = logins[logins.length - 1]![1]!;
     await first.close({ runBeforeUnload: true });
-    await page.waitForTimeout(2000);
+    // The bridge ends it after its goodbye grace (1.5 s): wait for the lab to say the session closed.
+    await expect.poll(() => serveOutput.includes(`[${session}] closed`), { timeout: scaled(10_000), interval: 50 }).toBe(true);
     const second = await context.newPage();
     await second.goto(url);
     await second.waitForFunction(() => document.body.dataset.state === 'AUTHORIZATION');
     await second.click('#terminal');
-    for (const line of ['USER alice', 'PASS wonderland']) {
-      await second.keyboard.type(line);
-      await second.keyboard.press('Enter');
-      await second.waitForTimeout(150);
-    }
-    await second.waitForFunction(() => document.body.dataset.state === 'TRANSACTION', undefined, { timeout: 5000 });
-    await second.keyboard.type('QUIT');
-    await second.keyboard.press('Enter');
-    await second.waitForTimeout(200);
+    await typeLines(['USER alice', 'PASS wonderland'], second);
+    await second.waitForFunction(() => document.body.dataset.state === 'TRANSACTION', undefined, { timeout: scaled(5000) });
+    await typeLines(['QUIT'], second);
     await second.close({ runBeforeUnload: true });
-  }, 30_000);
+  }, scaled(30_000));
 
   it('refuses a WebSocket opened by a page of another origin', async () => {
     const wsUrl = url.replace(/^http/, 'ws') + 'ws';
@@ -288,7 +298,7 @@ describe('the classroom page in Chromium', () => {
     );
     expect(outcome).toBe('closed 1006');
     await other.close();
-  }, 60_000);
+  }, scaled(60_000));
   it('keeps its rows after a server restart and says a new session began', async () => {
     await page.keyboard.press('Control+U');
     const before = await screen();
@@ -305,5 +315,5 @@ describe('the classroom page in Chromium', () => {
     // The new session has made no transition yet: the diagram does not show the old session's last one.
     expect(await page.locator('#last-transition').innerText()).toBe('');
     await shot('10-after-restart');
-  }, 40_000);
+  }, scaled(40_000));
 });

@@ -2,7 +2,8 @@
  * Shared pieces of the property and fuzz tests (issue 14): fresh engines over
  * the in-memory store, a session driver that feeds bytes in chunks through the
  * one pump, and the generators of hostile input. `FUZZ_SCALE` multiplies the
- * run counts (npm test: 1; bench/fuzz-nightly.sh: 20).
+ * run counts: npm test runs a seeded fifth of them (0.2), `npm run test:long`
+ * all (1), bench/fuzz-nightly.sh twenty times as many (20).
  */
 import fc from 'fast-check';
 import { EnginePump, type PumpOutput } from '../../core/engine/pump.js';
@@ -17,8 +18,9 @@ import { DEFAULT_SMTP_OPTIONS } from '../../core/smtp/options.js';
 import { SmtpSession } from '../../core/smtp/session.js';
 import { MemoryStore } from '../../core/store/memory-store.js';
 import { StaticUsers } from '../../core/store/user-directory.js';
+import { LONG_RUNS } from '../helpers/long-runs.js';
 
-export const FUZZ_SCALE = Number(process.env.FUZZ_SCALE ?? '1');
+export const FUZZ_SCALE = Number(process.env.FUZZ_SCALE ?? (LONG_RUNS ? '1' : '0.2'));
 /** The seed of every property, so a failure is reproducible; FUZZ_SEED overrides it for nightly runs. */
 export const SEED = Number(process.env.FUZZ_SEED ?? '20240614');
 export const runs = (count: number) => ({ numRuns: Math.round(count * FUZZ_SCALE), seed: SEED });

@@ -1,7 +1,8 @@
 /**
- * Property and fuzz tests (issue 14), seeded and reproducible: ≥ 10,000
- * generated inputs per engine, for the framing layer, the client reply parser
- * and the masking function. A larger run: bench/fuzz-nightly.sh.
+ * Property and fuzz tests (issue 14), seeded and reproducible: 10,000
+ * generated inputs per engine under `npm run test:long` (a seeded fifth of
+ * them in npm test, FUZZ_SCALE), for the framing layer, the client reply
+ * parser and the masking function. A larger run: bench/fuzz-nightly.sh.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,11 @@ import { MASK, clientLineEvent, maskClientLine } from '../../core/masking.js';
 import { escapeControls } from '../../core/escape-text.js';
 import { InputFramer, type InputMode } from '../../core/framing/input-framer.js';
 import { SmtpReplyReader } from '../../core/framing/smtp-reply-reader.js';
-import { runSession, runs, sessionInput, type SessionResult, type Target } from './fuzz-harness.js';
+import { scaled } from '../helpers/time.js';
+import { FUZZ_SCALE, runSession, runs, sessionInput, type SessionResult, type Target } from './fuzz-harness.js';
+
+/** A bound on each property, for its count of runs on a quiet machine (scaled by MAILLAB_TEST_TIME_FACTOR). */
+const FUZZ_TIMEOUT = scaled(120_000 * Math.max(1, FUZZ_SCALE));
 
 const RAW_CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 
@@ -47,10 +52,10 @@ describe.each(['pop3', 'smtp', 'submission'] as const)('%s engine under hostile 
   it('no crash, one well-formed reply per command line in order (also pipelined), closes only after QUIT/221/421/-ERR, no raw control byte in any event', async () => {
     await fc.assert(
       fc.asyncProperty(sessionInput(target), async (input) => checkSession(target, await runSession(target, input, 0))),
-      // 10,000 per engine (POP3, SMTP); submission is the SMTP engine again with AUTH required.
+      // 10,000 per engine (POP3, SMTP) under test:long, FUZZ_SCALE of them here; submission is the SMTP engine again with AUTH required.
       runs(target === 'submission' ? 2_000 : 10_000),
     );
-  }, 120_000);
+  }, FUZZ_TIMEOUT);
 
   it('the same session split into 1-, 3- and 17-octet chunks gives the same replies', async () => {
     await fc.assert(
@@ -63,7 +68,7 @@ describe.each(['pop3', 'smtp', 'submission'] as const)('%s engine under hostile 
       }),
       runs(1_000),
     );
-  }, 120_000);
+  }, FUZZ_TIMEOUT);
 });
 
 describe('the framing layer', () => {

@@ -2,6 +2,7 @@
 import WebSocket from 'ws';
 import type { EventEnvelope } from '../../core/events.js';
 import type { ClientMessage, ServerMessage, SessionStatus } from '../../web/protocol/messages.js';
+import { scaled } from './time.js';
 
 export class TestBridgeClient {
   readonly messages: ServerMessage[] = [];
@@ -59,9 +60,9 @@ export class TestBridgeClient {
     return this.envelopes.flatMap(({ event }) => (event.kind === 'line' ? [`${event.from === 'client' ? 'C' : 'S'}: ${event.text}`] : []));
   }
 
-  /** Waits until `check` holds (re-checked on every message), or fails after `ms`. */
+  /** Waits until `check` holds (re-checked on every message and at the close), or fails after `ms` (scaled by MAILLAB_TEST_TIME_FACTOR). */
   async until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
+    const deadline = Date.now() + scaled(ms);
     while (!check()) {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${what}; lines: ${this.lines().join(' | ')}; refusals: ${JSON.stringify(this.refusals())}`);

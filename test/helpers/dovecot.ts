@@ -8,6 +8,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCertificate } from '../../core/net/tls-certificate.js';
+import { scaled } from './time.js';
 
 export const DOVECOT = '/usr/sbin/dovecot';
 
@@ -128,8 +129,9 @@ service imap-login {
   };
 }
 
+/** Waits (up to 10 s, scaled by MAILLAB_TEST_TIME_FACTOR) until Dovecot accepts connections on `port`; fails at once if it exits. */
 async function waitForPort(port: number, output: () => string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (const deadline = Date.now() + scaled(10_000); Date.now() < deadline; ) {
     if (child.exitCode !== null) throw new Error(`dovecot exited: ${output()}`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');

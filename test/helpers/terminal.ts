@@ -1,5 +1,6 @@
 /** A real terminal for end-to-end tests: a tmux session we type into and read the screen of. */
 import { execFileSync } from 'node:child_process';
+import { scaled } from './time.js';
 
 export class Terminal {
   constructor(readonly name: string) {}
@@ -29,8 +30,9 @@ export class Terminal {
     return this.tmux('display-message', '-p', '-t', this.name, `#{${name}}`).trim();
   }
 
+  /** Resolves with the screen once it matches `pattern` (read every 100 ms: tmux announces nothing); fails after `timeoutMs`, scaled by MAILLAB_TEST_TIME_FACTOR. */
   async waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Date.now() + scaled(timeoutMs);
     for (;;) {
       const text = this.screen();
       if (pattern.test(text)) return text;

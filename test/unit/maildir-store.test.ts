@@ -13,6 +13,7 @@ import { MaildirStore } from '../../core/store/maildir-store.js';
 import { isValidMailboxName, uidFromUniqueName, uniqueIds } from '../../core/store/mail-store.js';
 import { parseUsers } from '../../core/store/user-directory.js';
 import { UsersFile } from '../../core/store/users-file.js';
+import { until } from '../helpers/time.js';
 
 let root: string;
 let store: MaildirStore;
@@ -563,32 +564,48 @@ describe('delivery with a prefix (Return-Path) kept apart from the message', () 
 });
 
 describe('group commit of the new/ directory sync', () => {
-  /** A fake sync that logs when each run starts and ends, and can be made to fail. */
+  /** A fake sync that logs when each run starts and ends, and can be made to fail; a held run ends when the test lets it. */
   function fakeSync() {
     const log: string[] = [];
     let runs = 0;
     let failNext = false;
+    let held: Promise<void> | undefined;
+    let release = () => {};
     const sync = async () => {
       const run = ++runs;
       log.push(`start ${run}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (held) await held;
+      else await new Promise((resolve) => setImmediate(resolve));
       log.push(`end ${run}`);
       if (failNext) {
         failNext = false;
         throw new Error(`sync ${run} failed`);
       }
     };
-    return { log, sync, failNext: () => (failNext = true), runs: () => runs };
+    return {
+      log,
+      sync,
+      failNext: () => (failNext = true),
+      runs: () => runs,
+      /** Runs from now on wait until `release()`. */
+      hold: () => (held = new Promise<void>((resolve) => (release = () => {
+        held = undefined;
+        resolve();
+      }))),
+      release: () => release(),
+    };
   }
 
   it('lets callers share a run that starts after their call, and queues later callers behind the running one', async () => {
     const fake = fakeSync();
     const commit = groupCommit(fake.sync);
     const settled = (name: string) => () => fake.log.push(`${name} done`);
+    fake.hold();
     const first = [commit().then(settled('a')), commit().then(settled('b'))];
-    await new Promise((resolve) => setTimeout(resolve, 1)); // run 1 is under way now
+    await until(() => fake.log.length > 0, 'run 1 to start', 2000, { pollMs: 1 });
     expect(fake.log).toEqual(['start 1']);
     const second = [commit().then(settled('c')), commit().then(settled('d'))];
+    fake.release();
     await Promise.all([...first, ...second]);
     expect(fake.runs()).toBe(2);
     // c and d called while run 1 ran: they waited for run 2, which started after run 1 ended.

@@ -17,11 +17,10 @@ import { createTheme } from '../../tui/helpers/theme.js';
 import { LineCache, windowLines } from '../../tui/helpers/transcript-lines.js';
 import { FileHistory } from '../../tui/history-file.js';
 import words from '../../tui/messages/en/tui.json' with { type: 'json' };
+import { probeController } from '../helpers/controller-settled.js';
+import { quietFor, until } from '../helpers/time.js';
 
 const theme = createTheme({});
-const settle = async () => {
-  for (let i = 0; i < 12; i++) await new Promise((resolve) => setTimeout(resolve, 4));
-};
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -40,14 +39,20 @@ async function app(options: { firstRun?: boolean; history?: FileHistory; server?
     onExit: (code) => exits.push(code),
   });
   await controller.open(options.lesson ? { kind: 'lesson', id: 'rfc1939-s10', mode: options.lesson } : { kind: 'sandbox', server: options.server ?? 'pop3' });
+  // Waits on the controller (its input handled, its subscribers told), never on the clock.
+  const probe = probeController(controller);
   const view = render(<App controller={controller} theme={theme} logins={sandbox.logins} />);
   cleanup = view.unmount;
   const type = async (text: string) => {
     view.stdin.write(text);
-    await settle();
+    // A lone ESC is handed over on Ink's next turn (it may start a sequence).
+    await new Promise((resolve) => setImmediate(resolve));
+    await probe.settled();
   };
-  await settle();
-  return { controller, view, type, exits, frame: () => view.lastFrame() ?? '' };
+  // Keys typed before Ink listens are lost: it listens once its effects have run.
+  await until(() => view.stdin.listenerCount('readable') > 0, 'Ink to read the keyboard', 5000, { pollMs: 1 });
+  await probe.settled();
+  return { controller, view, type, exits, probe, frame: () => view.lastFrame() ?? '' };
 }
 
 describe('the TUI screen', () => {
@@ -182,7 +187,6 @@ describe('/save and /clear', () => {
     await type('PASS wonderland\r');
     await type('STAT\r');
     await type(`/save ${path}\r`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(frame()).toContain('· saved /tmp/');
     const text = readFileSync(path, 'utf8');
     expect(text).toContain('C: USER alice');
@@ -197,7 +201,6 @@ describe('/save and /clear', () => {
   it('/save into a folder that does not exist says so, as a warning', async () => {
     const { type, frame } = await app();
     await type('/save /nonexistent-folder/x.txt\r');
-    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(frame()).toMatch(/cannot save: ENOENT/);
   });
 
@@ -211,26 +214,29 @@ describe('/save and /clear', () => {
     expect(frame()).toContain('→ C: NOOP');
     const path = join(mkdtempSync(join(tmpdir(), 'maillab-save-')), 'after-clear.txt');
     await type(`/save ${path}\r`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(readFileSync(path, 'utf8')).toMatch(/C: USER alice[\s\S]*C: NOOP/);
   });
 });
 
 describe('a lesson in watch mode', () => {
   it('pauses and goes on with space, plays faster with + and slower with -, shown in the status and key hints', async () => {
-    const { type, frame, controller } = await app({ lesson: 'watch', watchDelayMs: 400 });
+    const { type, frame, controller, probe } = await app({ lesson: 'watch', watchDelayMs: 400 });
+    const step = () => controller.session?.status.lesson?.step ?? -1;
     await type(' ');
     expect(controller.watch).toEqual({ paused: true, delayMs: 400 });
     expect(frame()).toContain(words['keys.watch']);
-    expect(frame()).toMatch(/step 0\/\d+ │ paused/);
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    expect(controller.session?.status.lesson?.step).toBe(0);
+    // On a busy machine the clock may have played a step before the space was read: paused where it was.
+    const pausedAt = step();
+    expect(frame()).toMatch(new RegExp(`step ${pausedAt}/\\d+ │ paused`));
+    // Paused: longer than a step's delay passes and nothing is played.
+    await quietFor(700);
+    expect(step()).toBe(pausedAt);
     await type('+');
     expect(controller.watch?.delayMs).toBe(200);
     await type(' ');
     expect(frame()).toContain('0.2 s a step');
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    expect(controller.session?.status.lesson?.step).toBeGreaterThanOrEqual(2);
+    // Going on: the clock plays the next steps by itself (waited for on the controller's subscription).
+    await probe.until(() => step() >= pausedAt + 2, 'two steps played by the clock');
     await type('-');
     await type('-');
     expect(controller.watch?.delayMs).toBe(800);
