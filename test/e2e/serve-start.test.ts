@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, runMaillab, runMaillab as connect } from '../helpers/maillab-cli.js';
 import { until } from '../helpers/time.js';
+import { EXIT_CODES } from '../../core/models/exit-status.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'maillab-serve-start-'));
 const children: ChildProcess[] = [];
@@ -145,7 +146,8 @@ describe('maillab serve --dns-port (issue 9)', () => {
     expect(sent.stdout).toMatch(/^alice@maillab\.test: accepted by maillab\.test \[127\.0\.0\.1\]:\d+: 250 /m);
     expect(sent.code).toBe(0);
     const refused = await runMaillab([...base, '--to', 'x@nomail.test']);
-    expect(refused.code).toBe(1);
+    // A null MX (RFC 7505) says the domain has no mail server: no connection is possible (send's exit table).
+    expect(refused.code).toBe(EXIT_CODES.CONNECT);
     expect(refused.stdout).toContain('556 5.1.10');
     await stop(child);
   });

@@ -2,8 +2,18 @@
 import { execFileSync } from 'node:child_process';
 import { scaled } from './time.js';
 
+/**
+ * Each terminal runs on a tmux server of its own (`-L`): on the shared default
+ * server, a test ending its last session stops the server while another test
+ * file (or another checkout's suite) is talking to it, which fails that test
+ * with "no server running".
+ */
 export class Terminal {
-  constructor(readonly name: string) {}
+  private readonly socket: string;
+
+  constructor(readonly name: string) {
+    this.socket = `maillab-test-${process.pid}-${name}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  }
 
   /** Runs `command` in a new detached session; "exit status N" is printed when it ends. */
   start(command: string, size = { width: 200, height: 80 }): void {
@@ -60,13 +70,14 @@ export class Terminal {
 
   kill(): void {
     try {
-      this.tmux('kill-session', '-t', this.name);
+      // Its session was the server's only one: the server goes with it.
+      this.tmux('kill-server');
     } catch {
       // already gone
     }
   }
 
   private tmux(...args: string[]): string {
-    return execFileSync('tmux', args, { encoding: 'utf8' });
+    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
   }
 }
