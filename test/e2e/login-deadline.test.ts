@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { BIN } from '../helpers/maillab-cli.js';
 import { rawConnect, type RawClient } from '../helpers/raw-client.js';
+import { scaled } from '../helpers/time.js';
 
 let lab: TestLab | undefined;
 let clients: RawClient[] = [];
@@ -39,7 +40,7 @@ async function keepBusyUntilClosed(client: RawClient): Promise<number> {
   let sent = 0;
   let open = true;
   void client.closed.then(() => (open = false));
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + scaled(10_000);
   while (open && Date.now() < deadline) {
     client.send('NOOP\r\n');
     sent++;
@@ -69,7 +70,9 @@ describe('the fixed login deadline', () => {
   });
 
   it('a logged-in session is not touched by it', async () => {
-    lab = await startTestLab({ loginDeadlineMs: 300, preAuthTimeoutMs: 60_000 });
+    // The login must come well inside the deadline however busy the machine is; the NOOPs then outlast it.
+    const deadlineMs = scaled(1000);
+    lab = await startTestLab({ loginDeadlineMs: deadlineMs, preAuthTimeoutMs: 60_000 });
     const client = await connect(lab.pop3Port);
     client.send('USER alice\r\nPASS wonderland\r\n');
     await client.waitFor(/\+OK alice's maildrop/);
@@ -77,7 +80,7 @@ describe('the fixed login deadline', () => {
     for (let i = 0; i < 20; i++) {
       client.send('NOOP\r\n');
       await client.waitFor(new RegExp(`(\\+OK[^\\r]*\\r\\n[^]*){${i + 3}}`));
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await new Promise((resolve) => setTimeout(resolve, deadlineMs / 10));
     }
     client.send('QUIT\r\n');
     await client.closed;
@@ -119,7 +122,7 @@ describe('idle limits', () => {
       child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       const started = Date.now();
       while (!/maillab is running/.test(output)) {
-        if (Date.now() - started > 20_000) throw new Error(`serve did not start:\n${output}`);
+        if (Date.now() - started > scaled(20_000)) throw new Error(`serve did not start:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       const smtpPort = Number(/^ready: smtp:\/\/127\.0\.0\.1:(\d+)/m.exec(output)?.[1]);

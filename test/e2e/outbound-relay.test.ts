@@ -17,6 +17,7 @@ import { startTestDns, type TestDnsServer } from '../helpers/dns-server.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { BIN, runMaillab } from '../helpers/maillab-cli.js';
 import { runPython } from '../helpers/python.js';
+import { scaled } from '../helpers/time.js';
 
 const ATTEMPTS = ['root@[169.254.169.254]', 'root@[127.0.0.1]', 'x@[10.0.0.5]', 'victim@victim.example'];
 
@@ -68,7 +69,7 @@ function queueFiles(target: TestLab): string[] {
 }
 
 async function eventually<T>(find: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + scaled(15_000);
   for (;;) {
     const found = find();
     if (found !== undefined) return found;
@@ -137,7 +138,7 @@ describe('serve says what goes out', () => {
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       for (const started = Date.now(); !output.includes('maillab is running'); ) {
-        if (Date.now() - started > 20_000) throw new Error(`serve did not start:\n${output}`);
+        if (Date.now() - started > scaled(20_000)) throw new Error(`serve did not start:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       return output;

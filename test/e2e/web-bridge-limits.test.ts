@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClassroom, type RunningClassroom } from '../../web/server/start-classroom.js';
 import { TestBridgeClient } from '../helpers/bridge-client.js';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
+import { scaled } from '../helpers/time.js';
 
 let lab: TestLab;
 
@@ -29,7 +30,7 @@ const openDescriptors = () => readdirSync('/proc/self/fd').length;
 
 /** Waits until `check` holds, polling; fails with `what` after `ms`. */
 async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = Date.now() + scaled(ms);
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
