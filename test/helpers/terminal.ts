@@ -2,6 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { scaled } from './time.js';
 
+let terminalsMade = 0;
+
 /**
  * Each terminal runs on a tmux server of its own (`-L`): on the shared default
  * server, a test ending its last session stops the server while another test
@@ -9,14 +11,15 @@ import { scaled } from './time.js';
  * with "no server running".
  */
 export class Terminal {
-  private readonly socket: string;
+  private socket = '';
 
-  constructor(readonly name: string) {
-    this.socket = `maillab-test-${process.pid}-${name}`.replace(/[^A-Za-z0-9_-]/g, '_');
-  }
+  constructor(readonly name: string) {}
 
   /** Runs `command` in a new detached session; "exit status N" is printed when it ends. */
   start(command: string, size = { width: 200, height: 80 }): void {
+    // A server for each start, never reused: a terminal started again after kill() would otherwise reach the old
+    // server while it shuts down ("server exited unexpectedly").
+    this.socket = `maillab-test-${process.pid}-${++terminalsMade}`;
     this.tmux('new-session', '-d', '-s', this.name, '-x', String(size.width), '-y', String(size.height), `${command}; echo "exit status $?"; sleep 60`);
   }
 
