@@ -89,6 +89,7 @@ export function smtpKeywordContext(line: string): AnnotationEvent | undefined {
   // RFC 1870 §4: no parameter, or 0, means no fixed maximum.
   if (value === undefined || (isNumber(value) && Number(value) === 0)) return note('smtp.context.size', messages.texts.sizeNoLimit, 'RFC 1870 §4', 'keyword');
   if (!isNumber(value)) return undefined;
+  if (Number(value) < 1024) return note('smtp.context.size', fill(messages.texts.sizeLimitSmall, { octets: grouped(value), octetWord: unit('octet', value) }), 'RFC 1870 §4', 'keyword');
   return note('smtp.context.size', fill(messages.texts.sizeLimit, { amount: bytesInWords(Number(value)), octets: grouped(value) }), 'RFC 1870 §4', 'keyword');
 }
 
@@ -129,7 +130,7 @@ function grouped(digits: string): string {
   return String(Number(digits)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** 10485760 → "10 MB", 52428800 → "50 MB", 1000 → "1,000 octets": binary units when the number is a whole one of them, as servers pick them. */
+/** 10485760 → "10 MB", 10240000 → "9.8 MB": binary units, as servers pick their limits (the exact octets follow in the note). */
 function bytesInWords(octets: number): string {
   for (const [size, name] of [[1024 ** 3, 'GB'], [1024 ** 2, 'MB'], [1024, 'KB']] as const) {
     if (octets >= size) {
