@@ -99,6 +99,7 @@ export function pop3CapaContext(line: string): AnnotationEvent | undefined {
   const perUser = user?.toUpperCase() === 'USER' ? messages.texts.perUser : '';
   const upper = tag.toUpperCase();
   if (upper === 'LOGIN-DELAY' && isNumber(value)) {
+    if (Number(value) === 0) return note('pop3.context.capa-time', messages.texts.loginNoDelay + perUser, 'RFC 2449 §6.5', 'keyword');
     return note('pop3.context.capa-time', fill(messages.texts.loginDelay, { amount: secondsInWords(Number(value)) }) + perUser, 'RFC 2449 §6.5', 'keyword');
   }
   if (upper !== 'EXPIRE' || value === undefined) return undefined;
