@@ -7,6 +7,7 @@
 import type { AnnotationEvent } from '../events.js';
 import { capabilitySpec } from '../protocols/pop3-capabilities.js';
 import { lookupData } from './data-entries.js';
+import { pop3CapaContext, smtpKeywordContext } from './reply-context.js';
 
 function annotation(about: AnnotationEvent['about'], key: string, fallbackRfc: string, detail?: string): AnnotationEvent {
   const rfc = lookupData(key)?.rfc ?? fallbackRfc;
@@ -45,21 +46,26 @@ export function smtpReplyAnnotations(code: number, enhanced?: string): Annotatio
   return events;
 }
 
-/** One annotation per CAPA tag (RFC 2449 §6), keyed by the tag's first word; the RFC is the CAPA table's (core/protocols/pop3-capabilities.ts). */
+/** One annotation per CAPA tag (RFC 2449 §6), and a context note after LOGIN-DELAY/EXPIRE (core/annotations/reply-context.ts), keyed by the tag's first word; the RFC is the CAPA table's (core/protocols/pop3-capabilities.ts). */
 export function pop3CapaAnnotations(lines: readonly string[]): AnnotationEvent[] {
-  return lines.map((line) => {
+  return lines.flatMap((line) => {
     const tag = line.split(' ')[0]!.toUpperCase();
-    return annotation('keyword', `pop3.capa.${tag}`, capabilitySpec(line)?.rfc ?? 'RFC 2449 §6', line);
+    const context = pop3CapaContext(line);
+    const event = annotation('keyword', `pop3.capa.${tag}`, capabilitySpec(line)?.rfc ?? 'RFC 2449 §6', line);
+    return context ? [event, context] : [event];
   });
 }
 
 /**
- * One annotation per EHLO keyword line (RFC 5321 §4.1.1.1), keyed by the keyword.
+ * One annotation per EHLO keyword line (RFC 5321 §4.1.1.1), keyed by the keyword,
+ * and a context note after SIZE (its limit in words, RFC 1870 §4).
  * The pre-standard "AUTH=LOGIN PLAIN" form some servers still send is keyed as AUTH.
  */
 export function smtpKeywordAnnotations(lines: readonly string[]): AnnotationEvent[] {
-  return lines.map((line) => {
+  return lines.flatMap((line) => {
     const keyword = line.split(/[ =]/)[0]!.toUpperCase();
-    return annotation('keyword', `smtp.keyword.${keyword}`, 'RFC 5321 §4.1.1.1', line);
+    const context = smtpKeywordContext(line);
+    const event = annotation('keyword', `smtp.keyword.${keyword}`, 'RFC 5321 §4.1.1.1', line);
+    return context ? [event, context] : [event];
   });
 }

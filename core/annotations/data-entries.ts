@@ -9,6 +9,7 @@ import type { CatalogueEntry } from './entry.js';
 import { HEADER_FIELD_ENTRIES } from './header-fields.js';
 import { POP3_CAPA_ENTRIES, SMTP_KEYWORD_ENTRIES } from './keywords.js';
 import { CLIENT_NOTICE_ENTRIES, NOTICE_ENTRIES } from './notices.js';
+import { REPLY_CONTEXT_ENTRIES } from './reply-context.js';
 import { POP3_REPLY_ENTRIES } from './pop3-replies.js';
 import { SMTP_FIRST_DIGIT_ENTRIES, SMTP_REPLY_ENTRIES, SMTP_SECOND_DIGIT_ENTRIES } from './smtp-replies.js';
 
@@ -27,6 +28,7 @@ export function dataEntries(): readonly CatalogueEntry[] {
     ...SMTP_KEYWORD_ENTRIES,
     ...NOTICE_ENTRIES,
     ...CLIENT_NOTICE_ENTRIES,
+    ...REPLY_CONTEXT_ENTRIES,
     ...HEADER_FIELD_ENTRIES,
   ];
   return entries;

@@ -124,10 +124,12 @@ class LogReplay {
     if (!this.serverBody || this.log.format !== 'curl') return;
     // Before the next line of the log, a body with no stdout lines may still be coming (pipelined); at the end it is not.
     if (this.stdoutLines === 0 && !atEnd) return;
-    if (this.stdoutLines === 0) this.notice(logReadingText('curl.stdout-missing'));
+    const missing = this.stdoutLines === 0;
+    if (missing) this.notice(logReadingText('curl.stdout-missing'));
     this.stdoutLines = 0;
     this.serverBody = false;
-    this.events.push(...this.tracker.received('.'));
+    // With the body not in the log, a note counting its lines ("0 messages listed") would mislead.
+    this.events.push(...this.tracker.received('.').filter((event) => !(missing && event.kind === 'annotation' && event.key === 'pop3.context.listing')));
   }
 
   private handshakeMissing(): void {

@@ -10,6 +10,7 @@
  * the raw-client connection hands them over.
  */
 import { pop3CapaAnnotations, pop3ReplyAnnotations } from '../annotations/annotate.js';
+import { ListingTally, pop3ListingContext, pop3ReplyContext } from '../annotations/reply-context.js';
 import { transitionsLast, type WireEvent } from '../events.js';
 import { EngineMisuse } from '../errors.js';
 import { transitionCause } from '../annotations/messages.js';
@@ -24,6 +25,8 @@ import type { ClientInputMode, ClientTracker } from './tracker.js';
 const MAX_CAPA_TAGS = 64;
 /** The longest text kept per pending command, tag or user name. */
 const MAX_KEPT = 200;
+/** Message numbers remembered as marked deleted; past this, later ones go unexplained. */
+const MAX_MARKED = 10_000;
 
 /** One command whose reply has not (fully) arrived. */
 interface SentCommand {
@@ -51,6 +54,8 @@ interface BodyCount {
   readonly announced?: number;
   /** CAPA only: the tags, for their annotations. */
   readonly capaTags?: string[];
+  /** LIST or UIDL without an argument: how many lines and, for LIST, their total size, for one note on the listing. */
+  readonly tally?: ListingTally;
   /** The body's lines, unstuffed, bounded: a transcript shows them. */
   readonly text: BodyText;
 }
@@ -70,6 +75,12 @@ export class Pop3Tracker implements ClientTracker {
   private timestamp: string | undefined;
   /** The tags of the last CAPA answer, forgotten after STLS (RFC 2595 §4); undefined until CAPA is answered. */
   private capa: string[] | undefined;
+  /**
+   * Message numbers whose DELE the server accepted in this session, until RSET
+   * or the end of TRANSACTION: a later -ERR naming one is explained by it
+   * (RFC 1939 §5). Bounded by what the client sent.
+   */
+  private markedDeleted = new Set<number>();
   private out: WireEvent[] = [];
 
   get state(): Pop3State {
@@ -202,6 +213,8 @@ export class Pop3Tracker implements ClientTracker {
     }
     this.queue.shift();
     const ok = status === 'ok';
+    this.out.push(...pop3ReplyContext(command.shown, line, { markedDeleted: (number) => this.markedDeleted.has(number) }));
+    this.rememberDeletion(command, ok);
     if (ok && command.multiLine) this.body = startBody(command, line);
     this.settle(command, ok);
   }
@@ -237,8 +250,17 @@ export class Pop3Tracker implements ClientTracker {
     if (this.current === 'CLOSED') this.close();
   }
 
+  /** DELE accepted marks its message; RSET accepted unmarks all (RFC 1939 §5). */
+  private rememberDeletion(command: SentCommand, ok: boolean): void {
+    if (!ok) return;
+    const number = /^DELE +(\d{1,9})$/i.exec(command.shown.trim())?.[1];
+    if (number !== undefined && this.markedDeleted.size < MAX_MARKED) this.markedDeleted.add(Number(number));
+    if (command.verb === 'RSET') this.markedDeleted.clear();
+  }
+
   private bodyLine(body: BodyCount, line: string): void {
     if (line !== '.') {
+      body.tally?.add(line);
       body.lines++;
       body.octets += line.length + 2;
       body.unstuffedOctets += (line.startsWith('.') ? line.length - 1 : line.length) + 2;
@@ -248,6 +270,10 @@ export class Pop3Tracker implements ClientTracker {
     }
     this.body = undefined;
     this.emit({ kind: 'body', from: 'server', lines: body.lines, octets: body.octets, ...body.text.result(), ending: 'dot' });
+    if (body.tally) {
+      const note = pop3ListingContext(body.command.verb, body.tally.count, body.command.verb === 'LIST' ? body.tally.octets : undefined);
+      if (note) this.emit(note);
+    }
     if (body.capaTags) {
       this.capa = body.capaTags;
       this.out.push(...pop3CapaAnnotations(body.capaTags));
@@ -290,6 +316,7 @@ export class Pop3Tracker implements ClientTracker {
     // The engine's own table and wording (core/protocols/pop3.ts), so both sides move and read alike.
     const from = this.current;
     this.current = nextState(POP3, cause, from);
+    if (this.current !== 'TRANSACTION') this.markedDeleted.clear();
     this.emit({ kind: 'transition', protocol: 'pop3', from, to: this.current, cause: detail ?? transitionCause('pop3', cause), rfc: POP3_TRANSITIONS[cause].rfc });
   }
 
@@ -342,6 +369,7 @@ function describeCommand(verb: string, args: string, shown: string): SentCommand
 function startBody(command: SentCommand, statusLine: string): BodyCount {
   const body: BodyCount = { command, lines: 0, octets: 0, unstuffedOctets: 0, text: new BodyText() };
   if (command.verb === 'CAPA') return { ...body, capaTags: [] };
+  if ((command.verb === 'LIST' || command.verb === 'UIDL') && !command.hasArguments) return { ...body, tally: new ListingTally() };
   const announced = command.verb === 'RETR' ? /^\+OK (\d{1,15}) octets\b/i.exec(statusLine)?.[1] : undefined;
   return announced === undefined ? body : { ...body, announced: Number(announced) };
 }

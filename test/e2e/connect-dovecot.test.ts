@@ -88,6 +88,23 @@ describe('maillab connect against Dovecot', () => {
     }
   });
 
+  it('replies explained in context: STAT and LIST n in words, a -ERR after DELE says why (issue 22)', async () => {
+    // RSET before QUIT: nothing is deleted, the next test still finds both messages.
+    const result = await runMaillab(['connect', `pop3://127.0.0.1:${dovecot.pop3Port}`, '--json'], 'USER carol\nPASS secret-carol\nSTAT\nLIST 2\nDELE 1\nRETR 1\nRSET\nRETR 1\nQUIT\n');
+    // 41: the server refused a command (the RETR of the marked message), as the exit-status table says.
+    expect(result.code).toBe(41);
+    const list = events(result.stdout);
+    const detail = (key: string) => list.flatMap((e) => (e.kind === 'annotation' && e.key === key ? [e.detail] : []));
+    const serverLines = list.flatMap((e) => (e.kind === 'line' && e.from === 'server' ? [e.text] : []));
+    const [, count, octets] = /^\+OK (\d+) (\d+)$/.exec(serverLines.find((line) => /^\+OK \d+ \d+$/.test(line))!)!;
+    expect(count).toBe('2');
+    expect(detail('pop3.context.stat')).toEqual([`2 messages, ${Number(octets).toLocaleString('en-US')} octets in all`]);
+    expect(detail('pop3.context.scan')).toEqual([expect.stringMatching(/^message 2: \d+ octets$/)]);
+    // Dovecot refuses RETR of a marked message with a -ERR of its own; the tracker saw DELE 1 accepted. After RSET, RETR 1 works.
+    expect(serverLines.filter((line) => line.startsWith('-ERR'))).toHaveLength(1);
+    expect(detail('pop3.context.deleted')).toEqual(['message 1 was marked deleted by DELE in this session; RSET undoes it']);
+  });
+
   it('DELE then QUIT: the tracker follows UPDATE, and Dovecot really deleted', async () => {
     const dele = await runMaillab(['connect', `pop3://127.0.0.1:${dovecot.pop3Port}`, '--json'], 'USER carol\nPASS secret-carol\nDELE 2\nQUIT\n');
     expect(dele.code).toBe(0);

@@ -48,7 +48,9 @@ describe('curl -v logs', () => {
     expect(notices(events).join('\n')).toMatch(/could NOT verify the server's certificate \(self-signed certificate \(18\), continuing anyway\)/);
     // The LIST body curl wrote to stdout is the body of the LIST reply, ended by the "." curl removed.
     expect(serverLines(events).at(-1)).toBe('+OK 5 messages (2567 octets)');
-    expect(events.at(-1)).toMatchObject({ kind: 'body', from: 'server', lines: 5, content: '1 390\r\n2 466\r\n3 863\r\n4 410\r\n5 438' });
+    expect(events.at(-2)).toMatchObject({ kind: 'body', from: 'server', lines: 5, content: '1 390\r\n2 466\r\n3 863\r\n4 410\r\n5 438' });
+    // After the body, the listing in one note (core/annotations/reply-context.ts), its total the one the +OK line announced.
+    expect(events.at(-1)).toMatchObject({ kind: 'annotation', key: 'pop3.context.listing', detail: '5 messages listed, 2,567 octets in all' });
     expect(transitions(events)).toEqual(['AUTHORIZATION->TRANSACTION']);
   });
 
@@ -56,6 +58,8 @@ describe('curl -v logs', () => {
     const events = annotateLog(parsed('dovecot-curl-pop3-list.log'));
     expect(serverLines(events).at(-1)).toBe('+OK 0 messages:');
     expect(events.at(-1)).toMatchObject({ kind: 'body', from: 'server', lines: 0 });
+    // The body is not in the log: no "0 messages listed" note that would mislead.
+    expect(events.some((event) => event.kind === 'annotation' && event.key === 'pop3.context.listing')).toBe(false);
     expect(notices(events).some((text) => text.startsWith('curl writes the body of this reply'))).toBe(true);
   });
 
@@ -67,7 +71,8 @@ describe('curl -v logs', () => {
     expect(tls).toBeGreaterThan(-1);
     expect(tls).toBeLessThan(events.findIndex((event) => event.kind === 'line'));
     expect(events.some((event) => event.kind === 'annotation' && event.key === 'pop3.tls.implicit')).toBe(true);
-    expect(events.at(-1)).toMatchObject({ kind: 'body', from: 'server', lines: 5 });
+    expect(events.at(-2)).toMatchObject({ kind: 'body', from: 'server', lines: 5 });
+    expect(events.at(-1)).toMatchObject({ kind: 'annotation', key: 'pop3.context.listing' });
   });
 
   it('ends a message sent inside TLS at "We are completely uploaded", so the 250 answers the DATA', () => {

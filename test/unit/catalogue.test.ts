@@ -254,9 +254,14 @@ describe('the annotators', () => {
   it('keyword lines keep the whole line as detail; "AUTH=LOGIN PLAIN" is AUTH', () => {
     expect(smtpKeywordAnnotations(['SIZE 1000', 'AUTH=LOGIN PLAIN'])).toEqual([
       { kind: 'annotation', about: 'keyword', key: 'smtp.keyword.SIZE', rfc: 'RFC 1870 §4', detail: 'SIZE 1000' },
+      // The number in words, from the shared context notes (core/annotations/reply-context.ts).
+      { kind: 'annotation', about: 'keyword', key: 'smtp.context.size', rfc: 'RFC 1870 §4', detail: 'the largest message accepted: 1,000 octets' },
       { kind: 'annotation', about: 'keyword', key: 'smtp.keyword.AUTH', rfc: 'RFC 4954 §3', detail: 'AUTH=LOGIN PLAIN' },
     ]);
-    expect(pop3CapaAnnotations(['EXPIRE NEVER'])).toEqual([{ kind: 'annotation', about: 'keyword', key: 'pop3.capa.EXPIRE', rfc: 'RFC 2449 §6.7', detail: 'EXPIRE NEVER' }]);
+    expect(pop3CapaAnnotations(['EXPIRE NEVER'])).toEqual([
+      { kind: 'annotation', about: 'keyword', key: 'pop3.capa.EXPIRE', rfc: 'RFC 2449 §6.7', detail: 'EXPIRE NEVER' },
+      { kind: 'annotation', about: 'keyword', key: 'pop3.context.capa-time', rfc: 'RFC 2449 §6.7', detail: 'messages are never removed by the server' },
+    ]);
   });
 });
 
@@ -267,10 +272,10 @@ describe('the engines annotate replies and keywords', () => {
     await h.send('USER mrose');
     await h.send('PASS tanstaaf');
     const list = await h.output('LIST');
-    expect(list.events.map((event) => event.kind)).toEqual(['line', 'annotation', 'line', 'body', 'annotation']);
-    expect(annotationKeys(list.events)).toEqual(['pop3.command.LIST', 'pop3.reply.ok']);
+    expect(list.events.map((event) => event.kind)).toEqual(['line', 'annotation', 'line', 'body', 'annotation', 'annotation']);
+    expect(annotationKeys(list.events)).toEqual(['pop3.command.LIST', 'pop3.reply.ok', 'pop3.context.listing']);
     const capa = await h.output('CAPA');
-    const tags = capa.events.filter((event) => event.kind === 'annotation' && event.about === 'keyword');
+    const tags = capa.events.filter((event) => event.kind === 'annotation' && event.key.startsWith('pop3.capa.'));
     expect(tags.map((event) => (event.kind === 'annotation' ? event.detail : ''))).toEqual(['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'LOGIN-DELAY 0', 'EXPIRE NEVER', 'IMPLEMENTATION maillab']);
     expect(capa.events.at(-1)).toMatchObject({ kind: 'annotation', about: 'keyword', key: 'pop3.capa.IMPLEMENTATION' });
   });
@@ -288,7 +293,8 @@ describe('the engines annotate replies and keywords', () => {
     const ehlo = await h.output('EHLO client.example');
     const keys = annotationKeys(ehlo.events);
     expect(keys.slice(0, 2)).toEqual(['smtp.command.EHLO', 'smtp.reply.250']);
-    expect(keys.slice(2)).toEqual(['PIPELINING', 'SIZE', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'DSN', 'HELP'].map((keyword) => `smtp.keyword.${keyword}`));
+    expect(keys.filter((key) => key.startsWith('smtp.context.'))).toEqual(['smtp.context.size']);
+    expect(keys.slice(2).filter((key) => !key.startsWith('smtp.context.'))).toEqual(['PIPELINING', 'SIZE', '8BITMIME', 'SMTPUTF8', 'CHUNKING', 'ENHANCEDSTATUSCODES', 'STARTTLS', 'DSN', 'HELP'].map((keyword) => `smtp.keyword.${keyword}`));
     const helo = await makeSmtpHarness().output('HELO client.example');
     expect(annotationKeys(helo.events)).toEqual(['smtp.command.HELO', 'smtp.reply.250']);
   });

@@ -154,7 +154,7 @@ describe('the transcript model, from an SMTP tracker', () => {
     expect(model.rows.map((row) => row.status)).toEqual(['final', 'pending', 'pending', 'pending']);
     model.applyAll(tracker.received('250 SIZE 1000'));
     expect(model.rows.map((row) => row.status)).toEqual(['final', 'final', 'final', 'final', 'final']);
-    expect(notesOf(model.rows[4]!)).toEqual(['smtp.reply.250', 'smtp.keyword.PIPELINING', 'smtp.keyword.SIZE', 'INIT->READY']);
+    expect(notesOf(model.rows[4]!)).toEqual(['smtp.reply.250', 'smtp.keyword.PIPELINING', 'smtp.keyword.SIZE', 'smtp.context.size', 'INIT->READY']);
     expect(model.rows.slice(2, 4).every((row) => row.notes.length === 0)).toBe(true);
   });
 

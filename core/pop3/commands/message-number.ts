@@ -2,6 +2,7 @@
  * The shared message-number argument helper (after Dovecot's get_msgnum): one
  * specific -ERR for each way an argument can be wrong.
  */
+import { pop3ReplyContext } from '../../annotations/reply-context.js';
 import type { Pop3Context } from '../context.js';
 import { err } from '../reply.js';
 import { plural } from './maildrop-totals.js';
@@ -28,7 +29,10 @@ export function messageIndex(context: Pop3Context, verb: string, arg: string | u
     return undefined;
   }
   if (transaction.deleted.has(number - 1)) {
-    context.reply(err(`message ${number} already deleted`));
+    const line = `message ${number} already deleted`;
+    context.reply(err(line));
+    // The engine knows why: DELE marked it in this session (the tracker infers the same from the DELE it saw accepted).
+    for (const event of pop3ReplyContext(`${verb} ${arg}`, `-ERR ${line}`, { markedDeleted: () => true })) context.event(event);
     return undefined;
   }
   return number - 1;

@@ -2,6 +2,7 @@
  * TRANSACTION commands (RFC 1939 §5 and §7): STAT, LIST, RETR, DELE, NOOP,
  * RSET, TOP, UIDL, and the historic LAST (RFC 1460).
  */
+import { ListingTally, pop3ListingContext, pop3ReplyContext } from '../../annotations/reply-context.js';
 import { POP3_COMMAND_SPECS } from '../../protocols/pop3.js';
 import type { Pop3Command, Pop3Context } from '../context.js';
 import { err, ok } from '../reply.js';
@@ -36,7 +37,10 @@ function listing(verb: string, field: (context: Pop3Context, index: number) => s
     const transaction = context.transaction!;
     if (parts.length === 1) {
       const index = messageIndex(context, verb, parts[0]);
-      if (index !== undefined) context.reply(ok(`${index + 1} ${field(context, index)}`));
+      if (index === undefined) return;
+      const line = `${index + 1} ${field(context, index)}`;
+      context.reply(ok(line));
+      for (const event of pop3ReplyContext(`${verb} ${parts[0]}`, `+OK ${line}`)) context.event(event);
       return;
     }
     const lines: string[] = [];
@@ -44,6 +48,10 @@ function listing(verb: string, field: (context: Pop3Context, index: number) => s
       if (!transaction.deleted.has(index)) lines.push(`${index + 1} ${field(context, index)}`);
     });
     context.reply(ok(heading(context), lines));
+    const tally = new ListingTally();
+    for (const line of lines) tally.add(line);
+    const note = pop3ListingContext(verb, tally.count, verb === 'LIST' ? tally.octets : undefined);
+    if (note) context.event(note);
   };
 }
 
@@ -58,6 +66,7 @@ export const STAT: Pop3Command = {
   handle: noArguments('STAT', (context) => {
     const { count, octets } = maildropTotals(context);
     context.reply(ok(`${count} ${octets}`));
+    for (const event of pop3ReplyContext('STAT', `+OK ${count} ${octets}`)) context.event(event);
   }),
 };
 
