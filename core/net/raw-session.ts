@@ -12,7 +12,7 @@ import { transcriptNote, wrongGreeting } from './raw-session-text.js';
 import { isMetaCommand, runMetaCommand, type MetaResult } from '../client/meta-commands.js';
 import { credentialRefusal } from '../client/client-guards.js';
 import { SendGuard } from '../client/send-guard.js';
-import { ReplyContext } from '../client/reply-context.js';
+import { OfferContext } from '../client/offer-context.js';
 import { Pop3Tracker } from '../client/pop3-tracker.js';
 import { SmtpTracker } from '../client/smtp-tracker.js';
 import type { ClientTracker } from '../client/tracker.js';
@@ -71,10 +71,17 @@ export class RawSession {
   private wrongProtocolReason: string | undefined;
   /** We closed the connection (end of script, /quit, Ctrl-D): its closing is not a drop. */
   private closing = false;
+  /** The server ended the session itself (221/+OK to QUIT, 421, a 221 unasked), as against a reset. */
+  private serverEnded = false;
+  private cutShort = false;
+  /** The server said 221 or 421 (to whatever command): it is closing, whatever the tracker's state. */
+  private goodbye = false;
+  /** The oldest command still unanswered when the connection went. */
+  private unansweredAtClose: string | undefined;
   /** Credentials only for an offered AUTH, pipelining only when offered (core/client/send-guard.ts). */
   private guard!: SendGuard;
-  /** What replies mean in their context: an AUTH never offered, the capabilities TLS changed, SIZE= (core/client/reply-context.ts). */
-  private context!: ReplyContext;
+  /** What replies mean in their context: an AUTH never offered, the capabilities TLS changed, SIZE= (core/client/offer-context.ts). */
+  private context!: OfferContext;
 
   constructor(private readonly options: RawSessionOptions) {}
 
@@ -89,7 +96,7 @@ export class RawSession {
   /** Connects and waits for the greeting. Rejects with a ConnectError when the server cannot be reached. */
   async open(): Promise<void> {
     const tracker: ClientTracker = this.options.endpoint.protocol === 'pop3' ? new Pop3Tracker() : new SmtpTracker();
-    this.context = new ReplyContext(tracker);
+    this.context = new OfferContext(tracker);
     this.guard = new SendGuard(tracker, (event) => (event.kind === 'notice' && event.level !== 'warning' ? this.options.onNotice(event.text) : this.options.onEvent(event)), this.options.forceAuth);
     this.connection = await ClientConnection.open({
       endpoint: this.options.endpoint,
@@ -149,19 +156,10 @@ export class RawSession {
     return this.closed && !this.closing && !this.serverEnded && this.wrongProtocolReason === undefined && this.tlsFailure === undefined;
   }
 
-  /** The server ended the session itself (221/+OK to QUIT, 421, a 221 unasked), as against a reset. */
-  private serverEnded = false;
-  private cutShort = false;
-  /** The server said 221 or 421 (to whatever command): it is closing, whatever the tracker's state. */
-  private goodbye = false;
-
   /** Nothing more may be sent: the connection is gone, or the server ended the session or said goodbye. */
   private get ended(): boolean {
     return this.closed || this.tracker.closed || this.goodbye;
   }
-  /** The oldest command still unanswered when the connection went. */
-  private unansweredAtClose: string | undefined;
-
   /** The command the server never answered because the connection went, if any. */
   get unanswered(): string | undefined {
     return this.unansweredAtClose;
@@ -199,7 +197,7 @@ export class RawSession {
     await this.send(this.options.endpoint.protocol === 'smtp' ? 'STARTTLS' : 'STLS');
     await this.settled();
     if (this.tlsFailure) throw new Error(this.tlsFailure);
-    if (!this.connection.isTls) throw new Error(`the server refused ${this.options.endpoint.protocol === 'smtp' ? 'STARTTLS' : 'STLS'}: ${this.lastServerLine() ?? 'no reply'}`);
+    if (!this.connection.isTls) throw new Error(`the server refused ${this.options.endpoint.protocol === 'smtp' ? 'STARTTLS' : 'STLS'}: ${this.lastServer ?? 'no reply'}`);
   }
 
   /** One line the user typed: a meta-command, or a protocol line sent as is (credentials only where the guards allow, or insisted on). */
@@ -402,11 +400,6 @@ export class RawSession {
     // RFC 5321 §3.8, §4.2.2: a 221 or 421 to any command means the server is closing; nothing more will be read.
     if (this.options.endpoint.protocol === 'smtp' && /^(221|421)( |$)/.test(text)) this.goodbye = true;
     for (const event of this.context.received(text, this.connection.isTls)) this.onEvent(event);
-  }
-
-
-  private lastServerLine(): string | undefined {
-    return this.lastServer;
   }
 
   private metaContext(): { apopTimestamp?: string; lastChallenge?: string } {

@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestLab, type TestLab } from '../helpers/lab.js';
 import { BIN } from '../helpers/maillab-cli.js';
 import { rawConnect, type RawClient } from '../helpers/raw-client.js';
-import { scaled } from '../helpers/time.js';
+import { quietFor, scaled } from '../helpers/time.js';
 
 let lab: TestLab | undefined;
 let clients: RawClient[] = [];
@@ -80,7 +80,7 @@ describe('the fixed login deadline', () => {
     for (let i = 0; i < 20; i++) {
       client.send('NOOP\r\n');
       await client.waitFor(new RegExp(`(\\+OK[^\\r]*\\r\\n[^]*){${i + 3}}`));
-      await new Promise((resolve) => setTimeout(resolve, deadlineMs / 10));
+      await quietFor(deadlineMs / 10);
     }
     client.send('QUIT\r\n');
     await client.closed;

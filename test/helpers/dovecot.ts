@@ -4,11 +4,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCertificate } from '../../core/net/tls-certificate.js';
-import { scaled } from './time.js';
+import { freePort, waitForPort } from './peer-ports.js';
 
 export const DOVECOT = '/usr/sbin/dovecot';
 
@@ -25,13 +24,6 @@ export function dovecotAvailable(): boolean {
   return existsSync(DOVECOT);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function mailIds(): { uid: number; gid: number } {
   const uid = Number(spawnSync('id', ['-u', 'mail']).stdout.toString().trim());
@@ -108,7 +100,7 @@ service imap-login {
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  await waitForPort(pop3Port, () => output, child);
+  await waitForPort('dovecot', pop3Port, () => output, child, 10_000);
   return {
     pop3Port,
     pop3sPort,
@@ -127,22 +119,4 @@ service imap-login {
       rmSync(root, { recursive: true, force: true });
     },
   };
-}
-
-/** Waits (up to 10 s, scaled by MAILLAB_TEST_TIME_FACTOR) until Dovecot accepts connections on `port`; fails at once if it exits. */
-async function waitForPort(port: number, output: () => string, child: ChildProcess): Promise<void> {
-  for (const deadline = Date.now() + scaled(10_000); Date.now() < deadline; ) {
-    if (child.exitCode !== null) throw new Error(`dovecot exited: ${output()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`dovecot did not listen on ${port}: ${output()}`);
 }

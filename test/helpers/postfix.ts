@@ -8,10 +8,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCertificate } from '../../core/net/tls-certificate.js';
+import { freePort, waitForPort } from './peer-ports.js';
 
 export const POSTFIX = '/usr/sbin/postfix';
 
@@ -24,13 +24,6 @@ export interface PostfixPeer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The master.cf services smtpd needs, and postlogd for maillog_file (master(5) columns: service type private unpriv chroot wakeup maxproc command). */
 const SERVICES = [
@@ -97,7 +90,7 @@ export async function startPostfix(): Promise<PostfixPeer> {
   const started = spawnSync(POSTFIX, ['-c', config, 'start'], { encoding: 'utf8' });
   if (started.status !== 0) throw new Error(`postfix did not start: ${started.stderr}${started.stdout}`);
   const log = () => (existsSync(maillog) ? readFileSync(maillog, 'utf8') : '');
-  await waitForPort(port, log);
+  await waitForPort('postfix', port, log, undefined, 10_000);
   return {
     port,
     log,
@@ -116,18 +109,3 @@ export async function startPostfix(): Promise<PostfixPeer> {
   };
 }
 
-async function waitForPort(port: number, log: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`postfix did not listen on ${port}: ${log()}`);
-}

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { announcedCapabilities, capabilityChange, credentialRefusal, offeredMechanisms, pipeliningOffered, sizeNote } from '../../core/client/client-guards.js';
 import { EXIT_CODES, exitHelp, sendStageExit } from '../../core/models/exit-status.js';
 import { Pop3Tracker } from '../../core/client/pop3-tracker.js';
-import { ReplyContext } from '../../core/client/reply-context.js';
+import { OfferContext } from '../../core/client/offer-context.js';
 import { SmtpTracker } from '../../core/client/smtp-tracker.js';
 
 const PLAIN = `AUTH PLAIN ${Buffer.from('\0dora\0secret').toString('base64')}`;
@@ -98,7 +98,7 @@ describe('replies in context', () => {
     expect(capabilityChange(['STARTTLS', 'PIPELINING'], ['PIPELINING', 'AUTH PLAIN LOGIN'])).toBe('added AUTH PLAIN LOGIN; dropped STARTTLS');
     expect(capabilityChange(['PIPELINING'], ['pipelining'])).toBeUndefined();
     const tracker = smtpAfterEhlo(['STARTTLS']);
-    const context = new ReplyContext(tracker);
+    const context = new OfferContext(tracker);
     context.sending('STARTTLS', false);
     tracker.sent('STARTTLS');
     tracker.received('220 go ahead');
@@ -112,7 +112,7 @@ describe('replies in context', () => {
 
   it('a refused AUTH that was never offered says so, and that AUTH may come after STARTTLS', () => {
     const tracker = smtpAfterEhlo(['STARTTLS']);
-    const context = new ReplyContext(tracker);
+    const context = new OfferContext(tracker);
     context.sending('AUTH LOGIN', false);
     tracker.sent('AUTH LOGIN');
     tracker.received('503 5.5.1 Error: authentication not enabled');

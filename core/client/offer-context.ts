@@ -10,7 +10,7 @@ import type { WireEvent } from '../events.js';
 import { announcedCapabilities, capabilityChange, offeredMechanisms, sizeNote } from './client-guards.js';
 import type { ClientTracker } from './tracker.js';
 
-export class ReplyContext {
+export class OfferContext {
   /** The capability list when STARTTLS/STLS was sent, to compare with the one after the handshake. */
   private capabilitiesBeforeTls: string[] | undefined;
   /** An AUTH went out for a mechanism the server had not offered: its refusal gets a note. */
